@@ -1,0 +1,1 @@
+namespace IdentityRef.Server; public static class Program { public static void Main() { } }
