@@ -1,0 +1,406 @@
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Ins;
+using IdentityRef.Domain.Traits;
+
+namespace IdentityRef.Domain.Identities;
+
+/// <summary>
+/// One person's identity in the hospital's master patient index: its IPP, strict and complementary
+/// traits, the national status and attributes, its INS. Every change goes through a method that keeps the
+/// RNIV invariants; the status is never set directly, it follows from what is known (see
+/// <see cref="IdentityStatusCodes.Derive"/>).
+/// </summary>
+public sealed class Identity
+{
+    private readonly List<IdentityEvent> _events = [];
+    private List<InsHistoryEntry> _insHistory = [];
+
+    private Identity()
+    {
+        Ipp = BirthName = FirstNames = FirstName = "";
+    }
+
+    public Guid Id { get; private set; }
+
+    /// <summary>Identifiant permanent du patient: allocated by the server, unique, never reused.</summary>
+    public string Ipp { get; private set; }
+
+    public string BirthName { get; private set; }
+    public string FirstNames { get; private set; }
+    public string FirstName { get; private set; }
+    public DateOnly BirthDate { get; private set; }
+    public bool BirthDateCorrected { get; private set; }
+    public Sex Sex { get; private set; }
+    public string? BirthPlaceCode { get; private set; }
+
+    public string? UsedName { get; private set; }
+    public string? UsedFirstName { get; private set; }
+    public string? Address { get; private set; }
+    public string? Postcode { get; private set; }
+    public string? City { get; private set; }
+    public string? Phone { get; private set; }
+    public string? Email { get; private set; }
+
+    public IdentityStatus Status { get; private set; }
+    public IdentityAttributes Attributes { get; private set; }
+
+    /// <summary>The INS held, with its key. Stored whatever the status; handed on only when <see cref="Status"/> is QUAL.</summary>
+    public string? InsValue { get; private set; }
+    public InsKind? InsKind { get; private set; }
+    public InsSource? InsSource { get; private set; }
+
+    /// <summary>When the teleservice last gave or confirmed the INS.</summary>
+    public DateTimeOffset? InsiCheckedAt { get; private set; }
+
+    public IReadOnlyList<InsHistoryEntry> InsHistory => _insHistory;
+
+    public string? DocumentType { get; private set; }
+    public string? DocumentNumber { get; private set; }
+    public DateOnly? DocumentExpires { get; private set; }
+    public string? DocumentCheckedBy { get; private set; }
+    public DateTimeOffset? DocumentCheckedAt { get; private set; }
+
+    /// <summary>Set when this identity was merged into another: it is then an inactive duplicate pointing to its survivor.</summary>
+    public Guid? MergedIntoId { get; private set; }
+
+    public bool IsActive => MergedIntoId is null;
+
+    /// <summary>Optimistic concurrency: incremented on every change.</summary>
+    public int Version { get; private set; }
+
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>Bumped when a strict trait changes, so that "not a duplicate" decisions know they must be reviewed.</summary>
+    public DateTimeOffset StrictTraitsChangedAt { get; private set; }
+
+    public IReadOnlyList<IdentityEvent> Events => _events;
+
+    public InsNumber? Ins => InsValue is null || InsKind is null ? null : InsNumber.Parse(InsValue, InsKind.Value.Oid()).Value;
+
+    /// <summary>The INS as other systems may see it: only for a qualified identity (RNIV EXI SI 08).</summary>
+    public InsNumber? ShareableIns => Status == IdentityStatus.Qual ? Ins : null;
+
+    public DocumentCheck? Document => DocumentType is null
+        ? null
+        : new DocumentCheck(DocumentType, DocumentNumber, DocumentExpires, DocumentCheckedBy ?? "", DocumentCheckedAt ?? default);
+
+    public StrictTraits Strict => new(BirthName, FirstNames, FirstName, new BirthDate(BirthDate, BirthDateCorrected), Sex, BirthPlaceCode);
+
+    public ComplementaryTraits Complementary => new(UsedName, UsedFirstName, Address, Postcode, City, Phone, Email);
+
+    /// <summary>The obtaining mode of PAM FR ZFD-5.</summary>
+    public string ObtainingMode => InsSource == Identities.InsSource.Insi ? "INSI" : "SM";
+
+    public static Identity Create(Guid id, string ipp, StrictTraits strict, ComplementaryTraits complementary, InsNumber? declaredIns, DateTimeOffset now)
+    {
+        var identity = new Identity { Id = id, Ipp = ipp, CreatedAt = now, StrictTraitsChangedAt = now };
+        identity.ApplyStrict(strict);
+        identity.ApplyComplementary(complementary);
+        if (declaredIns is not null)
+        {
+            identity.SetIns(declaredIns, Identities.InsSource.Declared);
+        }
+        identity.Touch(now);
+        identity._events.Add(new IdentityCreated(id));
+        return identity;
+    }
+
+    /// <summary>
+    /// Corrects the traits. The strict traits of an identity whose INS was retrieved are the INS traits and
+    /// cannot be edited (the INS must be withdrawn first); editing them after a document check voids the check,
+    /// since the document attested the old traits.
+    /// </summary>
+    /// <returns>Remarks for the user about side effects.</returns>
+    public IReadOnlyList<FieldWarning> Update(StrictTraits strict, ComplementaryTraits complementary, InsNumber? declaredIns, DateTimeOffset now)
+    {
+        EnsureActive();
+        var warnings = new List<FieldWarning>();
+        var strictChanged = strict != Strict;
+        if (strictChanged)
+        {
+            if (InsSource == Identities.InsSource.Insi)
+            {
+                throw new DomainRuleException("ins-traits-locked",
+                    "The strict traits of an identity whose INS was retrieved from INSi are the INS traits: withdraw the INS before correcting them.");
+            }
+            ApplyStrict(strict);
+            StrictTraitsChangedAt = now;
+            if (DocumentType is not null)
+            {
+                ClearDocument();
+                warnings.Add(new FieldWarning("status", "document-check-voided",
+                    "The identity document check attested the former strict traits: check a document again."));
+            }
+        }
+        ApplyComplementary(complementary);
+        if (declaredIns is not null && InsSource != Identities.InsSource.Insi && declaredIns.Value != InsValue)
+        {
+            SetIns(declaredIns, Identities.InsSource.Declared);
+        }
+        Changed(now);
+        return warnings;
+    }
+
+    /// <summary>Sets the attributes: douteuse and fictive exclude each other and force PROV (EXI SI 09).</summary>
+    public void SetAttributes(IdentityAttributes attributes, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (attributes.HasFlag(IdentityAttributes.Douteuse) && attributes.HasFlag(IdentityAttributes.Fictive))
+        {
+            throw new DomainRuleException("RNIV douteuse/fictive", "An identity cannot be both doubtful (douteuse) and fictitious (fictive).");
+        }
+        Attributes = attributes;
+        Changed(now);
+    }
+
+    /// <summary>
+    /// Checks that the teleservice may be called for this identity; returns the warnings of the national
+    /// recommendations (RECO PP 03: a call on a provisional identity without a document check).
+    /// </summary>
+    public IReadOnlyList<FieldWarning> EnsureInsiCallAllowed()
+    {
+        EnsureActive();
+        if ((Attributes & (IdentityAttributes.Douteuse | IdentityAttributes.Fictive)) != 0)
+        {
+            throw new DomainRuleException("RNIV EXI SI 09",
+                "The INSi teleservice cannot be called for a doubtful (douteuse) or fictitious (fictive) identity.");
+        }
+        if (Sex == Sex.Unknown)
+        {
+            throw new DomainRuleException("INSi sex", "The INSi teleservice needs the sex M or F; U is refused by the teleservice.");
+        }
+        return Status == IdentityStatus.Prov && DocumentType is null
+            ? [new FieldWarning("status", "RECO PP 03",
+                "Calling INSi for a provisional identity without checking an identity document is discouraged: check a document as well.")]
+            : [];
+    }
+
+    /// <summary>
+    /// Accepts an INSi answer after staff compared its traits with the person's: the INS traits replace the
+    /// strict traits exactly, the used name and used first name stay, the INS and its history are kept.
+    /// </summary>
+    public void AcceptInsiAnswer(InsNumber ins, IReadOnlyList<InsHistoryEntry> history, StrictTraits insTraits, DateTimeOffset calledAt, DateTimeOffset now)
+    {
+        EnsureInsiCallAllowed();
+        var previous = InsSource == Identities.InsSource.Insi && InsValue is not null ? new InsHistoryEntry(InsValue, InsKind!.Value.Oid()) : null;
+        var previousShared = Status == IdentityStatus.Qual;
+        if (insTraits != Strict)
+        {
+            ApplyStrict(insTraits);
+            StrictTraitsChangedAt = now;
+        }
+        SetIns(ins, Identities.InsSource.Insi);
+        foreach (var entry in history.Where(h => h.Value != ins.Value && !_insHistory.Contains(h)))
+        {
+            _insHistory.Add(entry);
+        }
+        InsiCheckedAt = calledAt;
+        Changed(now);
+        // A new INS-NIR replacing a NIR the receivers knew travels as A47 (PAM FR §4.4.2); NIA → NIR as A31.
+        if (previous is not null && previous.Value != ins.Value && previousShared && Status == IdentityStatus.Qual
+            && InsOids.KindOf(previous.Oid) != Domain.Ins.InsKind.Nia && ins.Kind != Domain.Ins.InsKind.Nia)
+        {
+            _events.Add(new InsReplaced(Id, previous));
+        }
+    }
+
+    /// <summary>Records that a later INSi check confirmed the INS as it is.</summary>
+    public void ConfirmIns(DateTimeOffset calledAt, DateTimeOffset now)
+    {
+        InsiCheckedAt = calledAt;
+        UpdatedAt = now;
+        Version++;
+    }
+
+    /// <summary>Records a high-trust identity document check: PROV → VALI, RECUP → QUAL.</summary>
+    public void CheckDocument(DocumentCheck check, IReadOnlyCollection<string> highTrustTypes, DateOnly today, DateTimeOffset now)
+    {
+        EnsureActive();
+        if ((Attributes & (IdentityAttributes.Douteuse | IdentityAttributes.Fictive)) != 0)
+        {
+            throw new DomainRuleException("RNIV EXI SI 09", "A doubtful or fictitious identity stays provisional: remove the attribute first.");
+        }
+        if (highTrustTypes.Count == 0)
+        {
+            throw new DomainRuleException("document-types-not-configured",
+                "No high-trust identity document type is configured (Identity:HighTrustDocumentTypes): the hospital must choose its list.");
+        }
+        if (!highTrustTypes.Contains(check.Type, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new DomainRuleException("RNIV high-trust document",
+                $"'{check.Type}' is not a high-trust identity document here; accepted: {string.Join(", ", highTrustTypes)}.");
+        }
+        if (check.Expires is { } expires && expires < today)
+        {
+            throw new DomainRuleException("document-expired", "The identity document has expired.");
+        }
+        DocumentType = check.Type.ToUpperInvariant();
+        DocumentNumber = check.Number;
+        DocumentExpires = check.Expires;
+        DocumentCheckedBy = check.CheckedBy;
+        DocumentCheckedAt = check.CheckedAt;
+        Changed(now);
+    }
+
+    /// <summary>
+    /// PAM FR §4.4 downgrade flows. <see cref="InsWithdrawal.DocumentInvalid"/>: QUAL → RECUP, the INS is kept
+    /// locally but withdrawn from receivers. <see cref="InsWithdrawal.WronglyAttributed"/>: the INS is deleted and
+    /// the status recomputed.
+    /// </summary>
+    public void WithdrawIns(InsWithdrawal reason, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (InsValue is null)
+        {
+            throw new DomainRuleException("no-ins", "This identity holds no INS.");
+        }
+        var previous = new InsHistoryEntry(InsValue, InsKind!.Value.Oid());
+        var wasShared = Status == IdentityStatus.Qual;
+        switch (reason)
+        {
+            case InsWithdrawal.DocumentInvalid:
+                if (DocumentType is null)
+                {
+                    throw new DomainRuleException("no-document", "No identity document check is recorded for this identity.");
+                }
+                ClearDocument();
+                break;
+            case InsWithdrawal.WronglyAttributed:
+                InsValue = null;
+                InsKind = null;
+                InsSource = null;
+                InsiCheckedAt = null;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(reason));
+        }
+        Changed(now, raiseUpdate: !wasShared);
+        if (wasShared)
+        {
+            _events.Add(new InsWithdrawn(Id, previous, Deleted: reason == InsWithdrawal.WronglyAttributed));
+        }
+    }
+
+    public void MarkMergedInto(Guid survivorId, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (survivorId == Id)
+        {
+            throw new DomainRuleException("merge-self", "An identity cannot be merged into itself.");
+        }
+        MergedIntoId = survivorId;
+        Touch(now);
+        _events.Add(new IdentityMerged(Id, survivorId));
+    }
+
+    public void Unmerge(DateTimeOffset now)
+    {
+        var survivor = MergedIntoId ?? throw new DomainRuleException("not-merged", "This identity is not merged.");
+        MergedIntoId = null;
+        Touch(now);
+        _events.Add(new IdentityUnmerged(Id, survivor));
+    }
+
+    /// <summary>Hands the INS over to a merge survivor (a qualified INS wins a merge).</summary>
+    public void TakeInsFrom(Identity merged, DateTimeOffset now)
+    {
+        if (merged.InsValue is null)
+        {
+            return;
+        }
+        InsValue = merged.InsValue;
+        InsKind = merged.InsKind;
+        InsSource = merged.InsSource;
+        InsiCheckedAt = merged.InsiCheckedAt;
+        _insHistory = [.. merged._insHistory];
+        if (merged.InsSource == Identities.InsSource.Insi)
+        {
+            ApplyStrict(merged.Strict);
+            StrictTraitsChangedAt = now;
+        }
+        if (merged.DocumentType is not null && DocumentType is null)
+        {
+            DocumentType = merged.DocumentType;
+            DocumentNumber = merged.DocumentNumber;
+            DocumentExpires = merged.DocumentExpires;
+            DocumentCheckedBy = merged.DocumentCheckedBy;
+            DocumentCheckedAt = merged.DocumentCheckedAt;
+        }
+        Changed(now);
+    }
+
+    public void ClearEvents() => _events.Clear();
+
+    private void ApplyStrict(StrictTraits strict)
+    {
+        BirthName = strict.BirthName;
+        FirstNames = strict.FirstNames;
+        FirstName = strict.FirstName;
+        BirthDate = strict.BirthDate.Value;
+        BirthDateCorrected = strict.BirthDate.Corrected;
+        Sex = strict.Sex;
+        BirthPlaceCode = strict.BirthPlaceCode;
+    }
+
+    private void ApplyComplementary(ComplementaryTraits traits)
+    {
+        UsedName = traits.UsedName;
+        UsedFirstName = traits.UsedFirstName;
+        Address = traits.Address;
+        Postcode = traits.Postcode;
+        City = traits.City;
+        Phone = traits.Phone;
+        Email = traits.Email;
+    }
+
+    private void SetIns(InsNumber ins, InsSource source)
+    {
+        if (InsValue is not null && InsValue != ins.Value && InsKind is { } kind
+            && !_insHistory.Any(h => h.Value == InsValue))
+        {
+            _insHistory.Add(new InsHistoryEntry(InsValue, kind.Oid()));
+        }
+        InsValue = ins.Value;
+        InsKind = ins.Kind;
+        InsSource = source;
+    }
+
+    private void ClearDocument()
+    {
+        DocumentType = DocumentNumber = DocumentCheckedBy = null;
+        DocumentExpires = null;
+        DocumentCheckedAt = null;
+    }
+
+    private void EnsureActive()
+    {
+        if (MergedIntoId is not null)
+        {
+            throw new DomainRuleException("identity-merged", "This identity was merged into another: work on the surviving identity.");
+        }
+    }
+
+    private void Touch(DateTimeOffset now)
+    {
+        Status = IdentityStatusCodes.Derive(InsSource == Identities.InsSource.Insi, DocumentType is not null, Attributes, BirthDateCorrected);
+        UpdatedAt = now;
+        Version++;
+    }
+
+    private void Changed(DateTimeOffset now, bool raiseUpdate = true)
+    {
+        Touch(now);
+        if (raiseUpdate && !_events.Any(e => e is IdentityUpdated or IdentityCreated))
+        {
+            _events.Add(new IdentityUpdated(Id));
+        }
+    }
+}
+
+/// <summary>Why an INS is withdrawn (API values <c>document-invalid</c>, <c>wrongly-attributed</c>).</summary>
+public enum InsWithdrawal
+{
+    DocumentInvalid,
+    WronglyAttributed,
+}

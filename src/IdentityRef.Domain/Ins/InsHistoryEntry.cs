@@ -1,0 +1,4 @@
+namespace IdentityRef.Domain.Ins;
+
+/// <summary>A former matricule of the person, kept as the teleservice gave it (INSHISTO): NIA → NIR, change of sex.</summary>
+public sealed record InsHistoryEntry(string Value, string Oid);

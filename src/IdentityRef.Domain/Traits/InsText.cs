@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using IdentityRef.Domain.Common;
+
+namespace IdentityRef.Domain.Traits;
+
+/// <summary>What a name-like trait is, because the INS separator rules differ between names and first names.</summary>
+public enum NameKind
+{
+    /// <summary>Birth name or used name: a double hyphen is allowed inside (civil-status double names).</summary>
+    Name,
+
+    /// <summary>One or several first names: no double hyphen, no hyphen or apostrophe at the end.</summary>
+    FirstName,
+}
+
+/// <summary>
+/// The INS character rules for identity traits (INSi integration guide, as in the WSDL patterns): upper-case
+/// A–Z, separators space, apostrophe and hyphen, no diacritics, no ligatures. Input is normalised (case,
+/// diacritics, ligatures, typographic apostrophes and hyphens, runs of spaces); a character with no defined
+/// equivalent is an error, never silently dropped.
+/// </summary>
+public static class InsText
+{
+    public const int MaxLength = 100;
+
+    /// <summary>Characters whose INS equivalent is not given by Unicode decomposition.</summary>
+    private static readonly Dictionary<char, string> Equivalents = new()
+    {
+        ['Œ'] = "OE", ['œ'] = "OE", ['Æ'] = "AE", ['æ'] = "AE", ['ß'] = "SS",
+        ['Ø'] = "O", ['ø'] = "O", ['Ð'] = "D", ['ð'] = "D", ['Þ'] = "TH", ['þ'] = "TH", ['Ł'] = "L", ['ł'] = "L",
+        ['’'] = "'", ['‘'] = "'", ['ʼ'] = "'", ['`'] = "'", ['´'] = "'",
+        ['‐'] = "-", ['‑'] = "-", ['–'] = "-", ['—'] = "-",
+    };
+
+    /// <summary>
+    /// Normalises <paramref name="input"/> to the INS form and checks the separator rules.
+    /// </summary>
+    /// <param name="field">The API field name, used in the errors.</param>
+    public static Result<string> Normalize(string? input, string field, NameKind kind)
+    {
+        if (string.IsNullOrWhiteSpace(input))
+        {
+            return new FieldError(field, "required", "The value is required.");
+        }
+
+        var builder = new StringBuilder(input.Length);
+        foreach (var c in input.Trim().Normalize(NormalizationForm.FormD))
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
+            {
+                continue; // diacritic of the preceding letter (É = E + ́)
+            }
+            if (c is >= 'A' and <= 'Z' or '\'' or '-')
+            {
+                builder.Append(c);
+            }
+            else if (c is >= 'a' and <= 'z')
+            {
+                builder.Append(char.ToUpperInvariant(c));
+            }
+            else if (char.IsWhiteSpace(c))
+            {
+                if (builder.Length > 0 && builder[^1] != ' ')
+                {
+                    builder.Append(' '); // runs of spaces fold to one
+                }
+            }
+            else if (Equivalents.TryGetValue(c, out var equivalent))
+            {
+                builder.Append(equivalent);
+            }
+            else
+            {
+                return new FieldError(field, "invalid-character",
+                    $"The character '{c}' has no equivalent in the INS alphabet (letters, space, apostrophe, hyphen).");
+            }
+        }
+
+        var text = builder.ToString();
+        return CheckSeparators(text, field, kind) is { } error ? error : Result<string>.Success(text);
+    }
+
+    private static FieldError? CheckSeparators(string text, string field, NameKind kind)
+    {
+        if (text.Length > MaxLength)
+        {
+            return new FieldError(field, "too-long", $"At most {MaxLength} characters ({text.Length} given).");
+        }
+        if (!text.Any(c => c is >= 'A' and <= 'Z'))
+        {
+            return new FieldError(field, "no-letter", "The value must contain letters.");
+        }
+        if (text[0] is '-' or '\'')
+        {
+            return new FieldError(field, "leading-separator", "The value cannot start with a hyphen or an apostrophe.");
+        }
+        if (text[^1] == '-' || (kind == NameKind.FirstName && text[^1] == '\''))
+        {
+            return new FieldError(field, "trailing-separator", "The value cannot end with a hyphen" + (kind == NameKind.FirstName ? " or an apostrophe." : "."));
+        }
+        for (var i = 1; i < text.Length; i++)
+        {
+            var (previous, current) = (text[i - 1], text[i]);
+            if (previous == '-' && current == '-')
+            {
+                var tripled = i + 1 < text.Length && text[i + 1] == '-';
+                if (kind == NameKind.FirstName || tripled)
+                {
+                    return new FieldError(field, "double-hyphen", kind == NameKind.FirstName
+                        ? "A double hyphen is not allowed in a first name."
+                        : "At most two hyphens in a row.");
+                }
+            }
+            else if (IsSeparator(previous) && IsSeparator(current) && !(previous == '-' && current == '-'))
+            {
+                return new FieldError(field, "adjacent-separators", "Two separators (space, apostrophe, hyphen) cannot follow each other.");
+            }
+        }
+        return null;
+    }
+
+    private static bool IsSeparator(char c) => c is ' ' or '\'' or '-';
+
+    /// <summary>The words of a first-name text, hyphens and apostrophes counting as spaces.</summary>
+    public static string[] Words(string normalized) =>
+        normalized.Split([' ', '-', '\''], StringSplitOptions.RemoveEmptyEntries);
+}
