@@ -67,4 +67,20 @@ console.log(`communes.csv: ${sorted.length} rows ${JSON.stringify(byType)}`);
 console.log(`former-communes.csv: ${formerSorted.length} rows`);
 NODE
 
+# countries.csv is maintained by hand: check it is still well formed so a bad edit is caught here.
+node - "$OUT_DIR/countries.csv" <<'NODE'
+const fs = require('fs');
+const [file] = process.argv.slice(2);
+const lines = fs.readFileSync(file, 'utf8').replace(/\n$/, '').split('\n');
+if (lines[0] !== 'code,name') throw new Error(`${file}: header must be "code,name"`);
+let previous = '';
+for (const line of lines.slice(1)) {
+  const code = line.slice(0, 5);
+  if (!/^99\d{3},./.test(line)) throw new Error(`${file}: malformed line "${line}"`);
+  if (code <= previous) throw new Error(`${file}: ${code} is duplicated or out of order`);
+  previous = code;
+}
+console.log(`countries.csv: ${lines.length - 1} rows checked`);
+NODE
+
 echo "Generated from $PACKAGE@$VERSION into $OUT_DIR"
