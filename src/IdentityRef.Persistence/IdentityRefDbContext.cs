@@ -1,0 +1,46 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Persistence.Audit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace IdentityRef.Persistence;
+
+/// <summary>
+/// The identity server's database. One subclass per provider carries that provider's hand-written
+/// migrations (EF finds migrations by context type), the model itself is shared.
+/// </summary>
+public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Identity> Identities => Set<Identity>();
+    public DbSet<IdentityIdentifier> Identifiers => Set<IdentityIdentifier>();
+    public DbSet<AuditEntry> AuditTrail => Set<AuditEntry>();
+    public DbSet<Counter> Counters => Set<Counter>();
+
+    public abstract DatabaseProvider Provider { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(IdentityRefDbContext).Assembly);
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    PostgreSql,
+}
+
+public sealed class SqliteIdentityRefDbContext(DbContextOptions<SqliteIdentityRefDbContext> options) : IdentityRefDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    // SQLite cannot compare DateTimeOffset values stored as text; as UTC ticks they sort and compare.
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}
+
+public sealed class PostgresIdentityRefDbContext(DbContextOptions<PostgresIdentityRefDbContext> options) : IdentityRefDbContext(options)
+{
+    public override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+}
