@@ -1,1 +1,51 @@
-namespace IdentityRef.Server; public static class Program { public static void Main() { } }
+using IdentityRef.Domain.Traits;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Cli;
+using IdentityRef.Server.Hosting;
+using Serilog;
+
+namespace IdentityRef.Server;
+
+/// <summary>
+/// The identity server. Without a command it serves the API (<c>http://localhost:5080</c>); with one of the
+/// commands of <see cref="CommandLine"/> (seed, import, …) it runs that operation against the same database.
+/// </summary>
+public partial class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (CommandLine.Handles(args))
+        {
+            return await CommandLine.RunAsync(args);
+        }
+        await RunServerAsync(args);
+        return 0;
+    }
+
+    private static async Task RunServerAsync(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls(ServerSetup.DefaultUrl);
+        }
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(ServerSetup.CreateLogger(builder.Configuration), dispose: true);
+        builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddWebApi();
+
+        var app = builder.Build();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            await DatabaseSetup.MigrateAsync(db);
+            app.Logger.DatabaseMigrated(db.Provider.ToString());
+        }
+        app.UseIdentityRef();
+        var provider = (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()).Provider;
+        var places = app.Services.GetRequiredService<IBirthPlaceDirectory>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Logger.ServerStarted(provider.ToString(), (places as ReferenceData.CogBirthPlaceDirectory)?.Count ?? 0));
+        await app.RunAsync();
+    }
+}

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Hosting;
+using Serilog;
+
+namespace IdentityRef.Server.Cli;
+
+/// <summary>
+/// Operations on the identity base from a terminal: <c>seed</c>, <c>import</c>. They use the same configuration
+/// and database as the server.
+/// </summary>
+public static class CommandLine
+{
+    private static readonly HashSet<string> Commands = ["seed", "import"];
+
+    public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var count = new Option<int>("--count") { Description = "How many identities to create.", DefaultValueFactory = _ => 100 };
+        var randomSeed = new Option<int>("--seed") { Description = "Random seed, so that a data set can be made again.", DefaultValueFactory = _ => 20261122 };
+        var seed = new Command("seed", "Create realistic French identities (Bogus, fr) for demos and benchmarks.") { count, randomSeed };
+        seed.SetAction((result, token) => WithServicesAsync(services => new SeedCommand(services).RunAsync(result.GetValue(count), result.GetValue(randomSeed), token)));
+
+        var file = new Argument<FileInfo>("file") { Description = "CSV with header external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone" };
+        var domain = new Option<string?>("--domain") { Description = "The import domain of external_id (default: the file name)." };
+        var batch = new Option<int>("--batch-size") { Description = "Rows committed per transaction.", DefaultValueFactory = _ => 10_000 };
+        var rejects = new Option<FileInfo?>("--rejects") { Description = "Also write the rejected rows' line numbers and reasons to this file." };
+        var import = new Command("import", "Load identities from a CSV file; rejected rows are reported and skipped.") { file, domain, batch, rejects };
+        import.SetAction((result, token) => WithServicesAsync(services => new ImportCommand(services).RunAsync(
+            result.GetValue(file)!, result.GetValue(domain), result.GetValue(batch), result.GetValue(rejects), token)));
+
+        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import };
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Builds the services of the server (no web host), migrates the database, runs <paramref name="command"/>.</summary>
+    private static async Task<int> WithServicesAsync(Func<IServiceProvider, Task<int>> command)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(ServerSetup.CreateLogger(builder.Configuration), dispose: true);
+        builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
+        using var host = builder.Build();
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await DatabaseSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>());
+        }
+        return await command(host.Services);
+    }
+}

@@ -1,0 +1,53 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Audit;
+using IdentityRef.Server.Patients;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityRef.Server.Cli;
+
+/// <summary>
+/// Writes many new identities at once (import, seed): one transaction per batch, IPPs reserved as a block,
+/// an audit line and the identifiers saved with each identity.
+/// </summary>
+public sealed class IdentityBatch(IServiceProvider services)
+{
+    public sealed record NewIdentity(ValidatedTraits Traits, string? ExternalSystem, string? ExternalId, Action<Identity, DateTimeOffset>? Then = null);
+
+    public async Task WriteAsync(IReadOnlyList<NewIdentity> batch, Actor actor, string action, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var ipps = scope.ServiceProvider.GetRequiredService<IppAllocator>();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
+        var now = clock.GetUtcNow();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var item = batch[i];
+            var identity = Identity.Create(Guid.NewGuid(), IppAllocator.Format(first + i), item.Traits.Strict, item.Traits.Complementary, item.Traits.DeclaredIns, now);
+            item.Then?.Invoke(identity, now);
+            db.Identities.Add(identity);
+            if (item.ExternalId is not null)
+            {
+                db.Identifiers.Add(new IdentityIdentifier { IdentityId = identity.Id, System = item.ExternalSystem!, Value = item.ExternalId, CreatedAt = now });
+            }
+            AuditRecorder.Record(db, identity, action, before: null, actor, now);
+            identity.ClearEvents();
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The external ids of a domain already in the base, so that a second import does not duplicate them.</summary>
+    public async Task<HashSet<string>> ExistingExternalIdsAsync(string system, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        return (await db.Identifiers.AsNoTracking().Where(i => i.System == system).Select(i => i.Value).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+}

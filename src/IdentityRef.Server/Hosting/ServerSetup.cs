@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Traits;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Patients;
+using IdentityRef.Server.ReferenceData;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Events;
+
+namespace IdentityRef.Server.Hosting;
+
+/// <summary>The composition of the server: services, then the HTTP pipeline. Shared by the web host and the command line.</summary>
+public static class ServerSetup
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    public static void AddIdentityRef(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        services.AddIdentityRefDatabase(database.Provider, ConnectionString(configuration, database.Provider, contentRoot));
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IBirthPlaceDirectory>(_ => CogBirthPlaceDirectory.Load(Path.Combine(AppContext.BaseDirectory, "data", "cog")));
+        services.AddSingleton<IppAllocator>();
+        services.AddScoped<IdentityWriter>();
+        services.AddScoped<PatientService>();
+    }
+
+    /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
+    public static string ConnectionString(IConfiguration configuration, DatabaseProvider provider, string contentRoot)
+    {
+        if (configuration.GetConnectionString("IdentityRef") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+        if (provider != DatabaseProvider.Sqlite)
+        {
+            throw new OptionsValidationException("ConnectionStrings:IdentityRef", typeof(string),
+                ["ConnectionStrings__IdentityRef is required for PostgreSQL."]);
+        }
+        var folder = Path.Combine(contentRoot, "var");
+        Directory.CreateDirectory(folder);
+        return $"Data Source={Path.Combine(folder, "identityref.db")}";
+    }
+
+    public static void AddWebApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi();
+    }
+
+    public static void UseIdentityRef(this WebApplication app)
+    {
+        app.UseMiddleware<RequestLogging>();
+        app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
+        {
+            // A national rule refused the operation: 409 with the rule. Anything else is a bug: 500, no details.
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var result = error is DomainRuleException rule
+                ? Problems.Rule(rule)
+                : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred.");
+            await result.ExecuteAsync(context);
+        }));
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapHealthEndpoint();
+        app.MapPatientEndpoints();
+    }
+
+    private static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
+        app.MapGet("/health", async (IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        {
+            bool databaseUp;
+            try
+            {
+                databaseUp = await db.Database.CanConnectAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+            {
+                databaseUp = false;
+            }
+            var body = new { status = databaseUp ? "Healthy" : "Unhealthy", database = new { provider = db.Provider.ToString(), status = databaseUp ? "Healthy" : "Unhealthy" } };
+            return Results.Json(body, statusCode: databaseUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        }).WithTags("Operations").WithSummary("Liveness and database reachability.");
+
+    /// <summary>Serilog to the console (and to a file when <c>Logging:File:Path</c> is set). EF's SQL is kept at warning.</summary>
+    public static Serilog.ILogger CreateLogger(IConfiguration configuration)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        if (configuration["Logging:File:Path"] is { Length: > 0 } path)
+        {
+            config = config.WriteTo.File(path, rollingInterval: RollingInterval.Day);
+        }
+        return config.CreateLogger();
+    }
+}

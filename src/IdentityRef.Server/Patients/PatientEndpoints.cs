@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text.Json;
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Traits;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Audit;
+using IdentityRef.Server.Hosting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Patients;
+
+/// <summary>The patient master index over HTTP: <c>/api/patients</c>.</summary>
+public static class PatientEndpoints
+{
+    public static void MapPatientEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/patients").WithTags("Patients");
+
+        group.MapPost("/", CreateAsync)
+            .Accepts<PatientRequest>("application/json")
+            .Produces<PatientResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Create an identity (PROV), after checking for probable duplicates.");
+
+        group.MapGet("/{ipp}", GetAsync)
+            .Produces<PatientResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Read an identity; the ETag header is the version to send back in If-Match.");
+
+        group.MapPut("/{ipp}", UpdateAsync)
+            .Accepts<PatientRequest>("application/json")
+            .Produces<PatientResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Correct the traits of an identity (If-Match required).");
+
+        group.MapGet("/", SearchAsync)
+            .Produces<PageResponse<PatientResponse>>()
+            .ProducesValidationProblem()
+            .WithSummary("Find identities by birth or used name (start), first name, birth date, sex, status.");
+
+        group.MapGet("/{ipp}/history", HistoryAsync)
+            .Produces<IReadOnlyList<HistoryEntryResponse>>()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The audit trail of an identity: who changed what, when, before and after.");
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, PatientService patients, IBirthPlaceDirectory places,
+        IOptions<JsonOptions> json, IEnumerable<IAdmissionDuplicateCheck> duplicateChecks, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadAsync<PatientRequest>(http.Request, json.Value.SerializerOptions);
+        if (!body.IsSuccess)
+        {
+            return Problems.Validation(body.Errors);
+        }
+        var traits = patients.Validate(body.Value.ToInput());
+        if (!traits.IsSuccess)
+        {
+            return Problems.Validation(traits.Errors);
+        }
+        object? auditDetails = null;
+        foreach (var check in duplicateChecks)
+        {
+            var verdict = await check.CheckAsync(traits.Value, cancellationToken);
+            if (verdict.Blocking && !body.Value.ConfirmDuplicate)
+            {
+                return verdict.ToConflict();
+            }
+            if (verdict.Blocking)
+            {
+                auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
+            }
+        }
+        var identity = await patients.CreateAsync(traits.Value, Actor.From(http), auditDetails, cancellationToken);
+        http.Response.Headers.ETag = ETagOf(identity);
+        return Results.Created($"/api/patients/{identity.Ipp}", PatientResponse.From(identity, places, warnings: traits.Value.Warnings));
+    }
+
+    private static async Task<IResult> GetAsync(string ipp, HttpContext http, PatientService patients, IBirthPlaceDirectory places, CancellationToken cancellationToken)
+    {
+        if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
+        {
+            return Problems.NotFound("Identity");
+        }
+        http.Response.Headers.ETag = ETagOf(identity);
+        return Results.Ok(PatientResponse.From(identity, places, await patients.IppOfAsync(identity.MergedIntoId, cancellationToken)));
+    }
+
+    private static async Task<IResult> UpdateAsync(string ipp, HttpContext http, PatientService patients, IBirthPlaceDirectory places,
+        IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
+        {
+            return Problems.NotFound("Identity");
+        }
+        if (CheckIfMatch(http, identity) is { } precondition)
+        {
+            return precondition;
+        }
+        var body = await JsonBody.ReadAsync<PatientRequest>(http.Request, json.Value.SerializerOptions);
+        if (!body.IsSuccess)
+        {
+            return Problems.Validation(body.Errors);
+        }
+        var traits = patients.Validate(body.Value.ToInput());
+        if (!traits.IsSuccess)
+        {
+            return Problems.Validation(traits.Errors);
+        }
+        try
+        {
+            var warnings = await patients.UpdateAsync(identity, traits.Value, Actor.From(http), cancellationToken);
+            http.Response.Headers.ETag = ETagOf(identity);
+            return Results.Ok(PatientResponse.From(identity, places, warnings: [.. traits.Value.Warnings, .. warnings]));
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return Problems.PreconditionFailed("Another change was saved first: read the identity again.");
+        }
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext http, PatientService patients, IBirthPlaceDirectory places, CancellationToken cancellationToken)
+    {
+        var q = http.Request.Query;
+        var errors = new ErrorCollector();
+        string? Name(string field, NameKind kind) =>
+            string.IsNullOrWhiteSpace(q[field]) ? null : errors.Take(InsText.Normalize(q[field], field, kind));
+        var birthName = Name("birthName", NameKind.Name);
+        var firstName = Name("firstName", NameKind.FirstName);
+        DateOnly? birthDate = string.IsNullOrWhiteSpace(q["birthDate"]) ? null : errors.Take(BirthDate.Parse(q["birthDate"], patients.Today)).Value;
+        Sex? sex = string.IsNullOrWhiteSpace(q["sex"]) ? null : errors.Take(SexCodes.Parse(q["sex"]));
+        string? status = q["status"];
+        if (!string.IsNullOrWhiteSpace(status) && IdentityStatusCodes.Parse(status) is null)
+        {
+            errors.Add("status", "invalid-value", "The status must be PROV, RECUP, VALI or QUAL.");
+        }
+        var page = PositiveInt(q["page"], "page", 1, int.MaxValue, errors);
+        var pageSize = PositiveInt(q["pageSize"], "pageSize", 50, 200, errors);
+        if (errors.HasErrors)
+        {
+            return Problems.Validation(errors.Errors);
+        }
+        var criteria = new PatientService.SearchCriteria(birthName, firstName, birthDate, sex, string.IsNullOrWhiteSpace(status) ? null : status,
+            IncludeMerged: q["includeMerged"] == "true", page, pageSize);
+        var (items, total) = await patients.SearchAsync(criteria, cancellationToken);
+        return Results.Ok(new PageResponse<PatientResponse>(items.Select(i => PatientResponse.From(i, places)).ToList(), page, pageSize, total));
+    }
+
+    private static async Task<IResult> HistoryAsync(string ipp, PatientService patients, IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
+        {
+            return Problems.NotFound("Identity");
+        }
+        var entries = await db.AuditTrail.AsNoTracking().Where(a => a.IdentityId == identity.Id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
+        // The INS is handed on only for a qualified identity (EXI SI 08): the trail of another one hides it.
+        var hideIns = identity.Status != IdentityStatus.Qual;
+        return Results.Ok(entries.Select(e => new HistoryEntryResponse(e.Id, e.Action, e.Actor, e.At, e.CorrelationId,
+            Fields(e.Before, hideIns), Fields(e.After, hideIns),
+            e.Details is null ? null : JsonSerializer.Deserialize<JsonElement>(e.Details))).ToList());
+    }
+
+    private static readonly string[] InsFields = ["ins", "insHistory"];
+
+    private static Dictionary<string, string?>? Fields(string? json, bool hideIns)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+        var fields = JsonSerializer.Deserialize<Dictionary<string, string?>>(json)!;
+        if (hideIns)
+        {
+            foreach (var field in InsFields.Where(fields.ContainsKey))
+            {
+                fields[field] = string.IsNullOrEmpty(fields[field]) ? fields[field] : "(masqué)";
+            }
+        }
+        return fields;
+    }
+
+    public static string ETagOf(Identity identity) => $"\"{identity.Version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>Optimistic concurrency over HTTP: If-Match must carry the ETag read; 428 without it, 412 when stale.</summary>
+    public static IResult? CheckIfMatch(HttpContext http, Identity identity)
+    {
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        if (string.IsNullOrWhiteSpace(ifMatch))
+        {
+            return Problems.PreconditionRequired();
+        }
+        var current = ETagOf(identity);
+        var matches = ifMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || t == current || t == "W/" + current);
+        return matches ? null : Problems.PreconditionFailed($"Your version is {ifMatch}, the current one is {current}.");
+    }
+
+    private static int PositiveInt(string? text, string field, int fallback, int max, ErrorCollector errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
+        {
+            errors.Add(field, "invalid-value", $"A whole number from 1 to {max}.");
+            return fallback;
+        }
+        return value;
+    }
+}
+
+/// <summary>A check made before an identity is created (duplicate detection plugs in here).</summary>
+public interface IAdmissionDuplicateCheck
+{
+    Task<AdmissionVerdict> CheckAsync(ValidatedTraits traits, CancellationToken cancellationToken);
+}
+
+public sealed record AdmissionVerdict(bool Blocking, IReadOnlyList<string> CandidateIpps, object? Body)
+{
+    public IResult ToConflict() => Results.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "A probable duplicate of this person already exists: check the candidates, or confirm with \"confirmDuplicate\": true.",
+        type: "https://identityref.local/problems/probable-duplicate",
+        extensions: new Dictionary<string, object?> { ["rule"] = "probable-duplicate", ["candidates"] = Body });
+}
