@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace IdentityRef.Server.Tests.Support;
+
+/// <summary>
+/// A throw-away PostgreSQL cluster for the test run: <c>initdb</c> in a temporary folder, <c>pg_ctl start</c> on a
+/// free loopback port, stopped and deleted at the end. PostgreSQL refuses to run as root, so when the tests run
+/// as root the commands go through <c>runuser -u postgres</c>.
+/// </summary>
+public sealed class PostgresServer : IDisposable
+{
+    private static readonly Lazy<PostgresServer?> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static string? _unavailableReason;
+
+    private readonly string _folder;
+    private readonly string? _runAs;
+
+    private PostgresServer(string folder, string? runAs, int port)
+    {
+        _folder = folder;
+        _runAs = runAs;
+        Port = port;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Dispose();
+    }
+
+    public int Port { get; }
+
+    public static bool RunningOnCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Why PostgreSQL tests cannot run here, or null when they can.</summary>
+    public static string? UnavailableReason
+    {
+        get
+        {
+            _ = Shared.Value;
+            return _unavailableReason;
+        }
+    }
+
+    /// <summary>The cluster; on CI a missing PostgreSQL is a failure, never a skip.</summary>
+    public static PostgresServer Instance => Shared.Value ?? throw new InvalidOperationException("PostgreSQL is not available: " + _unavailableReason);
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public string CreateDatabase()
+    {
+        var name = "identityref_" + Guid.NewGuid().ToString("N")[..12];
+        using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        connection.Open();
+        using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        command.ExecuteNonQuery();
+        return ConnectionString(name);
+    }
+
+    public string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Include Error Detail=false";
+
+    private static PostgresServer? Start()
+    {
+        var bin = FindBinaries();
+        if (bin is null)
+        {
+            _unavailableReason = "initdb/pg_ctl not found (install PostgreSQL 15: apt-get install postgresql)";
+            return null;
+        }
+        var runAs = Environment.UserName == "root" ? "postgres" : null;
+        var folder = Path.Combine(Path.GetTempPath(), "identityref-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        if (runAs is not null)
+        {
+            Run("chown", $"-R {runAs} {folder}", null);
+        }
+        var port = FreePort();
+        var data = Path.Combine(folder, "data");
+        if (Run(Path.Combine(bin, "initdb"), $"-D {data} -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8", runAs) is { } initError)
+        {
+            _unavailableReason = "initdb failed: " + initError;
+            return null;
+        }
+        var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+        if (Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {Path.Combine(folder, "log")} -o \"{options}\" -w -t 60 start", runAs) is { } startError)
+        {
+            _unavailableReason = "pg_ctl start failed: " + startError;
+            return null;
+        }
+        return new PostgresServer(folder, runAs, port);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_folder))
+        {
+            Run(Path.Combine(FindBinaries()!, "pg_ctl"), $"-D {Path.Combine(_folder, "data")} -m immediate -w stop", _runAs);
+            try
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a file still held by a dying postmaster: the temp folder is cleaned by the OS
+            }
+        }
+    }
+
+    private static string? FindBinaries()
+    {
+        var candidates = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").OrderDescending().Select(d => Path.Combine(d, "bin"))
+            : [];
+        return candidates.FirstOrDefault(d => File.Exists(Path.Combine(d, "initdb")));
+    }
+
+    /// <summary>Runs a command; returns null on success, else what it printed.</summary>
+    private static string? Run(string file, string arguments, string? runAs)
+    {
+        var start = runAs is null
+            ? new ProcessStartInfo(file, arguments)
+            : new ProcessStartInfo("runuser", $"-u {runAs} -- {file} {arguments}");
+        start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.WorkingDirectory = Path.GetTempPath();
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? null : $"exit {process.ExitCode}: {error.Result}{output.Result}";
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A test that needs PostgreSQL: skipped with a message on a machine without it, failed on CI.</summary>
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (!PostgresServer.RunningOnCi && PostgresServer.UnavailableReason is { } reason)
+        {
+            Skip = "PostgreSQL unavailable: " + reason;
+        }
+    }
+}
+
+public sealed class PostgresTheoryAttribute : TheoryAttribute
+{
+    public PostgresTheoryAttribute()
+    {
+        if (!PostgresServer.RunningOnCi && PostgresServer.UnavailableReason is { } reason)
+        {
+            Skip = "PostgreSQL unavailable: " + reason;
+        }
+    }
+}
