@@ -29,8 +29,7 @@ public partial class Program
         {
             builder.WebHost.UseUrls(ServerSetup.DefaultUrl);
         }
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(ServerSetup.CreateLogger(builder.Configuration), dispose: true);
+        ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
         builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddWebApi();
 

@@ -38,8 +38,7 @@ public static class CommandLine
     private static async Task<int> WithServicesAsync(Func<IServiceProvider, Task<int>> command)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(ServerSetup.CreateLogger(builder.Configuration), dispose: true);
+        ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
         builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
         using var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())

@@ -93,6 +93,21 @@ public static class ServerSetup
             return Results.Json(body, statusCode: databaseUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         }).WithTags("Operations").WithSummary("Liveness and database reachability.");
 
+    /// <summary>
+    /// Logging for every provider: framework categories at warning, because ASP.NET's request lines carry the
+    /// query string (patient traits in a search) and EF's command lines the SQL; <see cref="RequestLogging"/>
+    /// logs each request by its route template instead.
+    /// </summary>
+    public static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
+    {
+        logging.ClearProviders();
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        logging.AddFilter("System", LogLevel.Warning);
+        logging.AddFilter("Quartz", LogLevel.Warning);
+        logging.AddSerilog(CreateLogger(configuration), dispose: true);
+    }
+
     /// <summary>Serilog to the console (and to a file when <c>Logging:File:Path</c> is set). EF's SQL is kept at warning.</summary>
     public static Serilog.ILogger CreateLogger(IConfiguration configuration)
     {
