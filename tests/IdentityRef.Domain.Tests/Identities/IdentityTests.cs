@@ -258,6 +258,32 @@ public sealed class IdentityTests
         Assert.Null(identity.ShareableIns);
     }
 
+    [Theory]
+    [InlineData(IdentityAttributes.Douteuse)]
+    [InlineData(IdentityAttributes.Fictive)]
+    public void SetAttributes_DoubtfulOnAQualifiedIdentity_WithdrawsTheSharedInsButKeepsItLocally(IdentityAttributes attributes)
+    {
+        var identity = new IdentityBuilder().Retrieved().DocumentChecked().Build();
+
+        identity.SetAttributes(attributes, TestClock.Later(5));
+
+        var withdrawn = Assert.Single(identity.Events.OfType<InsWithdrawn>());
+        Assert.Equal(new InsWithdrawn(identity.Id, new InsHistoryEntry(IdentityBuilder.AdrunIns.Value, InsOids.Nir), Deleted: false), withdrawn);
+        Assert.Equal(IdentityBuilder.AdrunIns, identity.Ins);
+        Assert.Null(identity.ShareableIns);
+    }
+
+    [Fact]
+    public void SetAttributes_HomonymeOnAQualifiedIdentity_IsAPlainUpdate()
+    {
+        var identity = new IdentityBuilder().Retrieved().DocumentChecked().Build();
+
+        identity.SetAttributes(IdentityAttributes.Homonyme, TestClock.Later(5));
+
+        Assert.IsType<IdentityUpdated>(Assert.Single(identity.Events));
+        Assert.Equal(IdentityStatus.Qual, identity.Status);
+    }
+
     [Fact]
     public void WithdrawIns_DocumentInvalid_KeepsTheInsLocally()
     {
