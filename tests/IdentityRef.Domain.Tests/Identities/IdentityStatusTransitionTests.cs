@@ -133,6 +133,7 @@ public sealed class IdentityStatusTransitionTests
             var rule = Assert.IsType<DomainRuleException>(thrown);
             Assert.Equal(expected[1..], rule.Rule);
             Assert.Equal(before, (identity.Status, identity.Attributes, identity.Version)); // a refused action changes nothing
+            Assert.Empty(identity.Events);
         }
         else
         {
@@ -140,6 +141,9 @@ public sealed class IdentityStatusTransitionTests
             Assert.Equal(Enum.Parse<IdentityStatus>(expected, ignoreCase: true), identity.Status);
             Assert.Equal(ExpectedAttributes(action, attributes), identity.Attributes);
             AssertInvariants(identity);
+            // Receivers must hear that a shared INS may no longer be used; any other change is a plain update.
+            var leftQualified = before.Status == IdentityStatus.Qual && identity.Status != IdentityStatus.Qual;
+            Assert.IsType(leftQualified ? typeof(InsWithdrawn) : typeof(IdentityUpdated), Assert.Single(identity.Events));
         }
     }
 
