@@ -285,6 +285,20 @@ public sealed class IdentityTests
     }
 
     [Fact]
+    public void Events_ToString_NeverRevealTheMatricule()
+    {
+        var identity = new IdentityBuilder().Retrieved().DocumentChecked().Build();
+        identity.AcceptInsiAnswer(OtherNir, [], IdentityBuilder.AdrunInsTraits, TestClock.Later(5), TestClock.Later(5));
+        identity.WithdrawIns(InsWithdrawal.WronglyAttributed, TestClock.Later(6));
+
+        var texts = identity.Events.Select(e => e.ToString()).ToList();
+
+        Assert.Equal(2, texts.Count(t => t.Contains("Previous", StringComparison.Ordinal)));
+        Assert.All(texts, t => Assert.DoesNotContain("2751263", t, StringComparison.Ordinal));
+        Assert.All(texts, t => Assert.DoesNotContain("2360663", t, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void WithdrawIns_DocumentInvalid_KeepsTheInsLocally()
     {
         var identity = new IdentityBuilder().Retrieved().DocumentChecked().Build();
