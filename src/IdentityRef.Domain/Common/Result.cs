@@ -30,6 +30,10 @@ public readonly record struct Result<T>
     public static implicit operator Result<T>(FieldError error) => Failure(error);
 
     public static implicit operator Result<T>(T value) => Success(value);
+
+    // The synthesized ToString read Value (throwing on a failure) and would print patient data into logs.
+    public override string ToString() =>
+        IsSuccess ? "Success" : $"Failure({string.Join(", ", Errors.Select(e => $"{e.Field}: {e.Code}"))})";
 }
 
 /// <summary>Collects the field errors of a whole request, so that every bad field is reported at once.</summary>

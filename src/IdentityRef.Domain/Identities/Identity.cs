@@ -150,8 +150,14 @@ public sealed class Identity
         {
             throw new DomainRuleException("RNIV douteuse/fictive", "An identity cannot be both doubtful (douteuse) and fictitious (fictive).");
         }
+        // Douteuse/fictive downgrade a qualified identity to PROV: receivers must stop using its INS (as WithdrawIns).
+        var withdrawn = Status == IdentityStatus.Qual && (attributes & (IdentityAttributes.Douteuse | IdentityAttributes.Fictive)) != 0;
         Attributes = attributes;
-        Changed(now);
+        Changed(now, raiseUpdate: !withdrawn);
+        if (withdrawn)
+        {
+            _events.Add(new InsWithdrawn(Id, new InsHistoryEntry(InsValue!, InsKind!.Value.Oid()), Deleted: false));
+        }
     }
 
     /// <summary>

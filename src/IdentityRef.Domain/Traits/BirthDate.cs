@@ -44,14 +44,14 @@ public readonly partial record struct BirthDate(DateOnly Value, bool Corrected)
         {
             return new FieldError(field, "invalid-date", "This day does not exist in this month.");
         }
+        if (year < MinYear) // before building the date: year 0000 is not representable
+        {
+            return new FieldError(field, "implausible-date", $"The birth year must be {MinYear} or later.");
+        }
         var value = new DateOnly(year, month, day);
         if (value > today)
         {
             return new FieldError(field, "future-date", "The birth date cannot be in the future.");
-        }
-        if (year < MinYear)
-        {
-            return new FieldError(field, "implausible-date", $"The birth year must be {MinYear} or later.");
         }
         return new BirthDate(value, corrected);
     }
