@@ -1,0 +1,78 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Cli;
+using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityRef.Server.Tests.Cli;
+
+public sealed class ImportAndSeedTests(Databases databases) : IClassFixture<Databases>
+{
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task Import_CommitsValidRows_ReportsRejectedOnesWithTheirLine(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var domain = "test" + PatientJson.UniqueLetters().ToLowerInvariant();
+        var csv = Path.GetTempFileName();
+        var rejects = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(csv,
+        [
+            "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone",
+            "A1,d'Arc-Dupont,Éléonore Marie,1980-02-14,F,75112,,,\"3, rue de la Paix\",75002,Paris,0102030405",
+            "A2,DUP0NT,JEAN,1980-02-14,M,,,,,,,",
+            "A3,MARTIN,PAUL,1980-02-31,M,,,,,,,",
+            "A4,LEFEVRE,,1975-01-01,M,,,,,,,",
+            "A1,DOUBLON,JEAN,1980-02-14,M,,,,,,,",
+            "A5,NGUYEN,THI,1990-00-00,F,99243,TRAN,,,,,",
+        ]);
+
+        var exit = await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv), domain, batchSize: 2, new FileInfo(rejects), CancellationToken.None);
+
+        Assert.Equal(0, exit);
+        var lines = await File.ReadAllLinesAsync(rejects);
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith("line 3: birth_name:", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("line 4: birth_date:", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("line 5: first_names:", lines[2], StringComparison.Ordinal);
+        Assert.StartsWith("line 6: external_id: already imported", lines[3], StringComparison.Ordinal);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var imported = await db.Identifiers.Where(i => i.System == "import:" + domain)
+            .Join(db.Identities, x => x.IdentityId, i => i.Id, (x, i) => new { x.Value, i.BirthName, i.BirthDateCorrected, i.Address })
+            .OrderBy(x => x.Value).ToListAsync();
+        Assert.Equal(["A1", "A5"], imported.Select(i => i.Value));
+        Assert.Equal("D'ARC-DUPONT", imported[0].BirthName);
+        Assert.Equal("3, rue de la Paix", imported[0].Address);
+        Assert.True(imported[1].BirthDateCorrected);
+        var audited = await db.AuditTrail.CountAsync(a => a.Action == "identity.imported" && a.Actor == "cli:import"
+            && imported.Select(i => i.BirthName).Contains(db.Identities.First(i => i.Id == a.IdentityId).BirthName));
+        Assert.Equal(2, audited);
+
+        // A second import of the same file adds nothing: external ids are kept per import domain.
+        await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv), domain, batchSize: 100, null, CancellationToken.None);
+        Assert.Equal(2, await db.Identifiers.CountAsync(i => i.System == "import:" + domain));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task Seed_CreatesValidFrenchIdentitiesWithAMixOfStatuses(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var before = await db.Identities.CountAsync();
+
+        Assert.Equal(0, await new SeedCommand(factory.Services).RunAsync(400, randomSeed: 7, CancellationToken.None));
+
+        var seeded = await db.Identities.AsNoTracking().OrderByDescending(i => i.CreatedAt).Take(400).ToListAsync();
+        Assert.Equal(before + 400, await db.Identities.CountAsync());
+        var statuses = seeded.GroupBy(i => i.Status).ToDictionary(g => g.Key, g => g.Count());
+        Assert.All(Enum.GetValues<IdentityStatus>(), s => Assert.True(statuses.GetValueOrDefault(s) > 0, $"no {s}"));
+        Assert.Contains(seeded, i => i.BirthName.Contains('\'', StringComparison.Ordinal) || i.BirthName.Contains(' ', StringComparison.Ordinal));
+        Assert.Contains(seeded, i => i.BirthName.Contains('-', StringComparison.Ordinal));
+        Assert.All(seeded.Where(i => i.Status == IdentityStatus.Qual), i => Assert.Equal(IdentityRef.Domain.Ins.InsKind.TestNir, i.InsKind));
+    }
+}
