@@ -183,6 +183,29 @@ public sealed class ClientAgainstCannedAnswersTests
     }
 
     [Fact]
+    public async Task Http500WithRetriesDisabled_IsOneAttempt()
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(502, Encoding.UTF8.GetBytes("Bad Gateway"), "text/plain");
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint, retryCount: 0));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        Assert.Equal(502, Assert.IsType<InsiTransportError>(result.Error).HttpStatus);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task Soap11Envelope_IsMalformed()
+    {
+        var body = """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT></s:Body></s:Envelope>""";
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body));
+
+        Assert.Contains("SOAP 1.2", Assert.IsType<InsiMalformedAnswerError>(result.Error).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Http404WithoutFault_IsATransportError_NotRetried()
     {
         var result = await SearchAgainst(404, Encoding.UTF8.GetBytes("Not Found"), "text/plain");
