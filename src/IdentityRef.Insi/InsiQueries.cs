@@ -27,6 +27,11 @@ public sealed record InsiTraitsQuery(
             return "A first name is empty.";
         }
 
+        if (!InsiFormats.AreXmlText([BirthName, .. FirstNames]))
+        {
+            return "A name holds a character that XML cannot carry.";
+        }
+
         if (!InsiFormats.IsLunarDate(BirthDate))
         {
             return "The birth date must be YYYY-MM-DD (00 allowed for an unknown day or month).";
@@ -80,13 +85,44 @@ public sealed record InsiVitaleQuery(
             return "The birth date must be YYYY-MM-DD.";
         }
 
-        return string.IsNullOrWhiteSpace(BirthRank) ? "The birth rank is required." : null;
+        if (string.IsNullOrWhiteSpace(BirthRank))
+        {
+            return "The birth rank is required.";
+        }
+
+        return InsiFormats.AreXmlText([BirthName, BirthRank, OpeningRightsHolder?.Number, OpeningRightsHolder?.Key])
+            ? null
+            : "A value holds a character that XML cannot carry.";
     }
 }
 
 /// <summary>Patterns of the contract, in one place.</summary>
 public static partial class InsiFormats
 {
+    /// <summary>True when every value can be written in an XML document (no control characters, no lone surrogates).</summary>
+    public static bool AreXmlText(IEnumerable<string?> values) => values.All(value => value is null || IsXmlText(value));
+
+    private static bool IsXmlText(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (System.Xml.XmlConvert.IsXmlChar(value[i]))
+            {
+                continue;
+            }
+
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && System.Xml.XmlConvert.IsXmlSurrogatePair(value[i + 1], value[i]))
+            {
+                i++;
+                continue;
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
     public static bool IsLunarDate(string? value) => value is not null && LunarDate().IsMatch(value);
 
     public static bool IsMatricule13(string? value) => value is not null && Matricule13().IsMatch(value);

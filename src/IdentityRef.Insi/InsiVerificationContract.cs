@@ -30,6 +30,11 @@ public sealed record InsiVerificationQuery(
             return "OID, birth name and first names are required.";
         }
 
+        if (!InsiFormats.AreXmlText([Oid, BirthName, .. FirstNames]))
+        {
+            return "A value holds a character that XML cannot carry.";
+        }
+
         if (!InsiFormats.IsLunarDate(BirthDate))
         {
             return "The birth date must be YYYY-MM-DD.";
