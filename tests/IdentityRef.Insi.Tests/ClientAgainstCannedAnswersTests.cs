@@ -1,0 +1,325 @@
+using System.Text;
+using IdentityRef.Insi.Tests.Support;
+
+namespace IdentityRef.Insi.Tests;
+
+/// <summary>The client against real answers of the qualification platform (and broken ones), served over real HTTP.</summary>
+public sealed class ClientAgainstCannedAnswersTests
+{
+    private static readonly InsiTraitsQuery AnyQuery = TestSetup.Traits("ECETINSI", "PIERRE-ALAIN", 'M', "2009-07-14");
+
+    [Fact]
+    public async Task EcetinsiAnswer_WithHistoryOutOfXsdOrder_IsReadByName()
+    {
+        var result = await SearchAgainst(200, TestSetup.Answer("TEST_2.04_cas2.xml"));
+
+        var individual = result.Value!.Individual!;
+        Assert.Equal(new InsIdentifier("1090763220834", "89", InsiContract.OidNir), individual.ActiveIns);
+        Assert.Equal(2, individual.History.Count);
+        Assert.Equal(new InsIdentifier("2090763220834", "39", InsiContract.OidNir, null, new DateOnly(2019, 3, 1), new DateOnly(2019, 2, 28)), individual.History[0]);
+        Assert.Equal(new InsIdentifier("2090663220123", "55", InsiContract.OidNir), individual.History[1]);
+        Assert.Equal("PIERRE-ALAIN MURIEL FLORIANT", individual.Traits.FirstNamesList);
+        // The answer has no TIQ/Prenom: the first birth first name is the first element of the list.
+        Assert.Equal("PIERRE-ALAIN", individual.Traits.FirstName);
+        Assert.Equal("63220", individual.Traits.BirthPlaceCode);
+    }
+
+    [Fact]
+    public async Task ProvisoireAnswer_CarriesANia()
+    {
+        var result = await SearchAgainst(200, TestSetup.Answer("TEST_2.05.xml"));
+
+        var ins = result.Value!.Individual!.ActiveIns;
+        Assert.Equal(InsiContract.OidNia, ins.Oid);
+        Assert.True(ins.IsNia);
+        Assert.Equal("109076322088835", ins.WithKey);
+        Assert.Empty(result.Value.Individual.History);
+    }
+
+    [Fact]
+    public async Task CorseAnswer_KeepsTheCorsicanMatricule_AndItsHistoryAsReceived()
+    {
+        var result = await SearchAgainst(200, TestSetup.Answer("TEST_2.08_cas1.xml"));
+
+        var individual = result.Value!.Individual!;
+        Assert.Equal("180032B020401", individual.ActiveIns.Matricule13);
+        Assert.Equal("23", individual.ActiveIns.Key);
+        Assert.Equal("2B020", individual.Traits.BirthPlaceCode);
+        Assert.Single(individual.History);
+    }
+
+    [Fact]
+    public async Task HermannAnswer_KeepsAFormerMatriculeOfAnotherSex()
+    {
+        var result = await SearchAgainst(200, TestSetup.Answer("TEST_2.08_cas2.xml"));
+
+        Assert.Equal(["1810363220456", "2810363220456"], result.Value!.Individual!.History.Select(h => h.Matricule13));
+    }
+
+    [Fact]
+    public async Task Cr01Answer_IsNotFound_WithItsLabel()
+    {
+        var result = await SearchAgainst(200, TestSetup.Answer("REP_CR01.xml"));
+
+        Assert.Equal(InsiResultCode.NotFound, result.Value!.Code);
+        Assert.Equal("Aucune identite trouvee", result.Value.Label);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task Cr01Answer_ForThreeFirstNames_CostsFourCalls_AndNoRetry()
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(200, TestSetup.Answer("REP_CR01.xml"));
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint, retryCount: 3));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(TestSetup.Traits("HOUILLES", "PIERRE PAUL JACQUES", 'M', "1993-01-27"));
+
+        Assert.Equal(4, result.Calls);
+        Assert.Equal(4, result.HttpAttempts);
+        Assert.Equal(4, server.RequestCount);
+    }
+
+    [Fact]
+    public async Task RealDesir550Fault_IsATypedFault_NotRetried()
+    {
+        var result = await SearchAgainst(500, TestSetup.Answer("FAULT_siram_100_desir_550.xml"));
+
+        var fault = Assert.IsType<InsiFaultError>(result.Error);
+        Assert.Equal("soap:Sender", fault.SoapCode);
+        Assert.Equal("soap:siram_100", fault.SoapSubcode);
+        Assert.Equal("desir_550", fault.Code);
+        Assert.Equal("erreur", fault.Severity);
+        Assert.Equal("Numéro d'autorisation du logiciel inconnu.", fault.Label);
+        Assert.StartsWith("L'accès par ce progiciel", fault.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task NotWellFormedAnswer_IsMalformed_NotRetried()
+    {
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes("<soap:Envelope xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\"><S:Body"));
+
+        Assert.IsType<InsiMalformedAnswerError>(result.Error);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task AnswerWithoutCodeCr_IsMalformed()
+    {
+        var body = """<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><LibelleCR>OK</LibelleCR></CR></RESULTAT></soap:Body></soap:Envelope>""";
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body));
+
+        Assert.Contains("CodeCR", Assert.IsType<InsiMalformedAnswerError>(result.Error).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FoundAnswerWithoutIndividual_IsMalformed()
+    {
+        var body = """<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>00</CodeCR><LibelleCR>OK</LibelleCR></CR></RESULTAT></soap:Body></soap:Envelope>""";
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body));
+
+        Assert.IsType<InsiMalformedAnswerError>(result.Error);
+    }
+
+    [Fact]
+    public async Task AnswerWithADtd_IsMalformed_NotExpanded()
+    {
+        var body = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>&e;</soap:Body></soap:Envelope>""";
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body));
+
+        Assert.IsType<InsiMalformedAnswerError>(result.Error);
+    }
+
+    [Fact]
+    public async Task OversizedAnswer_IsMalformed()
+    {
+        var body = Encoding.UTF8.GetBytes("<a>" + new string('x', 3 * 1024 * 1024) + "</a>");
+
+        var result = await SearchAgainst(200, body);
+
+        Assert.Contains("larger", Assert.IsType<InsiMalformedAnswerError>(result.Error).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http500WithoutFault_IsRetried_ThenATransportError()
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(500, Encoding.UTF8.GetBytes("Internal Server Error"), "text/plain");
+        var observer = new RecordingObserver();
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint, retryCount: 2), observer);
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        var error = Assert.IsType<InsiTransportError>(result.Error);
+        Assert.Equal(500, error.HttpStatus);
+        Assert.Equal(1, result.Calls);
+        Assert.Equal(3, result.HttpAttempts);
+        Assert.Equal(3, server.RequestCount);
+        Assert.Equal([1, 2, 3], observer.Events.Select(e => e.Attempt));
+        Assert.All(observer.Events, e => Assert.Equal(InsiAttemptStatus.HttpError, e.Status));
+        // The retry resends the same message.
+        Assert.Single(observer.Events.Select(e => e.MessageId).Distinct());
+    }
+
+    [Fact]
+    public async Task Http503ThenAnAnswer_Succeeds_OnTheSecondAttempt()
+    {
+        var answer = TestSetup.Answer("TEST_2.04_cas2.xml");
+        await using var server = await LoopbackServer.StartAsync((context, _, number) => number == 1
+            ? LoopbackServer.WriteAsync(context, 503, "text/html", Encoding.UTF8.GetBytes("<html>proxy</html>"))
+            : LoopbackServer.WriteAsync(context, 200, "application/soap+xml", answer));
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint, retryCount: 2));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        Assert.Equal(InsiResultCode.Found, result.Value!.Code);
+        Assert.Equal(1, result.Calls);
+        Assert.Equal(2, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task Http500WithRetriesDisabled_IsOneAttempt()
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(502, Encoding.UTF8.GetBytes("Bad Gateway"), "text/plain");
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint, retryCount: 0));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        Assert.Equal(502, Assert.IsType<InsiTransportError>(result.Error).HttpStatus);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task Soap11Envelope_IsMalformed()
+    {
+        var body = """<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT></s:Body></s:Envelope>""";
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body));
+
+        Assert.Contains("SOAP 1.2", Assert.IsType<InsiMalformedAnswerError>(result.Error).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http404WithoutFault_IsATransportError_NotRetried()
+    {
+        var result = await SearchAgainst(404, Encoding.UTF8.GetBytes("Not Found"), "text/plain");
+
+        Assert.Equal(404, Assert.IsType<InsiTransportError>(result.Error).HttpStatus);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task ServerThatNeverAnswers_IsATimeout_AfterEachRetry()
+    {
+        await using var server = await LoopbackServer.StartAsync(async (context, _, _) =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up: nothing to answer.
+            }
+        });
+        var observer = new RecordingObserver();
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint, retryCount: 1, timeoutSeconds: 0.5), observer);
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        var timeout = Assert.IsType<InsiTimeoutError>(result.Error);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), timeout.TimeoutPerAttempt);
+        Assert.Equal(1, result.Calls);
+        Assert.Equal(2, result.HttpAttempts);
+        Assert.Equal(2, server.RequestCount);
+        Assert.All(observer.Events, e => Assert.Equal(InsiAttemptStatus.Timeout, e.Status));
+    }
+
+    [Fact]
+    public async Task NobodyListening_IsATransportError_AfterEachRetry()
+    {
+        Uri endpoint;
+        await using (var server = await LoopbackServer.ForCannedAsync(200, []))
+        {
+            endpoint = server.Endpoint;
+        }
+
+        var (client, http) = TestSetup.Client(TestSetup.Options(endpoint, retryCount: 2));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        var error = Assert.IsType<InsiTransportError>(result.Error);
+        Assert.Null(error.HttpStatus);
+        Assert.Equal(3, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task CallerCancellation_Throws_AndIsNotTurnedIntoAnError()
+    {
+        await using var server = await LoopbackServer.StartAsync(async (context, _, _) =>
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up.
+            }
+        });
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint));
+        using var _ = http;
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SearchByTraitsAsync(AnyQuery, cancellation.Token));
+    }
+
+    [Fact]
+    public async Task InvalidQuery_IsRefused_BeforeAnyCall()
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(200, TestSetup.Answer("REP_CR01.xml"));
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(TestSetup.Traits("ADRUN", "ZOE", 'F', "31/12/1975"));
+
+        Assert.IsType<InsiInvalidQueryError>(result.Error);
+        Assert.Equal(0, result.Calls);
+        Assert.Equal(0, server.RequestCount);
+    }
+
+    [Fact]
+    public async Task AttemptEvents_CarryNoPatientData()
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(200, TestSetup.Answer("TEST_2.04_cas2.xml"));
+        var observer = new RecordingObserver();
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint), observer);
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        Assert.True(result.IsSuccess);
+        var logged = string.Join("\n", observer.Events.Select(e => e.ToString()));
+        Assert.Contains("rechercherInsAvecTraitsIdentite", logged, StringComparison.Ordinal);
+        foreach (var patientData in new[] { "ECETINSI", "PIERRE", "2009-07-14", "1090763220834", "63220" })
+        {
+            Assert.DoesNotContain(patientData, logged, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task<InsiResult<InsiSearchOutcome>> SearchAgainst(int status, byte[] body, string contentType = "application/soap+xml; charset=utf-8")
+    {
+        await using var server = await LoopbackServer.ForCannedAsync(status, body, contentType);
+        var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint));
+        using var _ = http;
+        return await client.SearchByTraitsAsync(AnyQuery);
+    }
+}
