@@ -52,6 +52,9 @@ public sealed class InsiOptions
     /// <summary>Largest answer body accepted; a bigger one is treated as a malformed answer.</summary>
     public int MaxAnswerBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>A copy, for a caller that resolves some settings (e.g. a relative endpoint) per use.</summary>
+    public InsiOptions Clone() => (InsiOptions)MemberwiseClone();
+
     /// <summary>The configuration problems, empty when the options are usable.</summary>
     public IReadOnlyList<string> Validate()
     {

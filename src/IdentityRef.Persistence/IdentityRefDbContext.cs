@@ -15,6 +15,7 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<IdentityIdentifier> Identifiers => Set<IdentityIdentifier>();
     public DbSet<AuditEntry> AuditTrail => Set<AuditEntry>();
     public DbSet<Counter> Counters => Set<Counter>();
+    public DbSet<InsiCall> InsiCalls => Set<InsiCall>();
 
     public abstract DatabaseProvider Provider { get; }
 

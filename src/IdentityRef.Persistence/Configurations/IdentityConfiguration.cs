@@ -109,3 +109,23 @@ internal sealed class AuditEntryConfiguration : IEntityTypeConfiguration<Audit.A
         builder.HasIndex(a => a.At);
     }
 }
+
+internal sealed class InsiCallConfiguration : IEntityTypeConfiguration<InsiCall>
+{
+    public void Configure(EntityTypeBuilder<InsiCall> builder)
+    {
+        builder.ToTable("insi_calls");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Actor).HasMaxLength(200);
+        builder.Property(c => c.Operation).HasMaxLength(10);
+        builder.Property(c => c.Outcome).HasMaxLength(5);
+        builder.Property(c => c.Error).HasMaxLength(500);
+        builder.Property(c => c.InsValue).HasMaxLength(15);
+        builder.Property(c => c.InsOid).HasMaxLength(40);
+        builder.Property(c => c.Decision).HasMaxLength(10);
+        builder.Property(c => c.DecidedBy).HasMaxLength(200);
+        builder.HasIndex(c => new { c.IdentityId, c.Id });
+        builder.HasIndex(c => new { c.Outcome, c.CalledAt });
+        builder.HasOne<Identity>().WithMany().HasForeignKey(c => c.IdentityId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

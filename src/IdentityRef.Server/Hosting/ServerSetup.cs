@@ -4,6 +4,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Patients;
+using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,7 @@ public static class ServerSetup
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
+        services.AddInsi(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -75,6 +77,8 @@ public static class ServerSetup
         app.MapOpenApi();
         app.MapHealthEndpoint();
         app.MapPatientEndpoints();
+        app.MapQualificationEndpoints();
+        app.MapInsiSimulator(app.Configuration);
     }
 
     private static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>

@@ -25,6 +25,8 @@ public sealed class LoggingPrivacyTests
         var ipp = (string)(await created.ReadObjectAsync())["ipp"]!;
         await client.GetAsync("/api/patients?birthName=Zygomarski&firstName=Quentilda&birthDate=1943-07-19");
         await client.GetAsync($"/api/patients/{ipp}/history");
+        await client.PostAsync($"/api/patients/{ipp}/insi/search", null);
+        await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["number"] = "RUE DES PRIVATES" }.Content());
         // Bad input that quotes patient data: an invalid character, a wrong type, malformed JSON.
         await client.PostAsync("/api/patients", person.With("birthName", "Zygomarski_1943-07-19").Content());
         await client.PostAsync("/api/patients", new StringContent("{\"birthName\": \"ZYGOMARSKI\", \"birthDate\": 19430719", System.Text.Encoding.UTF8, "application/json"));

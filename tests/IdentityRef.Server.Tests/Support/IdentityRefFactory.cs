@@ -39,7 +39,16 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ILoggerProvider>(Logs);
+            if (!Settings.ContainsKey("Insi:Endpoint"))
+            {
+                // The in-memory test server has no socket: the INSi adapter reaches the hosted simulator through it,
+                // still over HTTP with the real SOAP messages.
+                services.AddHttpClient(IdentityRef.Server.Qualification.InsiSetup.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
+            }
+        });
     }
 
     protected override void Dispose(bool disposing)

@@ -1,0 +1,87 @@
+using IdentityRef.Insi;
+using IdentityRef.Insi.Simulator;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Qualification;
+
+/// <summary>
+/// Wires the INSi adapter and, when enabled, hosts the teleservice simulator at <c>/simulators/insi</c>. The
+/// default endpoint is that simulator, reached over HTTP like the real teleservice, so that every demo goes
+/// through the real adapter; <c>Insi__Endpoint</c> points it anywhere else with no code change.
+/// </summary>
+public static class InsiSetup
+{
+    public const string HttpClientName = "insi";
+    public const string SimulatorPath = "/simulators/insi";
+
+    public static void AddInsi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<InsiOptions>().Bind(configuration.GetSection(InsiOptions.SectionName));
+        services.AddOptions<InsiSimulatorOptions>().Bind(configuration.GetSection(InsiSimulatorOptions.SectionName));
+        services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the adapter times each attempt
+            .ConfigurePrimaryHttpMessageHandler(sp => InsiHttpHandlerFactory.Create(sp.GetRequiredService<IOptions<InsiOptions>>().Value));
+        services.AddSingleton<IInsiCallObserver, InsiCallLogger>();
+        services.AddScoped<IInsiClient>(sp =>
+        {
+            var options = Resolve(sp.GetRequiredService<IOptions<InsiOptions>>().Value, sp.GetService<IServer>());
+            return new InsiClient(sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), options,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IInsiCallObserver>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<InsiSimulatorOptions>>().Value;
+            if (!Path.IsPathRooted(options.DataPath))
+            {
+                options.DataPath = Path.Combine(AppContext.BaseDirectory, options.DataPath);
+            }
+            return InsiSimulator.FromOptions(options);
+        });
+        services.AddScoped<QualificationService>();
+    }
+
+    public static void MapInsiSimulator(this IEndpointRouteBuilder app, IConfiguration configuration)
+    {
+        if (!configuration.GetValue("InsiSimulator:Enabled", defaultValue: true))
+        {
+            return;
+        }
+        app.MapPost(SimulatorPath, async (HttpContext http, InsiSimulator simulator) =>
+        {
+            using var buffer = new MemoryStream();
+            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+            var answer = simulator.Handle(buffer.ToArray(), http.Request.ContentType);
+            http.Response.StatusCode = answer.StatusCode;
+            http.Response.ContentType = answer.ContentType;
+            await http.Response.Body.WriteAsync(answer.Body, http.RequestAborted);
+        }).WithTags("Simulators").WithSummary("INSi teleservice simulator (SOAP 1.2, the CNAM contract), for tests and demos.").ExcludeFromDescription();
+    }
+
+    /// <summary>A relative endpoint (the default, the simulator) is resolved against this server's own address.</summary>
+    private static InsiOptions Resolve(InsiOptions configured, IServer? server)
+    {
+        var endpoint = string.IsNullOrWhiteSpace(configured.Endpoint) ? SimulatorPath : configured.Endpoint;
+        // On Unix "/simulators/insi" parses as an absolute file: URI, so the scheme is what tells.
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var absolute) || (absolute.Scheme != Uri.UriSchemeHttp && absolute.Scheme != Uri.UriSchemeHttps))
+        {
+            var own = server?.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost";
+            own = own.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
+                .Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://[::1]", StringComparison.Ordinal);
+            endpoint = new Uri(new Uri(own.TrimEnd('/') + "/"), endpoint.TrimStart('/')).ToString();
+        }
+        var resolved = configured.Clone();
+        resolved.Endpoint = endpoint;
+        return resolved;
+    }
+}
+
+/// <summary>One log line per INSi attempt: operation, attempt, outcome, duration — never a trait or an INS.</summary>
+public sealed partial class InsiCallLogger(ILogger<InsiCallLogger> logger) : IInsiCallObserver
+{
+    public void OnAttempt(InsiCallEvent callEvent) => Attempt(logger, callEvent.Operation, callEvent.Attempt, callEvent.Status.ToString(),
+        callEvent.HttpStatus, callEvent.ResultCode, callEvent.FaultCode, (long)callEvent.Duration.TotalMilliseconds);
+
+    [LoggerMessage(1300, LogLevel.Information, "INSi {Operation} attempt {Attempt}: {Status} (HTTP {HttpStatus}, CR {ResultCode}, fault {FaultCode}) in {ElapsedMs} ms")]
+    private static partial void Attempt(ILogger logger, string operation, int attempt, string status, int? httpStatus, string? resultCode, string? faultCode, long elapsedMs);
+}
