@@ -96,7 +96,7 @@ public static class Hl7Parser
         // On the wire MSH-2 is the first piece after the name, so MSH-n is piece n-1.
         int piece = 0;
         int start = 3;
-        while (piece < 17)
+        while (piece < 16)
         {
             int next = line[(start + 1)..].IndexOf(sep);
             if (next < 0)
