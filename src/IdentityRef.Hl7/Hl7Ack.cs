@@ -129,7 +129,8 @@ public static class Hl7Ack
             string.Empty,
             string.Empty,
             R(17),
-            R(18),
+            // Echo the character set only when we can honour it; an unknown one would make the ACK unreadable.
+            Hl7Charsets.TryParseMsh18(received?.Get(18) ?? string.Empty, out _) ? R(18) : string.Empty,
             R(19));
         var segments = new List<Hl7Segment>
         {

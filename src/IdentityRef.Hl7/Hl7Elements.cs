@@ -51,14 +51,23 @@ public readonly record struct Hl7Field(string Raw, Hl7Delimiters Delimiters, boo
     public Hl7Repetition Repetition(int n) =>
         Opaque ? new Hl7Repetition(n == 1 ? Raw : string.Empty, Delimiters, true) : new Hl7Repetition(Hl7Text.Nth(Raw, Delimiters.Repetition, n), Delimiters);
 
+    /// <summary>Every repetition, split in one pass (indexing each would be quadratic on hostile input).</summary>
     public IEnumerable<Hl7Repetition> Repetitions
     {
         get
         {
-            int count = RepetitionCount;
-            for (int i = 1; i <= count; i++)
+            if (Raw.Length == 0)
             {
-                yield return Repetition(i);
+                yield break;
+            }
+            if (Opaque)
+            {
+                yield return new Hl7Repetition(Raw, Delimiters, true);
+                yield break;
+            }
+            foreach (var piece in Raw.Split(Delimiters.Repetition))
+            {
+                yield return new Hl7Repetition(piece, Delimiters);
             }
         }
     }

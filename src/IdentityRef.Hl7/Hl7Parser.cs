@@ -93,6 +93,10 @@ public static class Hl7Parser
         byte sep = bytes[3];
         int lineEnd = bytes.IndexOfAny((byte)'\r', (byte)'\n');
         var line = lineEnd < 0 ? bytes : bytes[..lineEnd];
+        if (line.Length < 5)
+        {
+            return null;
+        }
         // On the wire MSH-2 is the first piece after the name, so MSH-n is piece n-1.
         int piece = 0;
         int start = 3;
@@ -203,6 +207,11 @@ public static class Hl7Parser
         int encEnd = text.IndexOf(fieldSep, start + 4);
         int firstLineEnd = text.AsSpan(start).IndexOfAny('\r', '\n');
         firstLineEnd = firstLineEnd < 0 ? text.Length : firstLineEnd + start;
+        if (firstLineEnd < start + 4)
+        {
+            ctx.Error(Hl7ErrorCode.DataTypeError, new Hl7Location("MSH", 1, 1), "bad delimiters: the field separator is a segment terminator");
+            return null;
+        }
         string encoding = encEnd < 0 || encEnd > firstLineEnd ? text[(start + 4)..firstLineEnd] : text[(start + 4)..encEnd];
         if (!Hl7Delimiters.TryCreate(fieldSep, encoding, out var delimiters, out var problem))
         {
@@ -391,7 +400,8 @@ public static class Hl7Parser
         Require(10, "MSH-10 message control id", alwaysError: true);
         Require(11, "MSH-11 processing id", alwaysError: false);
         Require(12, "MSH-12 version id", alwaysError: false);
-        if (!msh.Field(9).IsEmpty && msh.Get(9, 1, 2).Length == 0)
+        // An ACK to a message too broken to tell its trigger legitimately has none.
+        if (!msh.Field(9).IsEmpty && msh.Get(9, 1, 2).Length == 0 && msh.Get(9) != "ACK")
         {
             ctx.Deviation(Hl7ErrorCode.RequiredFieldMissing, new Hl7Location("MSH", 1, 9, 1, 2), "MSH-9.2 trigger event is missing");
         }

@@ -198,10 +198,11 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         }
 
         var status = pid.IdentityReliability;
-        var statusField = pid.Segment[32];
-        for (int r = 1; r <= statusField.RepetitionCount; r++)
+        int r = 0;
+        foreach (var repetition in pid.Segment[32].Repetitions)
         {
-            var code = statusField.Repetition(r).Value;
+            r++;
+            var code = repetition.Value;
             if (code.Length > 0 && !PamTables.IdentityReliability.Contains(code))
             {
                 error(Hl7ErrorCode.TableValueNotFound, At(32, r), "PID-32 value not in table 0445");
