@@ -365,3 +365,41 @@ public sealed class PamTests
         Assert.Equal("MSH|^~\\&|DPI|CHU-X|IDREF|CHU-X|20260309102841||ACK^A28^ACK|A1|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR\rMSA|AA|MSG0001\r", ack.Encode());
     }
 }
+
+public sealed class PamInboundTests
+{
+    [Fact]
+    public void Receive_SpecA47_AcceptsWithAa()
+    {
+        var result = PamInbound.Receive(TestData.Bytes(TestData.Example("02_")));
+
+        Assert.True(result.CanApply, string.Join("; ", result.Errors));
+        Assert.Equal("AA", result.Ack.Msa()!.Value.AcknowledgmentCode);
+        Assert.Equal("20210318151910", result.Ack.Msa()!.Value.ControlId);
+        Assert.Equal("ACK^A47^ACK", result.Ack.Header!.Field(9).Raw);
+        Assert.Equal("PatientManager", result.Ack.Header!.Get(3));
+        Assert.Empty(result.Ack.Errs());
+    }
+
+    [Fact]
+    public void Receive_SpecA31WithoutPv1_AcceptsWithAWarningErr()
+    {
+        var result = PamInbound.Receive(TestData.Bytes(TestData.Example("01_")));
+
+        Assert.True(result.CanApply);
+        Assert.Equal("AA", result.Ack.Msa()!.Value.AcknowledgmentCode);
+        var err = Assert.Single(result.Ack.Errs());
+        Assert.Equal(("W", "100", "PV1^1"), (err.Severity, err.Code, err.Segment.Field(2).Raw));
+    }
+
+    [Fact]
+    public void Receive_RandomBytes_RejectsWithAr()
+    {
+        var result = PamInbound.Receive("not an HL7 message"u8);
+
+        Assert.False(result.CanApply);
+        Assert.Null(result.Read);
+        Assert.Equal("AR", result.Ack.Msa()!.Value.AcknowledgmentCode);
+        Assert.Equal("100", result.Ack.Errs().Single().Code);
+    }
+}
