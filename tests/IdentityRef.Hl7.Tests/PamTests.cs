@@ -283,6 +283,19 @@ public sealed class PamTests
     }
 
     [Fact]
+    public void ErasedUsedName_IsSentAsHl7NullAndReadBack()
+    {
+        var patient = SpecPatient() with { UsedFirstName = null, UsedNameErased = true };
+
+        var built = Factory.UpdatePatient(Header(), patient);
+        var read = Reparse(built);
+
+        Assert.Equal("DARK^JEANNE^JEANNE MARIE CECILE^^Mme^^L~\"\"^^^^Mme^^D", built.First("PID")!.Field(5).Raw);
+        Assert.True(read.Patient!.UsedNameErased);
+        Assert.Null(read.Patient.UsedName);
+    }
+
+    [Fact]
     public void BirthAbroad_LeavesTheCountryEmpty_ByDefault()
     {
         var built = Factory.CreatePatient(Header(), SpecPatient() with { BirthPlaceCode = "99100" });

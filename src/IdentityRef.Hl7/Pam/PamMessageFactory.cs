@@ -148,9 +148,10 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         };
         var birthName = new Xpn(p.BirthName, p.EffectiveFirstName, string.Join(' ', p.FirstNames), Prefix: civility, NameTypeCode: "L").ToRaw(D);
         var names = new List<string> { birthName };
-        if (!string.IsNullOrEmpty(p.UsedName) || !string.IsNullOrEmpty(p.UsedFirstName))
+        if (!string.IsNullOrEmpty(p.UsedName) || !string.IsNullOrEmpty(p.UsedFirstName) || p.UsedNameErased)
         {
-            var used = new Xpn(p.UsedName ?? string.Empty, p.UsedFirstName ?? string.Empty, Prefix: civility, NameTypeCode: "D").ToRaw(D);
+            string usedFamily = !string.IsNullOrEmpty(p.UsedName) ? p.UsedName : p.UsedNameErased ? "\"\"" : string.Empty;
+            var used = new Xpn(usedFamily, p.UsedFirstName ?? string.Empty, Prefix: civility, NameTypeCode: "D").ToRaw(D);
             if (_options.BirthNameFirst)
             {
                 names.Add(used);

@@ -48,6 +48,12 @@ public sealed record PamPatient
 
     public string? UsedFirstName { get; init; }
 
+    /// <summary>
+    /// The used name was removed: an update sends a D repetition with HL7 null (<c>""</c>) in XPN-1 so that
+    /// receivers erase it [PAMFR]. Ignored when <see cref="UsedName"/> is set.
+    /// </summary>
+    public bool UsedNameErased { get; init; }
+
     public DateOnly? BirthDate { get; init; }
 
     /// <summary>PID-8: F, M or U.</summary>

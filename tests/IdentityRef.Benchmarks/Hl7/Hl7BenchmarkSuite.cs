@@ -30,6 +30,8 @@ namespace IdentityRef.Benchmarks.Hl7Benchmarks
             Console.WriteLine($"sample: ADT^A28 with ZFD, {bytes.Length} bytes, {message.Segments.Count} segments; {runs} runs of {seconds:0.#} s, median reported");
 
             Report("parse (bytes -> message)", Measure(runs, seconds, () => Hl7Parser.Parse(bytes).Message!.Segments.Count));
+            string text = message.Encode();
+            Report("parse (text -> message, no decoding)", Measure(runs, seconds, () => Hl7Parser.Parse(text).Message!.Segments.Count));
             Report("encode (message -> bytes)", Measure(runs, seconds, () => parsed.ToBytes().Length));
             Report("parse + PAM read + ACK", Measure(runs, seconds, () =>
             {
