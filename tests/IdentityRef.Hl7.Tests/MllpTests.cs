@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -129,13 +128,19 @@ public sealed class MllpTests
     [Fact]
     public async Task Client_ServerStaysSilent_TimesOut()
     {
-        await using var server = await StartServerAsync(handler: (_, _) => ValueTask.FromResult<byte[]?>(null));
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await StartServerAsync(handler: (_, _) =>
+        {
+            handled.TrySetResult();
+            return ValueTask.FromResult<byte[]?>(null);
+        });
         await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = server.Port, ResponseTimeout = TimeSpan.FromMilliseconds(300) });
 
         var result = await client.SendAsync(Message("SILENT"));
 
         Assert.Equal(MllpSendStatus.Timeout, result.Status);
-        Assert.Equal(1, server.MessagesHandled);
+        await handled.Task.WaitAsync(Wait);
+        Assert.False(client.IsConnected);
     }
 
     [Fact]
