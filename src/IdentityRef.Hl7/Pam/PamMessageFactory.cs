@@ -1,0 +1,230 @@
+using IdentityRef.Hl7;
+
+namespace IdentityRef.Hl7.Pam;
+
+/// <summary>How the factory fills the points the specification leaves open.</summary>
+public sealed record PamFactoryOptions
+{
+    /// <summary>
+    /// XAD-6 of a birth place abroad (COG 99xxx). The COG country code does not give the ISO country
+    /// without a table we do not ship, so the safe default leaves XAD-6 empty rather than claiming FRA.
+    /// </summary>
+    public bool LeaveCountryEmptyForBirthAbroad { get; init; } = true;
+
+    /// <summary>Order of PID-5: birth name (L) first, as it is the one always present.</summary>
+    public bool BirthNameFirst { get; init; } = true;
+}
+
+/// <summary>Builds the ITI-30 messages of PAM FR 2.11 from the neutral record.</summary>
+public sealed class PamMessageFactory(PamFactoryOptions? options = null)
+{
+    private static readonly Hl7Delimiters D = Hl7Delimiters.Default;
+    private readonly PamFactoryOptions _options = options ?? new PamFactoryOptions();
+
+    public const string VersionId = "2.5^FRA^2.11";
+    public const string ProfileId = "2.11^IHE_FRANCE-2.11-PAM";
+
+    /// <summary>A28 (ADT_A05): a new identity.</summary>
+    public Hl7Message CreatePatient(PamMessageHeader header, PamPatient patient) => BuildA05(header, "A28", patient);
+
+    /// <summary>A31 (ADT_A05): any change of traits or identifiers, NIA to NIR included.</summary>
+    public Hl7Message UpdatePatient(PamMessageHeader header, PamPatient patient) => BuildA05(header, "A31", patient);
+
+    /// <summary>A47 (ADT_A30), new INS: the new INS in PID-3 (the patient must be qualified), the previous one in MRG-1.</summary>
+    public Hl7Message ChangeIns(PamMessageHeader header, PamPatient patient, PamIns previousIns)
+    {
+        ArgumentNullException.ThrowIfNull(previousIns);
+        if (!patient.IsQualified)
+        {
+            throw new ArgumentException("an INS change sends the new INS, which needs a qualified identity (VALI + INS)", nameof(patient));
+        }
+        return BuildA30(header, patient, Pid(patient, patient.PidStatus, includeIns: true), previousIns.ToCx().ToRaw(D));
+    }
+
+    /// <summary>A47 (ADT_A30), INS deleted: PID-3 = IPP + the HL7-null INS, MRG-1 = the deleted INS. PID-32 as given.</summary>
+    public Hl7Message DeleteIns(PamMessageHeader header, PamPatient patient, PamIns deletedIns)
+    {
+        ArgumentNullException.ThrowIfNull(deletedIns);
+        return BuildA30(header, patient, Pid(patient, patient.PidStatus, includeIns: false, nullInsOid: deletedIns.Oid), deletedIns.ToCx().ToRaw(D));
+    }
+
+    /// <summary>A47 (ADT_A30), qualified to recovered: as a deletion, with PID-32 = PROV (attributes kept).</summary>
+    public Hl7Message QualifiedToRecovered(PamMessageHeader header, PamPatient patient, PamIns deletedIns)
+    {
+        ArgumentNullException.ThrowIfNull(deletedIns);
+        var status = new List<string> { "PROV" };
+        status.AddRange(patient.PidStatus.Skip(1));
+        return BuildA30(header, patient, Pid(patient, status, includeIns: false, nullInsOid: deletedIns.Oid), deletedIns.ToCx().ToRaw(D));
+    }
+
+    /// <summary>A40 (ADT_A39): the surviving identity in PID, the merged IPP (same authority) in MRG-1. One merge per message.</summary>
+    public Hl7Message Merge(PamMessageHeader header, PamPatient survivor, string mergedIpp)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mergedIpp);
+        var mrg = new Cx(mergedIpp, AuthorityHd(survivor.IppAuthority), "PI").ToRaw(D);
+        return new Hl7Message([Msh(header, "A40", "ADT_A39"), Evn(header), Pid(survivor, survivor.PidStatus, includeIns: survivor.IsQualified), Hl7Segment.FromRaw("MRG", D, mrg)]);
+    }
+
+    /// <summary>A24 (ADT_A24): link two identities.</summary>
+    public Hl7Message Link(PamMessageHeader header, PamPatient first, PamPatient second) => BuildTwoPids(header, "A24", first, second);
+
+    /// <summary>A37 (ADT_A37): unlink two identities.</summary>
+    public Hl7Message Unlink(PamMessageHeader header, PamPatient first, PamPatient second) => BuildTwoPids(header, "A37", first, second);
+
+    private Hl7Message BuildA05(PamMessageHeader header, string trigger, PamPatient patient)
+    {
+        var segments = new List<Hl7Segment>
+        {
+            Msh(header, trigger, "ADT_A05"),
+            Evn(header),
+            Pid(patient, patient.PidStatus, includeIns: patient.IsQualified),
+            // Pseudo PV1: only PV1-2 = N (no visit).
+            Hl7Segment.FromRaw("PV1", D, string.Empty, "N"),
+        };
+        if (Zfd(patient) is { } zfd)
+        {
+            segments.Add(zfd);
+        }
+        return new Hl7Message(segments);
+    }
+
+    private Hl7Message BuildA30(PamMessageHeader header, PamPatient patient, Hl7Segment pid, string mrg1) =>
+        new([Msh(header, "A47", "ADT_A30"), Evn(header), pid, Hl7Segment.FromRaw("MRG", D, mrg1)]);
+
+    private Hl7Message BuildTwoPids(PamMessageHeader header, string trigger, PamPatient first, PamPatient second)
+    {
+        var one = Pid(first, first.PidStatus, includeIns: first.IsQualified);
+        var two = Pid(second, second.PidStatus, includeIns: second.IsQualified, setId: "2");
+        return new Hl7Message([Msh(header, trigger, "ADT_" + trigger), Evn(header), one, two]);
+    }
+
+    private static Hl7Segment Msh(PamMessageHeader h, string trigger, string structure)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(h.ControlId);
+        return Hl7Segment.FromRaw("MSH", D,
+            h.SendingApplication.ToComponents(D),
+            h.SendingFacility.ToComponents(D),
+            h.ReceivingApplication.ToComponents(D),
+            h.ReceivingFacility.ToComponents(D),
+            Hl7DateTime.FormatDateTime(h.Timestamp),
+            string.Empty,
+            Hl7Compose.Components(D, "ADT", trigger, structure),
+            Hl7Escaping.Escape(h.ControlId, D),
+            Hl7Escaping.Escape(h.ProcessingId, D),
+            VersionId,
+            string.Empty,
+            string.Empty,
+            string.Empty,
+            string.Empty,
+            "FRA",
+            h.Charset.ToMsh18(),
+            "FR",
+            string.Empty,
+            ProfileId);
+    }
+
+    private static Hl7Segment Evn(PamMessageHeader h) => Hl7Segment.FromRaw("EVN", D, string.Empty, Hl7DateTime.FormatDateTime(h.Timestamp));
+
+    private static Hd AuthorityHd(PamAuthority a) => new(a.Name, a.Id, a.IdType);
+
+    private Hl7Segment Pid(PamPatient p, IReadOnlyList<string> status, bool includeIns, string? nullInsOid = null, string setId = "1")
+    {
+        Validate(p, status);
+        var identifiers = new List<string> { new Cx(p.Ipp, AuthorityHd(p.IppAuthority), "PI").ToRaw(D) };
+        if (includeIns && p.Ins is { } ins)
+        {
+            identifiers.Add(ins.ToCx().ToRaw(D));
+        }
+        else if (nullInsOid is not null)
+        {
+            identifiers.Add(PamIns.NullCx(nullInsOid).ToRaw(D));
+        }
+
+        string civility = p.Civility ?? p.Sex switch
+        {
+            "F" => "Mme",
+            "M" => "M.",
+            _ => string.Empty,
+        };
+        var birthName = new Xpn(p.BirthName, p.EffectiveFirstName, string.Join(' ', p.FirstNames), Prefix: civility, NameTypeCode: "L").ToRaw(D);
+        var names = new List<string> { birthName };
+        if (!string.IsNullOrEmpty(p.UsedName) || !string.IsNullOrEmpty(p.UsedFirstName) || p.UsedNameErased)
+        {
+            string usedFamily = !string.IsNullOrEmpty(p.UsedName) ? p.UsedName : p.UsedNameErased ? "\"\"" : string.Empty;
+            var used = new Xpn(usedFamily, p.UsedFirstName ?? string.Empty, Prefix: civility, NameTypeCode: "D").ToRaw(D);
+            if (_options.BirthNameFirst)
+            {
+                names.Add(used);
+            }
+            else
+            {
+                names.Insert(0, used);
+            }
+        }
+
+        var addresses = new List<string>();
+        if (!string.IsNullOrEmpty(p.Address) || !string.IsNullOrEmpty(p.Postcode) || !string.IsNullOrEmpty(p.City))
+        {
+            addresses.Add(new Xad(p.Address ?? string.Empty, City: p.City ?? string.Empty, PostalCode: p.Postcode ?? string.Empty, Country: p.AddressCountry ?? string.Empty, AddressType: "H").ToRaw(D));
+        }
+        if (!string.IsNullOrEmpty(p.BirthPlaceCode))
+        {
+            bool abroad = p.BirthPlaceCode.StartsWith("99", StringComparison.Ordinal);
+            string country = abroad && _options.LeaveCountryEmptyForBirthAbroad ? string.Empty : "FRA";
+            addresses.Add(new Xad(Country: country, AddressType: "BDL", CountyParishCode: p.BirthPlaceCode).ToRaw(D));
+        }
+
+        var fields = new string[32];
+        Array.Fill(fields, string.Empty);
+        fields[0] = setId;
+        fields[2] = Hl7Compose.Repetitions(D, identifiers);
+        fields[4] = Hl7Compose.Repetitions(D, names);
+        fields[6] = p.BirthDate is { } birth ? Hl7DateTime.FormatDate(birth) : string.Empty;
+        fields[7] = p.Sex;
+        fields[10] = Hl7Compose.Repetitions(D, addresses);
+        fields[12] = string.IsNullOrEmpty(p.Phone) ? string.Empty : new Xtn("PRN", "PH", UnformattedNumber: p.Phone).ToRaw(D);
+        fields[31] = Hl7Compose.Repetitions(D, status.Select(s => Hl7Escaping.Escape(s, D)));
+        return Hl7Segment.FromRaw("PID", D, fields);
+    }
+
+    private static Hl7Segment? Zfd(PamPatient p)
+    {
+        var fields = new string[8];
+        Array.Fill(fields, string.Empty);
+        fields[3] = p.BirthDateCorrected switch
+        {
+            true => "Y",
+            false => "N",
+            null => string.Empty,
+        };
+        fields[4] = Hl7Escaping.Escape(p.ObtainingMode ?? string.Empty, D);
+        fields[5] = p.InsiCallDate is { } call ? Hl7DateTime.FormatDate(call) : string.Empty;
+        fields[6] = Hl7Escaping.Escape(p.DocumentType ?? string.Empty, D);
+        fields[7] = p.DocumentExpiry is { } expiry ? Hl7DateTime.FormatDate(expiry) : string.Empty;
+        int last = Array.FindLastIndex(fields, f => f.Length > 0);
+        // A Z segment whose every field is empty is not sent [PAMFR].
+        return last < 0 ? null : Hl7Segment.FromRaw("ZFD", D, fields[..(last + 1)]);
+    }
+
+    private static void Validate(PamPatient p, IReadOnlyList<string> status)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(p.Ipp);
+        ArgumentException.ThrowIfNullOrWhiteSpace(p.BirthName);
+        if (!PamTables.Sex.Contains(p.Sex))
+        {
+            throw new ArgumentException("PID-8 must be F, M or U", nameof(p));
+        }
+        if (status.Count == 0 || status.Any(s => !PamTables.IdentityReliability.Contains(s)))
+        {
+            throw new ArgumentException("PID-32 codes must come from table 0445", nameof(p));
+        }
+        if (p.Ins is { } ins && (ins.Value.Length != 15 || !PamIns.KnownOids.Contains(ins.Oid)))
+        {
+            throw new ArgumentException("the INS must have 15 characters and a known OID", nameof(p));
+        }
+        if (p.IsQualified && p.BirthDate is null)
+        {
+            throw new ArgumentException("PID-7 is required with an INS", nameof(p));
+        }
+    }
+}
