@@ -16,6 +16,8 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<AuditEntry> AuditTrail => Set<AuditEntry>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<InsiCall> InsiCalls => Set<InsiCall>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -11,7 +11,7 @@ namespace IdentityRef.Server.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Commands = ["seed", "import"];
+    private static readonly HashSet<string> Commands = ["seed", "import", "listen"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -30,7 +30,13 @@ public static class CommandLine
         import.SetAction((result, token) => WithServicesAsync(services => new ImportCommand(services).RunAsync(
             result.GetValue(file)!, result.GetValue(domain), result.GetValue(batch), result.GetValue(rejects), token)));
 
-        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import };
+        var port = new Option<int>("--port") { Description = "TCP port to listen on (loopback).", DefaultValueFactory = _ => 2576 };
+        var answer = new Option<string>("--answer") { Description = "What to answer: AA, AE, AR or silence.", DefaultValueFactory = _ => "AA" };
+        answer.AcceptOnlyFromAmong("AA", "AE", "AR", "silence");
+        var listen = new Command("listen", "A downstream system for demos: print the HL7 messages received over MLLP and acknowledge them.") { port, answer };
+        listen.SetAction((result, token) => ListenCommand.RunAsync(result.GetValue(port), result.GetValue(answer)!, token));
+
+        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen };
         return await root.Parse(args).InvokeAsync();
     }
 

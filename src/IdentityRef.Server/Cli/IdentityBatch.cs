@@ -20,11 +20,13 @@ public sealed class IdentityBatch(IServiceProvider services)
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
         var ipps = scope.ServiceProvider.GetRequiredService<IppAllocator>();
+        var listeners = scope.ServiceProvider.GetServices<IIdentityChangeListener>().ToList();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
         var now = clock.GetUtcNow();
+        var created = new List<Identity>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
@@ -36,7 +38,11 @@ public sealed class IdentityBatch(IServiceProvider services)
                 db.Identifiers.Add(new IdentityIdentifier { IdentityId = identity.Id, System = item.ExternalSystem!, Value = item.ExternalId, CreatedAt = now });
             }
             AuditRecorder.Record(db, identity, action, before: null, actor, now);
-            identity.ClearEvents();
+            created.Add(identity);
+        }
+        foreach (var listener in listeners)
+        {
+            await listener.OnChangesAsync(db, created, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

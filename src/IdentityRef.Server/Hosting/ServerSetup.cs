@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
+using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
@@ -30,6 +31,7 @@ public static class ServerSetup
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
         services.AddInsi(configuration);
+        services.AddBroadcast(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -78,6 +80,7 @@ public static class ServerSetup
         app.MapHealthEndpoint();
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
+        app.MapBroadcastEndpoints();
         app.MapInsiSimulator(app.Configuration);
     }
 

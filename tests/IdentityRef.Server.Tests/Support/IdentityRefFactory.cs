@@ -15,12 +15,13 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
 {
     private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), $"identityref-test-{Guid.NewGuid():N}.db");
 
-    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null)
+    /// <param name="connectionString">An existing database (to restart a server on it); a fresh one by default.</param>
+    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, string? connectionString = null)
     {
         Provider = provider;
-        ConnectionString = provider == DatabaseProvider.Sqlite
+        ConnectionString = connectionString ?? (provider == DatabaseProvider.Sqlite
             ? $"Data Source={_sqliteFile}"
-            : PostgresServer.Instance.CreateDatabase();
+            : PostgresServer.Instance.CreateDatabase());
         Settings = settings ?? new Dictionary<string, string?>();
     }
 
@@ -35,6 +36,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:IdentityRef", ConnectionString);
         builder.UseSetting("Identity:HighTrustDocumentTypes:0", "PA");
         builder.UseSetting("Identity:HighTrustDocumentTypes:1", "CN");
+        builder.UseSetting("Hl7:ListenPort", "0"); // tests that need the inbound listener set their own port
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -55,6 +57,10 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (!ConnectionString.Contains(_sqliteFile, StringComparison.Ordinal))
+        {
+            return; // a database this factory did not create
+        }
         foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" }.Where(File.Exists))
         {
             File.Delete(file);

@@ -1,0 +1,18 @@
+using IdentityRef.Server.Patients;
+
+namespace IdentityRef.Server.Broadcast;
+
+public static class BroadcastSetup
+{
+    public static void AddBroadcast(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section));
+        services.AddSingleton<OutboxSignal>();
+        services.AddScoped<IIdentityChangeListener, OutboxWriter>();
+        if (configuration.GetValue($"{Hl7Options.Section}:{nameof(Hl7Options.DispatcherEnabled)}", defaultValue: true))
+        {
+            services.AddSingleton<OutboxDispatcher>();
+            services.AddHostedService(sp => sp.GetRequiredService<OutboxDispatcher>());
+        }
+    }
+}

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Mllp;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Broadcast;
+
+/// <summary>
+/// Delivers the outbox to each subscribed system over MLLP, in order, one ACK per message. AA acknowledges;
+/// AR, timeouts and connection failures are retried with back-off (the queue of that system waits, so the order
+/// holds); AE and persistent failures are parked with the ACK text and the queue goes on. A lease on the
+/// subscription row makes one instance only deliver to a system when several share one database; a message
+/// whose fate was not recorded before a crash is sent again after the restart (at least once, never lost).
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    IOptions<Hl7Options> options,
+    TimeProvider clock,
+    OutboxSignal signal,
+    ILogger<OutboxDispatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
+
+    private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly ConcurrentDictionary<Guid, MllpClient> _clients = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delivered = 0;
+            try
+            {
+                delivered = await DeliverOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+            {
+                DispatchFailed(logger, e.GetType().Name, e);
+            }
+            if (delivered == 0)
+            {
+                try
+                {
+                    await signal.WaitAsync(PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        foreach (var client in _clients.Values)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    /// <summary>One pass over the subscriptions; returns how many messages reached a final state.</summary>
+    public async Task<int> DeliverOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
+        var done = 0;
+        foreach (var subscription in subscriptions)
+        {
+            if (await TryLeaseAsync(db, subscription.Id, cancellationToken))
+            {
+                done += await DeliverAsync(db, subscription, cancellationToken);
+            }
+        }
+        return done;
+    }
+
+    private async Task<bool> TryLeaseAsync(IdentityRefDbContext db, Guid subscriptionId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + LeaseDuration;
+        var taken = await db.Subscriptions
+            .Where(s => s.Id == subscriptionId && (s.LeaseOwner == null || s.LeaseOwner == _instance || s.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseOwner, _instance).SetProperty(x => x.LeaseUntil, until), cancellationToken);
+        return taken == 1;
+    }
+
+    private async Task<int> DeliverAsync(IdentityRefDbContext db, Subscription subscription, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var batch = await db.Outbox
+            .Where(m => m.SubscriptionId == subscription.Id && (m.State == OutboxStates.Pending || m.State == OutboxStates.Sent || m.State == OutboxStates.Error))
+            .OrderBy(m => m.Id)
+            .Take(settings.BatchSize)
+            .ToListAsync(cancellationToken);
+        var done = 0;
+        foreach (var message in batch)
+        {
+            var now = clock.GetUtcNow();
+            if (message.NextAttemptAt > now)
+            {
+                break; // the head of the queue waits for its retry: nothing behind it may overtake it
+            }
+            var client = _clients.GetOrAdd(subscription.Id, _ => NewClient(subscription));
+            var result = await client.SendAsync(message.Payload, cancellationToken);
+            message.Attempts++;
+            message.SentAt = now;
+            if (!Record(message, result, settings, clock.GetUtcNow()))
+            {
+                if (!result.IsAcknowledged && _clients.TryRemove(subscription.Id, out var broken))
+                {
+                    await broken.DisposeAsync();
+                }
+                break;
+            }
+            done++;
+        }
+        if (batch.Count > 0)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return done;
+    }
+
+    /// <summary>Applies the outcome of one delivery; false when the queue must wait (retry later).</summary>
+    private bool Record(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now)
+    {
+        if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
+        {
+            message.AckCode = msa.AcknowledgmentCode;
+            switch (msa.AcknowledgmentCode)
+            {
+                case "AA" or "CA":
+                    message.State = OutboxStates.Acknowledged;
+                    message.AcknowledgedAt = now;
+                    message.LastError = null;
+                    return true;
+                case "AE" or "CE":
+                    // "error, do not resend unchanged": set aside for review; the queue goes on
+                    message.State = OutboxStates.Parked;
+                    message.LastError = Truncate(AckText(ack));
+                    Parked(logger, message.Id, message.Event, msa.AcknowledgmentCode);
+                    return true;
+                default:
+                    return Retry(message, settings, now, $"{msa.AcknowledgmentCode}: {AckText(ack)}");
+            }
+        }
+        return Retry(message, settings, now, result.IsAcknowledged ? "the answer is not an HL7 ACK" : $"{result.Status}: {result.Detail}");
+    }
+
+    private bool Retry(OutboxMessage message, Hl7Options settings, DateTimeOffset now, string reason)
+    {
+        message.LastError = Truncate(reason);
+        if (message.Attempts >= settings.MaxAttempts)
+        {
+            message.State = OutboxStates.Parked;
+            Parked(logger, message.Id, message.Event, "persistent failure");
+            return true;
+        }
+        message.State = OutboxStates.Error;
+        var delay = Math.Min(settings.RetryMaxSeconds, settings.RetryMinSeconds * Math.Pow(2, Math.Min(message.Attempts - 1, 20)));
+        message.NextAttemptAt = now.AddSeconds(delay);
+        Retrying(logger, message.Id, message.Event, message.Attempts, delay);
+        return false;
+    }
+
+    private MllpClient NewClient(Subscription subscription) => new(new MllpClientOptions
+    {
+        Host = subscription.Host,
+        Port = subscription.Port,
+        UseTls = subscription.UseTls,
+        ResponseTimeout = TimeSpan.FromSeconds(options.Value.AckTimeoutSeconds),
+        ConnectTimeout = TimeSpan.FromSeconds(Math.Min(10, options.Value.AckTimeoutSeconds)),
+    });
+
+    /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
+    private static string AckText(Hl7Message ack) => string.Join(" | ", ack.Segments.Where(s => s.Name is "MSA" or "ERR").Select(s => s.ToString()));
+
+    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+
+    [LoggerMessage(1400, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
+    private static partial void Parked(ILogger logger, long messageId, string @event, string reason);
+
+    [LoggerMessage(1401, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
+    private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
+
+    [LoggerMessage(1402, LogLevel.Error, "Outbox dispatch failed ({ExceptionType})")]
+    private static partial void DispatchFailed(ILogger logger, string exceptionType, Exception exception);
+}
