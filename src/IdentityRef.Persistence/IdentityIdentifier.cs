@@ -7,7 +7,9 @@ namespace IdentityRef.Persistence;
 public sealed class IdentityIdentifier
 {
     public long Id { get; init; }
-    public required Guid IdentityId { get; init; }
+
+    /// <summary>The identity it designates; re-pointed by a merge and back by its undo.</summary>
+    public required Guid IdentityId { get; set; }
 
     /// <summary>The identifier domain, e.g. <c>import:febrl</c>, <c>merged-ipp</c>, <c>hl7:URGENCES</c>.</summary>
     public required string System { get; init; }

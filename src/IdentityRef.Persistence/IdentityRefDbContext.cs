@@ -18,6 +18,7 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<InsiCall> InsiCalls => Set<InsiCall>();
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
+    public DbSet<Merge> Merges => Set<Merge>();
 
     public abstract DatabaseProvider Provider { get; }
 

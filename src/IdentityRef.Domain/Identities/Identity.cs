@@ -336,6 +336,28 @@ public sealed class Identity
         Changed(now);
     }
 
+    /// <summary>What a merge may take over from another identity, captured so that the merge can be undone.</summary>
+    public IdentityCore Core => new(Strict, InsValue, InsKind, InsSource, InsiCheckedAt, [.. _insHistory], Document, DocumentNumber, StrictTraitsChangedAt);
+
+    /// <summary>Puts back what a merge took over (undo of a merge).</summary>
+    public void RestoreCore(IdentityCore core, DateTimeOffset now)
+    {
+        EnsureActive();
+        ApplyStrict(core.Strict);
+        InsValue = core.InsValue;
+        InsKind = core.InsKind;
+        InsSource = core.InsSource;
+        InsiCheckedAt = core.InsiCheckedAt;
+        _insHistory = [.. core.InsHistory];
+        DocumentType = core.Document?.Type;
+        DocumentNumber = core.DocumentNumber;
+        DocumentExpires = core.Document?.Expires;
+        DocumentCheckedBy = core.Document?.CheckedBy;
+        DocumentCheckedAt = core.Document?.CheckedAt;
+        StrictTraitsChangedAt = core.StrictTraitsChangedAt;
+        Changed(now);
+    }
+
     public void ClearEvents() => _events.Clear();
 
     private void ApplyStrict(StrictTraits strict)
@@ -403,6 +425,18 @@ public sealed class Identity
         }
     }
 }
+
+/// <summary>The part of an identity a merge may take over: strict traits, INS and document check.</summary>
+public sealed record IdentityCore(
+    StrictTraits Strict,
+    string? InsValue,
+    InsKind? InsKind,
+    InsSource? InsSource,
+    DateTimeOffset? InsiCheckedAt,
+    IReadOnlyList<InsHistoryEntry> InsHistory,
+    DocumentCheck? Document,
+    string? DocumentNumber,
+    DateTimeOffset StrictTraitsChangedAt);
 
 /// <summary>Why an INS is withdrawn (API values <c>document-invalid</c>, <c>wrongly-attributed</c>).</summary>
 public enum InsWithdrawal

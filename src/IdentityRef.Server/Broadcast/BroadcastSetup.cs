@@ -9,6 +9,9 @@ public static class BroadcastSetup
         services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section));
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
+        services.AddScoped<Inbound.InboundIntegration>();
+        services.AddSingleton<Inbound.InboundFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<Inbound.InboundFeed>());
         if (configuration.GetValue($"{Hl7Options.Section}:{nameof(Hl7Options.DispatcherEnabled)}", defaultValue: true))
         {
             services.AddSingleton<OutboxDispatcher>();

@@ -16,8 +16,11 @@ public sealed class Hl7Options
 
     public string ReceivingFacility { get; set; } = "HOPITAL";
 
-    /// <summary>Inbound ITI-30 MLLP port; 0 disables the listener.</summary>
+    /// <summary>Inbound ITI-30 MLLP port; 0 picks a free port (tests), -1 disables the listener.</summary>
     public int ListenPort { get; set; } = 2575;
+
+    /// <summary>Address the inbound listener binds; all interfaces by default, since the senders are other machines.</summary>
+    public string ListenAddress { get; set; } = "0.0.0.0";
 
     /// <summary>Run the outbox dispatcher in this instance.</summary>
     public bool DispatcherEnabled { get; set; } = true;

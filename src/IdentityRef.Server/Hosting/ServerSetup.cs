@@ -4,6 +4,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
+using IdentityRef.Server.Merges;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
@@ -32,6 +33,7 @@ public static class ServerSetup
         services.AddScoped<PatientService>();
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
+        services.AddScoped<Merges.MergeService>();
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -81,6 +83,7 @@ public static class ServerSetup
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
         app.MapBroadcastEndpoints();
+        app.MapMergeEndpoints();
         app.MapInsiSimulator(app.Configuration);
     }
 

@@ -14,12 +14,15 @@ public sealed class PatientService(IdentityRefDbContext db, IppAllocator ippAllo
 
     public Result<ValidatedTraits> Validate(IdentityInput input) => IdentityValidator.Validate(input, places, Today);
 
-    public async Task<Identity> CreateAsync(ValidatedTraits traits, Actor actor, object? auditDetails, CancellationToken cancellationToken)
+    /// <param name="stage">Adds rows that belong to the same transaction (e.g. cross-references of another domain).</param>
+    public async Task<Identity> CreateAsync(ValidatedTraits traits, Actor actor, object? auditDetails, CancellationToken cancellationToken,
+        Action<Identity>? stage = null)
     {
         var now = clock.GetUtcNow();
         var ipp = await ippAllocator.AllocateAsync(db, 1, cancellationToken);
         var identity = Identity.Create(Guid.NewGuid(), IppAllocator.Format(ipp), traits.Strict, traits.Complementary, traits.DeclaredIns, now);
         db.Identities.Add(identity);
+        stage?.Invoke(identity);
         await writer.SaveAsync(identity, "identity.created", before: null, actor, auditDetails, cancellationToken);
         return identity;
     }

@@ -55,8 +55,8 @@ public sealed class BroadcastTests
         Assert.Equal("297022A02077878", ins.Id);
         Assert.Equal("1.2.250.1.213.1.4.8", ins.AssigningAuthority!.UniversalId);
 
-        var monitor = await (await client.GetAsync("/api/messages?state=acknowledged")).ReadObjectAsync();
-        Assert.Equal(3, (int)monitor["total"]!);
+        // the ACK states are recorded once the dispatcher's batch completes
+        await WaitUntilAsync(async () => (int)(await (await client.GetAsync("/api/messages?state=acknowledged")).ReadObjectAsync())["total"]! == 3);
     }
 
     [Fact]

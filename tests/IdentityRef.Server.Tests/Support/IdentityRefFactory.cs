@@ -36,7 +36,8 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:IdentityRef", ConnectionString);
         builder.UseSetting("Identity:HighTrustDocumentTypes:0", "PA");
         builder.UseSetting("Identity:HighTrustDocumentTypes:1", "CN");
-        builder.UseSetting("Hl7:ListenPort", "0"); // tests that need the inbound listener set their own port
+        builder.UseSetting("Hl7:ListenPort", "0"); // a free port: several test servers run at once
+        builder.UseSetting("Hl7:ListenAddress", "127.0.0.1");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

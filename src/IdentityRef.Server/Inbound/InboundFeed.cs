@@ -1,0 +1,122 @@
+using System.Net;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Mllp;
+using IdentityRef.Hl7.Pam;
+using IdentityRef.Server.Broadcast;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Inbound;
+
+/// <summary>
+/// The inbound ITI-30 feed: an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
+/// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
+/// type or trigger, or a message addressed to another application or facility. An error writes nothing.
+/// </summary>
+public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, ILogger<InboundFeed> logger) : BackgroundService
+{
+    private static readonly HashSet<PamEvent> Supported = [PamEvent.A28, PamEvent.A31, PamEvent.A40, PamEvent.A47];
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The port actually bound (useful with port 0 in tests).</summary>
+    public Task<int> Port => _port.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.ListenPort < 0)
+        {
+            _port.TrySetResult(0);
+            return;
+        }
+        var address = IPAddress.TryParse(settings.ListenAddress, out var parsed) ? parsed : IPAddress.Any;
+        await using var server = new MllpServer(new MllpServerOptions { Address = address, Port = settings.ListenPort }, (bytes, ct) => HandleAsync(bytes, ct));
+        server.Start();
+        _port.TrySetResult(server.Port);
+        Listening(logger, server.Port);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await server.StopAsync(TimeSpan.FromSeconds(5));
+    }
+
+    public async ValueTask<byte[]?> HandleAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var ackOptions = new Hl7AckOptions { DefaultSendingApplication = settings.ReceivingApplication, DefaultSendingFacility = settings.ReceivingFacility };
+        var received = PamInbound.Receive(bytes.Span, ackOptions: ackOptions);
+        var charset = received.Parse.Charset ?? Hl7Charset.Utf8;
+        if (received.Parse.Message is { } unsupported
+            && received.Errors.Where(e => e.Code is Hl7ErrorCode.UnsupportedMessageType or Hl7ErrorCode.UnsupportedEventCode).ToList() is { Count: > 0 } reasons)
+        {
+            // an unsupported type or trigger is rejected (AR), not an error in the message (AE)
+            Answered(logger, unsupported.TriggerEvent, "AR");
+            return Hl7Ack.Build(unsupported, Hl7AckCode.Reject, reasons, ackOptions).ToBytes(charset);
+        }
+        if (received.Parse.Message is not { } message || received.Read is not { } read || !received.CanApply)
+        {
+            Answered(logger, received.Parse.Message?.TriggerEvent ?? "?", received.Ack.Msa()?.AcknowledgmentCode ?? "?");
+            return received.Ack.ToBytes(charset);
+        }
+        var msh = message.Msh()!.Value;
+        Hl7Message ack;
+        if (!string.Equals(msh.ReceivingApplication.NamespaceId, settings.ReceivingApplication, StringComparison.OrdinalIgnoreCase)
+            || !string.Equals(msh.ReceivingFacility.NamespaceId, settings.ReceivingFacility, StringComparison.OrdinalIgnoreCase))
+        {
+            ack = Hl7Ack.Build(message, Hl7AckCode.Reject, [new Hl7Error(Hl7ErrorCode.TableValueNotFound, Hl7Severity.Error,
+                new Hl7Location("MSH", 1, string.Equals(msh.ReceivingApplication.NamespaceId, settings.ReceivingApplication, StringComparison.OrdinalIgnoreCase) ? 6 : 5),
+                "this message is addressed to another application or facility")], ackOptions);
+        }
+        else if (read.Event is not { } pamEvent || !Supported.Contains(pamEvent))
+        {
+            ack = Hl7Ack.Build(message, Hl7AckCode.Reject, [new Hl7Error(Hl7ErrorCode.UnsupportedEventCode, Hl7Severity.Error,
+                new Hl7Location("MSH", 1, 9, 1, 2), "this trigger event is not supported by this receiver")], ackOptions);
+        }
+        else
+        {
+            ack = await ApplyAsync(message, read, msh.SendingApplication.NamespaceId, ackOptions, cancellationToken);
+        }
+        Answered(logger, message.TriggerEvent, ack.Msa()?.AcknowledgmentCode ?? "?");
+        return ack.ToBytes(charset);
+    }
+
+    private async Task<Hl7Message> ApplyAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Persistence.IdentityRefDbContext>();
+        var integration = scope.ServiceProvider.GetRequiredService<InboundIntegration>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        try
+        {
+            var errors = await integration.ApplyAsync(read, sender.Length > 0 ? sender : "unknown", cancellationToken);
+            if (errors.Any(e => e.IsError))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return Hl7Ack.Build(message, Hl7AckCode.Error, errors, ackOptions);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return Hl7Ack.Build(message, Hl7AckCode.Accept, [.. read.Errors.Where(e => !e.IsError), .. errors], ackOptions);
+        }
+        catch (Exception e) when (e is Domain.Common.DomainRuleException or DbUpdateException)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            var rule = e is Domain.Common.DomainRuleException domainRule ? domainRule.Rule : "database";
+            IntegrationRefused(logger, message.TriggerEvent, rule);
+            return Hl7Ack.Build(message, Hl7AckCode.Error,
+                [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("PID", 1), "refused by the rule " + rule)], ackOptions);
+        }
+    }
+
+    [LoggerMessage(1500, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
+    private static partial void Listening(ILogger logger, int port);
+
+    [LoggerMessage(1501, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
+    private static partial void Answered(ILogger logger, string trigger, string ackCode);
+
+    [LoggerMessage(1502, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
+    private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
+}

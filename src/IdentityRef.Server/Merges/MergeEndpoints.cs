@@ -1,0 +1,44 @@
+using IdentityRef.Domain.Traits;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Audit;
+using IdentityRef.Server.Hosting;
+using IdentityRef.Server.Patients;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityRef.Server.Merges;
+
+public sealed record MergeResponse(long Id, string SurvivorIpp, string MergedIpp, DateTimeOffset MergedAt, string Actor, bool TookOverIns,
+    DateTimeOffset? UndoneAt, string? UndoneBy);
+
+public static class MergeEndpoints
+{
+    public static void MapMergeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/merges").WithTags("Duplicates");
+        group.MapGet("/{id:long}", GetAsync).Produces<MergeResponse>().ProducesProblem(404).WithSummary("A merge and whether it was undone.");
+        group.MapPost("/{id:long}/undo", UndoAsync).Produces<MergeResponse>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Undo a merge: both identities restored as they were (refused once the survivor changed since).");
+    }
+
+    private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, CancellationToken ct) =>
+        await db.Merges.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is { } merge
+            ? Results.Ok(await ToResponseAsync(db, merge, ct))
+            : Problems.NotFound("Merge");
+
+    private static async Task<IResult> UndoAsync(long id, HttpContext http, IdentityRefDbContext db, MergeService merges, CancellationToken ct)
+    {
+        if (await db.Merges.FirstOrDefaultAsync(m => m.Id == id, ct) is not { } merge)
+        {
+            return Problems.NotFound("Merge");
+        }
+        await merges.UndoAsync(merge, Actor.From(http), ct);
+        return Results.Ok(await ToResponseAsync(db, merge, ct));
+    }
+
+    public static async Task<MergeResponse> ToResponseAsync(IdentityRefDbContext db, Merge merge, CancellationToken ct)
+    {
+        var ipps = await db.Identities.Where(i => i.Id == merge.SurvivorId || i.Id == merge.MergedId).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
+        return new MergeResponse(merge.Id, ipps[merge.SurvivorId], ipps[merge.MergedId], merge.MergedAt, merge.Actor, merge.SurvivorCoreBefore is not null,
+            merge.UndoneAt, merge.UndoneBy);
+    }
+}
