@@ -1,0 +1,96 @@
+namespace IdentityRef.Matching;
+
+/// <summary>
+/// Blocking passes. Each key is "pass|values", stable across versions of the runtime, so a server can
+/// store them in an indexed table and fetch candidates with one query. Passes:
+/// NY  phonetic key of the birth name, of the used name, or of a part of a compound name + birth year
+///     (one namespace, so a birth name meets the other's used name);
+/// DF  birth date with day and month sorted (so an inverted date meets the right one) + first-name initial;
+/// NF  the phonetic keys of last and first name as an unordered pair (no date: year typos; first/last swapped);
+/// PN, PF  postcode + phonetic key of the last name, postcode + phonetic key of the first name;
+/// I   the INS.
+/// </summary>
+public static class Blocking
+{
+    public static IEnumerable<string> Keys(MatchRecord record) => Keys(new PreparedRecord(record));
+
+    internal static List<string> Keys(PreparedRecord p)
+    {
+        var keys = new List<string>(12);
+        var nameKeys = new List<string>(4);
+        AddDistinct(nameKeys, p.BirthSdx);
+        AddDistinct(nameKeys, p.UsedSdx);
+        foreach (var part in p.NameParts)
+        {
+            AddDistinct(nameKeys, Soundex2.Encode(part));
+        }
+        var firstKeys = new List<string>(2);
+        AddDistinct(firstKeys, p.First0Sdx);
+        AddDistinct(firstKeys, Soundex2.Encode(p.UsedFirst));
+
+        if (p.Date != 0)
+        {
+            var year = p.Date / 10000;
+            foreach (var name in nameKeys)
+            {
+                AddDistinct(keys, $"NY|{name}|{year}");
+            }
+            int month = p.Date / 100 % 100, day = p.Date % 100;
+            var sortedDate = $"{year:D4}{Math.Min(month, day):D2}{Math.Max(month, day):D2}";
+            foreach (var first in firstKeys)
+            {
+                AddDistinct(keys, $"DF|{sortedDate}|{first[0]}");
+            }
+        }
+        foreach (var name in new[] { p.BirthSdx, p.UsedSdx })
+        {
+            if (name.Length == 0)
+            {
+                continue;
+            }
+            foreach (var first in firstKeys)
+            {
+                var ordered = string.CompareOrdinal(name, first) <= 0;
+                AddDistinct(keys, ordered ? $"NF|{name}|{first}" : $"NF|{first}|{name}");
+            }
+        }
+        if (p.Postcode.Length > 0)
+        {
+            foreach (var name in new[] { p.BirthSdx, p.UsedSdx })
+            {
+                if (name.Length > 0)
+                {
+                    AddDistinct(keys, $"PN|{p.Postcode}|{name}");
+                }
+            }
+            foreach (var first in firstKeys)
+            {
+                AddDistinct(keys, $"PF|{p.Postcode}|{first}");
+            }
+        }
+        if (p.Ins.Length > 0)
+        {
+            keys.Add($"I|{p.Ins}");
+        }
+        return keys;
+    }
+
+    /// <summary>A stable 64-bit FNV-1a hash of a key (collisions only add candidates, never lose any).</summary>
+    internal static ulong Hash(string key)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
+    }
+
+    private static void AddDistinct(List<string> list, string value)
+    {
+        if (value.Length > 0 && !list.Contains(value))
+        {
+            list.Add(value);
+        }
+    }
+}

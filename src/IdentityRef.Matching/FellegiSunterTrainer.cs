@@ -1,0 +1,195 @@
+namespace IdentityRef.Matching;
+
+/// <summary>
+/// Learns m and u by expectation–maximisation on the candidate pairs of a base (conditional independence
+/// of traits assumed, missing values ignored). Pinned values stay fixed. The report says how many
+/// iterations ran and whether the parameters stopped moving, or whether it simply ran out of iterations.
+/// </summary>
+public static class FellegiSunterTrainer
+{
+    public static MatchWeights Train(IReadOnlyList<MatchRecord> records, MatchingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(options);
+        options.EnsureValid();
+        var prepared = CandidateGenerator.Prepare(records, options.MaxDegreeOfParallelism);
+        var candidates = CandidateGenerator.Generate(prepared, options);
+        var pairs = candidates.Pairs;
+
+        // A deterministic stride sample keeps EM affordable on a large base.
+        var stride = Math.Max(1L, (pairs.LongLength + options.EmMaxTrainingPairs - 1) / options.EmMaxTrainingPairs);
+        var sampled = (int)((pairs.LongLength + stride - 1) / stride);
+        var patterns = new ulong[sampled];
+        Parallel.For(0, sampled, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, s =>
+        {
+            var pair = pairs[s * stride];
+            patterns[s] = TraitComparers.ComparePattern(prepared[(int)(pair >> 32)], prepared[(int)(pair & 0xFFFFFFFF)], options, out _);
+        });
+        var counts = new Dictionary<ulong, long>();
+        foreach (var pattern in patterns)
+        {
+            counts[pattern] = counts.GetValueOrDefault(pattern) + 1;
+        }
+        return TrainOnPatterns(counts, options, pairs.LongLength, candidates.OversizedBlocks);
+    }
+
+    /// <summary>EM on aggregated comparison patterns (4 bits per trait: level + 1, 0 = missing).</summary>
+    internal static MatchWeights TrainOnPatterns(
+        IReadOnlyDictionary<ulong, long> counts, MatchingOptions options, long candidatePairs, IReadOnlyList<OversizedBlock> oversized)
+    {
+        var traits = TraitLevels.All;
+        var keys = counts.Keys.Order().ToArray(); // fixed order: identical input, identical output
+        var weightsOfPattern = keys.Select(k => (double)counts[k]).ToArray();
+        var total = weightsOfPattern.Sum();
+        var levels = new int[keys.Length, traits.Count];
+        for (var p = 0; p < keys.Length; p++)
+        {
+            foreach (var trait in traits)
+            {
+                levels[p, (int)trait] = TraitComparers.Level(keys[p], trait);
+            }
+        }
+
+        var m = new double[traits.Count][];
+        var u = new double[traits.Count][];
+        var pinnedM = new double?[traits.Count][];
+        var pinnedU = new double?[traits.Count][];
+        foreach (var trait in traits)
+        {
+            var count = TraitLevels.Count(trait);
+            var t = (int)trait;
+            pinnedM[t] = new double?[count];
+            pinnedU[t] = new double?[count];
+            // m starts confident in the top level; u starts at the observed frequencies (most candidates are non-matches).
+            m[t] = Enumerable.Range(0, count).Select(l => l == count - 1 ? 0.9 : 0.1 * (l + 1) / (count * (count - 1) / 2.0)).ToArray();
+            u[t] = new double[count];
+            for (var p = 0; p < keys.Length; p++)
+            {
+                var level = levels[p, t];
+                if (level >= 0)
+                {
+                    u[t][level] += weightsOfPattern[p];
+                }
+            }
+            Normalise(u[t], options.MinProbability, pinnedU[t]);
+        }
+        foreach (var pin in options.PinnedProbabilities)
+        {
+            pinnedM[(int)pin.Trait][pin.Level] = pin.M;
+            pinnedU[(int)pin.Trait][pin.Level] = pin.U;
+        }
+        foreach (var trait in traits)
+        {
+            Normalise(m[(int)trait], options.MinProbability, pinnedM[(int)trait]);
+            Normalise(u[(int)trait], options.MinProbability, pinnedU[(int)trait]);
+        }
+
+        var prior = options.EmInitialPrior;
+        var iterations = 0;
+        var converged = false;
+        var change = double.PositiveInfinity;
+        var logLikelihood = double.NaN;
+        var posterior = new double[keys.Length];
+        while (iterations < options.EmMaxIterations)
+        {
+            iterations++;
+            // E step: probability that each pattern is a match.
+            logLikelihood = 0;
+            for (var p = 0; p < keys.Length; p++)
+            {
+                double pm = prior, pu = 1 - prior;
+                for (var t = 0; t < traits.Count; t++)
+                {
+                    var level = levels[p, t];
+                    if (level >= 0)
+                    {
+                        pm *= m[t][level];
+                        pu *= u[t][level];
+                    }
+                }
+                posterior[p] = pm / (pm + pu);
+                logLikelihood += weightsOfPattern[p] * Math.Log(pm + pu);
+            }
+            // M step.
+            change = 0;
+            var matchMass = 0.0;
+            for (var p = 0; p < keys.Length; p++)
+            {
+                matchMass += weightsOfPattern[p] * posterior[p];
+            }
+            var newPrior = Math.Clamp(matchMass / total, options.MinProbability, 1 - options.MinProbability);
+            change = Math.Abs(newPrior - prior);
+            prior = newPrior;
+            for (var t = 0; t < traits.Count; t++)
+            {
+                var newM = new double[m[t].Length];
+                var newU = new double[u[t].Length];
+                for (var p = 0; p < keys.Length; p++)
+                {
+                    var level = levels[p, t];
+                    if (level >= 0)
+                    {
+                        newM[level] += weightsOfPattern[p] * posterior[p];
+                        newU[level] += weightsOfPattern[p] * (1 - posterior[p]);
+                    }
+                }
+                Normalise(newM, options.MinProbability, pinnedM[t]);
+                Normalise(newU, options.MinProbability, pinnedU[t]);
+                for (var l = 0; l < newM.Length; l++)
+                {
+                    change = Math.Max(change, Math.Max(Math.Abs(newM[l] - m[t][l]), Math.Abs(newU[l] - u[t][l])));
+                }
+                m[t] = newM;
+                u[t] = newU;
+            }
+            if (change < options.EmConvergenceTolerance)
+            {
+                converged = true;
+                break;
+            }
+        }
+
+        var result = new List<TraitLevelProbability>();
+        foreach (var trait in traits)
+        {
+            for (var l = 0; l < TraitLevels.Count(trait); l++)
+            {
+                result.Add(new TraitLevelProbability(trait, l, m[(int)trait][l], u[(int)trait][l]));
+            }
+        }
+        var report = new TrainingReport(iterations, converged, change, candidatePairs, (long)total, keys.Length, logLikelihood, oversized);
+        return new MatchWeights(prior, result, report);
+    }
+
+    /// <summary>Scale to a distribution with a floor; pinned levels keep their value, the others share the rest.</summary>
+    private static void Normalise(double[] values, double floor, double?[]? pinned)
+    {
+        double pinnedSum = 0, freeSum = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (pinned?[i] is { } fixedValue)
+            {
+                pinnedSum += fixedValue;
+            }
+            else
+            {
+                values[i] = Math.Max(values[i], 0);
+                freeSum += values[i];
+            }
+        }
+        var free = Math.Max(0, 1 - pinnedSum);
+        var freeCount = values.Length - (pinned?.Count(p => p.HasValue) ?? 0);
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (pinned?[i] is { } fixedValue)
+            {
+                values[i] = fixedValue;
+            }
+            else
+            {
+                var share = freeSum > 0 ? values[i] / freeSum * free : free / freeCount;
+                values[i] = Math.Max(share, floor);
+            }
+        }
+    }
+}
