@@ -5,7 +5,9 @@ namespace IdentityRef.Matching;
 /// store them in an indexed table and fetch candidates with one query. Passes:
 /// NY  phonetic key of the birth name, of the used name, or of a part of a compound name + birth year
 ///     (one namespace, so a birth name meets the other's used name);
-/// DF  birth date with day and month sorted (so an inverted date meets the right one) + first-name initial;
+/// DF  birth date with day and month sorted (so an inverted date meets the right one) + the initial of a
+///     first or last name (one namespace, so swapped names meet);
+/// DP  exact birth date + postcode (both names mistyped or replaced);
 /// NF  the phonetic keys of last and first name as an unordered pair (no date: year typos; first/last swapped);
 /// PN, PF  postcode + phonetic key of the last name, postcode + phonetic key of the first name;
 /// I   the INS.
@@ -37,9 +39,17 @@ public static class Blocking
             }
             int month = p.Date / 100 % 100, day = p.Date % 100;
             var sortedDate = $"{year:D4}{Math.Min(month, day):D2}{Math.Max(month, day):D2}";
-            foreach (var first in firstKeys)
+            // Initials of first and last names in one namespace: swapped names still meet.
+            foreach (var initialOf in firstKeys.Concat(new[] { p.BirthSdx, p.UsedSdx }))
             {
-                AddDistinct(keys, $"DF|{sortedDate}|{first[0]}");
+                if (initialOf.Length > 0)
+                {
+                    AddDistinct(keys, $"DF|{sortedDate}|{initialOf[0]}");
+                }
+            }
+            if (p.Postcode.Length > 0)
+            {
+                AddDistinct(keys, $"DP|{p.Date}|{p.Postcode}");
             }
         }
         foreach (var name in new[] { p.BirthSdx, p.UsedSdx })
