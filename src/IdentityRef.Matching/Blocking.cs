@@ -10,6 +10,8 @@ namespace IdentityRef.Matching;
 /// DP  exact birth date + postcode (both names mistyped or replaced);
 /// NF  the phonetic keys of last and first name as an unordered pair (no date: year typos; first/last swapped);
 /// PN, PF  postcode + phonetic key of the last name, postcode + phonetic key of the first name;
+/// CN, CF  city + phonetic key of the last name, city + phonetic key of the first name (postcode typos);
+/// TT  the first three letters of last and first name as an unordered pair (typos that change a phonetic key);
 /// I   the INS.
 /// </summary>
 public static class Blocking
@@ -77,6 +79,25 @@ public static class Blocking
             {
                 AddDistinct(keys, $"PF|{p.Postcode}|{first}");
             }
+        }
+        if (p.City.Length > 0)
+        {
+            // The city survives a mistyped postcode.
+            if (p.BirthSdx.Length > 0)
+            {
+                AddDistinct(keys, $"CN|{p.City}|{p.BirthSdx}");
+            }
+            foreach (var first in firstKeys)
+            {
+                AddDistinct(keys, $"CF|{p.City}|{first}");
+            }
+        }
+        if (p.Birth.Length >= 3 && p.First0.Length >= 3)
+        {
+            // Spelling, not sound: the first three letters of both names survive a late typo that changes a phonetic key.
+            var name = p.Birth[..3];
+            var first = p.First0[..3];
+            AddDistinct(keys, string.CompareOrdinal(name, first) <= 0 ? $"TT|{name}|{first}" : $"TT|{first}|{name}");
         }
         if (p.Ins.Length > 0)
         {

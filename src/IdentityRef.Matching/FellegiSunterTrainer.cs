@@ -30,12 +30,63 @@ public static class FellegiSunterTrainer
         {
             counts[pattern] = counts.GetValueOrDefault(pattern) + 1;
         }
-        return TrainOnPatterns(counts, options, pairs.LongLength, candidates.OversizedBlocks);
+        var u = options.EstimateUFromRandomPairs && prepared.Length >= 2 ? EstimateU(prepared, options) : null;
+        return TrainOnPatterns(counts, options, pairs.LongLength, candidates.OversizedBlocks, u);
+    }
+
+    /// <summary>
+    /// u from random pairs of the base (almost all of them are different people), as Splink does: blocked
+    /// candidates share a key, so their u would understate how rare an agreement is. A fixed seed keeps it
+    /// deterministic.
+    /// </summary>
+    internal static double[][] EstimateU(PreparedRecord[] prepared, MatchingOptions options)
+    {
+        var n = prepared.Length;
+        var total = (long)n * (n - 1) / 2;
+        var samples = (int)Math.Min(options.UEstimationPairs, total);
+        var random = new Random(options.UEstimationSeed);
+        var pairs = new (int A, int B)[samples];
+        for (var s = 0; s < samples; s++)
+        {
+            int a, b;
+            do
+            {
+                a = random.Next(n);
+                b = random.Next(n);
+            }
+            while (a == b);
+            pairs[s] = (a, b);
+        }
+        var patterns = new ulong[samples];
+        Parallel.For(0, samples, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism },
+            s => patterns[s] = TraitComparers.ComparePattern(prepared[pairs[s].A], prepared[pairs[s].B], options, out _));
+        var u = TraitLevels.All.Select(t => new double[TraitLevels.Count(t)]).ToArray();
+        foreach (var pattern in patterns)
+        {
+            foreach (var trait in TraitLevels.All)
+            {
+                var level = TraitComparers.Level(pattern, trait);
+                if (level >= 0)
+                {
+                    u[(int)trait][level]++;
+                }
+            }
+        }
+        foreach (var row in u)
+        {
+            // Add-one smoothing: a level never seen among random pairs is rare, not impossible.
+            var sum = row.Sum() + row.Length;
+            for (var l = 0; l < row.Length; l++)
+            {
+                row[l] = Math.Max((row[l] + 1) / sum, options.MinProbability);
+            }
+        }
+        return u;
     }
 
     /// <summary>EM on aggregated comparison patterns (4 bits per trait: level + 1, 0 = missing).</summary>
     internal static MatchWeights TrainOnPatterns(
-        IReadOnlyDictionary<ulong, long> counts, MatchingOptions options, long candidatePairs, IReadOnlyList<OversizedBlock> oversized)
+        IReadOnlyDictionary<ulong, long> counts, MatchingOptions options, long candidatePairs, IReadOnlyList<OversizedBlock> oversized, double[][]? fixedU = null)
     {
         var traits = TraitLevels.All;
         var keys = counts.Keys.Order().ToArray(); // fixed order: identical input, identical output
@@ -72,6 +123,16 @@ public static class FellegiSunterTrainer
                 }
             }
             Normalise(u[t], options.MinProbability, pinnedU[t]);
+        }
+        if (fixedU is not null)
+        {
+            foreach (var trait in traits)
+            {
+                for (var l = 0; l < TraitLevels.Count(trait); l++)
+                {
+                    pinnedU[(int)trait][l] = fixedU[(int)trait][l];
+                }
+            }
         }
         foreach (var pin in options.PinnedProbabilities)
         {

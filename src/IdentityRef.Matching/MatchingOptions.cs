@@ -17,10 +17,10 @@ public enum OversizedBlockAction
 public sealed record MatchingOptions
 {
     /// <summary>Total log2 weight from which a pair is a probable duplicate (sent to the vigilance cell first).</summary>
-    public double ProbableThreshold { get; init; } = 10.0;
+    public double ProbableThreshold { get; init; } = 15.0;
 
     /// <summary>Total log2 weight from which a pair is a possible duplicate (worth a look).</summary>
-    public double PossibleThreshold { get; init; } = 3.0;
+    public double PossibleThreshold { get; init; } = 5.0;
 
     /// <summary>Largest block paired exhaustively during full detection; larger ones are reported.</summary>
     public int MaxBlockSize { get; init; } = 2_000;
@@ -60,6 +60,13 @@ public sealed record MatchingOptions
 
     /// <summary>Candidate pairs used for EM on a large base; a deterministic stride sample beyond this.</summary>
     public int EmMaxTrainingPairs { get; init; } = 4_000_000;
+
+    /// <summary>Learn u from random pairs of the base (then EM learns m and the prior only); false: EM learns u too.</summary>
+    public bool EstimateUFromRandomPairs { get; init; } = true;
+
+    public int UEstimationPairs { get; init; } = 1_000_000;
+
+    public int UEstimationSeed { get; init; } = 1;
 
     /// <summary>m/u values held fixed during EM (known from experience, or decided by the vigilance cell).</summary>
     public IReadOnlyList<TraitLevelProbability> PinnedProbabilities { get; init; } = [];
@@ -113,6 +120,10 @@ public sealed record MatchingOptions
         if (EmMaxTrainingPairs < 1)
         {
             errors.Add("EmMaxTrainingPairs must be at least 1.");
+        }
+        if (UEstimationPairs < 1)
+        {
+            errors.Add("UEstimationPairs must be at least 1.");
         }
         if (!(MinProbability > 0 && MinProbability < 0.01))
         {

@@ -27,6 +27,14 @@ namespace IdentityRef.Benchmarks.Matching
                 return 2;
             }
             var options = new MatchingOptions();
+            if (Array.IndexOf(args, "--probable") is var pi and >= 0)
+            {
+                options = options with { ProbableThreshold = double.Parse(args[pi + 1], CultureInfo.InvariantCulture) };
+            }
+            if (Array.IndexOf(args, "--possible") is var si and >= 0)
+            {
+                options = options with { PossibleThreshold = double.Parse(args[si + 1], CultureInfo.InvariantCulture) };
+            }
             var exit = 0;
             switch (args[0])
             {
