@@ -12,6 +12,7 @@ namespace IdentityRef.Matching;
 /// PN, PF  postcode + phonetic key of the last name, postcode + phonetic key of the first name;
 /// CN, CF  city + phonetic key of the last name, city + phonetic key of the first name (postcode typos);
 /// TT  the first three letters of last and first name as an unordered pair (typos that change a phonetic key);
+/// PA  postcode + house number;
 /// I   the INS.
 /// </summary>
 public static class Blocking
@@ -80,6 +81,11 @@ public static class Blocking
                 AddDistinct(keys, $"PF|{p.Postcode}|{first}");
             }
         }
+        if (p.Postcode.Length > 0 && HouseNumber(p.Address) is { } number)
+        {
+            // Same door: both names replaced or badly mistyped, the address still meets.
+            AddDistinct(keys, $"PA|{p.Postcode}|{number}");
+        }
         if (p.City.Length > 0)
         {
             // The city survives a mistyped postcode.
@@ -115,6 +121,16 @@ public static class Blocking
             hash = (hash ^ c) * 1099511628211UL;
         }
         return hash;
+    }
+
+    private static string? HouseNumber(string address)
+    {
+        var end = 0;
+        while (end < address.Length && char.IsAsciiDigit(address[end]))
+        {
+            end++;
+        }
+        return end > 0 ? address[..end] : null;
     }
 
     private static void AddDistinct(List<string> list, string value)

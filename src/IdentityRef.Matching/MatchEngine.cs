@@ -144,6 +144,11 @@ public sealed class MatchEngine
             {
                 reasons.Add("FirstNamesDiffer: twins and siblings share a name and often a birth date, not a first name.");
             }
+            if (Options.RequireNameAgreementForProbable && first == TraitLevels.FirstNames.Different
+                && TraitComparers.Level(pattern, Trait.BirthName) == TraitLevels.BirthName.Different)
+            {
+                reasons.Add("NamesDiffer: neither the last name nor the first name agree.");
+            }
             if (reasons.Count > 0)
             {
                 matchClass = MatchClass.Possible;

@@ -45,6 +45,9 @@ public sealed record MatchingOptions
     /// <summary>Twins: no probable duplicate when both first names are known and differ beyond a phonetic variant.</summary>
     public bool RequireFirstNameAgreementForProbable { get; init; } = true;
 
+    /// <summary>No probable duplicate when both the last name and the first name differ (address and date alone are not an identity).</summary>
+    public bool RequireNameAgreementForProbable { get; init; } = true;
+
     /// <summary>Two different INS are two people, whatever the other traits say.</summary>
     public bool DifferentInsPreventsProbable { get; init; } = true;
 

@@ -73,7 +73,7 @@ namespace IdentityRef.Benchmarks.Matching
                 var records = ImportCsv.Read(Path.Combine(importDir, name + ".import.csv"));
                 var (quality, weights, elapsed) = Evaluate(records, options, id => id.Split('-')[1]);
                 Print($"FEBRL {name}{(name == "dataset4" ? " (4a+4b)" : string.Empty)}, French vigilance rules: {records.Count} records; {quality}; EM {Report(weights)}");
-                var febrlOptions = options with { RequireBirthDateAgreementForProbable = false, RequireFirstNameAgreementForProbable = false };
+                var febrlOptions = options with { RequireBirthDateAgreementForProbable = false, RequireFirstNameAgreementForProbable = false, RequireNameAgreementForProbable = false };
                 (quality, weights, elapsed) = Evaluate(records, febrlOptions, id => id.Split('-')[1]);
                 Print($"FEBRL {name}{(name == "dataset4" ? " (4a+4b)" : string.Empty)}: FEBRL profile (look-alike rules off): {records.Count} records; {quality}; EM {Report(weights)}; train+detect {elapsed.TotalSeconds:F2} s");
                 failed |= quality.F1 >= 0.99 ? 0 : 1;
