@@ -29,9 +29,14 @@ public static class Blocking
         {
             AddDistinct(nameKeys, Soundex2.Encode(part));
         }
-        var firstKeys = new List<string>(2);
+        var firstKeys = new List<string>(3);
         AddDistinct(firstKeys, p.First0Sdx);
         AddDistinct(firstKeys, Soundex2.Encode(p.UsedFirst));
+        // Further first names too (at most two more), so a reordered or dropped first name still meets.
+        foreach (var other in p.Firsts.Skip(1).Take(2))
+        {
+            AddDistinct(firstKeys, Soundex2.Encode(other));
+        }
 
         if (p.Date != 0)
         {

@@ -36,7 +36,7 @@ public static class FellegiSunterTrainer
 
     /// <summary>
     /// u from random pairs of the base (almost all of them are different people), as Splink does: blocked
-    /// candidates share a key, so their u would understate how rare an agreement is. A fixed seed keeps it
+    /// candidates share a key, so their u overstates how common an agreement is. A fixed seed keeps it
     /// deterministic.
     /// </summary>
     internal static double[][] EstimateU(PreparedRecord[] prepared, MatchingOptions options)
@@ -124,16 +124,6 @@ public static class FellegiSunterTrainer
             }
             Normalise(u[t], options.MinProbability, pinnedU[t]);
         }
-        if (fixedU is not null)
-        {
-            foreach (var trait in traits)
-            {
-                for (var l = 0; l < TraitLevels.Count(trait); l++)
-                {
-                    pinnedU[(int)trait][l] = fixedU[(int)trait][l];
-                }
-            }
-        }
         foreach (var pin in options.PinnedProbabilities)
         {
             pinnedM[(int)pin.Trait][pin.Level] = pin.M;
@@ -146,11 +136,23 @@ public static class FellegiSunterTrainer
         }
 
         var prior = options.EmInitialPrior;
+        var posterior = new double[keys.Length];
+
+        // Anchor the first M step on identity agreement (names and birth date): left to itself, EM may
+        // settle on another latent class, such as "same household", whose traits agree just as well.
+        for (var p = 0; p < keys.Length; p++)
+        {
+            var identity = levels[p, (int)Trait.BirthName] >= TraitLevels.BirthName.Close
+                && levels[p, (int)Trait.FirstNames] >= TraitLevels.FirstNames.Close
+                && levels[p, (int)Trait.BirthDate] >= TraitLevels.BirthDate.OneDigit;
+            posterior[p] = identity ? 0.95 : 0.02;
+        }
+        prior = MaximisationStep(posterior);
+
         var iterations = 0;
         var converged = false;
         var change = double.PositiveInfinity;
         var logLikelihood = double.NaN;
-        var posterior = new double[keys.Length];
         while (iterations < options.EmMaxIterations)
         {
             iterations++;
@@ -171,16 +173,33 @@ public static class FellegiSunterTrainer
                 posterior[p] = pm / (pm + pu);
                 logLikelihood += weightsOfPattern[p] * Math.Log(pm + pu);
             }
-            // M step.
-            change = 0;
+            var previousPrior = prior;
+            var previousM = m.Select(row => (double[])row.Clone()).ToArray();
+            var previousU = u.Select(row => (double[])row.Clone()).ToArray();
+            prior = MaximisationStep(posterior);
+            change = Math.Abs(prior - previousPrior);
+            for (var t = 0; t < traits.Count; t++)
+            {
+                for (var l = 0; l < m[t].Length; l++)
+                {
+                    change = Math.Max(change, Math.Max(Math.Abs(m[t][l] - previousM[t][l]), Math.Abs(u[t][l] - previousU[t][l])));
+                }
+            }
+            if (change < options.EmConvergenceTolerance)
+            {
+                converged = true;
+                break;
+            }
+        }
+
+        // M step: m, u and the prior from the posteriors; returns the new prior.
+        double MaximisationStep(double[] posteriors)
+        {
             var matchMass = 0.0;
             for (var p = 0; p < keys.Length; p++)
             {
-                matchMass += weightsOfPattern[p] * posterior[p];
+                matchMass += weightsOfPattern[p] * posteriors[p];
             }
-            var newPrior = Math.Clamp(matchMass / total, options.MinProbability, 1 - options.MinProbability);
-            change = Math.Abs(newPrior - prior);
-            prior = newPrior;
             for (var t = 0; t < traits.Count; t++)
             {
                 var newM = new double[m[t].Length];
@@ -190,26 +209,29 @@ public static class FellegiSunterTrainer
                     var level = levels[p, t];
                     if (level >= 0)
                     {
-                        newM[level] += weightsOfPattern[p] * posterior[p];
-                        newU[level] += weightsOfPattern[p] * (1 - posterior[p]);
+                        newM[level] += weightsOfPattern[p] * posteriors[p];
+                        newU[level] += weightsOfPattern[p] * (1 - posteriors[p]);
                     }
                 }
                 Normalise(newM, options.MinProbability, pinnedM[t]);
                 Normalise(newU, options.MinProbability, pinnedU[t]);
-                for (var l = 0; l < newM.Length; l++)
-                {
-                    change = Math.Max(change, Math.Max(Math.Abs(newM[l] - m[t][l]), Math.Abs(newU[l] - u[t][l])));
-                }
                 m[t] = newM;
                 u[t] = newU;
             }
-            if (change < options.EmConvergenceTolerance)
-            {
-                converged = true;
-                break;
-            }
+            return Math.Clamp(matchMass / total, options.MinProbability, 1 - options.MinProbability);
         }
 
+        if (fixedU is not null)
+        {
+            // EM separated matches from non-matches among candidates (u free, so candidates' extra similarity
+            // lands in u, not in m); the final u describes the population, where an agreement is rarer.
+            foreach (var trait in traits)
+            {
+                var t = (int)trait;
+                u[t] = (double[])fixedU[t].Clone();
+                Normalise(u[t], options.MinProbability, pinnedU[t]);
+            }
+        }
         var result = new List<TraitLevelProbability>();
         foreach (var trait in traits)
         {

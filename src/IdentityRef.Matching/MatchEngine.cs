@@ -136,18 +136,18 @@ public sealed class MatchEngine
             {
                 reasons.Add("DifferentIns: two different INS belong to two people.");
             }
-            if (Options.RequireBirthDateAgreementForProbable && date is TraitLevels.BirthDate.Different or TraitLevels.BirthDate.TwoOfThree)
+            if (Options.RequireBirthDateAgreementForProbable
+                && (date == TraitLevels.BirthDate.Different || (date == TraitLevels.BirthDate.TwoOfThree && a.Date / 10000 != b.Date / 10000)))
             {
                 reasons.Add("BirthDatesDiffer: homonyms and parent/child share names, not a birth date.");
             }
-            if (Options.RequireFirstNameAgreementForProbable && first == TraitLevels.FirstNames.Different)
+            if (Options.RequireFirstNameAgreementForProbable && first is TraitLevels.FirstNames.Different or TraitLevels.FirstNames.Similar)
             {
-                reasons.Add("FirstNamesDiffer: twins and siblings share a name and often a birth date, not a first name.");
+                reasons.Add("FirstNamesDiffer: twins and siblings share a name and often a birth date, not a first name (nor its sound).");
             }
-            if (Options.RequireNameAgreementForProbable && first == TraitLevels.FirstNames.Different
-                && TraitComparers.Level(pattern, Trait.BirthName) == TraitLevels.BirthName.Different)
+            if (Options.RequireNameAgreementForProbable && TraitComparers.Level(pattern, Trait.BirthName) == TraitLevels.BirthName.Different)
             {
-                reasons.Add("NamesDiffer: neither the last name nor the first name agree.");
+                reasons.Add("BirthNamesDiffer: the birth names agree neither in spelling, sound, parts nor with the used name.");
             }
             if (reasons.Count > 0)
             {

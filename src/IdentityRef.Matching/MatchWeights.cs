@@ -98,7 +98,7 @@ public sealed record MatchWeights(double Prior, IReadOnlyList<TraitLevelProbabil
             }
         }
         Add(Trait.BirthName, [0.02, 0.04, 0.06, 0.03, 0.03, 0.82], [0.55, 0.25, 0.05, 0.04, 0.01, 0.10]);
-        Add(Trait.FirstNames, [0.03, 0.03, 0.06, 0.08, 0.80], [0.80, 0.08, 0.03, 0.02, 0.07]);
+        Add(Trait.FirstNames, [0.02, 0.02, 0.03, 0.06, 0.07, 0.80], [0.78, 0.05, 0.03, 0.03, 0.02, 0.09]);
         Add(Trait.BirthDate, [0.02, 0.03, 0.10, 0.03, 0.82], [0.85, 0.10, 0.03, 0.001, 0.019]);
         Add(Trait.Sex, [0.02, 0.98], [0.5, 0.5]);
         Add(Trait.BirthPlace, [0.04, 0.04, 0.92], [0.85, 0.10, 0.05]);

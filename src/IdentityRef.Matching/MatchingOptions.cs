@@ -39,13 +39,13 @@ public sealed record MatchingOptions
     /// <summary>FuzzySharp token-set ratio (0-100) from which two addresses are similar.</summary>
     public int AddressSimilarRatio { get; init; } = 70;
 
-    /// <summary>Homonyms and parent/child: no probable duplicate unless the birth dates agree up to a keying error.</summary>
+    /// <summary>Homonyms and parent/child: no probable duplicate unless the birth dates agree up to a keying error (same year when only two of day, month, year agree).</summary>
     public bool RequireBirthDateAgreementForProbable { get; init; } = true;
 
-    /// <summary>Twins: no probable duplicate when both first names are known and differ beyond a phonetic variant.</summary>
+    /// <summary>Twins: no probable duplicate when both first names are known and neither agree, contain each other, nor sound alike.</summary>
     public bool RequireFirstNameAgreementForProbable { get; init; } = true;
 
-    /// <summary>No probable duplicate when both the last name and the first name differ (address and date alone are not an identity).</summary>
+    /// <summary>No probable duplicate when the birth names differ (not crossed with a used name, not a part, not phonetic, not a typo).</summary>
     public bool RequireNameAgreementForProbable { get; init; } = true;
 
     /// <summary>Two different INS are two people, whatever the other traits say.</summary>
@@ -64,10 +64,13 @@ public sealed record MatchingOptions
     /// <summary>Candidate pairs used for EM on a large base; a deterministic stride sample beyond this.</summary>
     public int EmMaxTrainingPairs { get; init; } = 4_000_000;
 
-    /// <summary>Learn u from random pairs of the base (then EM learns m and the prior only); false: EM learns u too.</summary>
+    /// <summary>
+    /// The final u comes from random pairs of the base (EM on candidates still learns m, u and the prior,
+    /// but candidates' u only serves to separate the two classes); false: the EM u is kept.
+    /// </summary>
     public bool EstimateUFromRandomPairs { get; init; } = true;
 
-    public int UEstimationPairs { get; init; } = 1_000_000;
+    public int UEstimationPairs { get; init; } = 300_000;
 
     public int UEstimationSeed { get; init; } = 1;
 

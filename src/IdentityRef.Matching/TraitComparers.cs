@@ -18,12 +18,12 @@ public static class TraitComparers
             && a.Birth.Length > 0 && b.Birth.Length > 0 && a.First0.Length > 0 && b.First0.Length > 0)
         {
             // First and last names keyed in each other's field: compare crosswise.
-            var swappedName = SingleNameLevel(a.Birth, a.BirthSdx, b.First0, b.First0Sdx, options, TraitLevels.BirthName.Exact);
-            var swappedFirst = SingleNameLevel(a.First0, a.First0Sdx, b.Birth, b.BirthSdx, options, TraitLevels.FirstNames.Exact);
-            if (swappedName >= TraitLevels.BirthName.Close && swappedFirst >= TraitLevels.FirstNames.Close)
+            var swappedName = SingleNameLevel(a.Birth, a.BirthSdx, b.First0, b.First0Sdx, options);
+            var swappedFirst = SingleNameLevel(a.First0, a.First0Sdx, b.Birth, b.BirthSdx, options);
+            if (swappedName >= NameAgreement.Phonetic && swappedFirst >= NameAgreement.Phonetic && swappedName + swappedFirst >= NameAgreement.Close + NameAgreement.Phonetic)
             {
-                name = swappedName;
-                first = swappedFirst;
+                name = AsBirthNameLevel(swappedName);
+                first = AsFirstNameLevel(swappedFirst);
                 namesSwapped = true;
             }
         }
@@ -100,11 +100,17 @@ public static class TraitComparers
         }
         var x = a.First0.Length > 0 ? a.First0 : a.UsedFirst;
         var y = b.First0.Length > 0 ? b.First0 : b.UsedFirst;
-        return SingleNameLevel(x, Soundex2.Encode(x), y, Soundex2.Encode(y), options, TraitLevels.FirstNames.Exact);
+        return AsFirstNameLevel(SingleNameLevel(x, Soundex2.Encode(x), y, Soundex2.Encode(y), options));
     }
 
-    /// <summary>Two single names: exact, typing error (Jaro–Winkler), phonetic (Soundex2 or looser Jaro–Winkler), different.</summary>
-    internal static int SingleNameLevel(string x, string sdxX, string y, string sdxY, MatchingOptions options, int exactLevel)
+    /// <summary>Agreement of two single names, before it is mapped onto a trait's levels.</summary>
+    internal static class NameAgreement
+    {
+        public const int Different = 0, Similar = 1, Phonetic = 2, Close = 3, Exact = 4;
+    }
+
+    /// <summary>Two single names: exact, typing error (Jaro–Winkler), same Soundex2 key, loosely similar, different.</summary>
+    internal static int SingleNameLevel(string x, string sdxX, string y, string sdxY, MatchingOptions options)
     {
         if (x.Length == 0 || y.Length == 0)
         {
@@ -112,15 +118,36 @@ public static class TraitComparers
         }
         if (x == y)
         {
-            return exactLevel;
+            return NameAgreement.Exact;
         }
         var similarity = JaroWinkler.Similarity(x, y);
         if (similarity >= options.NameCloseSimilarity)
         {
-            return 2; // Close, same index for names and first names
+            return NameAgreement.Close;
         }
-        return sdxX == sdxY || similarity >= options.NamePhoneticSimilarity ? 1 : 0;
+        if (sdxX == sdxY)
+        {
+            return NameAgreement.Phonetic;
+        }
+        return similarity >= options.NamePhoneticSimilarity ? NameAgreement.Similar : NameAgreement.Different;
     }
+
+    private static int AsBirthNameLevel(int agreement) => agreement switch
+    {
+        NameAgreement.Exact => TraitLevels.BirthName.Exact,
+        NameAgreement.Close => TraitLevels.BirthName.Close,
+        NameAgreement.Phonetic or NameAgreement.Similar => TraitLevels.BirthName.Phonetic,
+        _ => agreement < 0 ? TraitLevels.Missing : TraitLevels.BirthName.Different,
+    };
+
+    private static int AsFirstNameLevel(int agreement) => agreement switch
+    {
+        NameAgreement.Exact => TraitLevels.FirstNames.Exact,
+        NameAgreement.Close => TraitLevels.FirstNames.Close,
+        NameAgreement.Phonetic => TraitLevels.FirstNames.Phonetic,
+        NameAgreement.Similar => TraitLevels.FirstNames.Similar,
+        _ => agreement < 0 ? TraitLevels.Missing : TraitLevels.FirstNames.Different,
+    };
 
     /// <summary>Birth dates as yyyymmdd ints; knows day/month inversion and one-digit keying errors.</summary>
     public static int BirthDateLevel(int a, int b)

@@ -24,7 +24,7 @@ public static class TraitLevels
     private static readonly string[][] Names =
     [
         /* BirthName  */ ["Different", "Phonetic", "Close", "CompoundPart", "BirthUsedCrossed", "Exact"],
-        /* FirstNames */ ["Different", "Phonetic", "Close", "Contained", "Exact"],
+        /* FirstNames */ ["Different", "Similar", "Phonetic", "Close", "Contained", "Exact"],
         /* BirthDate  */ ["Different", "TwoOfThreeParts", "OneDigit", "DayMonthSwapped", "Exact"],
         /* Sex        */ ["Different", "Exact"],
         /* BirthPlace */ ["Different", "SameDepartment", "Exact"],
@@ -48,7 +48,7 @@ public static class TraitLevels
 
     public static class FirstNames
     {
-        public const int Different = 0, Phonetic = 1, Close = 2, Contained = 3, Exact = 4;
+        public const int Different = 0, Similar = 1, Phonetic = 2, Close = 3, Contained = 4, Exact = 5;
     }
 
     public static class BirthDate

@@ -187,6 +187,10 @@ namespace IdentityRef.Benchmarks.Matching
             if (Environment.GetEnvironmentVariable("MATCHING_BENCH_DEBUG") == "1")
             {
                 DebugDump(detection, personOf, records, engine);
+                foreach (var level in weights.Levels)
+                {
+                    Print(string.Create(CultureInfo.InvariantCulture, $"    weight {level.Trait} {TraitLevels.Name(level.Trait, level.Level)}: m {level.M:F5} u {level.U:F5} w {level.Weight:F2}"));
+                }
             }
             return (Quality.Measure(detection, personOf, records), weights, elapsed);
         }
@@ -215,6 +219,10 @@ namespace IdentityRef.Benchmarks.Matching
                             var inCandidates = detection.Matches.Any(m => (m.IdA == list[i].Id && m.IdB == list[j].Id) || (m.IdB == list[i].Id && m.IdA == list[j].Id));
                             var key = $"{r.Class} {string.Join(' ', r.Traits.Take(3).Select(t => t.LevelName))} {(r.Reasons.Count > 0 ? "rule" : "score")} {(inCandidates ? "cand" : "notcand?")}";
                             missed[key] = missed.GetValueOrDefault(key) + 1;
+                            if (Environment.GetEnvironmentVariable("MATCHING_BENCH_VALUES") is { Length: > 0 } wanted && key.StartsWith(wanted, StringComparison.Ordinal))
+                            {
+                                Print("      values " + string.Join(" | ", r.Traits.Take(3).Select(t => $"{t.ValueA} ~ {t.ValueB}")));
+                            }
                             if (r.Class == MatchClass.Probable && Environment.GetEnvironmentVariable("MATCHING_BENCH_KEYS") == "1")
                             {
                                 Print("      keys " + string.Join(';', engine.BlockingKeys(list[i])) + " // " + string.Join(';', engine.BlockingKeys(list[j])));
