@@ -68,4 +68,34 @@ public static class JaroWinkler
         }
         return jaro + (prefix * 0.1 * (1.0 - jaro));
     }
+
+    /// <summary>
+    /// One keying error apart: one letter substituted, inserted, deleted, or two adjacent letters swapped.
+    /// Greedy Jaro–Winkler scores some of these low (PONPENSON/POLPENSON: 0.84), so names use both.
+    /// </summary>
+    public static bool IsOneEditApart(string a, string b)
+    {
+        if (a.Length > b.Length)
+        {
+            (a, b) = (b, a);
+        }
+        if (b.Length - a.Length > 1 || a == b)
+        {
+            return false;
+        }
+        var i = 0;
+        while (i < a.Length && a[i] == b[i])
+        {
+            i++;
+        }
+        if (a.Length == b.Length)
+        {
+            if (a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i + 1)))
+            {
+                return true;
+            }
+            return i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a.AsSpan(i + 2).SequenceEqual(b.AsSpan(i + 2));
+        }
+        return a.AsSpan(i).SequenceEqual(b.AsSpan(i + 1));
+    }
 }

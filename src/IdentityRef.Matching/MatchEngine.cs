@@ -137,7 +137,8 @@ public sealed class MatchEngine
                 reasons.Add("DifferentIns: two different INS belong to two people.");
             }
             if (Options.RequireBirthDateAgreementForProbable
-                && (date == TraitLevels.BirthDate.Different || (date == TraitLevels.BirthDate.TwoOfThree && a.Date / 10000 != b.Date / 10000)))
+                && (date == TraitLevels.BirthDate.Different || (date is TraitLevels.BirthDate.TwoOfThree or TraitLevels.BirthDate.OneDigit
+                        && Math.Abs((a.Source.BirthDate!.Value.Year) - b.Source.BirthDate!.Value.Year) >= Options.MinGenerationGapYears)))
             {
                 reasons.Add("BirthDatesDiffer: homonyms and parent/child share names, not a birth date.");
             }

@@ -42,6 +42,13 @@ public sealed record MatchingOptions
     /// <summary>Homonyms and parent/child: no probable duplicate unless the birth dates agree up to a keying error (same year when only two of day, month, year agree).</summary>
     public bool RequireBirthDateAgreementForProbable { get; init; } = true;
 
+    /// <summary>
+    /// Two birth dates this many years apart or more are two generations (parent and child named alike),
+    /// even when they differ by one digit (1950/1990) or agree on day and month; 15 still lets a mistyped
+    /// decade digit (10 years) through.
+    /// </summary>
+    public int MinGenerationGapYears { get; init; } = 15;
+
     /// <summary>Twins: no probable duplicate when both first names are known and neither agree, contain each other, nor sound alike.</summary>
     public bool RequireFirstNameAgreementForProbable { get; init; } = true;
 
@@ -106,6 +113,10 @@ public sealed record MatchingOptions
         if (!(AddressSimilarRatio > 0 && AddressSimilarRatio <= AddressCloseRatio && AddressCloseRatio <= 100))
         {
             errors.Add("Address ratios must satisfy 0 < AddressSimilarRatio <= AddressCloseRatio <= 100.");
+        }
+        if (MinGenerationGapYears < 1)
+        {
+            errors.Add("MinGenerationGapYears must be at least 1.");
         }
         if (MaxDegreeOfParallelism < 1)
         {

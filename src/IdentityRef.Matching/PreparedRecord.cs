@@ -21,6 +21,8 @@ internal sealed class PreparedRecord
         First0 = Firsts.Length > 0 ? Firsts[0] : string.Empty;
         First0Tokens = source.FirstNames is { Count: > 0 } ? NameText.Parts(source.FirstNames[0]) : [];
         First0Sdx = Soundex2.Encode(First0);
+        BirthSdxAlt = AlternativeKey(Birth, BirthSdx);
+        First0SdxAlt = AlternativeKey(First0, First0Sdx);
         UsedFirst = NameText.Compact(source.UsedFirstName);
         Date = source.BirthDate is { } d ? (d.Year * 10000) + (d.Month * 100) + d.Day : 0;
         Sex = source.Sex is 'M' or 'F' or 'm' or 'f' ? char.ToUpperInvariant(source.Sex) : 'U';
@@ -43,6 +45,11 @@ internal sealed class PreparedRecord
     public string[] First0Tokens { get; }
     public string First0Sdx { get; }
     public string UsedFirst { get; }
+
+    /// <summary>Soundex2 after PH → F anywhere (Soundex2 only knows a leading PH): OPHELIE meets OFELIE.</summary>
+    public string BirthSdxAlt { get; }
+
+    public string First0SdxAlt { get; }
     public int Date { get; }
     public char Sex { get; }
     public string Place { get; }
@@ -52,6 +59,9 @@ internal sealed class PreparedRecord
     public string Address { get; }
 
     public bool HasFirstName => First0.Length > 0 || UsedFirst.Length > 0;
+
+    internal static string AlternativeKey(string compact, string soundex) =>
+        compact.Contains("PH", StringComparison.Ordinal) ? Soundex2.Encode(compact.Replace("PH", "F", StringComparison.Ordinal)) : soundex;
 
     private static IEnumerable<string> SignificantParts(string? name)
     {

@@ -18,8 +18,17 @@ public static class TraitComparers
             && a.Birth.Length > 0 && b.Birth.Length > 0 && a.First0.Length > 0 && b.First0.Length > 0)
         {
             // First and last names keyed in each other's field: compare crosswise.
-            var swappedName = SingleNameLevel(a.Birth, a.BirthSdx, b.First0, b.First0Sdx, options);
-            var swappedFirst = SingleNameLevel(a.First0, a.First0Sdx, b.Birth, b.BirthSdx, options);
+            // The last name keyed as any first name of the other, and one of the first names as the last name.
+            var swappedName = TraitLevels.Missing;
+            foreach (var f in b.Firsts)
+            {
+                swappedName = Math.Max(swappedName, SingleNameLevel(a.Birth, f, options));
+            }
+            var swappedFirst = TraitLevels.Missing;
+            foreach (var f in a.Firsts)
+            {
+                swappedFirst = Math.Max(swappedFirst, SingleNameLevel(f, b.Birth, options));
+            }
             if (swappedName >= NameAgreement.Phonetic && swappedFirst >= NameAgreement.Phonetic && swappedName + swappedFirst >= NameAgreement.Close + NameAgreement.Phonetic)
             {
                 name = AsBirthNameLevel(swappedName);
@@ -63,6 +72,10 @@ public static class TraitComparers
         {
             return TraitLevels.BirthName.CompoundPart;
         }
+        if (JaroWinkler.IsOneEditApart(a.Birth, b.Birth) && a.Birth.Length >= 4)
+        {
+            return TraitLevels.BirthName.Close;
+        }
         var similarity = JaroWinkler.Similarity(a.Birth, b.Birth);
         if (b.Used.Length > 0)
         {
@@ -76,7 +89,7 @@ public static class TraitComparers
         {
             return TraitLevels.BirthName.Close;
         }
-        var phonetic = a.BirthSdx == b.BirthSdx
+        var phonetic = a.BirthSdx == b.BirthSdx || a.BirthSdxAlt == b.BirthSdxAlt
             || (b.UsedSdx.Length > 0 && a.BirthSdx == b.UsedSdx)
             || (a.UsedSdx.Length > 0 && a.UsedSdx == b.BirthSdx);
         return phonetic || similarity >= options.NamePhoneticSimilarity ? TraitLevels.BirthName.Phonetic : TraitLevels.BirthName.Different;
@@ -100,7 +113,7 @@ public static class TraitComparers
         }
         var x = a.First0.Length > 0 ? a.First0 : a.UsedFirst;
         var y = b.First0.Length > 0 ? b.First0 : b.UsedFirst;
-        return AsFirstNameLevel(SingleNameLevel(x, Soundex2.Encode(x), y, Soundex2.Encode(y), options));
+        return AsFirstNameLevel(SingleNameLevel(x, y, options));
     }
 
     /// <summary>Agreement of two single names, before it is mapped onto a trait's levels.</summary>
@@ -110,7 +123,7 @@ public static class TraitComparers
     }
 
     /// <summary>Two single names: exact, typing error (Jaro–Winkler), same Soundex2 key, loosely similar, different.</summary>
-    internal static int SingleNameLevel(string x, string sdxX, string y, string sdxY, MatchingOptions options)
+    internal static int SingleNameLevel(string x, string y, MatchingOptions options)
     {
         if (x.Length == 0 || y.Length == 0)
         {
@@ -121,11 +134,13 @@ public static class TraitComparers
             return NameAgreement.Exact;
         }
         var similarity = JaroWinkler.Similarity(x, y);
-        if (similarity >= options.NameCloseSimilarity)
+        if (similarity >= options.NameCloseSimilarity || (x.Length >= 3 && JaroWinkler.IsOneEditApart(x, y)))
         {
             return NameAgreement.Close;
         }
-        if (sdxX == sdxY)
+        var sdxX = Soundex2.Encode(x);
+        var sdxY = Soundex2.Encode(y);
+        if (sdxX == sdxY || PreparedRecord.AlternativeKey(x, sdxX) == PreparedRecord.AlternativeKey(y, sdxY))
         {
             return NameAgreement.Phonetic;
         }

@@ -298,7 +298,7 @@ public sealed class FrenchIdentityGenerator
             var digits = date.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture).ToCharArray();
             var position = _random.Number(2, 7);
             digits[position] = (char)('0' + _random.Number(0, 9));
-            if (DateOnly.TryParseExact(new string(digits), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var typed) && typed != date)
+            if (DateOnly.TryParseExact(new string(digits), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var typed) && typed != date && typed.Year <= 2025)
             {
                 return typed;
             }

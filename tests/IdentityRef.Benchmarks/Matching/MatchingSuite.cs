@@ -93,6 +93,13 @@ namespace IdentityRef.Benchmarks.Matching
             {
                 var pairs = generated.LookAlikes.Where(l => l.Kind == kind).ToList();
                 var classes = pairs.Select(p => byPair.TryGetValue((p.IdA, p.IdB), out var m) || byPair.TryGetValue((p.IdB, p.IdA), out m) ? m.Class : MatchClass.Distinct).ToList();
+                if (Environment.GetEnvironmentVariable("MATCHING_BENCH_DEBUG") == "1")
+                {
+                    foreach (var p in pairs.Where(p => byPair.TryGetValue((p.IdA, p.IdB), out var m) && m.Class == MatchClass.Probable))
+                    {
+                        Print("      look-alike probable: " + string.Join(" | ", byPair[(p.IdA, p.IdB)].Traits.Select(t => $"{t.LevelName} {t.ValueA} ~ {t.ValueB}")));
+                    }
+                }
                 Print($"  {kind}: {pairs.Count} pairs; Probable {classes.Count(c => c == MatchClass.Probable)}, Possible {classes.Count(c => c == MatchClass.Possible)}, Distinct {classes.Count(c => c == MatchClass.Distinct)}");
             }
             var lookAlikeProbable = generated.LookAlikes.Count(l => byPair.TryGetValue((l.IdA, l.IdB), out var m) && m.Class == MatchClass.Probable);
