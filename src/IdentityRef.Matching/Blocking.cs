@@ -10,8 +10,9 @@ namespace IdentityRef.Matching;
 /// DP  exact birth date + postcode (both names mistyped or replaced);
 /// NF  the phonetic keys of last and first name as an unordered pair (no date: year typos; first/last swapped);
 /// PN, PF  postcode + phonetic key of the last name, postcode + phonetic key of the first name;
-/// CN, CF  city + phonetic key of the last name, city + phonetic key of the first name (postcode typos);
-/// TT  the first three letters of last and first name as an unordered pair (typos that change a phonetic key);
+/// CN, CF  city + phonetic key of the last name + first-name initial, and the other way round (postcode typos);
+/// TT, TD  the first three letters of last and first name as an unordered pair + birth decade, or + day and
+///     month (typos that change a phonetic key together with a date error);
 /// PA  postcode + house number;
 /// I   the INS.
 /// </summary>
@@ -91,24 +92,23 @@ public static class Blocking
             // Same door: both names replaced or badly mistyped, the address still meets.
             AddDistinct(keys, $"PA|{p.Postcode}|{number}");
         }
-        if (p.City.Length > 0)
+        if (p.City.Length > 0 && p.BirthSdx.Length > 0 && p.First0Sdx.Length > 0)
         {
             // The city survives a mistyped postcode.
-            if (p.BirthSdx.Length > 0)
-            {
-                AddDistinct(keys, $"CN|{p.City}|{p.BirthSdx}");
-            }
-            foreach (var first in firstKeys)
-            {
-                AddDistinct(keys, $"CF|{p.City}|{first}");
-            }
+            AddDistinct(keys, $"CN|{p.City}|{p.BirthSdx}|{p.First0Sdx[0]}");
+            AddDistinct(keys, $"CF|{p.City}|{p.First0Sdx}|{p.BirthSdx[0]}");
         }
-        if (p.Birth.Length >= 3 && p.First0.Length >= 3)
+        if (p.Birth.Length >= 3 && p.First0.Length >= 3 && p.Date != 0)
         {
-            // Spelling, not sound: the first three letters of both names survive a late typo that changes a phonetic key.
+            // Spelling, not sound: the first three letters of both names (an unordered pair) survive a late
+            // typo that changes a phonetic key; the birth decade keeps the block small at a million records.
             var name = p.Birth[..3];
             var first = p.First0[..3];
-            AddDistinct(keys, string.CompareOrdinal(name, first) <= 0 ? $"TT|{name}|{first}" : $"TT|{first}|{name}");
+            var decade = p.Date / 100000;
+            var pair = string.CompareOrdinal(name, first) <= 0 ? $"{name}|{first}" : $"{first}|{name}";
+            int month = p.Date / 100 % 100, day = p.Date % 100;
+            AddDistinct(keys, $"TT|{pair}|{decade}");
+            AddDistinct(keys, $"TD|{pair}|{Math.Min(month, day):D2}{Math.Max(month, day):D2}");
         }
         if (p.Ins.Length > 0)
         {

@@ -47,6 +47,9 @@ namespace IdentityRef.Benchmarks.Matching
                 case "speed":
                     exit = Speed(options, Int(args, "--records", 1_000_000), Int(args, "--probes", 2_000), Int(args, "--runs", 3), Int(args, "--seed", 7));
                     break;
+                case "blocks":
+                    exit = BlockStats(Int(args, "--records", 200_000), Int(args, "--seed", 7));
+                    break;
                 case "all":
                     exit = Febrl(args[1], options) | French(options, 20_000, 20_251_122) | Speed(options, 1_000_000, 2_000, 3, 7);
                     break;
@@ -178,6 +181,25 @@ namespace IdentityRef.Benchmarks.Matching
             candidateCounts.Sort();
             Print($"speed: check-before-create over {probes} probes: p50 {latencies[latencies.Count / 2]:F2} ms, p99 {latencies[(int)(latencies.Count * 0.99)]:F2} ms, max {latencies[^1]:F2} ms; candidates p50 {candidateCounts[candidateCounts.Count / 2]}, p99 {candidateCounts[(int)(candidateCounts.Count * 0.99)]}");
             GC.KeepAlive(detection);
+            return 0;
+        }
+
+        /// <summary>Pairs each blocking pass would generate on a generated base (sizes only).</summary>
+        private static int BlockStats(int count, int seed)
+        {
+            var generator = new FrenchIdentityGenerator(seed);
+            var blocks = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (var i = 0; i < count; i++)
+            {
+                foreach (var key in Blocking.Keys(generator.NewPerson($"S{i}")))
+                {
+                    blocks[key] = blocks.GetValueOrDefault(key) + 1;
+                }
+            }
+            foreach (var pass in blocks.GroupBy(b => b.Key[..b.Key.IndexOf('|', StringComparison.Ordinal)]).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                Print($"blocks {pass.Key}: {pass.Count()} keys, largest {pass.Max(b => b.Value)}, pairs {pass.Sum(b => (long)b.Value * (b.Value - 1) / 2)}");
+            }
             return 0;
         }
 
