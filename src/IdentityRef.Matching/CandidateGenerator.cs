@@ -1,0 +1,87 @@
+namespace IdentityRef.Matching;
+
+/// <summary>Union of every blocking pass over an in-memory base: sorted (key, record) entries, then pairs within each block.</summary>
+internal static class CandidateGenerator
+{
+    internal sealed record Candidates(long[] Pairs, IReadOnlyList<OversizedBlock> OversizedBlocks);
+
+    public static PreparedRecord[] Prepare(IReadOnlyList<MatchRecord> records, int parallelism)
+    {
+        var prepared = new PreparedRecord[records.Count];
+        Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            i => prepared[i] = new PreparedRecord(records[i]));
+        return prepared;
+    }
+
+    /// <summary>Distinct pairs (i &lt; j), encoded i &lt;&lt; 32 | j, in ascending order.</summary>
+    public static Candidates Generate(PreparedRecord[] records, MatchingOptions options)
+    {
+        var perRecord = new (ulong Hash, int Index)[records.Length][];
+        Parallel.For(0, records.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, i =>
+        {
+            var keys = Blocking.Keys(records[i]);
+            var entries = new (ulong, int)[keys.Count];
+            for (var k = 0; k < keys.Count; k++)
+            {
+                entries[k] = (Blocking.Hash(keys[k]), i);
+            }
+            perRecord[i] = entries;
+        });
+        var entries = new (ulong Hash, int Index)[perRecord.Sum(e => (long)e.Length)];
+        var position = 0;
+        foreach (var chunk in perRecord)
+        {
+            chunk.CopyTo(entries, position);
+            position += chunk.Length;
+        }
+        Array.Sort(entries);
+
+        var pairs = new List<long>();
+        var oversized = new List<OversizedBlock>();
+        for (var start = 0; start < entries.Length;)
+        {
+            var end = start + 1;
+            while (end < entries.Length && entries[end].Hash == entries[start].Hash)
+            {
+                end++;
+            }
+            var size = end - start;
+            if (size > options.MaxBlockSize)
+            {
+                var compare = options.OversizedBlocks == OversizedBlockAction.CompareAndReport;
+                oversized.Add(new OversizedBlock(KeyOf(records[entries[start].Index], entries[start].Hash), size, compare));
+                if (!compare)
+                {
+                    start = end;
+                    continue;
+                }
+            }
+            for (var x = start; x < end; x++)
+            {
+                for (var y = x + 1; y < end; y++)
+                {
+                    // Entries are sorted by index within a block, so x's record comes first.
+                    pairs.Add(((long)entries[x].Index << 32) | (uint)entries[y].Index);
+                }
+            }
+            start = end;
+        }
+        var array = pairs.ToArray();
+        pairs.Clear();
+        Array.Sort(array);
+        var distinct = 0;
+        for (var i = 0; i < array.Length; i++)
+        {
+            if (i == 0 || array[i] != array[i - 1])
+            {
+                array[distinct++] = array[i];
+            }
+        }
+        Array.Resize(ref array, distinct);
+        oversized.Sort((p, q) => q.Size != p.Size ? q.Size.CompareTo(p.Size) : string.CompareOrdinal(p.Key, q.Key));
+        return new Candidates(array, oversized);
+    }
+
+    private static string KeyOf(PreparedRecord record, ulong hash) =>
+        Blocking.Keys(record).First(k => Blocking.Hash(k) == hash);
+}

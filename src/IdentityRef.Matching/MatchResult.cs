@@ -1,0 +1,37 @@
+namespace IdentityRef.Matching;
+
+public enum MatchClass
+{
+    Distinct,
+    Possible,
+    Probable,
+}
+
+/// <summary>One trait of one pair: the level reached, its log2(m/u) weight and the two values compared.</summary>
+public sealed record TraitComparison(Trait Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB);
+
+/// <summary>
+/// A scored pair that explains itself. <see cref="Reasons"/> lists the identity-vigilance rules that
+/// held the class below Probable (twins, homonyms, parent/child, different INS).
+/// </summary>
+public sealed record MatchResult(
+    string IdA,
+    string IdB,
+    double Score,
+    MatchClass Class,
+    bool NamesSwapped,
+    IReadOnlyList<TraitComparison> Traits,
+    IReadOnlyList<string> Reasons)
+{
+    public TraitComparison this[Trait trait] => Traits[(int)trait];
+}
+
+/// <summary>A blocking key shared by more records than the options allow.</summary>
+public sealed record OversizedBlock(string Key, int Size, bool Compared);
+
+/// <summary>Full-base detection: every pair classed Possible or Probable, best first, and the blocks that were too large.</summary>
+public sealed record DetectionResult(
+    IReadOnlyList<MatchResult> Matches,
+    IReadOnlyList<OversizedBlock> OversizedBlocks,
+    long CandidatePairs,
+    int RecordCount);

@@ -1,0 +1,106 @@
+using IdentityRef.Matching;
+using Xunit;
+
+namespace IdentityRef.Matching.Tests;
+
+/// <summary>One crafted pair per error type (a duplicate: Probable) and per look-alike (never Probable).</summary>
+public sealed class ClassificationTests
+{
+    private readonly MatchEngine _engine = TestIdentities.Engine();
+
+    public static TheoryData<string, MatchRecord> Duplicates()
+    {
+        var p = TestIdentities.Person("B");
+        return new TheoryData<string, MatchRecord>
+        {
+            { "identical", p },
+            { "birth name typo", p with { BirthName = "MARTIN-DUBIOS" } },
+            { "first name typo", p with { FirstNames = ["CLIARE", "ANNE", "SOPHIE"] } },
+            { "phonetic spelling", p with { BirthName = "MARTAIN-DUBOIS" } },
+            { "day/month inversion", p with { BirthDate = new DateOnly(1984, 7, 3) } },
+            { "one digit in the date", p with { BirthDate = new DateOnly(1984, 3, 8) } },
+            { "used name keyed as birth name", p with { BirthName = "LEROY", UsedName = null } },
+            { "missing first names", p with { FirstNames = ["CLAIRE"] } },
+            { "reordered first names", p with { FirstNames = ["ANNE", "CLAIRE", "SOPHIE"] } },
+            { "cut compound name", p with { BirthName = "MARTIN" } },
+            { "space instead of hyphen", p with { BirthName = "MARTIN DUBOIS" } },
+            { "first and last names swapped", p with { BirthName = "CLAIRE", FirstNames = ["MARTIN-DUBOIS"] } },
+            { "moved house", p with { Address = "3 PLACE BELLECOUR", Postcode = "69002" } },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Duplicates))]
+    public void Compare_DuplicateWithOneKnownError_IsProbable(string error, MatchRecord duplicate)
+    {
+        var result = _engine.Compare(TestIdentities.Person("A"), duplicate);
+        Assert.True(result.Class == MatchClass.Probable, $"{error}: {result.Class}, score {result.Score:F1}, reasons {string.Join(' ', result.Reasons)}");
+    }
+
+    [Fact]
+    public void Compare_Twins_AreNotProbable()
+    {
+        var twin = TestIdentities.Person("B") with { FirstNames = ["JULIE"], UsedName = null };
+        var result = _engine.Compare(TestIdentities.Person("A"), twin);
+        Assert.NotEqual(MatchClass.Probable, result.Class);
+    }
+
+    [Fact]
+    public void Compare_Homonyms_AreNotProbable()
+    {
+        var homonym = TestIdentities.Person("B") with { BirthDate = new DateOnly(1971, 10, 22), Address = "8 RUE VICTOR HUGO", Postcode = "13001", City = "MARSEILLE" };
+        var result = _engine.Compare(TestIdentities.Person("A"), homonym);
+        Assert.NotEqual(MatchClass.Probable, result.Class);
+    }
+
+    [Theory]
+    [InlineData(1992, 5, 14)]
+    [InlineData(1992, 11, 4)] // same day and month as the father, one digit away in the year
+    public void Compare_FatherAndSonNamedAlike_AreNotProbable(int year, int month, int day)
+    {
+        var father = TestIdentities.Man("A");
+        var son = father with { Id = "B", BirthDate = new DateOnly(year, month, day) };
+        var result = _engine.Compare(father, son);
+        Assert.NotEqual(MatchClass.Probable, result.Class);
+        Assert.Contains(result.Reasons, r => r.StartsWith("BirthDatesDiffer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compare_DifferentIns_IsNeverProbable()
+    {
+        var result = _engine.Compare(TestIdentities.Person("A") with { Ins = "284036912345678" }, TestIdentities.Person("B") with { Ins = "284036912399999" });
+        Assert.NotEqual(MatchClass.Probable, result.Class);
+    }
+
+    [Fact]
+    public void Compare_UnrelatedPeople_AreDistinct() =>
+        Assert.Equal(MatchClass.Distinct, _engine.Compare(TestIdentities.Person("A"), TestIdentities.Man("B")).Class);
+
+    [Fact]
+    public void Compare_Result_ExplainsEveryTrait()
+    {
+        var result = _engine.Compare(TestIdentities.Person("A"), TestIdentities.Person("B") with { BirthDate = new DateOnly(1984, 7, 3) });
+        Assert.Equal(TraitLevels.All.Count, result.Traits.Count);
+        var date = result[Trait.BirthDate];
+        Assert.Equal("DayMonthSwapped", date.LevelName);
+        Assert.Equal("1984-03-07", date.ValueA);
+        Assert.Equal("1984-07-03", date.ValueB);
+        Assert.Equal(result.Traits.Sum(t => t.Weight), result.Score, 9);
+    }
+
+    [Fact]
+    public void Compare_UnnormalisedInput_MatchesNormalisedInput()
+    {
+        var messy = TestIdentities.Person("B") with { BirthName = " martin–dubois ", FirstNames = ["Claire", "Anne", "Sophie"] };
+        Assert.Equal(MatchClass.Probable, _engine.Compare(TestIdentities.Person("A"), messy).Class);
+    }
+
+    [Fact]
+    public void RankCandidates_BestFirst_SkipsTheProbeItself()
+    {
+        var probe = TestIdentities.Person("P");
+        var ranked = _engine.RankCandidates(probe, [TestIdentities.Man("M"), probe, TestIdentities.Person("D") with { FirstNames = ["CLAIRE"] }]);
+        Assert.Equal(["D", "M"], ranked.Select(r => r.IdB));
+        Assert.True(ranked[0].Score > ranked[1].Score);
+    }
+}

@@ -1,0 +1,66 @@
+using IdentityRef.Matching;
+using Xunit;
+
+namespace IdentityRef.Matching.Tests;
+
+public sealed class DetectionTests
+{
+    [Fact]
+    public void BlockingKeys_ErrorVariants_ShareAKeyWithTheOriginal()
+    {
+        var engine = TestIdentities.Engine();
+        var original = TestIdentities.Person("A");
+        var variants = new[]
+        {
+            original with { BirthDate = new DateOnly(1984, 7, 3) },
+            original with { BirthName = "CLAIRE", FirstNames = ["MARTIN-DUBOIS"] },
+            original with { BirthName = "LEROY", UsedName = null },
+            original with { BirthName = "DUBOIS" },
+            original with { BirthDate = new DateOnly(1994, 3, 7), Postcode = null, City = null },
+        };
+        var keys = engine.BlockingKeys(original).ToHashSet();
+        foreach (var variant in variants)
+        {
+            Assert.True(engine.BlockingKeys(variant).Any(keys.Contains), $"no shared key with {variant}");
+        }
+    }
+
+    [Fact]
+    public void BlockingKeys_AreStableStrings()
+    {
+        var keys = TestIdentities.Engine().BlockingKeys(TestIdentities.Man()).ToList();
+        Assert.Contains("NY|DPN|1962", keys);
+        Assert.Contains("DF|19621104|F", keys);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public void DetectAll_SmallBase_FindsTheDuplicatesAndIsDeterministic()
+    {
+        var records = TrainingAndOptionsTests.SmallBase();
+        var engine = new MatchEngine(new MatchingOptions(), FellegiSunterTrainer.Train(records, new MatchingOptions()));
+        var first = engine.DetectAll(records);
+        var second = engine.DetectAll(records);
+        var probable = first.Matches.Where(m => m.Class == MatchClass.Probable).Select(m => (m.IdA, m.IdB)).ToHashSet();
+        Assert.All(Enumerable.Range(0, 40), i => Assert.Contains(($"R{i * 3}", $"R{i * 3}-d"), probable));
+        Assert.Equal(first.Matches.Select(m => (m.IdA, m.IdB, m.Score, m.Class)), second.Matches.Select(m => (m.IdA, m.IdB, m.Score, m.Class)));
+        Assert.Equal(first.CandidatePairs, second.CandidatePairs);
+    }
+
+    [Fact]
+    public void DetectAll_OversizedBlock_IsReportedNotSilentlyDropped()
+    {
+        var records = Enumerable.Range(0, 30)
+            .Select(i => new MatchRecord($"S{i}", "MARTIN", [$"PRENOM{(char)('A' + i % 26)}{i}"], BirthDate: new DateOnly(1980, 1, 1 + (i % 28))))
+            .ToList();
+        var skip = new MatchEngine(new MatchingOptions { MaxBlockSize = 10 }).DetectAll(records);
+        var block = Assert.Single(skip.OversizedBlocks, b => b.Key == "NY|MRTN|1980");
+        Assert.Equal(30, block.Size);
+        Assert.False(block.Compared);
+
+        var compare = new MatchEngine(new MatchingOptions { MaxBlockSize = 10, OversizedBlocks = OversizedBlockAction.CompareAndReport }).DetectAll(records);
+        Assert.True(Assert.Single(compare.OversizedBlocks, b => b.Key == "NY|MRTN|1980").Compared);
+        Assert.True(compare.CandidatePairs >= 30 * 29 / 2);
+        Assert.True(skip.CandidatePairs < compare.CandidatePairs);
+    }
+}
