@@ -10,9 +10,11 @@ public static partial class BenchmarkSuites
         var suites = new Dictionary<string, Func<string[], int>>(StringComparer.Ordinal);
         RegisterHl7(suites);
         RegisterMatching(suites);
+        RegisterImport(suites);
         return suites;
     }
 
     static partial void RegisterHl7(Dictionary<string, Func<string[], int>> suites);
     static partial void RegisterMatching(Dictionary<string, Func<string[], int>> suites);
+    static partial void RegisterImport(Dictionary<string, Func<string[], int>> suites);
 }

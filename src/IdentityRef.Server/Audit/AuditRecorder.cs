@@ -9,10 +9,15 @@ namespace IdentityRef.Server.Audit;
 public static class AuditRecorder
 {
     public static void Record(IdentityRefDbContext db, Identity identity, string action, IReadOnlyDictionary<string, string?>? before,
+        Actor actor, DateTimeOffset at, object? details = null) =>
+        db.AuditTrail.Add(Entry(identity, action, before, actor, at, details));
+
+    /// <summary>The audit line of one change: the fields that changed, before and after.</summary>
+    public static AuditEntry Entry(Identity identity, string action, IReadOnlyDictionary<string, string?>? before,
         Actor actor, DateTimeOffset at, object? details = null)
     {
         var (changedBefore, changedAfter) = IdentitySnapshot.Diff(before, IdentitySnapshot.Of(identity));
-        db.AuditTrail.Add(new AuditEntry
+        return new AuditEntry
         {
             IdentityId = identity.Id,
             Ipp = identity.Ipp,
@@ -23,6 +28,6 @@ public static class AuditRecorder
             Before = before is null ? null : JsonSerializer.Serialize(changedBefore),
             After = JsonSerializer.Serialize(changedAfter),
             Details = details is null ? null : JsonSerializer.Serialize(details),
-        });
+        };
     }
 }

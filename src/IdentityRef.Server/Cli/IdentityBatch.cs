@@ -27,24 +27,32 @@ public sealed class IdentityBatch(IServiceProvider services)
         var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
         var now = clock.GetUtcNow();
         var created = new List<Identity>(batch.Count);
+        var identifiers = new List<IdentityIdentifier>();
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
             var identity = Identity.Create(Guid.NewGuid(), IppAllocator.Format(first + i), item.Traits.Strict, item.Traits.Complementary, item.Traits.DeclaredIns, now);
             item.Then?.Invoke(identity, now);
-            db.Identities.Add(identity);
+            created.Add(identity);
             if (item.ExternalId is not null)
             {
-                db.Identifiers.Add(new IdentityIdentifier { IdentityId = identity.Id, System = item.ExternalSystem!, Value = item.ExternalId, CreatedAt = now });
+                identifiers.Add(new IdentityIdentifier { IdentityId = identity.Id, System = item.ExternalSystem!, Value = item.ExternalId, CreatedAt = now });
             }
-            AuditRecorder.Record(db, identity, action, before: null, actor, now);
-            created.Add(identity);
         }
+        // The identities, their identifiers and audit lines go in through prepared statements (change tracking would
+        // dominate a million-row import); what the listeners add (outbox, match keys) is saved in the same transaction.
+        await BulkInsert.InsertAsync(db, created, cancellationToken);
+        await BulkInsert.InsertAsync(db, identifiers, cancellationToken);
+        await BulkInsert.InsertAsync(db, created.Select(identity => AuditRecorder.Entry(identity, action, before: null, actor, now)), cancellationToken);
         foreach (var listener in listeners)
         {
             await listener.OnChangesAsync(db, created, cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var identity in created)
+        {
+            identity.ClearEvents();
+        }
         await transaction.CommitAsync(cancellationToken);
     }
 
