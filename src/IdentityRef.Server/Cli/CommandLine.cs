@@ -33,8 +33,10 @@ public static class CommandLine
         var port = new Option<int>("--port") { Description = "TCP port to listen on (loopback).", DefaultValueFactory = _ => 2576 };
         var answer = new Option<string>("--answer") { Description = "What to answer: AA, AE, AR or silence.", DefaultValueFactory = _ => "AA" };
         answer.AcceptOnlyFromAmong("AA", "AE", "AR", "silence");
-        var listen = new Command("listen", "A downstream system for demos: print the HL7 messages received over MLLP and acknowledge them.") { port, answer };
-        listen.SetAction((result, token) => ListenCommand.RunAsync(result.GetValue(port), result.GetValue(answer)!, token));
+        var quiet = new Option<bool>("--quiet") { Description = "Do not print the messages (benchmarks)." };
+        var record = new Option<FileInfo?>("--record") { Description = "Append the control id (MSH-10) of every message received to this file." };
+        var listen = new Command("listen", "A downstream system for demos: print the HL7 messages received over MLLP and acknowledge them.") { port, answer, quiet, record };
+        listen.SetAction((result, token) => ListenCommand.RunAsync(result.GetValue(port), result.GetValue(answer)!, result.GetValue(quiet), result.GetValue(record), token));
 
         var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen };
         return await root.Parse(args).InvokeAsync();

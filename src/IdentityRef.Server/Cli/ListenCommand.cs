@@ -11,8 +11,10 @@ namespace IdentityRef.Server.Cli;
 /// </summary>
 public static class ListenCommand
 {
-    public static async Task<int> RunAsync(int port, string answer, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(int port, string answer, bool quiet, FileInfo? record, CancellationToken cancellationToken)
     {
+        await using var recorder = record is null ? null : new StreamWriter(record.FullName, append: true) { AutoFlush = true };
+        var gate = new object();
         var code = answer.ToUpperInvariant() switch
         {
             "AA" => Hl7AckCode.Accept,
@@ -25,9 +27,19 @@ public static class ListenCommand
         {
             var count = Interlocked.Increment(ref received);
             var parsed = Hl7Parser.Parse(bytes.Span);
-            var text = parsed.Message?.Encode() ?? Encoding.UTF8.GetString(bytes.Span);
-            Console.WriteLine($"--- message {count} ({parsed.Message?.MessageType ?? "unreadable"}, {bytes.Length} bytes)");
-            Console.WriteLine(text.Replace('\r', '\n').TrimEnd());
+            if (recorder is not null)
+            {
+                lock (gate)
+                {
+                    recorder.WriteLine(parsed.Message?.ControlId ?? "?");
+                }
+            }
+            if (!quiet)
+            {
+                var text = parsed.Message?.Encode() ?? Encoding.UTF8.GetString(bytes.Span);
+                Console.WriteLine($"--- message {count} ({parsed.Message?.MessageType ?? "unreadable"}^{parsed.Message?.TriggerEvent}, {bytes.Length} bytes)");
+                Console.WriteLine(text.Replace('\r', '\n').TrimEnd());
+            }
             if (code is null)
             {
                 return ValueTask.FromResult<byte[]?>(null);
