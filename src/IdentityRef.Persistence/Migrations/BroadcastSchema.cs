@@ -28,9 +28,7 @@ internal static class BroadcastSchema
 
         mb.CreateTable("outbox_messages", table => new
         {
-            Id = t.IsSqlite
-                ? table.Column<long>(type: t.Long, nullable: false).Annotation("Sqlite:Autoincrement", true)
-                : table.Column<long>(type: t.Long, nullable: false).Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+            Id = t.SequenceKey(table),
             SubscriptionId = table.Column<Guid>(type: t.Guid, nullable: false),
             IdentityId = table.Column<Guid>(type: t.Guid, nullable: true),
             Event = table.Column<string>(type: t.VarChar(3), maxLength: 3, nullable: false),

@@ -54,9 +54,7 @@ internal static class InitialSchema
 
         mb.CreateTable("identifiers", table => new
         {
-            Id = t.IsSqlite
-                ? table.Column<long>(type: t.Long, nullable: false).Annotation("Sqlite:Autoincrement", true)
-                : table.Column<long>(type: t.Long, nullable: false).Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+            Id = t.SequenceKey(table),
             IdentityId = table.Column<Guid>(type: t.Guid, nullable: false),
             System = table.Column<string>(type: t.VarChar(100), maxLength: 100, nullable: false),
             Value = table.Column<string>(type: t.VarChar(100), maxLength: 100, nullable: false),
@@ -77,9 +75,7 @@ internal static class InitialSchema
 
         mb.CreateTable("audit_trail", table => new
         {
-            Id = t.IsSqlite
-                ? table.Column<long>(type: t.Long, nullable: false).Annotation("Sqlite:Autoincrement", true)
-                : table.Column<long>(type: t.Long, nullable: false).Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+            Id = t.SequenceKey(table),
             IdentityId = table.Column<Guid>(type: t.Guid, nullable: true),
             Ipp = table.Column<string>(type: t.VarChar(32), maxLength: 32, nullable: true),
             Action = table.Column<string>(type: t.VarChar(64), maxLength: 64, nullable: false),

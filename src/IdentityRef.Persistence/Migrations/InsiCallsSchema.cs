@@ -9,9 +9,7 @@ internal static class InsiCallsSchema
     {
         mb.CreateTable("insi_calls", table => new
         {
-            Id = t.IsSqlite
-                ? table.Column<long>(type: t.Long, nullable: false).Annotation("Sqlite:Autoincrement", true)
-                : table.Column<long>(type: t.Long, nullable: false).Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+            Id = t.SequenceKey(table),
             IdentityId = table.Column<Guid>(type: t.Guid, nullable: false),
             CalledAt = table.Column<long>(type: t.Timestamp, nullable: false),
             Actor = table.Column<string>(type: t.VarChar(200), maxLength: 200, nullable: false),

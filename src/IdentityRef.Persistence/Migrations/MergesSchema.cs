@@ -9,9 +9,7 @@ internal static class MergesSchema
     {
         mb.CreateTable("merges", table => new
         {
-            Id = t.IsSqlite
-                ? table.Column<long>(type: t.Long, nullable: false).Annotation("Sqlite:Autoincrement", true)
-                : table.Column<long>(type: t.Long, nullable: false).Annotation("Npgsql:ValueGenerationStrategy", Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+            Id = t.SequenceKey(table),
             SurvivorId = table.Column<Guid>(type: t.Guid, nullable: false),
             MergedId = table.Column<Guid>(type: t.Guid, nullable: false),
             MergedAt = table.Column<long>(type: t.Timestamp, nullable: false),

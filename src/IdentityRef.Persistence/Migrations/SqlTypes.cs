@@ -1,3 +1,6 @@
+using Microsoft.EntityFrameworkCore.Migrations.Operations;
+using Microsoft.EntityFrameworkCore.Migrations.Operations.Builders;
+
 namespace IdentityRef.Persistence.Migrations;
 
 /// <summary>
@@ -12,4 +15,10 @@ internal sealed record SqlTypes(string Guid, string Bool, string Int, string Lon
         n => $"character varying({n})");
 
     public bool IsSqlite => ReferenceEquals(this, Sqlite);
+
+    /// <summary>A 64-bit key the database numbers itself (append order of the audit trail and the outbox).</summary>
+    public OperationBuilder<AddColumnOperation> SequenceKey(ColumnsBuilder table) => IsSqlite
+        ? table.Column<long>(type: Long, nullable: false).Annotation("Sqlite:Autoincrement", true)
+        : table.Column<long>(type: Long, nullable: false).Annotation("Npgsql:ValueGenerationStrategy",
+            Npgsql.EntityFrameworkCore.PostgreSQL.Metadata.NpgsqlValueGenerationStrategy.IdentityByDefaultColumn);
 }
