@@ -16,6 +16,7 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<AuditEntry> AuditTrail => Set<AuditEntry>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<InsiCall> InsiCalls => Set<InsiCall>();
+    public DbSet<Accounts.Account> Accounts => Set<Accounts.Account>();
 
     public abstract DatabaseProvider Provider { get; }
 

@@ -6,6 +6,8 @@ using IdentityRef.Persistence;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
+using IdentityRef.Server.Security;
+using IdentityRef.Server.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -30,6 +32,7 @@ public static class ServerSetup
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
         services.AddInsi(configuration);
+        services.AddAccounts(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -74,11 +77,14 @@ public static class ServerSetup
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.UseStaticFiles(); // the web interface's CSS, before authentication: it holds nothing private
+        app.UseIdentityRefSecurity();
+        app.MapOpenApi().AllowAnonymous(); // the contract, no data
         app.MapHealthEndpoint();
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
         app.MapInsiSimulator(app.Configuration);
+        app.MapWebInterface();
     }
 
     private static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
@@ -95,7 +101,7 @@ public static class ServerSetup
             }
             var body = new { status = databaseUp ? "Healthy" : "Unhealthy", database = new { provider = db.Provider.ToString(), status = databaseUp ? "Healthy" : "Unhealthy" } };
             return Results.Json(body, statusCode: databaseUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        }).WithTags("Operations").WithSummary("Liveness and database reachability.");
+        }).AllowAnonymous().WithTags("Operations").WithSummary("Liveness and database reachability.");
 
     /// <summary>
     /// Logging for every provider: framework categories at warning, because ASP.NET's request lines carry the

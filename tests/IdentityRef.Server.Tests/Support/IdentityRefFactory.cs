@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IdentityRef.Persistence;
+using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +10,9 @@ namespace IdentityRef.Server.Tests.Support;
 
 /// <summary>
 /// The real server (<see cref="Program"/>) in memory, on a fresh database of the given provider, with every
-/// log message captured so that tests can check what reaches the logs.
+/// log message captured so that tests can check what reaches the logs. One API key per role is configured;
+/// <see cref="CreateClient()"/> sends the Administrateur's, <see cref="CreateClient(string)"/> another role's,
+/// <see cref="CreateAnonymousClient"/> none. A bootstrap administrator (<see cref="AdminUser"/>) can sign in to the UI.
 /// </summary>
 public sealed class IdentityRefFactory : WebApplicationFactory<Program>
 {
@@ -29,12 +32,49 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
     public IDictionary<string, string?> Settings { get; }
     public LogCapture Logs { get; } = new();
 
+    public const string AdminUser = "admin";
+    public const string AdminPassword = "mot-de-passe-de-test-admin";
+
+    /// <summary>The test API key of a role (each at least 16 characters, as the server requires).</summary>
+    public static string ApiKeyOf(string role) => "test-api-key-" + Roles.All.ToList().IndexOf(role) + "-0123456789";
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, ApiKeyOf(Roles.Administrateur));
+    }
+
+    /// <summary>A client that sends the API key of <paramref name="role"/>.</summary>
+    public HttpClient CreateClient(string role)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove(ApiKeyAuthenticationHandler.Header);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, ApiKeyOf(role));
+        return client;
+    }
+
+    /// <summary>A client without credentials (cookies and redirects handled as a browser would, unless told otherwise).</summary>
+    public HttpClient CreateAnonymousClient(bool followRedirects = true)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true });
+        client.DefaultRequestHeaders.Remove(ApiKeyAuthenticationHandler.Header);
+        return client;
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Database:Provider", Provider.ToString());
         builder.UseSetting("ConnectionStrings:IdentityRef", ConnectionString);
         builder.UseSetting("Identity:HighTrustDocumentTypes:0", "PA");
         builder.UseSetting("Identity:HighTrustDocumentTypes:1", "CN");
+        for (var i = 0; i < Roles.All.Count; i++)
+        {
+            builder.UseSetting($"Security:ApiKeys:{i}:Name", "test-" + Roles.All[i].ToLowerInvariant());
+            builder.UseSetting($"Security:ApiKeys:{i}:Key", ApiKeyOf(Roles.All[i]));
+            builder.UseSetting($"Security:ApiKeys:{i}:Role", Roles.All[i]);
+        }
+        builder.UseSetting("Security:Bootstrap:User", AdminUser);
+        builder.UseSetting("Security:Bootstrap:Password", AdminPassword);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,100 @@
+using System.Security.Claims;
+using IdentityRef.Server.Audit;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Security;
+
+/// <summary>
+/// Authentication and authorisation of the server: API keys for <c>/api</c>, a cookie for the web interface
+/// (never accepted by the API, so a browser session cannot be used for cross-site API calls), one policy per
+/// row of <see cref="Policies.Matrix"/>, and an authenticated fallback for anything without a policy.
+/// </summary>
+public static class SecuritySetup
+{
+    public const string SmartScheme = "IdentityRef";
+    public const string CookieName = "IdentityRef.Session";
+
+    /// <summary>Accounts and their settings: needed by the web host and by the command line.</summary>
+    public static void AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
+        services.AddScoped<AccountService>();
+    }
+
+    public static void AddIdentityRefSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var sessionMinutes = configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.SessionMinutes ?? new SecurityOptions().SessionMinutes;
+        services.AddAuthentication(SmartScheme)
+            .AddPolicyScheme(SmartScheme, "API key for /api, session cookie elsewhere", o =>
+                o.ForwardDefaultSelector = context => IsApi(context.Request) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // HTTPS in production comes from the reverse proxy
+                o.LoginPath = "/connexion";
+                o.LogoutPath = "/deconnexion";
+                o.AccessDeniedPath = "/acces-refuse";
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(sessionMinutes);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
+            });
+        services.AddAuthorization(o => o.AddMatrix());
+    }
+
+    public static void UseIdentityRefSecurity(this WebApplication app)
+    {
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The claims of a signed-in account: its name (the audit actor) and its role.</summary>
+    public static ClaimsPrincipal PrincipalOf(Persistence.Accounts.Account account) => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, account.Role)],
+        CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    /// <summary>A session ends as soon as its account is deactivated, locked or given another role.</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
+        var name = context.Principal?.Identity?.Name;
+        var account = name is null ? null : await accounts.FindAsync(name, context.HttpContext.RequestAborted);
+        if (account is null || !account.Active || accounts.IsLocked(account) || !context.Principal!.IsInRole(account.Role))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
+    /// <summary>Creates the first administrator from <c>Security:Bootstrap</c> when no account of that name exists yet.</summary>
+    public static async Task EnsureBootstrapAccountAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var options = services.GetRequiredService<IOptions<SecurityOptions>>().Value.Bootstrap;
+        if (string.IsNullOrWhiteSpace(options.User) || string.IsNullOrEmpty(options.Password))
+        {
+            return;
+        }
+        var accounts = services.GetRequiredService<AccountService>();
+        var name = AccountService.NormalizeUserName(options.User)
+            ?? throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions), ["Security:Bootstrap:User is not a valid user name."]);
+        if (await accounts.FindAsync(name, cancellationToken) is not null)
+        {
+            return; // never overwrite a password changed since
+        }
+        var created = await accounts.CreateAsync(name, options.Password, Roles.Administrateur, Actor.System("bootstrap"), cancellationToken);
+        if (!created.IsSuccess)
+        {
+            throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions),
+                created.Errors.Select(e => $"Security:Bootstrap: {e.Field} {e.Code}").ToList());
+        }
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecuritySetup)).BootstrapCreated();
+    }
+}
