@@ -28,8 +28,10 @@ public static class SecuritySetup
     {
         var sessionMinutes = configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.SessionMinutes ?? new SecurityOptions().SessionMinutes;
         services.AddAuthentication(SmartScheme)
-            .AddPolicyScheme(SmartScheme, "API key for /api, session cookie elsewhere", o =>
-                o.ForwardDefaultSelector = context => IsApi(context.Request) ? ApiKeyAuthenticationHandler.SchemeName : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddPolicyScheme(SmartScheme, "API key for /api (and wherever one is sent), session cookie elsewhere", o =>
+                o.ForwardDefaultSelector = context => IsApi(context.Request) || context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddCookie(o =>
             {

@@ -13,6 +13,8 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Connexion");
             o.Conventions.AllowAnonymousToPage("/AccesRefuse");
         });
+        // French text is written as is (é, not &#xE9;); HTML-significant characters are still encoded.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "IdentityRef.Antiforgery";

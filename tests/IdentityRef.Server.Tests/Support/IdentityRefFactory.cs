@@ -18,8 +18,14 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
 {
     private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), $"identityref-test-{Guid.NewGuid():N}.db");
 
-    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null)
+    /// <param name="realSocket">Serve on a Kestrel socket on 127.0.0.1 (a random port) instead of in memory, for a browser.</param>
+    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool realSocket = false)
     {
+        RealSocket = realSocket;
+        if (realSocket)
+        {
+            UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        }
         Provider = provider;
         ConnectionString = provider == DatabaseProvider.Sqlite
             ? $"Data Source={_sqliteFile}"
@@ -28,6 +34,18 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
     }
 
     public DatabaseProvider Provider { get; }
+    public bool RealSocket { get; }
+
+    /// <summary>The address of the Kestrel socket (<c>realSocket: true</c> only), once the server is started.</summary>
+    public Uri SocketAddress
+    {
+        get
+        {
+            StartServer();
+            var server = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
+            return new Uri(server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        }
+    }
     public string ConnectionString { get; }
     public IDictionary<string, string?> Settings { get; }
     public LogCapture Logs { get; } = new();
@@ -82,7 +100,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ILoggerProvider>(Logs);
-            if (!Settings.ContainsKey("Insi:Endpoint"))
+            if (!Settings.ContainsKey("Insi:Endpoint") && !RealSocket)
             {
                 // The in-memory test server has no socket: the INSi adapter reaches the hosted simulator through it,
                 // still over HTTP with the real SOAP messages.
