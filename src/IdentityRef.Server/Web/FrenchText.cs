@@ -95,6 +95,19 @@ public static class FrenchText
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
     };
 
+    public static string Policy(string policy) => policy switch
+    {
+        Security.Policies.PatientsRead => "Rechercher et consulter les identités, leur historique ; tableau de bord",
+        Security.Policies.PatientsWrite => "Créer et corriger les identités",
+        Security.Policies.Qualification => "Appels INSi, acceptation ou rejet, pièces d'identité, attributs, retrait d'INS",
+        Security.Policies.Duplicates => "File de travail des doublons : examen, fusion, défusion",
+        Security.Policies.Subscriptions => "Abonnements des systèmes connectés",
+        Security.Policies.Messages => "Messages émis et reçus, rejeux",
+        Security.Policies.Jobs => "Tâches de fond",
+        Security.Policies.Accounts => "Comptes et rôles",
+        _ => policy,
+    };
+
     public static string Field(string field) => Fields.TryGetValue(field, out var label) ? label : field;
 
     public static string Message(FieldError error) =>

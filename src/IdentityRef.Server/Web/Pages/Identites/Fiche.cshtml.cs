@@ -103,7 +103,9 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         {
             var before = Fields(e.Before, hideIns);
             var after = Fields(e.After, hideIns);
-            var changes = after.Keys.Union(before.Keys).Select(k => (k, before.GetValueOrDefault(k), after.GetValueOrDefault(k))).ToList();
+            // A creation lists every field: only those with a value say something.
+            var changes = after.Keys.Union(before.Keys).Select(k => (k, before.GetValueOrDefault(k), after.GetValueOrDefault(k)))
+                .Where(c => (c.Item2 ?? "") != (c.Item3 ?? "")).ToList();
             return new HistoryLine(e.At, e.Action, e.Actor, changes);
         }).ToList();
         return true;
