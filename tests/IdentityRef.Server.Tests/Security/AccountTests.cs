@@ -163,6 +163,22 @@ public sealed class AccountTests(Databases databases) : IClassFixture<Databases>
     }
 
     [Fact]
+    public async Task CliAccountsAdd_ReadsThePasswordFromStdin_AndRefusesAShortOne()
+    {
+        var name = "cli-" + PatientJson.UniqueLetters().ToLowerInvariant();
+        var command = new AccountsCommand(Factory.Services);
+        Assert.Equal(0, await command.AddAsync(name, "integrateur", new StringReader(Password + "\n"), inputRedirected: true, CancellationToken.None));
+        Assert.Equal(2, await command.AddAsync(name + "x", Roles.Accueil, new StringReader("short\n"), inputRedirected: true, CancellationToken.None));
+
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
+        Assert.Equal(Roles.Integrateur, (await accounts.FindAsync(name, CancellationToken.None))!.Role);
+        Assert.Null(await accounts.FindAsync(name + "x", CancellationToken.None));
+        var signIn = await WebForms.SignInAsync(Factory.CreateAnonymousClient(), name, Password);
+        Assert.Contains("Tableau de bord", await signIn.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public void RoleNames_AreReadWithOrWithoutAccents()
     {
         Assert.Equal(Roles.Integrateur, Roles.Parse("integrateur"));
