@@ -133,6 +133,8 @@ public static class FrenchText
         "PA" => "Passeport",
         "CN" => "Carte nationale d'identité",
         "CS" => "Carte de séjour",
+        "IE" => "Identité électronique",
+        "AV" => "Appli carte Vitale",
         _ => "Pièce de code " + code, // the other ZFD-7 codes are shown as they are rather than guessed
     };
 
