@@ -108,6 +108,33 @@ public sealed class WebPagesTests(Databases databases) : IClassFixture<Databases
     }
 
     [Fact]
+    public async Task Correction_SavesTheTraits_ButNotOverAChangeMadeMeanwhile()
+    {
+        var client = await SignedInAsync();
+        var ipp = (string)(await (await Factory.CreateClient().PostAsync("/api/patients",
+            PatientJson.Valid().With("birthDate", "1975-04-00").With("confirmDuplicate", true).Content())).ReadObjectAsync())["ipp"]!;
+        var form = WebUtility.HtmlDecode(await client.GetStringAsync($"/identites/{ipp}/modifier"));
+        Assert.Contains("value=\"1975-04-00\"", form); // the unknown day is given back as keyed
+        Assert.Contains("name=\"version\" value=\"1\"", form);
+
+        var fields = new Dictionary<string, string>
+        {
+            ["version"] = "1", ["birthName"] = "Martin", ["firstNames"] = "Jean-Pierre Marie", ["birthDate"] = "1975-04-00", ["sex"] = "M",
+            ["usedName"] = "Durand",
+        };
+        var saved = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, $"/identites/{ipp}/modifier", fields)).Content.ReadAsStringAsync());
+        Assert.Contains("Corrections enregistrées.", saved);
+        Assert.Contains("DURAND", saved);
+        var stored = await (await Factory.CreateClient().GetAsync($"/api/patients/{ipp}")).ReadObjectAsync();
+        Assert.True((bool)stored["birthDateCorrected"]!);
+
+        fields["usedName"] = "Lefebvre"; // still version 1: someone saved version 2 meanwhile
+        var stale = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, $"/identites/{ipp}/modifier", fields)).Content.ReadAsStringAsync());
+        Assert.Contains("modifiée par quelqu'un d'autre", stale);
+        Assert.Equal("DURAND", (string)(await (await Factory.CreateClient().GetAsync($"/api/patients/{ipp}")).ReadObjectAsync())["usedName"]!);
+    }
+
+    [Fact]
     public async Task UnknownIdentity_Is404()
     {
         var client = await SignedInAsync(followRedirects: false);

@@ -44,6 +44,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
     public string? BirthPlaceName { get; private set; }
     public string StatusMeaning { get; private set; } = "";
     public bool CanQualify { get; private set; }
+    public bool CanCorrect { get; private set; }
     public IReadOnlyList<HistoryLine> History { get; private set; } = [];
     public WebMessages Messages { get; } = new();
 
@@ -97,6 +98,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         BirthPlaceName = Identity.BirthPlaceCode is { } code ? places.NameOf(code) : null;
         StatusMeaning = FichePage.Meaning(Identity.Status);
         CanQualify = (await authorization.AuthorizeAsync(User, Policies.Qualification)).Succeeded;
+        CanCorrect = (await authorization.AuthorizeAsync(User, Policies.PatientsWrite)).Succeeded;
         var hideIns = Identity.Status != IdentityStatus.Qual; // EXI SI 08, as GET /api/patients/{ipp}/history
         var entries = await db.AuditTrail.AsNoTracking().Where(a => a.IdentityId == Identity.Id).OrderByDescending(a => a.Id).ToListAsync(cancellationToken);
         History = entries.Select(e =>

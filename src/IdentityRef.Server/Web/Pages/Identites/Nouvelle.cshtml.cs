@@ -12,7 +12,7 @@ namespace IdentityRef.Server.Web.Pages.Identites;
 public sealed class NouvelleModel(PatientService patients, IEnumerable<IAdmissionDuplicateCheck> duplicateChecks) : PageModel
 {
     [BindProperty(SupportsGet = true)]
-    public FormInput Input { get; set; } = new();
+    public TraitsInput Input { get; set; } = new();
 
     [BindProperty]
     public bool ConfirmDuplicate { get; set; }
@@ -50,29 +50,5 @@ public sealed class NouvelleModel(PatientService patients, IEnumerable<IAdmissio
         TempData[FichePage.SuccessKey] = $"Identité {identity.Ipp} créée (statut provisoire).";
         TempData[FichePage.WarningsKey] = string.Join('\n', traits.Value.Warnings.Select(FrenchText.Message));
         return Redirect($"/identites/{identity.Ipp}");
-    }
-
-    /// <summary>The form's fields, named as the API's (so that field errors point at them). The binder ignores case.</summary>
-    public sealed class FormInput
-    {
-        public string? BirthName { get; set; }
-        public string? FirstNames { get; set; }
-        public string? FirstName { get; set; }
-        public string? BirthDate { get; set; }
-        public string? Sex { get; set; }
-        public string? BirthPlaceCode { get; set; }
-        public string? UsedName { get; set; }
-        public string? UsedFirstName { get; set; }
-        public string? Address { get; set; }
-        public string? Postcode { get; set; }
-        public string? City { get; set; }
-        public string? Phone { get; set; }
-        public string? Email { get; set; }
-
-        public PatientRequest ToRequest() => new()
-        {
-            BirthName = BirthName, FirstNames = FirstNames, FirstName = FirstName, BirthDate = BirthDate, Sex = Sex, BirthPlaceCode = BirthPlaceCode,
-            UsedName = UsedName, UsedFirstName = UsedFirstName, Address = Address, Postcode = Postcode, City = City, Phone = Phone, Email = Email,
-        };
     }
 }
