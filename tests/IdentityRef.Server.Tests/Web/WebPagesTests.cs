@@ -138,7 +138,12 @@ public sealed class WebPagesTests(Databases databases) : IClassFixture<Databases
     public async Task UnknownIdentity_Is404()
     {
         var client = await SignedInAsync(followRedirects: false);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/identites/999999999")).StatusCode);
+        foreach (var page in new[] { "/identites/999999999", "/identites/999999999/qualification", "/identites/999999999/modifier" })
+        {
+            var response = await client.GetAsync(page);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Contains("Identité introuvable", await response.Content.ReadAsStringAsync());
+        }
     }
 
     [Fact]

@@ -48,6 +48,16 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
     public IReadOnlyList<HistoryLine> History { get; private set; } = [];
     public WebMessages Messages { get; } = new();
 
+    /// <summary>Set when no identity has the IPP of the address: the page says so, with a 404.</summary>
+    public string? NotFoundIpp { get; private set; }
+
+    private PageResult IdentityNotFound(string ipp)
+    {
+        NotFoundIpp = ipp;
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+
     public async Task<IActionResult> OnGetAsync(string ipp, CancellationToken cancellationToken)
     {
         if (TempData[FichePage.SuccessKey] is string success)
@@ -58,7 +68,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         {
             Messages.Warnings.AddRange(warnings.Split('\n'));
         }
-        return await LoadAsync(ipp, cancellationToken) ? Page() : NotFound();
+        return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
     }
 
     public async Task<IActionResult> OnPostAttributesAsync(string ipp, string[]? attributes, CancellationToken cancellationToken)
@@ -69,7 +79,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         }
         if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
         {
-            return NotFound();
+            return IdentityNotFound(ipp);
         }
         var flags = IdentityAttributeCodes.All.Where(a => attributes?.Contains(a.Code) == true).Aggregate(IdentityAttributes.None, (all, a) => all | a.Flag);
         try

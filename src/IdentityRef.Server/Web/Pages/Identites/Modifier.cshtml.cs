@@ -26,11 +26,21 @@ public sealed class ModifierModel(PatientService patients, IdentityRefDbContext 
     public string Ipp { get; private set; } = "";
     public WebMessages Messages { get; } = new();
 
+    /// <summary>Set when no identity has the IPP of the address: the page says so, with a 404.</summary>
+    public string? NotFoundIpp { get; private set; }
+
+    private PageResult IdentityNotFound(string ipp)
+    {
+        NotFoundIpp = ipp;
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+
     public async Task<IActionResult> OnGetAsync(string ipp, CancellationToken cancellationToken)
     {
         if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
         {
-            return NotFound();
+            return IdentityNotFound(ipp);
         }
         (Ipp, Input, Version) = (identity.Ipp, TraitsInput.From(identity), identity.Version);
         return Page();
@@ -40,7 +50,7 @@ public sealed class ModifierModel(PatientService patients, IdentityRefDbContext 
     {
         if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
         {
-            return NotFound();
+            return IdentityNotFound(ipp);
         }
         Ipp = identity.Ipp;
         if (identity.Version != Version)

@@ -30,6 +30,16 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
     public IReadOnlyList<string> DocumentTypes => options.Value.HighTrustDocumentTypes;
     public WebMessages Messages { get; } = new();
 
+    /// <summary>Set when no identity has the IPP of the address: the page says so, with a 404.</summary>
+    public string? NotFoundIpp { get; private set; }
+
+    private PageResult IdentityNotFound(string ipp)
+    {
+        NotFoundIpp = ipp;
+        Response.StatusCode = StatusCodes.Status404NotFound;
+        return Page();
+    }
+
     public async Task<IActionResult> OnGetAsync(string ipp, CancellationToken cancellationToken)
     {
         if (TempData[FichePage.SuccessKey] is string success)
@@ -44,7 +54,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
         {
             Messages.Errors.Add((null, error));
         }
-        return await LoadAsync(ipp, cancellationToken) ? Page() : NotFound();
+        return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
     }
 
     public Task<IActionResult> OnPostSearchAsync(string ipp, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
@@ -115,7 +125,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
     {
         if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
         {
-            return NotFound();
+            return IdentityNotFound(ipp);
         }
         try
         {
