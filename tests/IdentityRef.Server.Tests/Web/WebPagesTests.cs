@@ -135,6 +135,33 @@ public sealed class WebPagesTests(Databases databases) : IClassFixture<Databases
     }
 
     [Fact]
+    public async Task Pages_ForbidFramingAndScripts()
+    {
+        var response = await Factory.CreateAnonymousClient().GetAsync("/connexion");
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("script-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+    }
+
+    [Fact]
+    public async Task AccountsPage_CreatesAnAccountThatCanSignIn_AndShowsFieldErrors()
+    {
+        var client = await SignedInAsync();
+        var name = "agent-" + PatientJson.UniqueLetters().ToLowerInvariant();
+        var bad = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, "/comptes",
+            new Dictionary<string, string> { ["userName"] = name, ["password"] = "court", ["role"] = "Accueil" }, "/comptes?handler=Create")).Content.ReadAsStringAsync());
+        Assert.Contains("au moins 12 caractères", bad);
+
+        var created = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, "/comptes",
+            new Dictionary<string, string> { ["userName"] = name, ["password"] = "mot-de-passe-provisoire", ["role"] = "Identitovigilance" }, "/comptes?handler=Create")).Content.ReadAsStringAsync());
+        Assert.Contains($"Compte {name} créé (Identitovigilance).", created);
+
+        var agent = Factory.CreateAnonymousClient();
+        var home = await WebForms.SignInAsync(agent, name, "mot-de-passe-provisoire");
+        Assert.Contains($"{name} · Identitovigilance", WebUtility.HtmlDecode(await home.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
     public async Task UnknownIdentity_Is404()
     {
         var client = await SignedInAsync(followRedirects: false);
