@@ -45,6 +45,13 @@ public static class SecuritySetup
                 o.ExpireTimeSpan = TimeSpan.FromMinutes(sessionMinutes);
                 o.SlidingExpiration = true;
                 o.Events.OnValidatePrincipal = ValidateSessionAsync;
+                // A browser is sent to the sign-in page; a program calling a route outside /api gets the status it can act on.
+                o.Events.OnRedirectToLogin = context => IsBrowser(context.Request)
+                    ? Redirect(context)
+                    : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required.", type: "https://identityref.local/problems/unauthorized").ExecuteAsync(context.HttpContext);
+                o.Events.OnRedirectToAccessDenied = context => IsBrowser(context.Request)
+                    ? Redirect(context)
+                    : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Your role does not allow this action.", type: "https://identityref.local/problems/forbidden").ExecuteAsync(context.HttpContext);
             });
         services.AddAuthorization(o => o.AddMatrix());
     }
@@ -67,6 +74,15 @@ public static class SecuritySetup
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+    }
+
+    private static bool IsBrowser(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true) || HttpMethods.IsPost(request.Method) && request.HasFormContentType;
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
     }
 
     public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);

@@ -130,11 +130,19 @@ public sealed class AccountTests(Databases databases) : IClassFixture<Databases>
     }
 
     [Fact]
-    public async Task AnonymousPage_RedirectsToSignIn()
+    public async Task AnonymousPage_RedirectsABrowserToSignIn_AndAnswers401ToAProgram()
     {
         var response = await Factory.CreateAnonymousClient(followRedirects: false).GetAsync("/identites");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/connexion", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+
+        // A program (no HTML accepted) gets a status it can act on, wherever the route is.
+        var program = Factory.CreateAnonymousClient(followRedirects: false);
+        program.DefaultRequestHeaders.Accept.Clear();
+        program.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+        var status = await program.GetAsync("/identites");
+        Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
+        Assert.Equal("application/problem+json", status.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

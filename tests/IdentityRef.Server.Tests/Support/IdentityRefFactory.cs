@@ -71,11 +71,12 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>A client without credentials (cookies and redirects handled as a browser would, unless told otherwise).</summary>
+    /// <summary>A client without credentials that behaves as a browser (accepts HTML, keeps cookies, follows redirects unless told otherwise).</summary>
     public HttpClient CreateAnonymousClient(bool followRedirects = true)
     {
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true });
         client.DefaultRequestHeaders.Remove(ApiKeyAuthenticationHandler.Header);
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html"); // a browser: sent to the sign-in page rather than given a 401
         return client;
     }
 
