@@ -13,7 +13,7 @@ import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time, urll
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SERVER = os.path.join(ROOT, "src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.dll")
-API_KEY = "bench-key"
+API_KEY = "bench-key-0123456789abcdef"
 
 
 def env_for(db):

@@ -2,6 +2,8 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Cli;
 using IdentityRef.Server.Hosting;
+using IdentityRef.Server.Security;
+using IdentityRef.Server.Web;
 using Serilog;
 
 namespace IdentityRef.Server;
@@ -32,6 +34,8 @@ public partial class Program
         ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
         builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddWebApi();
+        builder.Services.AddIdentityRefSecurity(builder.Configuration);
+        builder.Services.AddWebInterface();
 
         var app = builder.Build();
         await using (var scope = app.Services.CreateAsyncScope())
@@ -39,6 +43,7 @@ public partial class Program
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
             await DatabaseSetup.MigrateAsync(db);
             app.Logger.DatabaseMigrated(db.Provider.ToString());
+            await SecuritySetup.EnsureBootstrapAccountAsync(scope.ServiceProvider);
         }
         app.UseIdentityRef();
         var provider = (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()).Provider;

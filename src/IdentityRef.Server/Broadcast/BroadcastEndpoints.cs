@@ -33,7 +33,7 @@ public static partial class BroadcastEndpoints
 
     public static void MapBroadcastEndpoints(this IEndpointRouteBuilder app)
     {
-        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Broadcast");
+        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Broadcast").RequireAuthorization(Security.Policies.Subscriptions);
         subscriptions.MapPost("/", CreateAsync).Accepts<SubscriptionRequest>("application/json").Produces<SubscriptionResponse>(201).ProducesValidationProblem()
             .WithSummary("Register a downstream system: it receives every identity change as PAM FR messages over MLLP.");
         subscriptions.MapGet("/", ListAsync).Produces<IReadOnlyList<SubscriptionResponse>>().WithSummary("The subscribed systems with their message counts by state.");
@@ -46,7 +46,7 @@ public static partial class BroadcastEndpoints
             .Produces<SubscriptionResponse>().ProducesProblem(404).WithSummary("Deliver to this system again, from where it stopped.");
         subscriptions.MapPost("/{id:guid}/test", TestAsync).ProducesProblem(404).WithSummary("Try to open an MLLP connection to the system.");
 
-        var messages = app.MapGroup("/api/messages").WithTags("Broadcast");
+        var messages = app.MapGroup("/api/messages").WithTags("Broadcast").RequireAuthorization(Security.Policies.Messages);
         messages.MapGet("/", ListMessagesAsync).Produces<PageResponseOfMessages>().ProducesValidationProblem()
             .WithSummary("The message monitor: messages by state (pending, sent, acknowledged, error, parked), newest first.");
         messages.MapPost("/{id:long}/resend", ResendAsync).Produces<MessageResponse>(201).ProducesProblem(404)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
+using IdentityRef.Server.Security;
 using Serilog;
 
 namespace IdentityRef.Server.Cli;
@@ -11,7 +12,7 @@ namespace IdentityRef.Server.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Commands = ["seed", "import", "listen"];
+    private static readonly HashSet<string> Commands = ["seed", "import", "listen", "accounts"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -38,7 +39,17 @@ public static class CommandLine
         var listen = new Command("listen", "A downstream system for demos: print the HL7 messages received over MLLP and acknowledge them.") { port, answer, quiet, record };
         listen.SetAction((result, token) => ListenCommand.RunAsync(result.GetValue(port), result.GetValue(answer)!, result.GetValue(quiet), result.GetValue(record), token));
 
-        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen };
+        
+        var user = new Option<string>("--user") { Description = "The login of the account.", Required = true };
+        var role = new Option<string>("--role") { Description = "Accueil, Identitovigilance, Intégrateur or Administrateur.", Required = true };
+        var add = new Command("add", "Create an account; the password is read from standard input or asked.") { user, role };
+        add.SetAction((result, token) => WithServicesAsync(services => new AccountsCommand(services).AddAsync(
+            result.GetValue(user)!, result.GetValue(role)!, Console.In, Console.IsInputRedirected, token)));
+        var list = new Command("list", "List the accounts, their role and state.");
+        list.SetAction((_, token) => WithServicesAsync(services => new AccountsCommand(services).ListAsync(token)));
+        var accounts = new Command("accounts", "Local accounts of the web interface.") { add, list };
+
+        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen, accounts };
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -8,6 +8,8 @@ using IdentityRef.Server.Merges;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
+using IdentityRef.Server.Security;
+using IdentityRef.Server.Web;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -34,6 +36,7 @@ public static class ServerSetup
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<Merges.MergeService>();
+        services.AddAccounts(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -78,13 +81,16 @@ public static class ServerSetup
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
-        app.MapOpenApi();
+        app.UseStaticFiles(); // the web interface's CSS, before authentication: it holds nothing private
+        app.UseIdentityRefSecurity();
+        app.MapOpenApi().AllowAnonymous(); // the contract, no data
         app.MapHealthEndpoint();
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
         app.MapBroadcastEndpoints();
         app.MapMergeEndpoints();
         app.MapInsiSimulator(app.Configuration);
+        app.MapWebInterface();
     }
 
     private static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
@@ -101,7 +107,7 @@ public static class ServerSetup
             }
             var body = new { status = databaseUp ? "Healthy" : "Unhealthy", database = new { provider = db.Provider.ToString(), status = databaseUp ? "Healthy" : "Unhealthy" } };
             return Results.Json(body, statusCode: databaseUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        }).WithTags("Operations").WithSummary("Liveness and database reachability.");
+        }).AllowAnonymous().WithTags("Operations").WithSummary("Liveness and database reachability.");
 
     /// <summary>
     /// Logging for every provider: framework categories at warning, because ASP.NET's request lines carry the

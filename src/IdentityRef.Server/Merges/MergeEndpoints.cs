@@ -1,4 +1,3 @@
-using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
@@ -14,7 +13,7 @@ public static class MergeEndpoints
 {
     public static void MapMergeEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/merges").WithTags("Duplicates");
+        var group = app.MapGroup("/api/merges").WithTags("Duplicates").RequireAuthorization(Security.Policies.Duplicates);
         group.MapGet("/{id:long}", GetAsync).Produces<MergeResponse>().ProducesProblem(404).WithSummary("A merge and whether it was undone.");
         group.MapPost("/{id:long}/undo", UndoAsync).Produces<MergeResponse>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Undo a merge: both identities restored as they were (refused once the survivor changed since).");

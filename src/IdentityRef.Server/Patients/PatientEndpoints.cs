@@ -6,6 +6,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
+using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ public static class PatientEndpoints
         var group = app.MapGroup("/api/patients").WithTags("Patients");
 
         group.MapPost("/", CreateAsync)
+            .RequireAuthorization(Policies.PatientsWrite)
             .Accepts<PatientRequest>("application/json")
             .Produces<PatientResponse>(StatusCodes.Status201Created)
             .ProducesValidationProblem()
@@ -27,11 +29,13 @@ public static class PatientEndpoints
             .WithSummary("Create an identity (PROV), after checking for probable duplicates.");
 
         group.MapGet("/{ipp}", GetAsync)
+            .RequireAuthorization(Policies.PatientsRead)
             .Produces<PatientResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Read an identity; the ETag header is the version to send back in If-Match.");
 
         group.MapPut("/{ipp}", UpdateAsync)
+            .RequireAuthorization(Policies.PatientsWrite)
             .Accepts<PatientRequest>("application/json")
             .Produces<PatientResponse>()
             .ProducesValidationProblem()
@@ -42,11 +46,13 @@ public static class PatientEndpoints
             .WithSummary("Correct the traits of an identity (If-Match required).");
 
         group.MapGet("/", SearchAsync)
+            .RequireAuthorization(Policies.PatientsRead)
             .Produces<PageResponse<PatientResponse>>()
             .ProducesValidationProblem()
             .WithSummary("Find identities by birth or used name (start), first name, birth date, sex, status.");
 
         group.MapGet("/{ipp}/history", HistoryAsync)
+            .RequireAuthorization(Policies.PatientsRead)
             .Produces<IReadOnlyList<HistoryEntryResponse>>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("The audit trail of an identity: who changed what, when, before and after.");

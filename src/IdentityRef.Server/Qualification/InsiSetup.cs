@@ -55,7 +55,8 @@ public static class InsiSetup
             http.Response.StatusCode = answer.StatusCode;
             http.Response.ContentType = answer.ContentType;
             await http.Response.Body.WriteAsync(answer.Body, http.RequestAborted);
-        }).WithTags("Simulators").WithSummary("INSi teleservice simulator (SOAP 1.2, the CNAM contract), for tests and demos.").ExcludeFromDescription();
+        }).AllowAnonymous() // the teleservice simulator holds no patient of ours; it is mapped only when enabled
+        .WithTags("Simulators").WithSummary("INSi teleservice simulator (SOAP 1.2, the CNAM contract), for tests and demos.").ExcludeFromDescription();
     }
 
     /// <summary>A relative endpoint (the default, the simulator) is resolved against this server's own address.</summary>

@@ -5,6 +5,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Patients;
+using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ public static class QualificationEndpoints
 {
     public static void MapQualificationEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/patients/{ipp}").WithTags("Qualification");
+        var group = app.MapGroup("/api/patients/{ipp}").WithTags("Qualification").RequireAuthorization(Policies.Qualification);
 
         group.MapPost("/insi/search", SearchAsync)
             .Accepts<InsiSearchRequest>("application/json")

@@ -111,7 +111,7 @@ public sealed class BroadcastTests
         var file = Path.Combine(Path.GetTempPath(), $"restart-{Guid.NewGuid():N}.db");
         var connection = $"Data Source={file}";
         var ipps = new List<string>();
-        using (var stopped = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Hl7:DispatcherEnabled"] = "false" }, connection))
+        using (var stopped = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Hl7:DispatcherEnabled"] = "false" }, connectionString: connection))
         {
             var client = stopped.CreateClient();
             await SubscribeAsync(client, "EAI", downstream.Port);
@@ -123,7 +123,7 @@ public sealed class BroadcastTests
         }
         Assert.Empty(downstream.Received);
 
-        using var restarted = new IdentityRefFactory(DatabaseProvider.Sqlite, FastRetries, connection);
+        using var restarted = new IdentityRefFactory(DatabaseProvider.Sqlite, FastRetries, connectionString: connection);
         restarted.CreateClient();
         var received = await downstream.WaitForAsync(4);
         Assert.Equal(ipps, received.Select(m => m.Pid()!.Value.Identifiers[0].Id));

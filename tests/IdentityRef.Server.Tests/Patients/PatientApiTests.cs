@@ -42,7 +42,7 @@ public sealed class PatientApiTests(Databases databases) : IClassFixture<Databas
 
         var history = await (await client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync();
         Assert.Equal(["identity.created", "identity.updated"], history.Select(h => (string)h!["action"]!));
-        Assert.All(history, h => Assert.Equal("anonymous", (string)h!["actor"]!));
+        Assert.All(history, h => Assert.Equal("test-administrateur", (string)h!["actor"]!)); // the API key's name
         Assert.All(history, h => Assert.Equal("test-correlation", (string)h!["correlationId"]!));
         Assert.All(history, h => Assert.True(DateTimeOffset.Parse((string)h!["at"]!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UnixEpoch));
         var change = history[1]!;

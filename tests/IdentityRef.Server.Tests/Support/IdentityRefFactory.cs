@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using IdentityRef.Persistence;
+using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,15 +10,23 @@ namespace IdentityRef.Server.Tests.Support;
 
 /// <summary>
 /// The real server (<see cref="Program"/>) in memory, on a fresh database of the given provider, with every
-/// log message captured so that tests can check what reaches the logs.
+/// log message captured so that tests can check what reaches the logs. One API key per role is configured;
+/// <see cref="CreateClient()"/> sends the Administrateur's, <see cref="CreateClient(string)"/> another role's,
+/// <see cref="CreateAnonymousClient"/> none. A bootstrap administrator (<see cref="AdminUser"/>) can sign in to the UI.
 /// </summary>
 public sealed class IdentityRefFactory : WebApplicationFactory<Program>
 {
     private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), $"identityref-test-{Guid.NewGuid():N}.db");
 
     /// <param name="connectionString">An existing database (to restart a server on it); a fresh one by default.</param>
-    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, string? connectionString = null)
+    /// <param name="realSocket">Serve on a Kestrel socket on 127.0.0.1 (a random port) instead of in memory, for a browser.</param>
+    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool realSocket = false, string? connectionString = null)
     {
+        RealSocket = realSocket;
+        if (realSocket)
+        {
+            UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        }
         Provider = provider;
         ConnectionString = connectionString ?? (provider == DatabaseProvider.Sqlite
             ? $"Data Source={_sqliteFile}"
@@ -26,9 +35,51 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
     }
 
     public DatabaseProvider Provider { get; }
+    public bool RealSocket { get; }
+
+    /// <summary>The address of the Kestrel socket (<c>realSocket: true</c> only), once the server is started.</summary>
+    public Uri SocketAddress
+    {
+        get
+        {
+            StartServer();
+            var server = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>();
+            return new Uri(server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
+        }
+    }
     public string ConnectionString { get; }
     public IDictionary<string, string?> Settings { get; }
     public LogCapture Logs { get; } = new();
+
+    public const string AdminUser = "admin";
+    public const string AdminPassword = "mot-de-passe-de-test-admin";
+
+    /// <summary>The test API key of a role (each at least 16 characters, as the server requires).</summary>
+    public static string ApiKeyOf(string role) => "test-api-key-" + Roles.All.ToList().IndexOf(role) + "-0123456789";
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, ApiKeyOf(Roles.Administrateur));
+    }
+
+    /// <summary>A client that sends the API key of <paramref name="role"/>.</summary>
+    public HttpClient CreateClient(string role)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Remove(ApiKeyAuthenticationHandler.Header);
+        client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.Header, ApiKeyOf(role));
+        return client;
+    }
+
+    /// <summary>A client without credentials that behaves as a browser (accepts HTML, keeps cookies, follows redirects unless told otherwise).</summary>
+    public HttpClient CreateAnonymousClient(bool followRedirects = true)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true });
+        client.DefaultRequestHeaders.Remove(ApiKeyAuthenticationHandler.Header);
+        client.DefaultRequestHeaders.Accept.ParseAdd("text/html"); // a browser: sent to the sign-in page rather than given a 401
+        return client;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -38,6 +89,14 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.UseSetting("Identity:HighTrustDocumentTypes:1", "CN");
         builder.UseSetting("Hl7:ListenPort", "0"); // a free port: several test servers run at once
         builder.UseSetting("Hl7:ListenAddress", "127.0.0.1");
+        for (var i = 0; i < Roles.All.Count; i++)
+        {
+            builder.UseSetting($"Security:ApiKeys:{i}:Name", "test-" + Roles.All[i].ToLowerInvariant());
+            builder.UseSetting($"Security:ApiKeys:{i}:Key", ApiKeyOf(Roles.All[i]));
+            builder.UseSetting($"Security:ApiKeys:{i}:Role", Roles.All[i]);
+        }
+        builder.UseSetting("Security:Bootstrap:User", AdminUser);
+        builder.UseSetting("Security:Bootstrap:Password", AdminPassword);
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -45,7 +104,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ILoggerProvider>(Logs);
-            if (!Settings.ContainsKey("Insi:Endpoint"))
+            if (!Settings.ContainsKey("Insi:Endpoint") && !RealSocket)
             {
                 // The in-memory test server has no socket: the INSi adapter reaches the hosted simulator through it,
                 // still over HTTP with the real SOAP messages.

@@ -1,0 +1,26 @@
+namespace IdentityRef.Persistence.Accounts;
+
+/// <summary>
+/// A local user of the web interface: a role, a password hash (ASP.NET Core Identity's PBKDF2 format, never the
+/// password) and the lockout counters.
+/// </summary>
+public sealed class Account
+{
+    public long Id { get; init; }
+
+    /// <summary>The login, lower-cased; what the audit trail records as the actor.</summary>
+    public required string UserName { get; init; }
+
+    public required string Role { get; set; }
+    public required string PasswordHash { get; set; }
+
+    /// <summary>Failed sign-ins since the last success or lockout.</summary>
+    public int FailedAttempts { get; set; }
+
+    /// <summary>While in the future, sign-in is refused even with the right password.</summary>
+    public DateTimeOffset? LockedUntil { get; set; }
+
+    public bool Active { get; set; } = true;
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? LastSignInAt { get; set; }
+}

@@ -1,0 +1,131 @@
+using System.Security.Claims;
+using IdentityRef.Server.Audit;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Security;
+
+/// <summary>
+/// Authentication and authorisation of the server: API keys for <c>/api</c>, a cookie for the web interface
+/// (never accepted by the API, so a browser session cannot be used for cross-site API calls), one policy per
+/// row of <see cref="Policies.Matrix"/>, and an authenticated fallback for anything without a policy.
+/// </summary>
+public static class SecuritySetup
+{
+    public const string SmartScheme = "IdentityRef";
+    public const string CookieName = "IdentityRef.Session";
+
+    /// <summary>Accounts and their settings: needed by the web host and by the command line.</summary>
+    public static void AddAccounts(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
+        services.AddScoped<AccountService>();
+    }
+
+    public static void AddIdentityRefSecurity(this IServiceCollection services, IConfiguration configuration)
+    {
+        var sessionMinutes = configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>()?.SessionMinutes ?? new SecurityOptions().SessionMinutes;
+        services.AddAuthentication(SmartScheme)
+            .AddPolicyScheme(SmartScheme, "API key for /api (and wherever one is sent), session cookie elsewhere", o =>
+                o.ForwardDefaultSelector = context => IsApi(context.Request) || context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddCookie(o =>
+            {
+                o.Cookie.Name = CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // HTTPS in production comes from the reverse proxy
+                o.LoginPath = "/connexion";
+                o.LogoutPath = "/deconnexion";
+                o.AccessDeniedPath = "/acces-refuse";
+                o.ExpireTimeSpan = TimeSpan.FromMinutes(sessionMinutes);
+                o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = ValidateSessionAsync;
+                // A browser is sent to the sign-in page; a program calling a route outside /api gets the status it can act on.
+                o.Events.OnRedirectToLogin = context => IsBrowser(context.Request)
+                    ? Redirect(context)
+                    : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required.", type: "https://identityref.local/problems/unauthorized").ExecuteAsync(context.HttpContext);
+                o.Events.OnRedirectToAccessDenied = context => IsBrowser(context.Request)
+                    ? Redirect(context)
+                    : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Your role does not allow this action.", type: "https://identityref.local/problems/forbidden").ExecuteAsync(context.HttpContext);
+            });
+        services.AddAuthorization(o => o.AddMatrix());
+    }
+
+    public static void UseIdentityRefSecurity(this WebApplication app)
+    {
+        app.Use(static (context, next) =>
+        {
+            // The pages use no script and no inline style: a strict policy costs nothing and stops framing and injection.
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+            if (!IsApi(context.Request))
+            {
+                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+            }
+            return next(context);
+        });
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    private static bool IsBrowser(HttpRequest request) =>
+        request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true) || HttpMethods.IsPost(request.Method) && request.HasFormContentType;
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The claims of a signed-in account: its name (the audit actor) and its role.</summary>
+    public static ClaimsPrincipal PrincipalOf(Persistence.Accounts.Account account) => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, account.Role)],
+        CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
+
+    /// <summary>A session ends as soon as its account is deactivated, locked or given another role.</summary>
+    private static async Task ValidateSessionAsync(CookieValidatePrincipalContext context)
+    {
+        var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
+        var name = context.Principal?.Identity?.Name;
+        var account = name is null ? null : await accounts.FindAsync(name, context.HttpContext.RequestAborted);
+        if (account is null || !account.Active || accounts.IsLocked(account) || !context.Principal!.IsInRole(account.Role))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
+    }
+
+    /// <summary>Creates the first administrator from <c>Security:Bootstrap</c> when no account of that name exists yet.</summary>
+    public static async Task EnsureBootstrapAccountAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var options = services.GetRequiredService<IOptions<SecurityOptions>>().Value.Bootstrap;
+        if (string.IsNullOrWhiteSpace(options.User) || string.IsNullOrEmpty(options.Password))
+        {
+            return;
+        }
+        var accounts = services.GetRequiredService<AccountService>();
+        var name = AccountService.NormalizeUserName(options.User)
+            ?? throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions), ["Security:Bootstrap:User is not a valid user name."]);
+        if (await accounts.FindAsync(name, cancellationToken) is not null)
+        {
+            return; // never overwrite a password changed since
+        }
+        var created = await accounts.CreateAsync(name, options.Password, Roles.Administrateur, Actor.System("bootstrap"), cancellationToken);
+        if (!created.IsSuccess)
+        {
+            throw new OptionsValidationException(SecurityOptions.Section, typeof(SecurityOptions),
+                created.Errors.Select(e => $"Security:Bootstrap: {e.Field} {e.Code}").ToList());
+        }
+        services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SecuritySetup)).BootstrapCreated();
+    }
+}

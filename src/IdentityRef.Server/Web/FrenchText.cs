@@ -1,0 +1,153 @@
+using IdentityRef.Domain.Common;
+
+namespace IdentityRef.Server.Web;
+
+/// <summary>
+/// French wording of what the domain reports in English (field names, error codes, national rules), so that
+/// the screens speak French while the API and the validation stay as they are. An unknown code falls back to
+/// the domain's own message rather than hiding it.
+/// </summary>
+public static class FrenchText
+{
+    public static readonly IReadOnlyDictionary<string, string> Fields = new Dictionary<string, string>
+    {
+        ["birthName"] = "Nom de naissance",
+        ["firstNames"] = "Prénoms de naissance",
+        ["firstName"] = "Premier prénom de naissance",
+        ["birthDate"] = "Date de naissance",
+        ["sex"] = "Sexe",
+        ["birthPlaceCode"] = "Lieu de naissance (code INSEE)",
+        ["usedName"] = "Nom utilisé",
+        ["usedFirstName"] = "Prénom utilisé",
+        ["address"] = "Adresse",
+        ["postcode"] = "Code postal",
+        ["city"] = "Commune",
+        ["phone"] = "Téléphone",
+        ["email"] = "Courriel",
+        ["ins.value"] = "INS",
+        ["ins"] = "INS",
+        ["ipp"] = "IPP",
+        ["birthDateCorrected"] = "Date de naissance corrigée",
+        ["attributes"] = "Attributs",
+        ["insOid"] = "OID de l'INS",
+        ["insSource"] = "Origine de l'INS",
+        ["insiCheckedAt"] = "Vérification INSi",
+        ["insHistory"] = "Historique des INS",
+        ["documentType"] = "Pièce d'identité",
+        ["documentExpires"] = "Expiration de la pièce",
+        ["documentCheckedBy"] = "Pièce contrôlée par",
+        ["mergedInto"] = "Fusionnée dans",
+        ["status"] = "Statut",
+        ["type"] = "Type de document",
+        ["number"] = "Numéro du document",
+        ["expires"] = "Date d'expiration",
+        ["userName"] = "Identifiant",
+        ["password"] = "Mot de passe",
+        ["role"] = "Rôle",
+    };
+
+    private static readonly Dictionary<string, string> Codes = new()
+    {
+        ["required"] = "Ce champ est obligatoire.",
+        ["invalid-character"] = "Caractère non autorisé : seuls les lettres, l'espace, l'apostrophe et le tiret sont admis.",
+        ["too-long"] = "Valeur trop longue.",
+        ["no-letter"] = "La valeur doit contenir des lettres.",
+        ["leading-separator"] = "La valeur ne peut pas commencer par un tiret ou une apostrophe.",
+        ["trailing-separator"] = "La valeur ne peut pas se terminer par un tiret ou une apostrophe.",
+        ["double-hyphen"] = "Le double tiret n'est pas admis ici.",
+        ["adjacent-separators"] = "Deux séparateurs (espace, apostrophe, tiret) ne peuvent pas se suivre.",
+        ["invalid-date"] = "Ce jour n'existe pas dans ce mois.",
+        ["implausible-date"] = "Année de naissance invraisemblable.",
+        ["future-date"] = "La date de naissance ne peut pas être dans le futur.",
+        ["not-first-of-list"] = "Le premier prénom doit être le début de la liste des prénoms de naissance.",
+        ["invalid-key"] = "La clé de l'INS ne correspond pas.",
+        ["unknown-code"] = "Code absent du référentiel (peut-être une ancienne commune) : vérifiez-le.",
+        ["RECO PP 03"] = "Appeler INSi pour une identité provisoire sans contrôle d'une pièce d'identité est déconseillé : contrôlez aussi une pièce (RECO PP 03).",
+        ["document-check-voided"] = "Le contrôle de la pièce d'identité portait sur les anciens traits stricts : contrôlez à nouveau une pièce.",
+    };
+
+    private static readonly Dictionary<(string Field, string Code), string> FieldCodes = new()
+    {
+        [("sex", "invalid-value")] = "Le sexe doit être M, F ou U.",
+        [("birthDate", "invalid-format")] = "Date attendue au format AAAA-MM-JJ (00 pour un jour ou un mois inconnu).",
+        [("postcode", "invalid-format")] = "Un code postal compte 2 à 10 lettres ou chiffres.",
+        [("phone", "invalid-format")] = "Un numéro de téléphone compte 6 à 20 chiffres.",
+        [("email", "invalid-format")] = "Adresse de courriel invalide.",
+        [("expires", "invalid-format")] = "Date attendue au format AAAA-MM-JJ.",
+    };
+
+    private static readonly Dictionary<string, string> Rules = new()
+    {
+        ["ins-traits-locked"] = "Les traits stricts d'une identité dont l'INS vient d'INSi sont ceux de l'INS : retirez l'INS avant de les corriger.",
+        ["RNIV EXI SI 09"] = "Une identité douteuse ou fictive reste provisoire et ne peut pas être recherchée dans INSi (EXI SI 09).",
+        ["RNIV douteuse/fictive"] = "Une identité ne peut pas être à la fois douteuse et fictive.",
+        ["INSi sex"] = "Le téléservice INSi exige le sexe M ou F.",
+        ["document-types-not-configured"] = "Aucun type de pièce à haut niveau de confiance n'est configuré (Identity:HighTrustDocumentTypes).",
+        ["RNIV high-trust document"] = "Ce document n'est pas une pièce à haut niveau de confiance dans cet établissement.",
+        ["document-expired"] = "La pièce d'identité est expirée.",
+        ["no-ins"] = "Cette identité n'a pas d'INS.",
+        ["no-document"] = "Aucun contrôle de pièce d'identité n'est enregistré.",
+        ["identity-merged"] = "Cette identité a été fusionnée : travaillez sur l'identité conservée.",
+        ["insi-answer-invalid"] = "L'INS renvoyé par le téléservice n'est pas valide : il ne peut pas être accepté.",
+        ["insi-traits-invalid"] = "Les traits renvoyés par le téléservice ne respectent pas les règles de l'INS.",
+        ["ins-collision"] = "Cet INS appartient déjà à une autre identité : collision potentielle à signaler à la cellule d'identitovigilance.",
+        ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
+        ["probable-duplicate"] = "Un doublon probable existe déjà.",
+    };
+
+    public static string Policy(string policy) => policy switch
+    {
+        Security.Policies.PatientsRead => "Rechercher et consulter les identités, leur historique ; tableau de bord",
+        Security.Policies.PatientsWrite => "Créer et corriger les identités",
+        Security.Policies.Qualification => "Appels INSi, acceptation ou rejet, pièces d'identité, attributs, retrait d'INS",
+        Security.Policies.Duplicates => "File de travail des doublons : examen, fusion, défusion",
+        Security.Policies.Subscriptions => "Abonnements des systèmes connectés",
+        Security.Policies.Messages => "Messages émis et reçus, rejeux",
+        Security.Policies.Jobs => "Tâches de fond",
+        Security.Policies.Accounts => "Comptes et rôles",
+        _ => policy,
+    };
+
+    public static string Field(string field) => Fields.TryGetValue(field, out var label) ? label : field;
+
+    public static string Message(FieldError error) =>
+        FieldCodes.TryGetValue((error.Field, error.Code), out var specific) ? specific
+        : Codes.TryGetValue(error.Code, out var generic) ? generic
+        : error.Message;
+
+    public static string Message(FieldWarning warning) => Codes.TryGetValue(warning.Code, out var text) ? text : warning.Message;
+
+    public static string Message(DomainRuleException rule) => Rules.TryGetValue(rule.Rule, out var text) ? text : rule.Message;
+
+    public static string Sex(string code) => code switch
+    {
+        "M" => "Masculin",
+        "F" => "Féminin",
+        "U" => "Indéterminé",
+        _ => code,
+    };
+
+    /// <summary>PAM FR ZFD-7 identity document codes.</summary>
+    public static string Document(string code) => code.ToUpperInvariant() switch
+    {
+        "PA" => "Passeport",
+        "CN" => "Carte nationale d'identité",
+        "CS" => "Carte de séjour",
+        "IE" => "Identité électronique",
+        "AV" => "Appli carte Vitale",
+        _ => "Pièce de code " + code, // the other ZFD-7 codes are shown as they are rather than guessed
+    };
+
+    public static string Action(string action) => action switch
+    {
+        "identity.created" => "Création",
+        "identity.updated" => "Modification des traits",
+        "insi.called" => "Appel INSi",
+        "insi.accepted" => "Réponse INSi acceptée",
+        "insi.rejected" => "Réponse INSi rejetée",
+        "document.checked" => "Pièce d'identité contrôlée",
+        "ins.withdrawn" => "INS retiré",
+        "attributes.set" => "Attributs modifiés",
+        _ => action,
+    };
+}

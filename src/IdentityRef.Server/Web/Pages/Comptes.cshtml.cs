@@ -1,0 +1,60 @@
+using IdentityRef.Persistence.Accounts;
+using IdentityRef.Server.Audit;
+using IdentityRef.Server.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace IdentityRef.Server.Web.Pages;
+
+[Authorize(Policy = Policies.Accounts)]
+public sealed class ComptesModel(AccountService accounts) : PageModel
+{
+    public IReadOnlyList<Account> Accounts { get; private set; } = [];
+    public WebMessages Messages { get; } = new();
+    public string? UserName { get; private set; }
+    public string? Role { get; private set; }
+
+    public bool IsLocked(Account account) => accounts.IsLocked(account);
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (TempData["success"] is string success)
+        {
+            Messages.Success = success;
+        }
+        Accounts = await accounts.ListAsync(cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(string? userName, string? password, string? role, CancellationToken cancellationToken)
+    {
+        var created = await accounts.CreateAsync(userName, password, role, Actor.From(HttpContext), cancellationToken);
+        if (!created.IsSuccess)
+        {
+            Messages.Add(created.Errors);
+            (UserName, Role) = (userName, role);
+            Accounts = await accounts.ListAsync(cancellationToken);
+            return Page();
+        }
+        TempData["success"] = $"Compte {created.Value.UserName} créé ({created.Value.Role}).";
+        return Redirect("/comptes");
+    }
+
+    public async Task<IActionResult> OnPostUnlockAsync(string userName, CancellationToken cancellationToken)
+    {
+        await accounts.UnlockAsync(userName, Actor.From(HttpContext), cancellationToken);
+        TempData["success"] = $"Compte {userName} déverrouillé.";
+        return Redirect("/comptes");
+    }
+
+    public async Task<IActionResult> OnPostActiveAsync(string userName, bool active, CancellationToken cancellationToken)
+    {
+        if (userName == User.Identity?.Name)
+        {
+            return Redirect("/comptes"); // an administrator cannot lock themself out
+        }
+        await accounts.SetActiveAsync(userName, active, Actor.From(HttpContext), cancellationToken);
+        TempData["success"] = $"Compte {userName} {(active ? "réactivé" : "désactivé")}.";
+        return Redirect("/comptes");
+    }
+}

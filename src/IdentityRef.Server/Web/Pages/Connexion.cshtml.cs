@@ -1,0 +1,47 @@
+using System.Globalization;
+using IdentityRef.Server.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace IdentityRef.Server.Web.Pages;
+
+public sealed class ConnexionModel(AccountService accounts) : PageModel
+{
+    [BindProperty]
+    public string? UserName { get; set; }
+
+    [BindProperty]
+    public string? Password { get; set; }
+
+    [BindProperty(SupportsGet = true)]
+    public string? ReturnUrl { get; set; }
+
+    public string? Error { get; private set; }
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
+    {
+        var result = await accounts.SignInAsync(UserName, Password, HttpContext.TraceIdentifier, cancellationToken);
+        switch (result.Outcome)
+        {
+            case SignInOutcome.Success:
+                await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SecuritySetup.PrincipalOf(result.Account!));
+                // Only a local path: an absolute return URL would be an open redirect.
+                return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+            case SignInOutcome.LockedOut:
+                Error = "Compte verrouillé après plusieurs échecs : réessayez après "
+                    + result.LockedUntil!.Value.ToLocalTime().ToString("HH:mm", CultureInfo.GetCultureInfo("fr-FR")) + " ou demandez à un administrateur de le déverrouiller.";
+                break;
+            default:
+                Error = "Identifiant ou mot de passe incorrect.";
+                break;
+        }
+        Password = null;
+        return Page();
+    }
+}

@@ -1,0 +1,43 @@
+using IdentityRef.Server.Security;
+
+namespace IdentityRef.Server.Web;
+
+/// <summary>The web interface (Razor Pages under <c>Web/Pages</c>), served by the same host as the API.</summary>
+public static class WebSetup
+{
+    public static void AddWebInterface(this IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Web/Pages";
+            o.Conventions.AllowAnonymousToPage("/Connexion");
+            o.Conventions.AllowAnonymousToPage("/AccesRefuse");
+        });
+        // French text is written as is (é, not &#xE9;); HTML-significant characters are still encoded.
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "IdentityRef.Antiforgery";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.FormFieldName = "__csrf";
+        });
+    }
+
+    public static void MapWebInterface(this IEndpointRouteBuilder app) => app.MapRazorPages();
+}
+
+/// <summary>
+/// One entry of the main navigation, shown to the roles of its policy. Features add their screens here
+/// (work queue, subscriptions, messages, jobs) with the policy of <see cref="Policies"/> that guards them.
+/// </summary>
+public sealed record NavigationItem(string Label, string Path, string Policy);
+
+public static class Navigation
+{
+    public static IReadOnlyList<NavigationItem> Items { get; } =
+    [
+        new("Tableau de bord", "/", Policies.PatientsRead),
+        new("Identités", "/identites", Policies.PatientsRead), // creation starts with a search (no direct link)
+        new("Comptes", "/comptes", Policies.Accounts),
+    ];
+}
