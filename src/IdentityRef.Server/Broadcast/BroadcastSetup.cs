@@ -9,6 +9,7 @@ public static class BroadcastSetup
         services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section));
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
+        services.AddScoped<OutboxHousekeeping>();
         services.AddScoped<Inbound.InboundIntegration>();
         services.AddSingleton<Inbound.InboundFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<Inbound.InboundFeed>());

@@ -36,6 +36,12 @@ public sealed class Hl7Options
 
     public double RetryMaxSeconds { get; set; } = 300;
 
+    /// <summary>Acknowledged messages are purged after this many days.</summary>
+    public int RetentionDays { get; set; } = 30;
+
+    /// <summary>A system whose oldest undelivered message is older than this is reported as lagging.</summary>
+    public int LagAlertMinutes { get; set; } = 15;
+
     /// <summary>Messages read from the outbox at a time per subscription.</summary>
     public int BatchSize { get; set; } = 500;
 }
