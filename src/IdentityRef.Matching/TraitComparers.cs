@@ -9,7 +9,15 @@ public static class TraitComparers
     public const int TraitCount = 9;
 
     /// <summary>Levels of every trait, packed 4 bits per trait (level + 1, 0 = missing).</summary>
-    internal static ulong ComparePattern(PreparedRecord a, PreparedRecord b, MatchingOptions options, out bool namesSwapped)
+    internal static ulong ComparePattern(PreparedRecord a, PreparedRecord b, MatchingOptions options, out bool namesSwapped) =>
+        WithAddress(ComparePatternWithoutAddress(a, b, options, out namesSwapped), a, b, options);
+
+    /// <summary>The address level added to a pattern computed without it (FuzzySharp is the costliest comparator).</summary>
+    internal static ulong WithAddress(ulong pattern, PreparedRecord a, PreparedRecord b, MatchingOptions options) =>
+        Pack(pattern, Trait.Address, AddressLevel(a.Address, b.Address, options));
+
+    /// <summary>Every level but the address one (left at 0, which decodes as missing).</summary>
+    internal static ulong ComparePatternWithoutAddress(PreparedRecord a, PreparedRecord b, MatchingOptions options, out bool namesSwapped)
     {
         var name = NameLevel(a, b, options);
         var first = FirstNameLevel(a, b, options);
@@ -45,7 +53,6 @@ public static class TraitComparers
         pattern = Pack(pattern, Trait.Ins, a.Ins.Length == 0 || b.Ins.Length == 0 ? TraitLevels.Missing : a.Ins == b.Ins ? 1 : 0);
         pattern = Pack(pattern, Trait.Postcode, PostcodeLevel(a.Postcode, b.Postcode));
         pattern = Pack(pattern, Trait.City, CityLevel(a.City, b.City));
-        pattern = Pack(pattern, Trait.Address, AddressLevel(a.Address, b.Address, options));
         return pattern;
     }
 
