@@ -36,8 +36,10 @@ internal static class CandidateGenerator
         }
         Array.Sort(entries);
 
-        var pairs = new List<long>();
+        // Two passes over the blocks: count, then fill an array of the exact size (no list growth at 50M pairs).
         var oversized = new List<OversizedBlock>();
+        var blocks = new List<(int Start, int End)>();
+        long total = 0;
         for (var start = 0; start < entries.Length;)
         {
             var end = start + 1;
@@ -46,28 +48,31 @@ internal static class CandidateGenerator
                 end++;
             }
             var size = end - start;
+            var compare = size <= options.MaxBlockSize || options.OversizedBlocks == OversizedBlockAction.CompareAndReport;
             if (size > options.MaxBlockSize)
             {
-                var compare = options.OversizedBlocks == OversizedBlockAction.CompareAndReport;
                 oversized.Add(new OversizedBlock(KeyOf(records[entries[start].Index], entries[start].Hash), size, compare));
-                if (!compare)
-                {
-                    start = end;
-                    continue;
-                }
             }
-            for (var x = start; x < end; x++)
+            if (compare && size > 1)
             {
-                for (var y = x + 1; y < end; y++)
-                {
-                    // Entries are sorted by index within a block, so x's record comes first.
-                    pairs.Add(((long)entries[x].Index << 32) | (uint)entries[y].Index);
-                }
+                blocks.Add((start, end));
+                total += (long)size * (size - 1) / 2;
             }
             start = end;
         }
-        var array = pairs.ToArray();
-        pairs.Clear();
+        var array = new long[total];
+        long position2 = 0;
+        foreach (var (blockStart, blockEnd) in blocks)
+        {
+            for (var x = blockStart; x < blockEnd; x++)
+            {
+                for (var y = x + 1; y < blockEnd; y++)
+                {
+                    // Entries are sorted by index within a block, so x's record comes first.
+                    array[position2++] = ((long)entries[x].Index << 32) | (uint)entries[y].Index;
+                }
+            }
+        }
         Array.Sort(array);
         var distinct = 0;
         for (var i = 0; i < array.Length; i++)

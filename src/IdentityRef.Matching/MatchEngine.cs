@@ -19,7 +19,10 @@ public sealed class MatchEngine
         Options = options;
         Weights = weights ?? MatchWeights.Default;
         _weights = Weights.ToTable();
+        _bestAddressWeight = Math.Max(0, _weights[(int)Trait.Address].Max());
     }
+
+    private readonly double _bestAddressWeight;
 
     public MatchingOptions Options { get; }
 
@@ -75,7 +78,14 @@ public sealed class MatchEngine
             {
                 var a = prepared[(int)(pairs[p] >> 32)];
                 var b = prepared[(int)(pairs[p] & 0xFFFFFFFF)];
-                var pattern = TraitComparers.ComparePattern(a, b, Options, out var swapped);
+                var pattern = TraitComparers.ComparePatternWithoutAddress(a, b, Options, out var swapped);
+                // Exact pruning: when even the best address level cannot lift the pair to Possible, it is not
+                // reported whatever the address says, so the costly address comparison is skipped.
+                if (Score(pattern) + _bestAddressWeight < Options.PossibleThreshold)
+                {
+                    continue;
+                }
+                pattern = TraitComparers.WithAddress(pattern, a, b, Options);
                 if (Score(pattern) >= Options.PossibleThreshold)
                 {
                     local.Add(Build(a, b, pattern, swapped));

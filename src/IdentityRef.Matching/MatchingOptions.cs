@@ -17,10 +17,10 @@ public enum OversizedBlockAction
 public sealed record MatchingOptions
 {
     /// <summary>Total log2 weight from which a pair is a probable duplicate (sent to the vigilance cell first).</summary>
-    public double ProbableThreshold { get; init; } = 15.0;
+    public double ProbableThreshold { get; init; } = 13.0;
 
     /// <summary>Total log2 weight from which a pair is a possible duplicate (worth a look).</summary>
-    public double PossibleThreshold { get; init; } = 5.0;
+    public double PossibleThreshold { get; init; } = 8.0;
 
     /// <summary>Largest block paired exhaustively during full detection; larger ones are reported.</summary>
     public int MaxBlockSize { get; init; } = 2_000;

@@ -22,8 +22,12 @@ internal sealed class PreparedRecord
         First0Tokens = source.FirstNames is { Count: > 0 } ? NameText.Parts(source.FirstNames[0]) : [];
         First0Sdx = Soundex2.Encode(First0);
         BirthSdxAlt = AlternativeKey(Birth, BirthSdx);
+        FirstSdx = Firsts.Select(Soundex2.Encode).ToArray();
+        FirstSdxAlt = Firsts.Select((f, i) => AlternativeKey(f, FirstSdx[i])).ToArray();
         First0SdxAlt = AlternativeKey(First0, First0Sdx);
         UsedFirst = NameText.Compact(source.UsedFirstName);
+        UsedFirstSdx = Soundex2.Encode(UsedFirst);
+        UsedFirstSdxAlt = AlternativeKey(UsedFirst, UsedFirstSdx);
         Date = source.BirthDate is { } d ? (d.Year * 10000) + (d.Month * 100) + d.Day : 0;
         Sex = source.Sex is 'M' or 'F' or 'm' or 'f' ? char.ToUpperInvariant(source.Sex) : 'U';
         var place = NameText.Canonical(source.BirthPlaceCode, keepDigits: true).Replace(" ", string.Empty, StringComparison.Ordinal);
@@ -50,6 +54,15 @@ internal sealed class PreparedRecord
     public string BirthSdxAlt { get; }
 
     public string First0SdxAlt { get; }
+
+    /// <summary>Soundex2 (and PH-aware Soundex2) of each first name, aligned with <see cref="Firsts"/>.</summary>
+    public string[] FirstSdx { get; }
+
+    public string[] FirstSdxAlt { get; }
+
+    public string UsedFirstSdx { get; }
+
+    public string UsedFirstSdxAlt { get; }
     public int Date { get; }
     public char Sex { get; }
     public string Place { get; }

@@ -9,7 +9,15 @@ public static class TraitComparers
     public const int TraitCount = 9;
 
     /// <summary>Levels of every trait, packed 4 bits per trait (level + 1, 0 = missing).</summary>
-    internal static ulong ComparePattern(PreparedRecord a, PreparedRecord b, MatchingOptions options, out bool namesSwapped)
+    internal static ulong ComparePattern(PreparedRecord a, PreparedRecord b, MatchingOptions options, out bool namesSwapped) =>
+        WithAddress(ComparePatternWithoutAddress(a, b, options, out namesSwapped), a, b, options);
+
+    /// <summary>The address level added to a pattern computed without it (FuzzySharp is the costliest comparator).</summary>
+    internal static ulong WithAddress(ulong pattern, PreparedRecord a, PreparedRecord b, MatchingOptions options) =>
+        Pack(pattern, Trait.Address, AddressLevel(a.Address, b.Address, options));
+
+    /// <summary>Every level but the address one (left at 0, which decodes as missing).</summary>
+    internal static ulong ComparePatternWithoutAddress(PreparedRecord a, PreparedRecord b, MatchingOptions options, out bool namesSwapped)
     {
         var name = NameLevel(a, b, options);
         var first = FirstNameLevel(a, b, options);
@@ -20,14 +28,14 @@ public static class TraitComparers
             // First and last names keyed in each other's field: compare crosswise.
             // The last name keyed as any first name of the other, and one of the first names as the last name.
             var swappedName = TraitLevels.Missing;
-            foreach (var f in b.Firsts)
+            for (var i = 0; i < b.Firsts.Length; i++)
             {
-                swappedName = Math.Max(swappedName, SingleNameLevel(a.Birth, f, options));
+                swappedName = Math.Max(swappedName, SingleNameLevel(a.Birth, a.BirthSdx, a.BirthSdxAlt, b.Firsts[i], b.FirstSdx[i], b.FirstSdxAlt[i], options));
             }
             var swappedFirst = TraitLevels.Missing;
-            foreach (var f in a.Firsts)
+            for (var i = 0; i < a.Firsts.Length; i++)
             {
-                swappedFirst = Math.Max(swappedFirst, SingleNameLevel(f, b.Birth, options));
+                swappedFirst = Math.Max(swappedFirst, SingleNameLevel(a.Firsts[i], a.FirstSdx[i], a.FirstSdxAlt[i], b.Birth, b.BirthSdx, b.BirthSdxAlt, options));
             }
             if (swappedName >= NameAgreement.Phonetic && swappedFirst >= NameAgreement.Phonetic && swappedName + swappedFirst >= NameAgreement.Close + NameAgreement.Phonetic)
             {
@@ -45,7 +53,6 @@ public static class TraitComparers
         pattern = Pack(pattern, Trait.Ins, a.Ins.Length == 0 || b.Ins.Length == 0 ? TraitLevels.Missing : a.Ins == b.Ins ? 1 : 0);
         pattern = Pack(pattern, Trait.Postcode, PostcodeLevel(a.Postcode, b.Postcode));
         pattern = Pack(pattern, Trait.City, CityLevel(a.City, b.City));
-        pattern = Pack(pattern, Trait.Address, AddressLevel(a.Address, b.Address, options));
         return pattern;
     }
 
@@ -111,9 +118,14 @@ public static class TraitComparers
         {
             return TraitLevels.FirstNames.Contained;
         }
-        var x = a.First0.Length > 0 ? a.First0 : a.UsedFirst;
-        var y = b.First0.Length > 0 ? b.First0 : b.UsedFirst;
-        return AsFirstNameLevel(SingleNameLevel(x, y, options));
+        var level = a.First0.Length > 0
+            ? (b.First0.Length > 0
+                ? SingleNameLevel(a.First0, a.First0Sdx, a.First0SdxAlt, b.First0, b.First0Sdx, b.First0SdxAlt, options)
+                : SingleNameLevel(a.First0, a.First0Sdx, a.First0SdxAlt, b.UsedFirst, b.UsedFirstSdx, b.UsedFirstSdxAlt, options))
+            : (b.First0.Length > 0
+                ? SingleNameLevel(a.UsedFirst, a.UsedFirstSdx, a.UsedFirstSdxAlt, b.First0, b.First0Sdx, b.First0SdxAlt, options)
+                : SingleNameLevel(a.UsedFirst, a.UsedFirstSdx, a.UsedFirstSdxAlt, b.UsedFirst, b.UsedFirstSdx, b.UsedFirstSdxAlt, options));
+        return AsFirstNameLevel(level);
     }
 
     /// <summary>Agreement of two single names, before it is mapped onto a trait's levels.</summary>
@@ -124,6 +136,14 @@ public static class TraitComparers
 
     /// <summary>Two single names: exact, typing error (Jaro–Winkler), same Soundex2 key, loosely similar, different.</summary>
     internal static int SingleNameLevel(string x, string y, MatchingOptions options)
+    {
+        var sdxX = Soundex2.Encode(x);
+        var sdxY = Soundex2.Encode(y);
+        return SingleNameLevel(x, sdxX, PreparedRecord.AlternativeKey(x, sdxX), y, sdxY, PreparedRecord.AlternativeKey(y, sdxY), options);
+    }
+
+    /// <summary>The same with the phonetic keys already computed (the hot path of full detection).</summary>
+    internal static int SingleNameLevel(string x, string sdxX, string altX, string y, string sdxY, string altY, MatchingOptions options)
     {
         if (x.Length == 0 || y.Length == 0)
         {
@@ -138,9 +158,7 @@ public static class TraitComparers
         {
             return NameAgreement.Close;
         }
-        var sdxX = Soundex2.Encode(x);
-        var sdxY = Soundex2.Encode(y);
-        if (sdxX == sdxY || PreparedRecord.AlternativeKey(x, sdxX) == PreparedRecord.AlternativeKey(y, sdxY))
+        if (sdxX == sdxY || altX == altY)
         {
             return NameAgreement.Phonetic;
         }

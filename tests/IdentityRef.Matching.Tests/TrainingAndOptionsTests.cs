@@ -85,7 +85,9 @@ public sealed class TrainingAndOptionsTests
         var records = SmallBase();
         var weights = FellegiSunterTrainer.Train(records, new MatchingOptions());
         Assert.True(weights.Training!.Iterations >= 1);
-        Assert.True(weights.Get(Trait.BirthName, TraitLevels.BirthName.Exact).Weight > 0);
+        // The duplicates of this base differ by one letter of the birth name and agree on everything else.
+        Assert.True(weights.Get(Trait.BirthName, TraitLevels.BirthName.Close).Weight > 0);
+        Assert.True(weights.Get(Trait.FirstNames, TraitLevels.FirstNames.Exact).Weight > 0);
         Assert.True(weights.Get(Trait.BirthDate, TraitLevels.BirthDate.Different).Weight < 0);
         Assert.Empty(weights.Validate());
     }
@@ -119,7 +121,7 @@ public sealed class TrainingAndOptionsTests
             PinnedProbabilities = [new TraitLevelProbability(Trait.Sex, 7, 0.5, 0.5)],
         };
         var errors = options.Validate();
-        Assert.Equal(6, errors.Count);
+        Assert.Equal(5, errors.Count);
         Assert.Throws<ArgumentException>(() => new MatchEngine(options));
     }
 
