@@ -64,7 +64,7 @@ public sealed class IntegrationBrowserTests : IAsyncLifetime
         // Subscribe the downstream system; a bad port first shows the field error.
         await page.GetByRole(AriaRole.Link, new() { Name = "Abonnements", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Nouvel abonnement" }).ClickAsync();
-        await page.GetByLabel("Nom", new() { Exact = true }).FillAsync("LABO");
+        await page.Locator("#name").FillAsync("LABO"); // "Nom" is also the start of other labels
         await page.GetByLabel("Hôte").FillAsync("127.0.0.1");
         await page.GetByLabel("Port").FillAsync("0");
         await page.GetByLabel("Application destinataire (MSH-5)").FillAsync("LABO");
