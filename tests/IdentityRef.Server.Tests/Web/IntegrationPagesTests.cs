@@ -1,5 +1,6 @@
 using System.Net;
 using IdentityRef.Persistence;
+using IdentityRef.Persistence.Audit;
 using IdentityRef.Server.Audit;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Tests.Support;
@@ -159,5 +160,35 @@ public sealed class IntegrationPagesTests(Databases databases) : IClassFixture<D
         var html = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, "/abonnements", new Dictionary<string, string>(),
             $"/abonnements?handler=Test&id={(string)created["id"]!}")).Content.ReadAsStringAsync());
         Assert.Contains($"Connexion MLLP impossible à {name} (127.0.0.1:{closedPort})", html);
+    }
+
+    [Fact]
+    public async Task QualifiedPerDay_CountsTheChangesToQualInTheAuditTrail_OverThirtyDays()
+    {
+        using var scope = Factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var clock = TimeProvider.System;
+        var before = await IdentityRef.Server.Web.Pages.Integration.Dashboard.QualifiedPerDayAsync(db, clock, 30, CancellationToken.None);
+        var now = clock.GetUtcNow();
+        AuditEntry Entry(DateTimeOffset at, string after) => new()
+        {
+            Action = "document.checked", Actor = "test", At = at, CorrelationId = "test", After = after,
+        };
+        db.AuditTrail.AddRange(
+            Entry(now.AddDays(-3), "{\"status\":\"QUAL\"}"),
+            Entry(now.AddDays(-3).AddMinutes(1), "{\"status\":\"QUAL\",\"documentType\":\"PA\"}"),
+            Entry(now.AddDays(-3).AddMinutes(2), "{\"status\":\"VALI\"}"), // another status: not counted
+            Entry(now.AddDays(-45), "{\"status\":\"QUAL\"}")); // too old
+        await db.SaveChangesAsync();
+
+        var after = await IdentityRef.Server.Web.Pages.Integration.Dashboard.QualifiedPerDayAsync(db, clock, 30, CancellationToken.None);
+        Assert.Equal(30, after.Count);
+        Assert.Equal(before.Sum(d => d.Count) + 2, after.Sum(d => d.Count));
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now.AddDays(-3), clock.LocalTimeZone).DateTime);
+        Assert.Equal(before.Single(d => d.Day == day).Count + 2, after.Single(d => d.Day == day).Count);
+
+        var client = await SignedInAsAsync(Factory, Roles.Accueil);
+        var home = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
+        Assert.Contains($"<title>{day:dd/MM/yyyy} : {after.Single(d => d.Day == day).Count}</title>", home);
     }
 }
