@@ -68,12 +68,12 @@ public sealed partial class SubscriptionService(IdentityRefDbContext db, TimePro
         }
         if (Apply(subscription, request, creating: false) is { Count: > 0 } errors)
         {
-            db.Entry(subscription).State = EntityState.Unchanged; // nothing half-applied is saved later by this unit of work
+            db.Entry(subscription).State = EntityState.Detached; // nothing half-applied is saved later by this unit of work
             return Result<Subscription>.Failure(errors);
         }
         if (await db.Subscriptions.AnyAsync(s => s.Name == subscription.Name && s.Id != id, cancellationToken))
         {
-            db.Entry(subscription).State = EntityState.Unchanged;
+            db.Entry(subscription).State = EntityState.Detached;
             return DuplicateName;
         }
         subscription.UpdatedAt = clock.GetUtcNow();
