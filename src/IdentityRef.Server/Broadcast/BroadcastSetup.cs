@@ -8,6 +8,8 @@ public static class BroadcastSetup
     {
         services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section));
         services.AddSingleton<OutboxSignal>();
+        services.AddScoped<SubscriptionService>();
+        services.AddScoped<MessageService>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
         services.AddScoped<OutboxHousekeeping>();
         services.AddScoped<Inbound.InboundIntegration>();

@@ -44,6 +44,13 @@ public static class FrenchText
         ["userName"] = "Identifiant",
         ["password"] = "Mot de passe",
         ["role"] = "Rôle",
+        ["name"] = "Nom",
+        ["host"] = "Hôte",
+        ["port"] = "Port",
+        ["receivingApplication"] = "Application destinataire (MSH-5)",
+        ["receivingFacility"] = "Établissement destinataire (MSH-6)",
+        ["charset"] = "Jeu de caractères (MSH-18)",
+        ["events"] = "Événements",
     };
 
     private static readonly Dictionary<string, string> Codes = new()

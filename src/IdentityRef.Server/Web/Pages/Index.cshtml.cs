@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentityRef.Server.Web.Pages;
 
 [Authorize(Policy = Policies.PatientsRead)]
-public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock) : PageModel
+public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAuthorizationService authorization) : PageModel
 {
     public CultureInfo French { get; } = CultureInfo.GetCultureInfo("fr-FR");
     public IReadOnlyList<(IdentityStatus Status, int Count)> ByStatus { get; private set; } = [];
@@ -17,6 +17,13 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock) : Pa
     public int PendingInsiAnswers { get; private set; }
     public int DoubtfulOrFictitious { get; private set; }
     public int InsiErrorsLastDay { get; private set; }
+
+    /// <summary>Share of QUAL among the active identities (0 when there are none).</summary>
+    public double QualificationRate => Total == 0 ? 0 : (double)ByStatus.Where(s => s.Status == IdentityStatus.Qual).Sum(s => s.Count) / Total;
+    public IReadOnlyList<Integration.QualifiedOnDay> QualifiedPerDay { get; private set; } = [];
+
+    /// <summary>"Santé des flux", for those who watch the messages (null for the others).</summary>
+    public IReadOnlyList<Integration.FlowHealth>? FlowHealth { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
@@ -29,5 +36,10 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock) : Pa
         PendingInsiAnswers = await db.InsiCalls.CountAsync(c => c.Outcome == "00" && c.Decision == null, cancellationToken);
         var since = clock.GetUtcNow().AddDays(-1);
         InsiErrorsLastDay = await db.InsiCalls.CountAsync(c => c.Outcome == "error" && c.CalledAt >= since, cancellationToken);
+        QualifiedPerDay = await Integration.Dashboard.QualifiedPerDayAsync(db, clock, 30, cancellationToken);
+        if ((await authorization.AuthorizeAsync(User, Policies.Messages)).Succeeded)
+        {
+            FlowHealth = await Integration.Dashboard.FlowHealthAsync(db, clock, cancellationToken);
+        }
     }
 }
