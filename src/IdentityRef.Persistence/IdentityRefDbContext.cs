@@ -16,6 +16,8 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<AuditEntry> AuditTrail => Set<AuditEntry>();
     public DbSet<Counter> Counters => Set<Counter>();
     public DbSet<InsiCall> InsiCalls => Set<InsiCall>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<WorkItem> WorkItems => Set<WorkItem>();
 
     public abstract DatabaseProvider Provider { get; }
 
