@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
+using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
@@ -22,7 +23,8 @@ public static class ServerSetup
     {
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        services.AddIdentityRefDatabase(database.Provider, ConnectionString(configuration, database.Provider, contentRoot));
+        var connectionString = ConnectionString(configuration, database.Provider, contentRoot);
+        services.AddIdentityRefDatabase(database.Provider, connectionString);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IBirthPlaceDirectory>(_ => CogBirthPlaceDirectory.Load(Path.Combine(AppContext.BaseDirectory, "data", "cog")));
@@ -30,6 +32,7 @@ public static class ServerSetup
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
         services.AddInsi(configuration);
+        services.AddJobs(configuration, database.Provider, connectionString);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -78,6 +81,7 @@ public static class ServerSetup
         app.MapHealthEndpoint();
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
+        app.MapJobEndpoints();
         app.MapInsiSimulator(app.Configuration);
     }
 

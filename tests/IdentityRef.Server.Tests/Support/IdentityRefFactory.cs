@@ -15,8 +15,12 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
 {
     private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), $"identityref-test-{Guid.NewGuid():N}.db");
 
-    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null)
+    private readonly Action<IServiceCollection>? _services;
+
+    /// <param name="services">Replaces services after the server's own (e.g. a fake clock).</param>
+    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         Provider = provider;
         ConnectionString = provider == DatabaseProvider.Sqlite
             ? $"Data Source={_sqliteFile}"
@@ -35,6 +39,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:IdentityRef", ConnectionString);
         builder.UseSetting("Identity:HighTrustDocumentTypes:0", "PA");
         builder.UseSetting("Identity:HighTrustDocumentTypes:1", "CN");
+        builder.UseSetting("Scheduler:Enabled", "false"); // the jobs' own tests turn it on through Settings
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -48,6 +53,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
                 // still over HTTP with the real SOAP messages.
                 services.AddHttpClient(IdentityRef.Server.Qualification.InsiSetup.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
             }
+            _services?.Invoke(services);
         });
     }
 
