@@ -38,6 +38,7 @@ public sealed class JobsTestHost : IAsyncDisposable
             ["Insi:Endpoint"] = insi.Endpoint,
             ["InsiSimulator:Enabled"] = "false",
             ["Insi:RetryCount"] = "0", // the adapter's retry delays would wait on the fake clock
+            ["Insi:TimeoutSeconds"] = "600", // its timeout timers too: far from the rate gate's waits
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -32,6 +32,26 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
         }
     }
 
+    /// <summary>When the earliest timer due within <paramref name="within"/> from now is due, or null if none.</summary>
+    public DateTimeOffset? NextDueWithin(TimeSpan within)
+    {
+        lock (_lock)
+        {
+            return _timers.Where(t => t.Due is not null && t.Due <= _now + within).Select(t => t.Due).Min();
+        }
+    }
+
+    /// <summary>Moves the clock to the earliest timer due within <paramref name="within"/> and fires it; false if there is none.</summary>
+    public bool AdvanceToNextTimer(TimeSpan within)
+    {
+        if (NextDueWithin(within) is not { } due)
+        {
+            return false;
+        }
+        Advance(due - GetUtcNow() is var by && by > TimeSpan.Zero ? by : TimeSpan.Zero);
+        return true;
+    }
+
     public void Advance(TimeSpan by)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
