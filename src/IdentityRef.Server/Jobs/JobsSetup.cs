@@ -34,7 +34,14 @@ public static class JobsSetup
             q.ConfigureScheduler(s =>
             {
                 s.InstanceName = SchedulerName;
-                s.InstanceId = options.InstanceId;
+                if (string.Equals(options.InstanceId, "AUTO", StringComparison.OrdinalIgnoreCase))
+                {
+                    s.GenerateInstanceId = true; // unique per process: what a cluster needs
+                }
+                else
+                {
+                    s.InstanceId = options.InstanceId;
+                }
                 s.IdleWaitTime = TimeSpan.FromSeconds(options.IdleWaitSeconds);
                 s.DefaultMisfireHandling = DefaultMisfireHandling.FireAndProceed;
                 s.ShutdownJobInterruption = ShutdownJobInterruption.Always;

@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Tests.Support;
+
+namespace IdentityRef.Server.Tests.Jobs;
+
+/// <summary>The operations API over the real scheduler (Quartz, persistent store in the application's database).</summary>
+public sealed class JobsApiTests
+{
+    internal static Dictionary<string, string?> SchedulerOn() => new()
+    {
+        ["Scheduler:Enabled"] = "true",
+        ["Scheduler:IdleWaitSeconds"] = "1",
+    };
+
+    internal static async Task<JsonArray> FinishedRunsAsync(HttpClient client, string job, int atLeast = 1)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var runs = await (await client.GetAsync($"/api/jobs/{job}/runs")).ReadArrayAsync();
+            if (runs.Count(r => (string)r!["outcome"]! != "running") >= atLeast)
+            {
+                return runs;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"No finished run of {job} in time.");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task Jobs_AreListed_RunNow_PausedAndResumed()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, SchedulerOn());
+        var client = factory.CreateClient();
+
+        var jobs = await (await client.GetAsync("/api/jobs")).ReadArrayAsync();
+        Assert.Equal(["ins-reverification", "insi-retry"], jobs.Select(j => (string)j!["name"]!));
+        Assert.All(jobs, j => Assert.NotNull(j!["nextRun"]));
+        Assert.Equal("0 0/15 * * * ?", (string)jobs[1]!["schedule"]!);
+        Assert.False((bool)jobs[1]!["paused"]!);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/insi-retry/run", null)).StatusCode);
+        var run = Assert.Single(await FinishedRunsAsync(client, "insi-retry"))!;
+        Assert.Equal("succeeded", (string)run["outcome"]!);
+        Assert.NotNull(run["finishedAt"]);
+        Assert.IsType<JsonObject>(run["counts"]);
+        var listed = await (await client.GetAsync("/api/jobs/insi-retry")).ReadObjectAsync();
+        Assert.Equal("succeeded", (string)listed["lastRun"]!["outcome"]!);
+
+        var paused = await (await client.PostAsync("/api/jobs/insi-retry/pause", null)).ReadObjectAsync();
+        Assert.True((bool)paused["paused"]!);
+        Assert.Null(paused["nextRun"]);
+        var resumed = await (await client.PostAsync("/api/jobs/INSI-RETRY/resume", null)).ReadObjectAsync();
+        Assert.False((bool)resumed["paused"]!);
+        Assert.NotNull(resumed["nextRun"]);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/jobs/nope/run", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/jobs/nope/pause", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/jobs/nope/runs")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/jobs/insi-retry/runs?limit=0")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ConfiguredSchedules_ReplaceTheDefaults_AndAnEmptyOneLeavesTheJobUnscheduled()
+    {
+        var settings = SchedulerOn();
+        settings["Scheduler:Schedules:insi-retry"] = "0 0 5 * * ?";
+        settings["Scheduler:Schedules:ins-reverification"] = "";
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, settings);
+        var jobs = await (await factory.CreateClient().GetAsync("/api/jobs")).ReadArrayAsync();
+
+        Assert.Null(jobs[0]!["schedule"]);
+        Assert.Null(jobs[0]!["nextRun"]);
+        Assert.Equal("0 0 5 * * ?", (string)jobs[1]!["schedule"]!);
+    }
+
+    [Fact]
+    public async Task SchedulerDisabled_TheListStillAnswers_TheActionsAre503()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
+        var client = factory.CreateClient();
+
+        var jobs = await (await client.GetAsync("/api/jobs")).ReadArrayAsync();
+        Assert.All(jobs, j => Assert.False((bool)j!["schedulerEnabled"]!));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.PostAsync("/api/jobs/insi-retry/run", null)).StatusCode);
+    }
+}
