@@ -20,18 +20,6 @@ public sealed class FakeTimeProvider(DateTimeOffset start) : TimeProvider
 
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
-    /// <summary>Timers waiting for their due time: lets a test see that a job is waiting on the clock.</summary>
-    public int PendingTimers
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _timers.Count(t => t.Due is not null);
-            }
-        }
-    }
-
     /// <summary>When the earliest timer due within <paramref name="within"/> from now is due, or null if none.</summary>
     public DateTimeOffset? NextDueWithin(TimeSpan within)
     {
