@@ -132,11 +132,11 @@ public sealed class InsReverifier(
             var ins = identity.Ins!;
             var verified = await insi.VerifyAsync(new InsiVerificationQuery(ins.Matricule, ins.Key, ins.Oid, identity.BirthName, firstNames,
                 (char)identity.Sex, birthDate, identity.BirthPlaceCode), cancellationToken);
-            return new Check("verify", verified.Value?.Code, verified.Value?.Individual, verified.Error, Math.Max(1, verified.Calls), calledAt);
+            return new Check("verify", verified.Value?.Code, verified.Value?.Individual, verified.Error, verified.Calls, calledAt);
         }
         var found = await insi.SearchByTraitsAsync(new InsiTraitsQuery(identity.BirthName, firstNames, (char)identity.Sex, birthDate, identity.BirthPlaceCode),
             cancellationToken);
-        return new Check("search", found.Value?.Code, found.Value?.Individual, found.Error, Math.Max(1, found.Calls), calledAt);
+        return new Check("search", found.Value?.Code, found.Value?.Individual, found.Error, found.Calls, calledAt);
     }
 
     private async Task<string> ApplyAsync(Identity identity, Check check, JobCounters counters, CancellationToken cancellationToken)
@@ -195,6 +195,11 @@ public sealed class InsReverifier(
     /// <summary>What the answer says about the identity's INS.</summary>
     private async Task<Verdict> JudgeAsync(Identity identity, Check check, CancellationToken cancellationToken)
     {
+        if (check.Error is InsiInvalidQueryError)
+        {
+            // The identity's own traits cannot be sent (not a teleservice failure): people must look at it.
+            return new Verdict(Outcomes.Mismatch, "query-invalid");
+        }
         if (check.Error is not null || check.Code is null)
         {
             return new Verdict(Outcomes.TechnicalError, check.Error?.GetType().Name);

@@ -16,7 +16,12 @@ public static class JobsSetup
     public static void AddJobs(this IServiceCollection services, IConfiguration configuration, DatabaseProvider provider, string connectionString)
     {
         var section = configuration.GetSection(SchedulerOptions.Section);
-        services.AddOptions<SchedulerOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SchedulerOptions>().Bind(section).ValidateDataAnnotations()
+            .Validate(o => IsValid(o.InsReverification) && IsValid(o.InsiRetry),
+                "Scheduler:InsReverification or Scheduler:InsiRetry holds a value out of its range (see SchedulerOptions).")
+            .Validate(o => JobCatalog.All.All(j => j.CronFrom(o) is not { } cron || CronExpression.TryParse(cron, out _)),
+                "A Scheduler:Schedules entry is not a valid Quartz cron expression (six or seven fields, with seconds).")
+            .ValidateOnStart();
         services.AddScoped<InsReverifier>();
         services.AddScoped<InsiRetrier>();
 
@@ -71,6 +76,10 @@ public static class JobsSetup
         services.AddHostedService<JobScheduleSynchronizer>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
     }
+
+    // DataAnnotations validation does not descend into nested option objects.
+    private static bool IsValid(object options) =>
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new System.ComponentModel.DataAnnotations.ValidationContext(options), null, validateAllProperties: true);
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using IdentityRef.Domain.Ins;
 using IdentityRef.Insi.Simulator;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;
+using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -122,10 +123,11 @@ public sealed class InsReverificationTests
         Assert.Equal((1, 3), (nextDay["confirmed"], host.Insi.Requests));
     }
 
-    [Fact]
-    public async Task EachOutcome_IsApplied_ReplacedConfirmedMismatchNotFound()
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task EachOutcome_IsApplied_ReplacedConfirmedMismatchNotFound(DatabaseProvider provider)
     {
-        await using var host = await JobsTestHost.StartAsync();
+        await using var host = await JobsTestHost.StartAsync(provider: provider);
         var nia = await host.QualifyAsync(JobsTestHost.Person("Provisoire", "Matricule", "2009-07-01", "M"), withDocument: true);
         var unchanged = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Toussaint", "1960-01-01", "M"), withDocument: true);
         var gone = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: true);

@@ -1,6 +1,7 @@
 using System.Net;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;
+using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,10 +25,11 @@ public sealed class InsiRetryTests
         return ipp;
     }
 
-    [Fact]
-    public async Task TransportFailure_IsRetriedOnceOldEnough_AndItsAnswerAwaitsStaff()
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task TransportFailure_IsRetriedOnceOldEnough_AndItsAnswerAwaitsStaff(DatabaseProvider provider)
     {
-        await using var host = await JobsTestHost.StartAsync();
+        await using var host = await JobsTestHost.StartAsync(provider: provider);
         var ipp = await FailedSearchAsync(host);
         host.Insi.Down = false;
         host.Insi.ResetCount();
