@@ -176,6 +176,26 @@ public sealed class InsReverificationTests
     }
 
     [Fact]
+    public async Task VerifyMode_ChecksTheInsWithTheVerificationOperation()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsReverification:Mode"] = "Verify" });
+        var kept = await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: true);
+        var gone = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: true);
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Where(p => p.BirthName != "ADRTROIS"));
+        host.Clock.Advance(PastMaxAge);
+
+        var counters = await RunPumpingAsync(host);
+
+        Assert.Equal((1, 1), (counters["confirmed"], counters["not-found"]));
+        var calls = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().InsiCalls.AsNoTracking()
+            .Where(c => c.Actor == InsReverifier.ActorName).Select(c => c.Operation).ToListAsync());
+        Assert.Equal(["verify", "verify"], calls);
+        Assert.Equal("ins.reverified", (await host.HistoryActionsAsync(kept)).Last());
+        Assert.Equal(WorkItemKinds.ReverificationNotFound, Assert.Single(await host.WorkItemsAsync()).Kind);
+        Assert.Equal(IdentityStatus.Qual, (await host.IdentityAsync(gone)).Status);
+    }
+
+    [Fact]
     public async Task DowngradePolicy_WithdrawsTheInsFromReceivers_KeepsItLocally_AndRaisesAWorkItem()
     {
         await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsReverification:OnMismatch"] = "Downgrade" });

@@ -77,6 +77,17 @@ public sealed class JobsApiTests
     }
 
     [Fact]
+    public void InvalidCron_StopsTheServerAtStartup()
+    {
+        var settings = SchedulerOn();
+        settings["Scheduler:Schedules:insi-retry"] = "every quarter hour";
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, settings);
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => factory.CreateClient());
+        Assert.Contains("cron", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SchedulerDisabled_TheListStillAnswers_TheActionsAre503()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
