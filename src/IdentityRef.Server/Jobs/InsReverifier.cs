@@ -61,7 +61,8 @@ public sealed class InsReverifier(
 
     public async Task<JobCounters> RunAsync(JobCounters counters, CancellationToken cancellationToken)
     {
-        var due = await DueAsync(cancellationToken);
+        var due = (await DueAsync(cancellationToken)).Select(i => i.Id).ToList();
+        db.ChangeTracker.Clear();
         counters.Add("due", due.Count);
         var remaining = Settings.DailyCap - await RequestsTodayAsync(cancellationToken);
         var gate = new InsiRateGate(clock, Settings.CallsPerSecond);
@@ -76,7 +77,14 @@ public sealed class InsReverifier(
             }
             cancellationToken.ThrowIfCancellationRequested();
             await gate.WaitAsync(cancellationToken);
-            var identity = due[index];
+            // Read again just before the call: staff may have changed it since the run started.
+            var id = due[index];
+            var identity = await db.Identities.SingleOrDefaultAsync(i => i.Id == id, cancellationToken);
+            if (identity is not { IsActive: true, InsValue: not null, Status: IdentityStatus.Recup or IdentityStatus.Qual })
+            {
+                counters.Add("no-longer-due");
+                continue;
+            }
             var check = await CallAsync(identity, cancellationToken);
             gate.Used(check.Requests);
             remaining -= check.Requests;
@@ -99,6 +107,7 @@ public sealed class InsReverifier(
                 db.ChangeTracker.Clear();
                 counters.Add("refused-by-rule");
             }
+            db.ChangeTracker.Clear();
             if (consecutiveErrors >= Settings.StopAfterConsecutiveErrors)
             {
                 counters.Add("stopped-teleservice-failing");
