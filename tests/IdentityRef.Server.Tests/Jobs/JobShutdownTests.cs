@@ -28,11 +28,12 @@ public sealed class JobShutdownTests
         });
         host.Factory.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
 
+        // The stopped host disposes its services: read the database directly.
         JobRun? run = null;
         await InsReverificationTests.WaitUntilAsync(() =>
         {
-            using var scope = host.Factory.Services.CreateScope();
-            run = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().JobRuns.AsNoTracking().SingleOrDefault(r => r.Job == "ins-reverification");
+            using var db = new SqliteIdentityRefDbContext(new DbContextOptionsBuilder<SqliteIdentityRefDbContext>().UseSqlite(host.Factory.ConnectionString).Options);
+            run = db.JobRuns.AsNoTracking().SingleOrDefault(r => r.Job == "ins-reverification");
             return run is { Outcome: not JobRun.Running };
         });
         Assert.Equal(JobRun.Cancelled, run!.Outcome);
