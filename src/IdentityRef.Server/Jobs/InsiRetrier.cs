@@ -12,7 +12,7 @@ namespace IdentityRef.Server.Jobs;
 /// timeout, not an answer nor a fault): a search by traits through <see cref="QualificationService"/>, as staff
 /// would, so its answer awaits their decision like any other. A failure counts as retried once any later call
 /// exists for the identity; after <see cref="InsiRetryOptions.MaxAttempts"/> failed retries, a
-/// <c>technical-failure</c> work item replaces further attempts.
+/// <c>technical-failure</c> work item hands it over to the identity vigilance cell, and the job leaves it alone.
 /// </summary>
 public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qualification, TimeProvider clock, IOptions<SchedulerOptions> options)
 {
@@ -30,6 +30,8 @@ public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qu
             .Where(c => c.Outcome == "error" && c.Error != null && (c.Error.StartsWith("InsiTransportError") || c.Error.StartsWith("InsiTimeoutError")))
             .Where(c => c.Actor != reverification && c.CalledAt <= before)
             .Where(c => !db.InsiCalls.Any(later => later.IdentityId == c.IdentityId && later.Id > c.Id))
+            // Handed over to the cell already (whatever it decided): not retried any more.
+            .Where(c => !db.WorkItems.Any(w => w.IdentityId == c.IdentityId && w.Kind == WorkItemKinds.TechnicalFailure && w.CreatedAt >= c.CalledAt))
             .OrderBy(c => c.Id)
             .Take(Settings.BatchSize)
             .ToListAsync(cancellationToken);
@@ -45,10 +47,10 @@ public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qu
             var attempts = await RetriesSoFarAsync(failed.IdentityId, cancellationToken);
             if (attempts >= Settings.MaxAttempts)
             {
-                var raised = await WorkItemRaiser.RaiseAsync(db, WorkItemKinds.TechnicalFailure, failed.IdentityId,
+                await WorkItemRaiser.RaiseAsync(db, WorkItemKinds.TechnicalFailure, failed.IdentityId,
                     new { job = JobName, callId = failed.Id, attempts, error = failed.Error }, clock.GetUtcNow(), cancellationToken);
                 await db.SaveChangesAsync(cancellationToken);
-                counters.Add(raised ? "gave-up" : "awaiting-cell");
+                counters.Add("gave-up");
                 continue;
             }
             var identity = await db.Identities.SingleAsync(i => i.Id == failed.IdentityId, cancellationToken);
