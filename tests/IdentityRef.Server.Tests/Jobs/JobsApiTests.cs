@@ -8,11 +8,15 @@ namespace IdentityRef.Server.Tests.Jobs;
 /// <summary>The operations API over the real scheduler (Quartz, persistent store in the application's database).</summary>
 public sealed class JobsApiTests
 {
+    /// <summary>The scheduler on; insi-retry, the job the tests run by hand, scheduled far away so that its own firing never adds a run.</summary>
     internal static Dictionary<string, string?> SchedulerOn() => new()
     {
         ["Scheduler:Enabled"] = "true",
         ["Scheduler:IdleWaitSeconds"] = "1",
+        ["Scheduler:Schedules:insi-retry"] = FarAway,
     };
+
+    internal const string FarAway = "0 0 0 1 1 ? 2099";
 
     internal static async Task<JsonArray> FinishedRunsAsync(HttpClient client, string job, int atLeast = 1)
     {
@@ -38,7 +42,8 @@ public sealed class JobsApiTests
         var jobs = await (await client.GetAsync("/api/jobs")).ReadArrayAsync();
         Assert.Equal(["ins-reverification", "insi-retry"], jobs.Select(j => (string)j!["name"]!));
         Assert.All(jobs, j => Assert.NotNull(j!["nextRun"]));
-        Assert.Equal("0 0/15 * * * ?", (string)jobs[1]!["schedule"]!);
+        Assert.Equal("0 30 2 * * ?", (string)jobs[0]!["schedule"]!); // the default
+        Assert.Equal(FarAway, (string)jobs[1]!["schedule"]!);
         Assert.False((bool)jobs[1]!["paused"]!);
 
         Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/insi-retry/run", null)).StatusCode);
