@@ -20,6 +20,8 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Merge> Merges => Set<Merge>();
     public DbSet<Accounts.Account> Accounts => Set<Accounts.Account>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<WorkItem> WorkItems => Set<WorkItem>();
 
     public abstract DatabaseProvider Provider { get; }
 

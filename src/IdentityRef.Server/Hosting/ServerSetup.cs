@@ -5,6 +5,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Merges;
+using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
@@ -26,7 +27,8 @@ public static class ServerSetup
     {
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
-        services.AddIdentityRefDatabase(database.Provider, ConnectionString(configuration, database.Provider, contentRoot));
+        var connectionString = ConnectionString(configuration, database.Provider, contentRoot);
+        services.AddIdentityRefDatabase(database.Provider, connectionString);
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IBirthPlaceDirectory>(_ => CogBirthPlaceDirectory.Load(Path.Combine(AppContext.BaseDirectory, "data", "cog")));
@@ -37,6 +39,7 @@ public static class ServerSetup
         services.AddBroadcast(configuration);
         services.AddScoped<Merges.MergeService>();
         services.AddAccounts(configuration);
+        services.AddJobs(configuration, database.Provider, connectionString);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -89,6 +92,7 @@ public static class ServerSetup
         app.MapQualificationEndpoints();
         app.MapBroadcastEndpoints();
         app.MapMergeEndpoints();
+        app.MapJobEndpoints();
         app.MapInsiSimulator(app.Configuration);
         app.MapWebInterface();
     }

@@ -18,10 +18,15 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
 {
     private readonly string _sqliteFile = Path.Combine(Path.GetTempPath(), $"identityref-test-{Guid.NewGuid():N}.db");
 
+    private readonly Action<IServiceCollection>? _services;
+
     /// <param name="connectionString">An existing database (to restart a server on it); a fresh one by default.</param>
     /// <param name="realSocket">Serve on a Kestrel socket on 127.0.0.1 (a random port) instead of in memory, for a browser.</param>
-    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool realSocket = false, string? connectionString = null)
+    /// <param name="services">Replaces services after the server's own (e.g. a fake clock).</param>
+    public IdentityRefFactory(DatabaseProvider provider, IDictionary<string, string?>? settings = null, bool realSocket = false,
+        string? connectionString = null, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         RealSocket = realSocket;
         if (realSocket)
         {
@@ -97,6 +102,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         }
         builder.UseSetting("Security:Bootstrap:User", AdminUser);
         builder.UseSetting("Security:Bootstrap:Password", AdminPassword);
+        builder.UseSetting("Scheduler:Enabled", "false"); // the jobs' own tests turn it on through Settings
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -110,6 +116,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
                 // still over HTTP with the real SOAP messages.
                 services.AddHttpClient(IdentityRef.Server.Qualification.InsiSetup.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
             }
+            _services?.Invoke(services);
         });
     }
 

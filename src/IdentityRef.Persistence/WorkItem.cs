@@ -1,0 +1,29 @@
+namespace IdentityRef.Persistence;
+
+/// <summary>
+/// A task for the identity vigilance cell, raised by a job or a feature: an INS the teleservice no longer
+/// confirms, a technical failure that retries could not clear, a potential duplicate… Generic on purpose:
+/// each feature adds its own <see cref="Kind"/> and puts what the cell needs to decide in <see cref="Details"/>.
+/// </summary>
+public sealed class WorkItem
+{
+    public const string Open = "open";
+    public const string InReview = "in-review";
+    public const string Resolved = "resolved";
+
+    public long Id { get; init; }
+
+    /// <summary>A stable code, e.g. <c>ins-reverification-mismatch</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The identity concerned, when there is one.</summary>
+    public Guid? IdentityId { get; init; }
+
+    /// <summary><see cref="Open"/>, <see cref="InReview"/> or <see cref="Resolved"/>.</summary>
+    public required string State { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>JSON: what was found (codes, call ids); never shown in logs.</summary>
+    public string? Details { get; set; }
+}

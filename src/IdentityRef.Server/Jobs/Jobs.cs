@@ -1,0 +1,53 @@
+using Quartz;
+
+namespace IdentityRef.Server.Jobs;
+
+/// <summary>Quartz job for <see cref="InsReverifier"/>.</summary>
+[DisallowConcurrentExecution]
+public sealed class InsReverificationJob(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<InsReverificationJob> logger)
+    : RecordedJob(scopes, lifetime, clock, logger), IScheduledJob
+{
+    public static JobKey Key { get; } = new(InsReverifier.JobName, JobCatalog.Group);
+
+    protected override Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
+        services.GetRequiredService<InsReverifier>().RunAsync(counters, cancellationToken);
+}
+
+/// <summary>Quartz job for <see cref="InsiRetrier"/>.</summary>
+[DisallowConcurrentExecution]
+public sealed class InsiRetryJob(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<InsiRetryJob> logger)
+    : RecordedJob(scopes, lifetime, clock, logger), IScheduledJob
+{
+    public static JobKey Key { get; } = new(InsiRetrier.JobName, JobCatalog.Group);
+
+    protected override Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
+        services.GetRequiredService<InsiRetrier>().RunAsync(counters, cancellationToken);
+}
+
+/// <summary>Purges acknowledged messages after the retention; raises alerts for parked messages and lagging systems.</summary>
+[DisallowConcurrentExecution]
+public sealed class OutboxHousekeepingJob(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<OutboxHousekeepingJob> logger)
+    : RecordedJob(scopes, lifetime, clock, logger), IScheduledJob
+{
+    public static JobKey Key { get; } = new("outbox-housekeeping", JobCatalog.Group);
+
+    protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken)
+    {
+        var health = await services.GetRequiredService<Broadcast.OutboxHousekeeping>().RunAsync(cancellationToken);
+        counters.Add("purged", health.Purged);
+        counters.Add("parked", health.Parked);
+        counters.Add("lagging", health.Lagging.Count);
+        var db = services.GetRequiredService<Persistence.IdentityRefDbContext>();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        if (health.Parked > 0 && await WorkItemRaiser.RaiseAsync(db, WorkItemKinds.OutboxParked, null, new { parked = health.Parked }, now, cancellationToken))
+        {
+            counters.Add("alerts");
+        }
+        if (health.Lagging.Count > 0 && await WorkItemRaiser.RaiseAsync(db, WorkItemKinds.SubscriptionLagging, null,
+                new { subscriptions = health.Lagging.Select(l => new { l.SubscriptionId, l.Name, l.Undelivered, l.OldestUndelivered }) }, now, cancellationToken))
+        {
+            counters.Add("alerts");
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityRef.Server.Jobs;
+
+/// <summary>The kinds of work item the jobs raise. Other features add theirs (e.g. duplicates) to the same table.</summary>
+public static class WorkItemKinds
+{
+    public const string ReverificationMismatch = "ins-reverification-mismatch";
+    public const string ReverificationNotFound = "ins-reverification-not-found";
+    public const string TechnicalFailure = "technical-failure";
+
+    /// <summary>Outgoing messages set aside (AE or persistent failure): for the integrators.</summary>
+    public const string OutboxParked = "outbox-parked";
+
+    /// <summary>A subscribed system falls behind: its oldest undelivered message is too old.</summary>
+    public const string SubscriptionLagging = "subscription-lagging";
+
+    public static readonly IReadOnlyList<string> Reverification = [ReverificationMismatch, ReverificationNotFound];
+}
+
+/// <summary>Raises work items for the identity vigilance cell, in the caller's unit of work.</summary>
+public static class WorkItemRaiser
+{
+    /// <summary>
+    /// Adds an open work item unless one of the same kind is already open or in review for the identity (the cell
+    /// has it already). Never saves. Returns whether an item was added.
+    /// </summary>
+    public static async Task<bool> RaiseAsync(IdentityRefDbContext db, string kind, Guid? identityId, object details, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var pending = await db.WorkItems.AnyAsync(w => w.IdentityId == identityId && w.Kind == kind && w.State != WorkItem.Resolved, cancellationToken);
+        if (pending)
+        {
+            return false;
+        }
+        db.WorkItems.Add(new WorkItem { Kind = kind, IdentityId = identityId, State = WorkItem.Open, CreatedAt = now, Details = JsonSerializer.Serialize(details) });
+        return true;
+    }
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Ins;
+using IdentityRef.Insi.Simulator;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Jobs;
+using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityRef.Server.Tests.Jobs;
+
+/// <summary>The scheduled INS re-verification, run directly on the real server with a fake clock and a teleservice on a socket.</summary>
+public sealed class InsReverificationTests
+{
+    private static readonly TimeSpan PastMaxAge = TimeSpan.FromDays(400); // the default age is 365 days
+
+    private static Task<JobCounters> RunAsync(JobsTestHost host, CancellationToken cancellationToken = default) =>
+        host.WithScopeAsync(sp => sp.GetRequiredService<InsReverifier>().RunAsync(cancellationToken));
+
+    /// <summary>
+    /// Runs the job, moving the fake clock to each wait of the rate gate once the job waits on it (the adapter's own
+    /// timeout timers are ten minutes away in these tests, so they are never mistaken for the gate).
+    /// </summary>
+    private static async Task<JobCounters> RunPumpingAsync(JobsTestHost host)
+    {
+        var run = RunAsync(host);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!run.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The run did not finish in time.");
+            host.Clock.AdvanceToNextTimer(GateWaits);
+            await Task.WhenAny(run, Task.Delay(20));
+        }
+        return await run;
+    }
+
+    private static readonly TimeSpan GateWaits = TimeSpan.FromSeconds(10);
+
+    /// <summary>Waits (in real time) until the job waits on the rate gate.</summary>
+    private static Task WaitForGateAsync(JobsTestHost host) => WaitUntilAsync(() => host.Clock.NextDueWithin(GateWaits) is not null);
+
+    [Fact]
+    public async Task DueIdentities_AreExactlyTheRecupAndQualCheckedLongerAgoThanTheMaxAge()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        var recup = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: false);
+        var qual = await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: true);
+        var provisional = await host.CreateAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"));
+        host.Clock.Advance(PastMaxAge);
+        var fresh = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Toussaint", "1960-01-01", "M"), withDocument: false);
+        host.Clock.Advance(TimeSpan.FromMinutes(1));
+        var runStart = host.Clock.GetUtcNow();
+        host.Insi.ResetCount();
+
+        var due = await host.WithScopeAsync(async sp => (await sp.GetRequiredService<InsReverifier>().DueAsync(default)).Select(i => i.Ipp).ToList());
+        Assert.Equal([recup, qual], due.Order());
+
+        var counters = await RunPumpingAsync(host);
+        Assert.Equal((2, 2, 2), (counters["due"], counters["confirmed"], host.Insi.Requests));
+        Assert.True((await host.IdentityAsync(recup)).InsiCheckedAt >= runStart);
+        Assert.True((await host.IdentityAsync(qual)).InsiCheckedAt >= runStart);
+        Assert.Equal(JobsTestHost.Start + PastMaxAge, (await host.IdentityAsync(fresh)).InsiCheckedAt);
+        Assert.Null((await host.IdentityAsync(provisional)).InsiCheckedAt);
+        Assert.Equal("ins.reverified", (await host.HistoryActionsAsync(recup)).Last());
+
+        // Confirmed: not due any more.
+        Assert.Equal(0, (await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60)))["due"]);
+    }
+
+    [Fact]
+    public async Task Calls_AreSpacedByTheConfiguredRate_OnTheClock()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsReverification:CallsPerSecond"] = "2" });
+        await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: true);
+        await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Toussaint", "1960-01-01", "M"), withDocument: true);
+        host.Clock.Advance(PastMaxAge);
+        host.Insi.ResetCount();
+        var started = host.Clock.GetUtcNow();
+
+        var run = RunAsync(host);
+        for (var expected = 1; expected <= 4; expected++)
+        {
+            await WaitUntilAsync(() => host.Insi.Requests >= expected);
+            if (expected < 4)
+            {
+                await WaitForGateAsync(host);
+                await Task.Delay(300); // real time passes, the fake clock does not: no further call may be made
+                Assert.Equal(expected, host.Insi.Requests);
+                Assert.Equal(host.Clock.GetUtcNow().AddMilliseconds(500), host.Clock.NextDueWithin(GateWaits));
+                host.Clock.Advance(TimeSpan.FromMilliseconds(500)); // one interval at 2 calls per second
+            }
+        }
+        var counters = await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(4, counters["confirmed"]);
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), host.Clock.GetUtcNow() - started);
+    }
+
+    [Fact]
+    public async Task DailyCap_DefersTheRestToTheNextDay()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["Scheduler:InsReverification:DailyCap"] = "2",
+            ["Scheduler:InsReverification:CallsPerSecond"] = "100",
+        });
+        await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: false);
+        host.Clock.Advance(PastMaxAge);
+        host.Insi.ResetCount();
+
+        var first = await RunPumpingAsync(host);
+        Assert.Equal((2, 1, 2), (first["confirmed"], first["deferred-daily-cap"], host.Insi.Requests));
+
+        var sameDay = await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal((0, 1, 2), (sameDay["confirmed"], sameDay["deferred-daily-cap"], host.Insi.Requests));
+
+        host.Clock.Advance(TimeSpan.FromDays(1));
+        var nextDay = await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal((1, 3), (nextDay["confirmed"], host.Insi.Requests));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task EachOutcome_IsApplied_ReplacedConfirmedMismatchNotFound(DatabaseProvider provider)
+    {
+        await using var host = await JobsTestHost.StartAsync(provider: provider);
+        var nia = await host.QualifyAsync(JobsTestHost.Person("Provisoire", "Matricule", "2009-07-01", "M"), withDocument: true);
+        var unchanged = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Toussaint", "1960-01-01", "M"), withDocument: true);
+        var gone = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: true);
+        var otherIns = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: false);
+        var niaBefore = await host.IdentityAsync(nia);
+        Assert.Equal(InsKind.Nia, niaBefore.InsKind);
+
+        // Meanwhile at the teleservice: the NIA became a NIR, one person is no longer found, one has another INS.
+        var newNir = WithKey("1090763220889");
+        var changedBefore = (await host.IdentityAsync(otherIns)).InsValue!;
+        var otherNir = WithKey(changedBefore[..10] + "999");
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities()
+            .Where(p => !(p.BirthName == "ADRTROIS" && p.FirstNames == "DOMINIQUE"))
+            .Select(p => p.BirthName == "PROVISOIRE"
+                ? p with { Ins = new SimulatedIns(newNir[..13], newNir[13..], InsOids.Nir), History = [p.Ins] }
+                : p.BirthName == "ADRUN" ? p with { Ins = new SimulatedIns(otherNir[..13], otherNir[13..], InsOids.Nir), History = [] } : p));
+        host.Clock.Advance(PastMaxAge);
+        var runStart = host.Clock.GetUtcNow();
+
+        var counters = await RunPumpingAsync(host);
+        Assert.Equal((1, 1, 1, 1), (counters["replaced"], counters["confirmed"], counters["not-found"], counters["mismatch"]));
+
+        var replaced = await host.IdentityAsync(nia);
+        Assert.Equal((newNir, InsKind.Nir, IdentityStatus.Qual), (replaced.InsValue, replaced.InsKind, replaced.Status));
+        Assert.Contains(replaced.InsHistory, h => h.Value == niaBefore.InsValue && h.Oid == InsOids.Nia);
+        Assert.True(replaced.InsiCheckedAt >= runStart);
+        Assert.Equal("ins.replaced", (await host.HistoryActionsAsync(nia)).Last());
+
+        Assert.True((await host.IdentityAsync(unchanged)).InsiCheckedAt >= runStart);
+
+        // Default policy: the INS is kept, the cell gets a work item; the identity is not asked again meanwhile.
+        var notFound = await host.IdentityAsync(gone);
+        Assert.Equal((IdentityStatus.Qual, true), (notFound.Status, notFound.InsValue is not null));
+        var mismatch = await host.IdentityAsync(otherIns);
+        Assert.Equal((IdentityStatus.Recup, changedBefore), (mismatch.Status, mismatch.InsValue));
+        var items = await host.WorkItemsAsync();
+        Assert.Equal(
+            [(WorkItemKinds.ReverificationNotFound, notFound.Id), (WorkItemKinds.ReverificationMismatch, mismatch.Id)],
+            items.Select(w => (w.Kind, w.IdentityId!.Value)).OrderByDescending(k => k.Kind));
+        Assert.All(items, w => Assert.Equal(WorkItem.Open, w.State));
+        Assert.Equal("ins.reverification-failed", (await host.HistoryActionsAsync(gone)).Last());
+
+        host.Insi.ResetCount();
+        Assert.Equal(0, (await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60)))["due"]);
+        Assert.Equal(0, host.Insi.Requests);
+    }
+
+    [Fact]
+    public async Task VerifyMode_ChecksTheInsWithTheVerificationOperation()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsReverification:Mode"] = "Verify" });
+        var kept = await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: true);
+        var gone = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: true);
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Where(p => p.BirthName != "ADRTROIS"));
+        host.Clock.Advance(PastMaxAge);
+
+        var counters = await RunPumpingAsync(host);
+
+        Assert.Equal((1, 1), (counters["confirmed"], counters["not-found"]));
+        var calls = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().InsiCalls.AsNoTracking()
+            .Where(c => c.Actor == InsReverifier.ActorName).Select(c => c.Operation).ToListAsync());
+        Assert.Equal(["verify", "verify"], calls);
+        Assert.Equal("ins.reverified", (await host.HistoryActionsAsync(kept)).Last());
+        Assert.Equal(WorkItemKinds.ReverificationNotFound, Assert.Single(await host.WorkItemsAsync()).Kind);
+        Assert.Equal(IdentityStatus.Qual, (await host.IdentityAsync(gone)).Status);
+    }
+
+    [Fact]
+    public async Task DowngradePolicy_WithdrawsTheInsFromReceivers_KeepsItLocally_AndRaisesAWorkItem()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsReverification:OnMismatch"] = "Downgrade" });
+        var gone = await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: true);
+        var insBefore = (await host.IdentityAsync(gone)).InsValue;
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Where(p => p.BirthName != "ADRTROIS"));
+        host.Clock.Advance(PastMaxAge);
+
+        var counters = await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal((1, 1), (counters["not-found"], counters["downgraded"]));
+        var downgraded = await host.IdentityAsync(gone);
+        Assert.Equal((IdentityStatus.Recup, insBefore), (downgraded.Status, downgraded.InsValue));
+        Assert.Equal("ins.withdrawn", (await host.HistoryActionsAsync(gone)).Last());
+        Assert.Equal(WorkItemKinds.ReverificationNotFound, Assert.Single(await host.WorkItemsAsync()).Kind);
+    }
+
+    [Fact]
+    public async Task TeleserviceDown_StopsAfterTheConfiguredFailures_AndLeavesTheIdentitiesDue()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsReverification:StopAfterConsecutiveErrors"] = "2" });
+        await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: false);
+        host.Clock.Advance(PastMaxAge);
+        host.Insi.Down = true;
+        host.Insi.ResetCount();
+
+        var counters = await RunPumpingAsync(host);
+
+        Assert.Equal((2, 1, 2), (counters["technical-error"], counters["stopped-teleservice-failing"], host.Insi.Requests));
+        Assert.Empty(await host.WorkItemsAsync());
+        var due = await host.WithScopeAsync(async sp => (await sp.GetRequiredService<InsReverifier>().DueAsync(default)).Count);
+        Assert.Equal(3, due);
+        // Its failures are its own to retry: the INSi retry job leaves them alone.
+        Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<InsiRetrier>().DueAsync(default)));
+    }
+
+    [Fact]
+    public async Task Cancellation_StopsTheRunBetweenTwoIdentities()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        await host.QualifyAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"), withDocument: false);
+        await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: false);
+        host.Clock.Advance(PastMaxAge);
+        host.Insi.ResetCount();
+        using var stop = new CancellationTokenSource();
+
+        var run = RunAsync(host, stop.Token);
+        await WaitForGateAsync(host);
+        await stop.CancelAsync(); // the run waits on the rate gate for the second call
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(1, host.Insi.Requests);
+        var checkedNow = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().Identities
+            .CountAsync(i => i.InsiCheckedAt == host.Clock.GetUtcNow()));
+        Assert.Equal(1, checkedNow);
+    }
+
+    internal static async Task WaitUntilAsync(Func<bool> condition, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition was not met in time.");
+            await Task.Delay(20);
+        }
+    }
+
+    private static string WithKey(string matricule13) =>
+        matricule13 + InsNumber.ComputeKey(matricule13).ToString("00", CultureInfo.InvariantCulture);
+}
