@@ -19,6 +19,10 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Merge> Merges => Set<Merge>();
+    public DbSet<MatchKey> MatchKeys => Set<MatchKey>();
+    public DbSet<DuplicateItem> DuplicateItems => Set<DuplicateItem>();
+    public DbSet<DuplicateRun> DuplicateRuns => Set<DuplicateRun>();
+    public DbSet<StoredMatchWeights> MatchWeights => Set<StoredMatchWeights>();
 
     public abstract DatabaseProvider Provider { get; }
 

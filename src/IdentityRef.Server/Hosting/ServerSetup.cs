@@ -4,6 +4,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
+using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
@@ -34,6 +35,7 @@ public static class ServerSetup
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<Merges.MergeService>();
+        services.AddDuplicates(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -84,6 +86,7 @@ public static class ServerSetup
         app.MapQualificationEndpoints();
         app.MapBroadcastEndpoints();
         app.MapMergeEndpoints();
+        app.MapDuplicateEndpoints();
         app.MapInsiSimulator(app.Configuration);
     }
 
