@@ -18,26 +18,16 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
     {
         var engine = await engines.GetAsync(db, cancellationToken);
         var keys = IdentityMatching.KeyHashes(engine, probe).ToList();
-        var ids = await db.MatchKeys.AsNoTracking().Where(k => keys.Contains(k.Key)).Select(k => k.IdentityId).Distinct().ToListAsync(cancellationToken);
-        if (exclude is { } self)
-        {
-            ids.Remove(self);
-        }
-        if (ids.Count == 0)
+        // One query: the identities whose keys meet the probe's (the key index, then the identities' primary key).
+        var matching = db.MatchKeys.Where(k => keys.Contains(k.Key)).Select(k => k.IdentityId);
+        var found = await db.Identities.AsNoTracking().Where(i => matching.Contains(i.Id) && i.MergedIntoId == null).ToListAsync(cancellationToken);
+        var identities = found.Where(i => i.Id != exclude).ToDictionary(i => i.Id.ToString());
+        if (identities.Count == 0)
         {
             return ([], 0);
         }
-        var identities = new Dictionary<string, Identity>(ids.Count);
-        foreach (var chunk in ids.Chunk(1000))
-        {
-            foreach (var identity in await db.Identities.AsNoTracking().Where(i => chunk.Contains(i.Id) && i.MergedIntoId == null).ToListAsync(cancellationToken))
-            {
-                identities[identity.Id.ToString()] = identity;
-            }
-        }
         var ranked = engine.RankCandidates(probe, identities.Values.Select(IdentityMatching.ToRecord));
-        var found = ranked.Where(r => r.Class != MatchClass.Distinct).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList();
-        return (found, identities.Count);
+        return (ranked.Where(r => r.Class != MatchClass.Distinct).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), identities.Count);
     }
 }
 

@@ -70,6 +70,7 @@ public sealed class DuplicateDetection(
                 i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt))
             .ToListAsync(cancellationToken);
         var records = rows.Select(r => r.ToRecord()).ToList();
+        var loadMs = watch.ElapsedMilliseconds;
         var byId = rows.ToDictionary(r => r.Id.ToString());
         var engine = await engines.GetAsync(db, cancellationToken);
         var trained = false;
@@ -89,7 +90,8 @@ public sealed class DuplicateDetection(
             found.Add(Found(match, byId[match.IdA], byId[match.IdB]));
         }
         found.AddRange(SameInsPairs(engine, byId.Values.Where(r => r.Ins is not null).GroupBy(r => r.Ins!)));
-        var summary = await QueueAsync(found, byId.Values.ToDictionary(r => r.Id, r => r.StrictTraitsChangedAt), run, detected.CandidatePairs, records.Count,
+        logger.DetectionPhases(records.Count, loadMs, watch.ElapsedMilliseconds - loadMs);
+        var summary = await QueueAsync(found, null, byId.Values.ToDictionary(r => r.Id, r => r.StrictTraitsChangedAt), run, detected.CandidatePairs, records.Count,
             detected.OversizedBlocks.Count, trained, watch, cancellationToken);
         if (detected.OversizedBlocks.Count > 0)
         {
@@ -145,16 +147,17 @@ public sealed class DuplicateDetection(
                 found[(pair.A, pair.B)] = pair;
             }
         }
-        return await QueueAsync(found.Values.ToList(), strict, run, compared, changed.Count, 0, trained: false, watch, cancellationToken);
+        return await QueueAsync(found.Values.ToList(), changed.Select(i => i.Id).ToList(), strict, run, compared, changed.Count, 0, trained: false, watch, cancellationToken);
     }
 
-    private async Task<DetectionSummary> QueueAsync(List<FoundPair> found, IReadOnlyDictionary<Guid, DateTimeOffset> strictChangedAt, DuplicateRun run,
+    /// <param name="scope">The identities compared with the whole base (incremental run); null: all of them (full run).</param>
+    private async Task<DetectionSummary> QueueAsync(List<FoundPair> found, IReadOnlyList<Guid>? scope, IReadOnlyDictionary<Guid, DateTimeOffset> strictChangedAt, DuplicateRun run,
         long candidatePairs, int identities, int oversized, bool trained, Stopwatch watch, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         // A pair found both as a duplicate and as a collision is a collision.
         var pairs = found.GroupBy(f => (f.A, f.B)).Select(g => g.FirstOrDefault(f => f.Kind == DuplicateKinds.Collision) ?? g.First()).ToList();
-        var items = await db.DuplicateItems.ToDictionaryAsync(d => (d.IdentityA, d.IdentityB), cancellationToken);
+        var items = await LoadItemsAsync(scope, cancellationToken);
         int created = 0, updated = 0, reopened = 0;
         foreach (var pair in pairs)
         {
@@ -164,15 +167,19 @@ public sealed class DuplicateDetection(
             updated += outcome == DuplicateQueue.Outcome.Updated ? 1 : 0;
             reopened += outcome == DuplicateQueue.Outcome.Reopened ? 1 : 0;
         }
-        // Items whose identity was merged or whose pair no longer scores (full run only) leave the queue.
-        var inactive = await db.Identities.AsNoTracking().Where(i => i.MergedIntoId != null).Select(i => i.Id).ToListAsync(cancellationToken);
-        var inactiveSet = inactive.ToHashSet();
+        // Items whose identity was merged, or whose pair was compared again and no longer scores, leave the queue.
+        var involved = items.Values.Where(i => i.State != DuplicateStates.Resolved).SelectMany(i => new[] { i.IdentityA, i.IdentityB }).Distinct().ToList();
+        var inactiveSet = new HashSet<Guid>();
+        foreach (var chunk in involved.Chunk(1000))
+        {
+            inactiveSet.UnionWith(await db.Identities.AsNoTracking().Where(i => chunk.Contains(i.Id) && i.MergedIntoId != null).Select(i => i.Id).ToListAsync(cancellationToken));
+        }
         var foundSet = pairs.Select(p => (p.A, p.B)).ToHashSet();
         var obsolete = 0;
         foreach (var item in items.Values.Where(i => i.State != DuplicateStates.Resolved))
         {
             var gone = inactiveSet.Contains(item.IdentityA) || inactiveSet.Contains(item.IdentityB)
-                || (run.Kind == Full && item.Kind == DuplicateKinds.Duplicate && !foundSet.Contains((item.IdentityA, item.IdentityB)));
+                || (item.Kind == DuplicateKinds.Duplicate && !foundSet.Contains((item.IdentityA, item.IdentityB)));
             if (gone)
             {
                 DuplicateQueue.Resolve(item, DuplicateResolutions.Obsolete, now, "system:detection", "no longer detected");
@@ -192,6 +199,24 @@ public sealed class DuplicateDetection(
             created, updated, reopened, obsolete, oversized, engines.WeightsSource, trained, watch.ElapsedMilliseconds);
         logger.DetectionFinished(summary.Kind, summary.Identities, summary.Found, summary.Created, summary.Reopened, summary.ElapsedMs);
         return summary;
+    }
+
+    /// <summary>Every item (full run), or the items of the given identities (incremental run).</summary>
+    private async Task<Dictionary<(Guid, Guid), DuplicateItem>> LoadItemsAsync(IReadOnlyList<Guid>? identities, CancellationToken cancellationToken)
+    {
+        if (identities is null)
+        {
+            return await db.DuplicateItems.ToDictionaryAsync(d => (d.IdentityA, d.IdentityB), cancellationToken);
+        }
+        var items = new Dictionary<(Guid, Guid), DuplicateItem>();
+        foreach (var chunk in identities.Chunk(500))
+        {
+            foreach (var item in await db.DuplicateItems.Where(d => chunk.Contains(d.IdentityA) || chunk.Contains(d.IdentityB)).ToListAsync(cancellationToken))
+            {
+                items[(item.IdentityA, item.IdentityB)] = item;
+            }
+        }
+        return items;
     }
 
     private static IEnumerable<FoundPair> SameInsPairs(MatchEngine engine, IEnumerable<IGrouping<string, IdentityRow>> groups)
@@ -241,6 +266,9 @@ internal static partial class DuplicateLog
 
     [LoggerMessage(1501, LogLevel.Warning, "Duplicate detection: {Count} blocking keys exceed the block size limit (largest {Largest} identities)")]
     public static partial void OversizedBlocks(this ILogger logger, int count, int largest);
+
+    [LoggerMessage(1503, LogLevel.Information, "Full detection: {Identities} identities read in {LoadMs} ms, scored in {MatchMs} ms")]
+    public static partial void DetectionPhases(this ILogger logger, int identities, long loadMs, long matchMs);
 
     [LoggerMessage(1502, LogLevel.Information, "Match weights learnt by EM from {Records} identities ({Iterations} iterations, converged: {Converged})")]
     public static partial void WeightsLearnt(this ILogger logger, int records, int iterations, bool converged);
