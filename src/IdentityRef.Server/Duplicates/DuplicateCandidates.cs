@@ -17,7 +17,7 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
     public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
-        var keys = IdentityMatching.KeyHashes(engine, probe).ToList();
+        var keys = IdentityMatching.KeyHashes(probe).ToList();
         // One query: the identities whose keys meet the probe's (the key index, then the identities' primary key).
         var matching = db.MatchKeys.Where(k => keys.Contains(k.Key)).Select(k => k.IdentityId);
         var found = await db.Identities.AsNoTracking().Where(i => matching.Contains(i.Id) && i.MergedIntoId == null).ToListAsync(cancellationToken);

@@ -70,6 +70,10 @@ public sealed class DuplicateDetection(
                 i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt))
             .ToListAsync(cancellationToken);
         var records = rows.Select(r => r.ToRecord()).ToList();
+        if (records.Count > 0 && !await db.MatchKeys.AnyAsync(cancellationToken))
+        {
+            await BuildKeysAsync(records, cancellationToken);
+        }
         var loadMs = watch.ElapsedMilliseconds;
         var byId = rows.ToDictionary(r => r.Id.ToString());
         var engine = await engines.GetAsync(db, cancellationToken);
@@ -113,7 +117,7 @@ public sealed class DuplicateDetection(
         foreach (var identity in changed)
         {
             var record = IdentityMatching.ToRecord(identity);
-            var keys = IdentityMatching.KeyHashes(engine, record).ToList();
+            var keys = IdentityMatching.KeyHashes(record).ToList();
             var ids = await db.MatchKeys.AsNoTracking().Where(k => keys.Contains(k.Key) && k.IdentityId != identity.Id)
                 .Select(k => k.IdentityId).Distinct().ToListAsync(cancellationToken);
             var others = new List<Identity>(ids.Count);
@@ -201,6 +205,34 @@ public sealed class DuplicateDetection(
         return summary;
     }
 
+    /// <summary>
+    /// Keys for a base that has identities but no key yet (created before duplicate detection existed): without them
+    /// check-before-create and incremental runs would see nobody. Batches keep the memory flat.
+    /// </summary>
+    private async Task BuildKeysAsync(IReadOnlyList<MatchRecord> records, CancellationToken cancellationToken)
+    {
+        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            foreach (var chunk in records.Chunk(5_000))
+            {
+                foreach (var record in chunk)
+                {
+                    var id = Guid.Parse(record.Id);
+                    db.MatchKeys.AddRange(IdentityMatching.KeyHashes(record).Select(k => new MatchKey { IdentityId = id, Key = k }));
+                }
+                await db.SaveChangesAsync(cancellationToken);
+                db.ChangeTracker.Clear();
+            }
+        }
+        finally
+        {
+            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
+        }
+        logger.KeysBuilt(records.Count);
+    }
+
     /// <summary>Every item (full run), or the items of the given identities (incremental run).</summary>
     private async Task<Dictionary<(Guid, Guid), DuplicateItem>> LoadItemsAsync(IReadOnlyList<Guid>? identities, CancellationToken cancellationToken)
     {
@@ -269,6 +301,9 @@ internal static partial class DuplicateLog
 
     [LoggerMessage(1503, LogLevel.Information, "Full detection: {Identities} identities read in {LoadMs} ms, scored in {MatchMs} ms")]
     public static partial void DetectionPhases(this ILogger logger, int identities, long loadMs, long matchMs);
+
+    [LoggerMessage(1504, LogLevel.Information, "Blocking keys built for {Identities} identities keyed before duplicate detection existed")]
+    public static partial void KeysBuilt(this ILogger logger, int identities);
 
     [LoggerMessage(1502, LogLevel.Information, "Match weights learnt by EM from {Records} identities ({Iterations} iterations, converged: {Converged})")]
     public static partial void WeightsLearnt(this ILogger logger, int records, int iterations, bool converged);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;
@@ -180,8 +181,10 @@ public static class DuplicateEndpoints
             return PatientResponse.From(identity, places, identity.MergedIntoId is { } s ? survivors.GetValueOrDefault(s) : null);
         }
         var ipps = identities.ToDictionary(p => p.Key, p => p.Value.Ipp);
-        return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), View(item.IdentityB),
-            IdentityMatching.FromJson(item.Explanation), DuplicateQueue.Decisions(item));
+        var explanation = IdentityMatching.FromJson(item.Explanation) is { } stored
+            ? IdentityMatching.Masked(stored, identities[item.IdentityA].Status == IdentityStatus.Qual, identities[item.IdentityB].Status == IdentityStatus.Qual)
+            : null;
+        return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), View(item.IdentityB), explanation, DuplicateQueue.Decisions(item));
     }
 
     private static async Task<Dictionary<Guid, string>> IppsAsync(IdentityRefDbContext db, IReadOnlyList<DuplicateItem> items, CancellationToken ct)

@@ -33,7 +33,8 @@ public static class IdentityMatching
         return unchecked((long)hash);
     }
 
-    public static HashSet<long> KeyHashes(MatchEngine engine, MatchRecord record) => engine.BlockingKeys(record).Select(KeyHash).ToHashSet();
+    /// <summary>The stored keys of a record. Keys depend on the traits only, never on the weights.</summary>
+    public static HashSet<long> KeyHashes(MatchRecord record) => Blocking.Keys(record).Select(KeyHash).ToHashSet();
 
     /// <summary>A pair in its stored order (by the GUID's text, the same on every provider).</summary>
     public static (Guid A, Guid B) Ordered(Guid x, Guid y) =>
@@ -75,6 +76,14 @@ public static class IdentityMatching
     public static string ToJson(PairExplanation explanation) => JsonSerializer.Serialize(explanation, Json);
 
     public static PairExplanation? FromJson(string json) => JsonSerializer.Deserialize<PairExplanation>(json, Json);
+
+    /// <summary>A stored explanation as shown now: INS values only for an identity that is QUAL today.</summary>
+    public static PairExplanation Masked(PairExplanation explanation, bool showInsA, bool showInsB) => explanation with
+    {
+        Traits = explanation.Traits.Select(t => t.Trait == "ins"
+            ? t with { ValueA = showInsA ? t.ValueA : Mask(t.ValueA), ValueB = showInsB ? t.ValueB : Mask(t.ValueB) }
+            : t).ToList(),
+    };
 
     private static string? Mask(string? value) => string.IsNullOrEmpty(value) ? value : "(masqué)";
 }

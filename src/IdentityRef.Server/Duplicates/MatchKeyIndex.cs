@@ -9,11 +9,10 @@ namespace IdentityRef.Server.Duplicates;
 /// Keeps <c>match_keys</c> in step with the identities, in the unit of work of each change: an active identity has
 /// its blocking keys, a merged one none (so it is never proposed again until a merge is undone).
 /// </summary>
-public sealed class MatchKeyIndex(MatchEngineProvider engines) : IIdentityChangeListener
+public sealed class MatchKeyIndex : IIdentityChangeListener
 {
     public async Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken)
     {
-        var engine = await engines.GetAsync(db, cancellationToken);
         var existing = new Dictionary<Guid, List<MatchKey>>();
         // New identities have no keys yet: skip the lookup (import and seed write thousands at once).
         var known = changed.Where(i => db.Entry(i).State != EntityState.Added).Select(i => i.Id).Distinct().ToList();
@@ -26,7 +25,7 @@ public sealed class MatchKeyIndex(MatchEngineProvider engines) : IIdentityChange
         }
         foreach (var identity in changed.DistinctBy(i => i.Id))
         {
-            var wanted = identity.IsActive ? IdentityMatching.KeyHashes(engine, IdentityMatching.ToRecord(identity)) : [];
+            var wanted = identity.IsActive ? IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)) : [];
             if (existing.TryGetValue(identity.Id, out var current))
             {
                 foreach (var stale in current.Where(k => !wanted.Remove(k.Key)))

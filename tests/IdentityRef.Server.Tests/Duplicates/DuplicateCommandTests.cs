@@ -4,6 +4,8 @@ using IdentityRef.Persistence;
 using IdentityRef.Server.Cli;
 using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityRef.Server.Tests.Duplicates;
 
@@ -45,5 +47,23 @@ public sealed class DuplicateCommandTests
         Assert.Equal(1, (int)queue["total"]!);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/duplicates/detect?full=false", null)).StatusCode);
         Assert.Equal(1, (int)(await (await client.GetAsync("/api/duplicates?state=open")).ReadObjectAsync())["total"]!);
+    }
+
+    [Fact]
+    public async Task BaseWithoutKeys_FullRunBuildsThem_ThenCheckBeforeCreateFindsTheIdentities()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
+        var client = factory.CreateClient();
+        var person = new JsonObject { ["birthName"] = "ROUSSEL" + PatientJson.UniqueLetters(), ["firstNames"] = "Claire", ["birthDate"] = "1966-02-11", ["sex"] = "F" };
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/patients", person.Content())).StatusCode);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            // A base from before duplicate detection: identities, no keys.
+            await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().MatchKeys.ExecuteDeleteAsync();
+        }
+        Assert.Empty((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
+
+        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: true, train: false, CancellationToken.None));
+        Assert.Single((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
     }
 }
