@@ -69,6 +69,7 @@ public sealed class BroadcastTests
         var ipps = new List<string>();
         for (var i = 0; i < 6; i++)
         {
+            // PatientJson.Valid() people differ by birth name only: look-alikes, created on purpose.
             ipps.Add((string)(await (await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content())).ReadObjectAsync())["ipp"]!);
         }
         await WaitUntilAsync(async () => (int)(await (await client.GetAsync("/api/messages?state=error")).ReadObjectAsync())["total"]! > 0);
@@ -87,6 +88,7 @@ public sealed class BroadcastTests
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, FastRetries);
         var client = factory.CreateClient();
         await SubscribeAsync(client, "PACS", downstream.Port);
+        // PatientJson.Valid() people differ by birth name only: look-alikes, created on purpose.
         await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content());
         await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content());
 
@@ -117,6 +119,7 @@ public sealed class BroadcastTests
             await SubscribeAsync(client, "EAI", downstream.Port);
             for (var i = 0; i < 4; i++)
             {
+                // PatientJson.Valid() people differ by birth name only: look-alikes, created on purpose.
                 ipps.Add((string)(await (await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content())).ReadObjectAsync())["ipp"]!);
             }
             Assert.Equal(4, (int)(await (await client.GetAsync("/api/messages?state=pending")).ReadObjectAsync())["total"]!);
