@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Duplicate detection at scale on SQLite, in Release:
 #   1. seed COUNT identities (skipped when the database file exists; blocking keys are written with them),
-#   2. full detection twice (the first one learns the m/u weights by EM), then an incremental run, with peak memory,
+#   2. full detection twice (the first one queues the pairs, the second finds them queued), then an incremental run,
+#      each with its elapsed time and peak memory (weights: as configured; learn them with `dedupe --full --train`),
 #   3. check-before-create latency: PROBES x POST /api/patients/match through HTTP (p50/p95/p99).
 # Usage: scripts/bench-duplicates.sh [COUNT=100000] [PROBES=1000]; DB=/path/file.db to choose the database file.
 # Targets (1,000,000 identities): full detection <= 120 s, check-before-create p50 <= 5 ms, p99 <= 25 ms.
@@ -22,9 +23,9 @@ if [ ! -f "$DB" ]; then
   echo "== seed $COUNT identities into $DB"
   run seed --count "$COUNT" | grep -v '^\[' || true
 fi
-echo "== full detection (first: learns the weights when none are stored)"
+echo "== full detection"
 run dedupe --full | grep -v '^\['
-echo "== full detection again (stored weights)"
+echo "== full detection again (the pairs are queued already)"
 run dedupe --full | grep -v '^\['
 echo "== incremental detection (nothing changed)"
 run dedupe | grep -v '^\['
