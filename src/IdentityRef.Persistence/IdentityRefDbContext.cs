@@ -22,6 +22,10 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<Accounts.Account> Accounts => Set<Accounts.Account>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
+    public DbSet<MatchKey> MatchKeys => Set<MatchKey>();
+    public DbSet<DuplicateItem> DuplicateItems => Set<DuplicateItem>();
+    public DbSet<DuplicateRun> DuplicateRuns => Set<DuplicateRun>();
+    public DbSet<StoredMatchWeights> MatchWeights => Set<StoredMatchWeights>();
 
     public abstract DatabaseProvider Provider { get; }
 

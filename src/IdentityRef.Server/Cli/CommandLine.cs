@@ -12,7 +12,7 @@ namespace IdentityRef.Server.Cli;
 /// </summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Commands = ["seed", "import", "listen", "accounts"];
+    private static readonly HashSet<string> Commands = ["seed", "import", "listen", "accounts", "dedupe", "duplicates"];
 
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -49,7 +49,17 @@ public static class CommandLine
         list.SetAction((_, token) => WithServicesAsync(services => new AccountsCommand(services).ListAsync(token)));
         var accounts = new Command("accounts", "Local accounts of the web interface.") { add, list };
 
-        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen, accounts };
+        var full = new Option<bool>("--full") { Description = "Score the whole base in memory (default: the identities changed since the last run)." };
+        var train = new Option<bool>("--train") { Description = "With --full: learn the m/u weights from the base by EM first." };
+        var dedupe = new Command("dedupe", "Detect potential duplicates and collisions into the vigilance cell's work queue; print a summary.") { full, train };
+        dedupe.SetAction((result, token) => WithServicesAsync(services =>
+            Duplicates.DuplicateCommands.DedupeAsync(services, result.GetValue(full), result.GetValue(train), token)));
+        var exportFile = new Argument<FileInfo>("file") { Description = "CSV to write: external_id_a,external_id_b,score,class." };
+        var export = new Command("export", "Write every detected pair with the import ids of both identities.") { exportFile };
+        export.SetAction((result, token) => WithServicesAsync(services => Duplicates.DuplicateCommands.ExportAsync(services, result.GetValue(exportFile)!, token)));
+        var duplicates = new Command("duplicates", "The duplicates work queue.") { export };
+
+        var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen, accounts, dedupe, duplicates };
         return await root.Parse(args).InvokeAsync();
     }
 

@@ -4,6 +4,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
+using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
@@ -40,6 +41,7 @@ public static class ServerSetup
         services.AddScoped<Merges.MergeService>();
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
+        services.AddDuplicates(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -93,6 +95,7 @@ public static class ServerSetup
         app.MapBroadcastEndpoints();
         app.MapMergeEndpoints();
         app.MapJobEndpoints();
+        app.MapDuplicateEndpoints();
         app.MapInsiSimulator(app.Configuration);
         app.MapWebInterface();
     }

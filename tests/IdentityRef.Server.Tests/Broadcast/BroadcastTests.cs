@@ -69,7 +69,8 @@ public sealed class BroadcastTests
         var ipps = new List<string>();
         for (var i = 0; i < 6; i++)
         {
-            ipps.Add((string)(await (await client.PostAsync("/api/patients", PatientJson.Valid().Content())).ReadObjectAsync())["ipp"]!);
+            // PatientJson.Valid() people differ by birth name only: look-alikes, created on purpose.
+            ipps.Add((string)(await (await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content())).ReadObjectAsync())["ipp"]!);
         }
         await WaitUntilAsync(async () => (int)(await (await client.GetAsync("/api/messages?state=error")).ReadObjectAsync())["total"]! > 0);
 
@@ -87,8 +88,9 @@ public sealed class BroadcastTests
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, FastRetries);
         var client = factory.CreateClient();
         await SubscribeAsync(client, "PACS", downstream.Port);
-        await client.PostAsync("/api/patients", PatientJson.Valid().Content());
-        await client.PostAsync("/api/patients", PatientJson.Valid().Content());
+        // PatientJson.Valid() people differ by birth name only: look-alikes, created on purpose.
+        await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content());
+        await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content());
 
         var received = await downstream.WaitForAsync(3); // AE (parked), AR (retried), AA
         Assert.Equal(received[1].ControlId, received[2].ControlId); // the rejected one came again
@@ -117,7 +119,8 @@ public sealed class BroadcastTests
             await SubscribeAsync(client, "EAI", downstream.Port);
             for (var i = 0; i < 4; i++)
             {
-                ipps.Add((string)(await (await client.PostAsync("/api/patients", PatientJson.Valid().Content())).ReadObjectAsync())["ipp"]!);
+                // PatientJson.Valid() people differ by birth name only: look-alikes, created on purpose.
+                ipps.Add((string)(await (await client.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content())).ReadObjectAsync())["ipp"]!);
             }
             Assert.Equal(4, (int)(await (await client.GetAsync("/api/messages?state=pending")).ReadObjectAsync())["total"]!);
         }

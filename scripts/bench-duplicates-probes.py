@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Check-before-create latency through HTTP: POST /api/patients/match for N probes made from random identities
+of the base (day/month inverted when possible, hyphens of first names replaced by spaces), p50/p95/p99 in ms.
+Usage: bench-duplicates-probes.py DB_FILE BASE_URL [N]"""
+import json, random, sqlite3, statistics, sys, time, urllib.request
+
+db, base, n = sys.argv[1], sys.argv[2].rstrip('/'), int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
+    'SELECT "BirthName","FirstNames","BirthDate","Sex","BirthPlaceCode","UsedName","Address","Postcode","City" '
+    'FROM identities WHERE "MergedIntoId" IS NULL ORDER BY random() LIMIT ?', (n,)).fetchall()
+random.seed(1)
+def probe(r):
+    birth, firsts, date, sex, place, used, address, postcode, city = r
+    y, m, d = date[:10].split('-')
+    if int(d) <= 12 and random.random() < 0.5:
+        m, d = d, m
+    body = {"birthName": birth, "firstNames": firsts.replace('-', ' '), "birthDate": f"{y}-{m}-{d}", "sex": sex,
+            "birthPlaceCode": place, "usedName": used, "address": address, "postcode": postcode, "city": city}
+    return json.dumps({k: v for k, v in body.items() if v}).encode()
+bodies = [probe(r) for r in rows]
+def call(body):
+    req = urllib.request.Request(base + "/api/patients/match", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req) as resp:
+        return json.load(resp)
+for body in bodies[:20]:  # warm-up (JIT, caches)
+    call(body)
+latencies, found, compared = [], 0, []
+for body in bodies:
+    start = time.perf_counter()
+    answer = call(body)
+    latencies.append((time.perf_counter() - start) * 1000)
+    found += 1 if answer["candidates"] else 0
+    compared.append(answer["compared"])
+latencies.sort()
+q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
+print(f"probes {len(latencies)}: p50 {q(0.50):.2f} ms, p95 {q(0.95):.2f} ms, p99 {q(0.99):.2f} ms, max {latencies[-1]:.2f} ms; "
+      f"original found for {found}/{len(latencies)}; identities scored per probe: mean {statistics.mean(compared):.0f}, max {max(compared)}")

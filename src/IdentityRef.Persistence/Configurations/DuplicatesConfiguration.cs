@@ -1,0 +1,55 @@
+using IdentityRef.Domain.Identities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace IdentityRef.Persistence.Configurations;
+
+internal sealed class MatchKeyConfiguration : IEntityTypeConfiguration<MatchKey>
+{
+    public void Configure(EntityTypeBuilder<MatchKey> builder)
+    {
+        builder.ToTable("match_keys");
+        // The key first: candidate lookup is a range scan of the primary key; the second index serves maintenance.
+        builder.HasKey(k => new { k.Key, k.IdentityId });
+        builder.HasIndex(k => k.IdentityId);
+    }
+}
+
+internal sealed class DuplicateItemConfiguration : IEntityTypeConfiguration<DuplicateItem>
+{
+    public void Configure(EntityTypeBuilder<DuplicateItem> builder)
+    {
+        builder.ToTable("duplicate_items");
+        builder.HasKey(d => d.Id);
+        builder.Property(d => d.Kind).HasMaxLength(20);
+        builder.Property(d => d.Class).HasMaxLength(20);
+        builder.Property(d => d.State).HasMaxLength(20);
+        builder.Property(d => d.Resolution).HasMaxLength(20);
+        builder.Property(d => d.ResolvedBy).HasMaxLength(200);
+        builder.HasIndex(d => new { d.IdentityA, d.IdentityB }).IsUnique();
+        builder.HasIndex(d => d.IdentityB);
+        builder.HasIndex(d => new { d.State, d.Score });
+        builder.HasOne<Identity>().WithMany().HasForeignKey(d => d.IdentityA).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne<Identity>().WithMany().HasForeignKey(d => d.IdentityB).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class DuplicateRunConfiguration : IEntityTypeConfiguration<DuplicateRun>
+{
+    public void Configure(EntityTypeBuilder<DuplicateRun> builder)
+    {
+        builder.ToTable("duplicate_runs");
+        builder.HasKey(r => r.Id);
+        builder.Property(r => r.Kind).HasMaxLength(20);
+    }
+}
+
+internal sealed class StoredMatchWeightsConfiguration : IEntityTypeConfiguration<StoredMatchWeights>
+{
+    public void Configure(EntityTypeBuilder<StoredMatchWeights> builder)
+    {
+        builder.ToTable("match_weights");
+        builder.HasKey(w => w.Id);
+        builder.Property(w => w.Source).HasMaxLength(20);
+    }
+}

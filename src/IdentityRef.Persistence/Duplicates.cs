@@ -1,0 +1,101 @@
+namespace IdentityRef.Persistence;
+
+/// <summary>
+/// One blocking key of an active identity (a 64-bit hash of the matcher's key text): check-before-create and
+/// incremental detection fetch their candidates with one indexed query on <see cref="Key"/>.
+/// </summary>
+public sealed class MatchKey
+{
+    public required Guid IdentityId { get; init; }
+    public required long Key { get; init; }
+}
+
+/// <summary>
+/// A pair of identities the vigilance cell must look at: a potential duplicate or a potential collision. The pair
+/// is ordered (<see cref="IdentityA"/> sorts before <see cref="IdentityB"/>) and unique.
+/// </summary>
+public sealed class DuplicateItem
+{
+    public long Id { get; init; }
+    public required Guid IdentityA { get; init; }
+    public required Guid IdentityB { get; init; }
+
+    /// <summary><c>duplicate</c> or <c>collision</c> (see <see cref="DuplicateKinds"/>).</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>The matcher's class: <c>probable</c> or <c>possible</c>; <c>same-ins</c> for a collision on one INS.</summary>
+    public required string Class { get; set; }
+
+    public double Score { get; set; }
+
+    /// <summary>JSON: per trait the level, the weight and the two values, and the rules that held the class down.</summary>
+    public required string Explanation { get; set; }
+
+    /// <summary><c>open</c>, <c>in-review</c> or <c>resolved</c> (see <see cref="DuplicateStates"/>).</summary>
+    public required string State { get; set; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary><c>merged</c>, <c>not-duplicate</c> or <c>obsolete</c> once resolved.</summary>
+    public string? Resolution { get; set; }
+
+    public string? ResolvedBy { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public long? MergeId { get; set; }
+
+    /// <summary>JSON array of every decision on the item (who, when, what), oldest first.</summary>
+    public required string Decisions { get; set; }
+}
+
+public static class DuplicateKinds
+{
+    public const string Duplicate = "duplicate";
+    public const string Collision = "collision";
+}
+
+public static class DuplicateStates
+{
+    public const string Open = "open";
+    public const string InReview = "in-review";
+    public const string Resolved = "resolved";
+
+    public static bool IsKnown(string? state) => state is Open or InReview or Resolved;
+}
+
+public static class DuplicateResolutions
+{
+    public const string Merged = "merged";
+    public const string NotDuplicate = "not-duplicate";
+    public const string Obsolete = "obsolete";
+}
+
+/// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>
+public sealed class DuplicateRun
+{
+    public long Id { get; init; }
+
+    /// <summary><c>full</c> or <c>incremental</c>.</summary>
+    public required string Kind { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public int Identities { get; set; }
+    public long CandidatePairs { get; set; }
+    public int Found { get; set; }
+    public int Created { get; set; }
+    public int Reopened { get; set; }
+}
+
+/// <summary>Fellegi–Sunter m/u weights learnt from the base (JSON of the matcher's weights); the latest row is used, so scores are stable between runs.</summary>
+public sealed class StoredMatchWeights
+{
+    public long Id { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary><c>em</c> (learnt from the base).</summary>
+    public required string Source { get; init; }
+
+    public required int Records { get; init; }
+    public required string Json { get; init; }
+}

@@ -1,0 +1,225 @@
+using System.Globalization;
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Traits;
+using IdentityRef.Matching;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Audit;
+using IdentityRef.Server.Hosting;
+using IdentityRef.Server.Merges;
+using IdentityRef.Server.Patients;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Duplicates;
+
+/// <summary>Check-before-create (<c>/api/patients/match</c>) and the vigilance cell's work queue (<c>/api/duplicates</c>).</summary>
+public static class DuplicateEndpoints
+{
+    public static void MapDuplicateEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/patients/match", MatchAsync).WithTags("Patients").RequireAuthorization(Security.Policies.PatientsRead)
+            .Accepts<PatientRequest>("application/json").Produces<MatchResponse>().ProducesValidationProblem()
+            .WithSummary("The identities that may be this person, best first, with the explanation of each score; creates nothing.");
+
+        var group = app.MapGroup("/api/duplicates").WithTags("Duplicates").RequireAuthorization(Security.Policies.Duplicates);
+        group.MapGet("/", ListAsync).Produces<PageResponse<DuplicateItemView>>().ProducesValidationProblem()
+            .WithSummary("The work queue: potential duplicates and collisions, by descending score (state=open|in-review|resolved, kind=duplicate|collision).");
+        group.MapGet("/{id:long}", GetAsync).Produces<DuplicateDetailView>().ProducesProblem(404)
+            .WithSummary("A work item: both identities side by side, the explanation of the score, the decisions taken.");
+        group.MapPost("/{id:long}/merge", MergeAsync).Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Merge the pair; the body names the surviving identity ({\"survivorIpp\": …}). Two different INS: refused, the item becomes a collision.");
+        group.MapPost("/{id:long}/not-duplicate", NotDuplicateAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Two different people: the pair is not proposed again unless a strict trait of either changes.");
+        group.MapPost("/{id:long}/review", ReviewAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Take the item (state in-review).");
+        group.MapPost("/detect", DetectAsync).Produces<DetectionSummary>().ProducesValidationProblem()
+            .WithSummary("Run detection now: full=true scores the whole base in memory (train=true learns the weights first), else the identities changed since the last run.");
+    }
+
+    private static async Task<IResult> MatchAsync(HttpContext http, PatientService patients, DuplicateCandidates candidates, IOptions<JsonOptions> json,
+        IOptions<DuplicateOptions> options, CancellationToken ct)
+    {
+        var body = await JsonBody.ReadAsync<PatientRequest>(http.Request, json.Value.SerializerOptions);
+        if (!body.IsSuccess)
+        {
+            return Problems.Validation(body.Errors);
+        }
+        var traits = patients.Validate(body.Value.ToInput());
+        if (!traits.IsSuccess)
+        {
+            return Problems.Validation(traits.Errors);
+        }
+        var (found, compared) = await candidates.FindAsync(IdentityMatching.ToRecord(traits.Value), exclude: null, ct);
+        return Results.Ok(new MatchResponse(found.Any(c => c.Result.Class == MatchClass.Probable), compared,
+            found.Take(options.Value.MaxCandidatesShown).Select(CandidateView.From).ToList()));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, IdentityRefDbContext db, CancellationToken ct)
+    {
+        var q = http.Request.Query;
+        var errors = new List<FieldError>();
+        var state = q["state"].ToString();
+        if (state.Length > 0 && !DuplicateStates.IsKnown(state))
+        {
+            errors.Add(new FieldError("state", "invalid-value", "The state must be open, in-review or resolved."));
+        }
+        var kind = q["kind"].ToString();
+        if (kind.Length > 0 && kind is not (DuplicateKinds.Duplicate or DuplicateKinds.Collision))
+        {
+            errors.Add(new FieldError("kind", "invalid-value", "The kind must be duplicate or collision."));
+        }
+        var page = Number(q["page"], "page", 1, int.MaxValue, errors);
+        var pageSize = Number(q["pageSize"], "pageSize", 50, 200, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+        var query = db.DuplicateItems.AsNoTracking();
+        if (state.Length > 0)
+        {
+            query = query.Where(d => d.State == state);
+        }
+        if (kind.Length > 0)
+        {
+            query = query.Where(d => d.Kind == kind);
+        }
+        var total = await query.CountAsync(ct);
+        var items = await query.OrderByDescending(d => d.Score).ThenBy(d => d.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        var ipps = await IppsAsync(db, items, ct);
+        return Results.Ok(new PageResponse<DuplicateItemView>(items.Select(d => DuplicateViews.From(d, ipps)).ToList(), page, pageSize, total));
+    }
+
+    private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, IBirthPlaceDirectory places, CancellationToken ct) =>
+        await db.DuplicateItems.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } item
+            ? Results.Ok(await DetailAsync(db, item, places, ct))
+            : Problems.NotFound("Duplicate item");
+
+    private static async Task<IResult> MergeAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution, IBirthPlaceDirectory places,
+        IOptions<JsonOptions> json, CancellationToken ct)
+    {
+        if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
+        {
+            return Problems.NotFound("Duplicate item");
+        }
+        var body = await JsonBody.ReadAsync<MergeDuplicateRequest>(http.Request, json.Value.SerializerOptions);
+        if (!body.IsSuccess)
+        {
+            return Problems.Validation(body.Errors);
+        }
+        if (string.IsNullOrWhiteSpace(body.Value.SurvivorIpp))
+        {
+            return Problems.Validation("survivorIpp", "required", "Name the surviving identity by its IPP.");
+        }
+        var survivor = await db.Identities.AsNoTracking().Where(i => i.Ipp == body.Value.SurvivorIpp.Trim()).Select(i => (Guid?)i.Id).FirstOrDefaultAsync(ct);
+        if (survivor is not { } survivorId || (survivorId != item.IdentityA && survivorId != item.IdentityB))
+        {
+            return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
+        }
+        await resolution.MergeAsync(item, survivorId, Actor.From(http), null, ct);
+        return Results.Ok(await DetailAsync(db, item, places, ct));
+    }
+
+    private static async Task<IResult> NotDuplicateAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
+        IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, json, ct, (item, actor, comment) => resolution.NotDuplicateAsync(item, actor, comment, ct));
+
+    private static async Task<IResult> ReviewAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
+        IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, json, ct, (item, actor, comment) => resolution.ReviewAsync(item, actor, comment, ct));
+
+    private static async Task<IResult> DecideAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places, IOptions<JsonOptions> json,
+        CancellationToken ct, Func<DuplicateItem, Actor, string?, Task> decide)
+    {
+        if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
+        {
+            return Problems.NotFound("Duplicate item");
+        }
+        string? comment = null;
+        if (http.Request.ContentLength is > 0)
+        {
+            var body = await JsonBody.ReadAsync<DecisionRequest>(http.Request, json.Value.SerializerOptions);
+            if (!body.IsSuccess)
+            {
+                return Problems.Validation(body.Errors);
+            }
+            if (body.Value.Comment is { Length: > 500 })
+            {
+                return Problems.Validation("comment", "too-long", "At most 500 characters.");
+            }
+            comment = body.Value.Comment;
+        }
+        await decide(item, Actor.From(http), comment);
+        return Results.Ok(await DetailAsync(db, item, places, ct));
+    }
+
+    private static async Task<IResult> DetectAsync(HttpContext http, DuplicateDetection detection, CancellationToken ct)
+    {
+        var errors = new List<FieldError>();
+        var full = Flag(http.Request.Query["full"], "full", errors);
+        var train = Flag(http.Request.Query["train"], "train", errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+        if (train && !full)
+        {
+            return Problems.Validation("train", "requires-full", "Weights are learnt only by a full run (full=true).");
+        }
+        return Results.Ok(full ? await detection.RunFullAsync(train, ct) : await detection.RunIncrementalAsync(ct));
+    }
+
+    public static async Task<DuplicateDetailView> DetailAsync(IdentityRefDbContext db, DuplicateItem item, IBirthPlaceDirectory places, CancellationToken ct)
+    {
+        var identities = await db.Identities.AsNoTracking().Where(i => i.Id == item.IdentityA || i.Id == item.IdentityB).ToDictionaryAsync(i => i.Id, ct);
+        var mergedInto = identities.Values.Where(i => i.MergedIntoId is not null).Select(i => i.MergedIntoId!.Value).ToList();
+        var survivors = await db.Identities.AsNoTracking().Where(i => mergedInto.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
+        PatientResponse View(Guid id)
+        {
+            var identity = identities[id];
+            return PatientResponse.From(identity, places, identity.MergedIntoId is { } s ? survivors.GetValueOrDefault(s) : null);
+        }
+        var ipps = identities.ToDictionary(p => p.Key, p => p.Value.Ipp);
+        var explanation = IdentityMatching.FromJson(item.Explanation) is { } stored
+            ? IdentityMatching.Masked(stored, identities[item.IdentityA].Status == IdentityStatus.Qual, identities[item.IdentityB].Status == IdentityStatus.Qual)
+            : null;
+        return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), View(item.IdentityB), explanation, DuplicateQueue.Decisions(item));
+    }
+
+    private static async Task<Dictionary<Guid, string>> IppsAsync(IdentityRefDbContext db, IReadOnlyList<DuplicateItem> items, CancellationToken ct)
+    {
+        var ids = items.SelectMany(d => new[] { d.IdentityA, d.IdentityB }).Distinct().ToList();
+        return await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
+    }
+
+    private static bool Flag(string? text, string field, List<FieldError> errors)
+    {
+        switch (text)
+        {
+            case null or "":
+                return false;
+            case "true":
+                return true;
+            case "false":
+                return false;
+            default:
+                errors.Add(new FieldError(field, "invalid-value", "true or false."));
+                return false;
+        }
+    }
+
+    private static int Number(string? text, string field, int fallback, int max, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
+        {
+            errors.Add(new FieldError(field, "invalid-value", $"A whole number from 1 to {max}."));
+            return fallback;
+        }
+        return value;
+    }
+}

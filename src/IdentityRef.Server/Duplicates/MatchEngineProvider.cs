@@ -1,0 +1,78 @@
+using IdentityRef.Matching;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Duplicates;
+
+/// <summary>
+/// The one matcher of the server, with the weights in force: pinned (a file), learnt (the latest row of
+/// <c>match_weights</c>) or the matcher's defaults. Loaded once, replaced after a training, so that identical
+/// inputs get identical scores between runs and restarts.
+/// </summary>
+public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOptions<DuplicateOptions> options)
+{
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private volatile MatchEngine? _engine;
+    private volatile string _source = "default";
+
+    public MatchingOptions Options => matching.Value;
+
+    /// <summary><c>pinned</c>, <c>learnt</c> or <c>default</c>.</summary>
+    public string WeightsSource => _source;
+
+    public bool WeightsArePinned => options.Value.WeightsFile is { Length: > 0 };
+
+    public async Task<MatchEngine> GetAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        if (_engine is { } engine)
+        {
+            return engine;
+        }
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (_engine is null)
+            {
+                var (weights, source) = await LoadAsync(db, cancellationToken);
+                _source = source;
+                _engine = new MatchEngine(matching.Value, weights);
+            }
+            return _engine;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    /// <summary>Whether weights were learnt from the base already (or pinned, which forbids learning).</summary>
+    public async Task<bool> HasWeightsAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        WeightsArePinned || await db.MatchWeights.AnyAsync(cancellationToken);
+
+    /// <summary>Stores freshly learnt weights (in the caller's unit of work) and scores with them from now on.</summary>
+    public MatchEngine Use(IdentityRefDbContext db, MatchWeights weights, int records, DateTimeOffset now)
+    {
+        db.MatchWeights.Add(new StoredMatchWeights { CreatedAt = now, Source = "em", Records = records, Json = weights.ToJson() });
+        var engine = new MatchEngine(matching.Value, weights);
+        _engine = engine;
+        _source = "learnt";
+        return engine;
+    }
+
+    private async Task<(MatchWeights Weights, string Source)> LoadAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        if (options.Value.WeightsFile is { Length: > 0 } file)
+        {
+            return (Checked(MatchWeights.FromJson(await File.ReadAllTextAsync(file, cancellationToken))), "pinned");
+        }
+        var stored = await db.MatchWeights.AsNoTracking().OrderByDescending(w => w.Id).FirstOrDefaultAsync(cancellationToken);
+        return stored is null ? (MatchWeights.Default, "default") : (Checked(MatchWeights.FromJson(stored.Json)), "learnt");
+    }
+
+    private static MatchWeights Checked(MatchWeights weights)
+    {
+        var errors = weights.Validate();
+        return errors.Count == 0 ? weights : throw new InvalidOperationException("Stored match weights are invalid: " + string.Join(" ", errors));
+    }
+}
