@@ -40,6 +40,10 @@ public static class JobCatalog
             "Calls INSi again for identities whose last call failed for a technical reason (transport, timeout).", "0 0/15 * * * ?"),
         JobDefinition.Of<OutboxHousekeepingJob>(
             "Purges acknowledged messages after the retention; raises alerts for parked messages and lagging systems.", "0 15 * * * ?"),
+        JobDefinition.Of<IncrementalDuplicateDetectionJob>(
+            "Looks for duplicates and collisions of the identities changed since the last run, against the whole base.", "0 0/5 * * * ?"),
+        JobDefinition.Of<FullDuplicateDetectionJob>(
+            "Looks for duplicates and collisions across the whole base.", "0 0 3 * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

@@ -51,3 +51,37 @@ public sealed class OutboxHousekeepingJob(IServiceScopeFactory scopes, IHostAppl
         await db.SaveChangesAsync(cancellationToken);
     }
 }
+
+/// <summary>Duplicate detection for the identities changed since the last run, against the whole base.</summary>
+[DisallowConcurrentExecution]
+public sealed class IncrementalDuplicateDetectionJob(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<IncrementalDuplicateDetectionJob> logger)
+    : RecordedJob(scopes, lifetime, clock, logger), IScheduledJob
+{
+    public static JobKey Key { get; } = new("duplicates-incremental", JobCatalog.Group);
+
+    protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
+        Count(counters, await services.GetRequiredService<Duplicates.DuplicateDetection>().RunIncrementalAsync(cancellationToken));
+
+    internal static void Count(JobCounters counters, Duplicates.DetectionSummary summary)
+    {
+        counters.Add("identities", summary.Identities);
+        counters.Add("candidatePairs", (int)Math.Min(int.MaxValue, summary.CandidatePairs));
+        counters.Add("probable", summary.Probable);
+        counters.Add("possible", summary.Possible);
+        counters.Add("collisions", summary.Collisions);
+        counters.Add("created", summary.Created);
+        counters.Add("reopened", summary.Reopened);
+        counters.Add("oversizedBlocks", summary.OversizedBlocks);
+    }
+}
+
+/// <summary>Duplicate detection over the whole base (at night: it reads every identity).</summary>
+[DisallowConcurrentExecution]
+public sealed class FullDuplicateDetectionJob(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<FullDuplicateDetectionJob> logger)
+    : RecordedJob(scopes, lifetime, clock, logger), IScheduledJob
+{
+    public static JobKey Key { get; } = new("duplicates-full", JobCatalog.Group);
+
+    protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
+        IncrementalDuplicateDetectionJob.Count(counters, await services.GetRequiredService<Duplicates.DuplicateDetection>().RunFullAsync(cancellationToken));
+}

@@ -138,3 +138,25 @@ public sealed class OutboxHousekeepingJobTests
         Assert.Single(items); // raised once, not again while it is open
     }
 }
+
+public sealed class DuplicateDetectionJobTests
+{
+    [Fact]
+    public async Task IncrementalDetectionJob_PutsTheNewPairInTheCellsQueue()
+    {
+        var settings = JobsApiTests.SchedulerOn();
+        settings["Scheduler:Schedules:duplicates-incremental"] = JobsApiTests.FarAway;
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, settings);
+        var client = factory.CreateClient();
+        var person = new JsonObject { ["birthName"] = "Lefebvre-Martin", ["firstNames"] = "Agathe", ["birthDate"] = "1980-03-02", ["sex"] = "F", ["confirmDuplicate"] = true };
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/patients", person.Content())).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/patients", person.With("birthDate", "1980-02-03").With("birthName", "Lefebvre Martin").Content())).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/api/jobs/duplicates-incremental/run", null)).StatusCode);
+        var run = (await JobsApiTests.FinishedRunsAsync(client, "duplicates-incremental"))[0]!;
+        Assert.Equal("succeeded", (string)run["outcome"]!);
+
+        var queue = await (await client.GetAsync("/api/duplicates?state=open")).ReadObjectAsync();
+        Assert.True((int)queue["total"]! >= 1, queue.ToJsonString());
+    }
+}
