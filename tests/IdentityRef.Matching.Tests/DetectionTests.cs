@@ -29,8 +29,8 @@ public sealed class DetectionTests
     public void BlockingKeys_AreStableStrings()
     {
         var keys = TestIdentities.Engine().BlockingKeys(TestIdentities.Man()).ToList();
-        Assert.Contains("NY|DPN|1962", keys);
-        Assert.Contains("DF|19620411|F", keys); // day and month sorted: an inverted date meets it
+        Assert.Contains("NY|DPN|1962|F", keys);
+        Assert.Contains("DF|19620411|DF", keys); // day and month sorted: an inverted date meets it
         Assert.Equal(keys.Count, keys.Distinct().Count());
     }
 
@@ -54,12 +54,12 @@ public sealed class DetectionTests
             .Select(i => new MatchRecord($"S{i}", "MARTIN", [$"PRENOM{(char)('A' + i % 26)}{i}"], BirthDate: new DateOnly(1980, 1, 1 + (i % 28))))
             .ToList();
         var skip = new MatchEngine(new MatchingOptions { MaxBlockSize = 10 }).DetectAll(records);
-        var block = Assert.Single(skip.OversizedBlocks, b => b.Key == "NY|MRTN|1980");
+        var block = Assert.Single(skip.OversizedBlocks, b => b.Key == "NY|MRTN|1980|P");
         Assert.Equal(30, block.Size);
         Assert.False(block.Compared);
 
         var compare = new MatchEngine(new MatchingOptions { MaxBlockSize = 10, OversizedBlocks = OversizedBlockAction.CompareAndReport }).DetectAll(records);
-        Assert.True(Assert.Single(compare.OversizedBlocks, b => b.Key == "NY|MRTN|1980").Compared);
+        Assert.True(Assert.Single(compare.OversizedBlocks, b => b.Key == "NY|MRTN|1980|P").Compared);
         Assert.True(compare.CandidatePairs >= 30 * 29 / 2);
         Assert.True(skip.CandidatePairs < compare.CandidatePairs);
     }
