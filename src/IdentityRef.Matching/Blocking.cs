@@ -10,6 +10,9 @@ namespace IdentityRef.Matching;
 /// DN  the same sorted date + the phonetic key of any one name (last, used, compound part or first name, one
 ///     namespace): the other name replaced altogether;
 /// DP  exact birth date + postcode (both names mistyped or replaced);
+/// FD  the phonetic key of a first name + the first two letters of the last name + sorted day and month (a last
+///     name's sound changed by a typo, with a year typo);
+/// FM  the phonetic key of one name + the initial of the other (both orientations) + year and month (+ day typo);
 /// NF  the phonetic keys of last and first name as an unordered pair + birth decade (month, day and last-digit
 ///     typos; first/last swapped); an undated record is filed under every decade;
 /// PN, PF  postcode + phonetic key of the last name, postcode + phonetic key of the first name;
@@ -18,15 +21,24 @@ namespace IdentityRef.Matching;
 ///     month (typos that change a phonetic key together with a date error);
 /// PA  postcode + house number;
 /// I   the INS.
+/// With <see cref="MatchingOptions.WideBlocking"/>: NW (NF without the decade), NYW (NY without the initial), DI (DF
+/// with a single initial of a first or last name): the coarser keys of the first version, for FEBRL-like data.
 /// </summary>
 public static class Blocking
 {
     // Decades an undated record is filed under in the NF pass (1900s to 2030s).
     private const int FirstDecade = 190, LastDecade = 203;
 
-    public static IEnumerable<string> Keys(MatchRecord record) => Keys(new PreparedRecord(record));
+    public static IEnumerable<string> Keys(MatchRecord record) => Keys(new PreparedRecord(record), wide: false);
 
-    internal static List<string> Keys(PreparedRecord p)
+    /// <summary>The keys under the given options (<see cref="MatchingOptions.WideBlocking"/> adds three coarse passes).</summary>
+    public static IEnumerable<string> Keys(MatchRecord record, MatchingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return Keys(new PreparedRecord(record), options.WideBlocking);
+    }
+
+    internal static List<string> Keys(PreparedRecord p, bool wide)
     {
         var keys = new List<string>(12);
         var nameKeys = new List<string>(4);
@@ -56,7 +68,15 @@ public static class Blocking
             {
                 if (firstKeys.Count == 0)
                 {
-                    AddDistinct(keys, $"NY|{name}|{year}|");
+                    // No first name: file the record under every initial, so it still meets those that have one.
+                    for (var initial = 'A'; initial <= 'Z'; initial++)
+                    {
+                        AddDistinct(keys, $"NY|{name}|{year}|{initial}");
+                    }
+                }
+                if (wide)
+                {
+                    AddDistinct(keys, $"NYW|{name}|{year}");
                 }
                 foreach (var first in firstKeys)
                 {
@@ -79,6 +99,16 @@ public static class Blocking
                     AddDistinct(keys, $"DF|{sortedDate}|{x}{y}");
                 }
             }
+            if (wide)
+            {
+                foreach (var initialOf in firstKeys.Concat(new[] { p.BirthSdx, p.UsedSdx }))
+                {
+                    if (initialOf.Length > 0)
+                    {
+                        AddDistinct(keys, $"DI|{sortedDate}|{initialOf[0]}");
+                    }
+                }
+            }
             // The sound of any one name (last, used, compound part or first, one namespace) with the date: the other
             // name may be replaced altogether (a first name changed, a last name keyed as a first name).
             foreach (var name in nameKeys.Concat(firstKeys))
@@ -88,6 +118,33 @@ public static class Blocking
             if (p.Postcode.Length > 0)
             {
                 AddDistinct(keys, $"DP|{p.Date}|{p.Postcode}");
+            }
+            // A typo that changes a last name's sound (after its second letter) together with a year typo, after a
+            // move (FD: a first name's sound + the last name's first two letters + sorted day and month; one letter
+            // made blocks of ~50 at a million records), or with a day typo (FM: the sound of one name + the initial
+            // of the other, both orientations so swapped names meet, + year and month).
+            foreach (var last in new[] { p.Birth, p.Used })
+            {
+                if (last.Length < 2)
+                {
+                    continue;
+                }
+                foreach (var first in firstKeys)
+                {
+                    AddDistinct(keys, $"FD|{first}|{last[..2]}|{Math.Min(month, day):D2}{Math.Max(month, day):D2}");
+                }
+            }
+            foreach (var last in new[] { p.BirthSdx, p.UsedSdx })
+            {
+                if (last.Length == 0)
+                {
+                    continue;
+                }
+                foreach (var first in firstKeys)
+                {
+                    AddDistinct(keys, $"FM|{first}|{last[0]}|{p.Date / 100}");
+                    AddDistinct(keys, $"FM|{last}|{first[0]}|{p.Date / 100}");
+                }
             }
         }
         foreach (var name in new[] { p.BirthSdx, p.UsedSdx })
@@ -99,6 +156,10 @@ public static class Blocking
             foreach (var first in firstKeys)
             {
                 var pair = string.CompareOrdinal(name, first) <= 0 ? $"{name}|{first}" : $"{first}|{name}";
+                if (wide)
+                {
+                    AddDistinct(keys, $"NW|{pair}");
+                }
                 if (p.Date != 0)
                 {
                     AddDistinct(keys, $"NF|{pair}|{p.Date / 100000}");

@@ -35,6 +35,26 @@ public sealed class DetectionTests
     }
 
     [Fact]
+    public void BlockingKeys_NoFirstName_StillMeetsTheRecordWithOne()
+    {
+        var engine = TestIdentities.Engine();
+        var man = TestIdentities.Man();
+        var keys = engine.BlockingKeys(man).ToHashSet();
+        Assert.Contains(engine.BlockingKeys(man with { FirstNames = [] }), k => k.StartsWith("NY|", StringComparison.Ordinal) && keys.Contains(k));
+    }
+
+    [Fact]
+    public void BlockingKeys_FebrlProfile_AddsTheDateFreeNamePass()
+    {
+        var man = TestIdentities.Man();
+        var replacedDate = man with { BirthDate = new DateOnly(1931, 2, 27), Postcode = null, City = null, Address = null };
+        var febrl = new MatchEngine(MatchingOptions.Febrl());
+        Assert.True(febrl.Options.WideBlocking);
+        Assert.Contains(febrl.BlockingKeys(replacedDate), febrl.BlockingKeys(man).Where(k => k.StartsWith("NW|", StringComparison.Ordinal)).Contains);
+        Assert.DoesNotContain(TestIdentities.Engine().BlockingKeys(man), k => k.StartsWith("NW|", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void DetectAll_SmallBase_FindsTheDuplicatesAndIsDeterministic()
     {
         var records = TrainingAndOptionsTests.SmallBase();
