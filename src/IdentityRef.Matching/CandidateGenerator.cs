@@ -19,7 +19,7 @@ internal static class CandidateGenerator
         var perRecord = new (ulong Hash, int Index)[records.Length][];
         Parallel.For(0, records.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, i =>
         {
-            var keys = Blocking.Keys(records[i]);
+            var keys = Blocking.Keys(records[i], options.WideBlocking);
             var entries = new (ulong, int)[keys.Count];
             for (var k = 0; k < keys.Count; k++)
             {
@@ -51,7 +51,7 @@ internal static class CandidateGenerator
             var compare = size <= options.MaxBlockSize || options.OversizedBlocks == OversizedBlockAction.CompareAndReport;
             if (size > options.MaxBlockSize)
             {
-                oversized.Add(new OversizedBlock(KeyOf(records[entries[start].Index], entries[start].Hash), size, compare));
+                oversized.Add(new OversizedBlock(KeyOf(records[entries[start].Index], entries[start].Hash, options.WideBlocking), size, compare));
             }
             if (compare && size > 1)
             {
@@ -87,6 +87,6 @@ internal static class CandidateGenerator
         return new Candidates(array, oversized);
     }
 
-    private static string KeyOf(PreparedRecord record, ulong hash) =>
-        Blocking.Keys(record).First(k => Blocking.Hash(k) == hash);
+    private static string KeyOf(PreparedRecord record, ulong hash, bool wide) =>
+        Blocking.Keys(record, wide).First(k => Blocking.Hash(k) == hash);
 }

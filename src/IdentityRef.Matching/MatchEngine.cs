@@ -31,7 +31,7 @@ public sealed class MatchEngine
     public IEnumerable<string> BlockingKeys(MatchRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return Blocking.Keys(new PreparedRecord(record));
+        return Blocking.Keys(new PreparedRecord(record), Options.WideBlocking);
     }
 
     public MatchResult Compare(MatchRecord a, MatchRecord b)

@@ -182,7 +182,7 @@ public static class TraitComparers
         _ => agreement < 0 ? TraitLevels.Missing : TraitLevels.FirstNames.Different,
     };
 
-    /// <summary>Birth dates as yyyymmdd ints; knows day/month inversion and one-digit keying errors.</summary>
+    /// <summary>Birth dates as yyyymmdd ints; knows day/month inversion and one-digit keying errors (also after an inversion).</summary>
     public static int BirthDateLevel(int a, int b)
     {
         if (a == 0 || b == 0)
@@ -199,7 +199,8 @@ public static class TraitComparers
         {
             return TraitLevels.BirthDate.DayMonthSwapped;
         }
-        if (IsOneDigitError(a, b))
+        // One keying error, or one on top of a day/month inversion (two errors in one date, both classic).
+        if (IsOneDigitError(a, b) || IsOneDigitError(a, (yb * 10000) + (db * 100) + mb))
         {
             return TraitLevels.BirthDate.OneDigit;
         }

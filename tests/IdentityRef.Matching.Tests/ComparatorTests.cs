@@ -11,6 +11,7 @@ public sealed class ComparatorTests
     [InlineData(1984, 3, 7, 1984, 3, 8, TraitLevels.BirthDate.OneDigit)]
     [InlineData(1984, 3, 7, 1948, 3, 7, TraitLevels.BirthDate.OneDigit)] // adjacent digits transposed
     [InlineData(1984, 3, 7, 1984, 5, 7, TraitLevels.BirthDate.OneDigit)]
+    [InlineData(1984, 3, 7, 1984, 7, 4, TraitLevels.BirthDate.OneDigit)] // inverted, then one digit mistyped
     [InlineData(1984, 3, 7, 1984, 11, 7, TraitLevels.BirthDate.TwoOfThree)]
     [InlineData(1984, 3, 7, 2012, 9, 21, TraitLevels.BirthDate.Different)]
     public void BirthDateLevel_KnownKeyingErrors_AreRecognised(int y1, int m1, int d1, int y2, int m2, int d2, int expected) =>

@@ -29,9 +29,29 @@ public sealed class DetectionTests
     public void BlockingKeys_AreStableStrings()
     {
         var keys = TestIdentities.Engine().BlockingKeys(TestIdentities.Man()).ToList();
-        Assert.Contains("NY|DPN|1962", keys);
-        Assert.Contains("DF|19620411|F", keys); // day and month sorted: an inverted date meets it
+        Assert.Contains("NY|DPN|1962|F", keys);
+        Assert.Contains("DF|19620411|DF", keys); // day and month sorted: an inverted date meets it
         Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
+    [Fact]
+    public void BlockingKeys_NoFirstName_StillMeetsTheRecordWithOne()
+    {
+        var engine = TestIdentities.Engine();
+        var man = TestIdentities.Man();
+        var keys = engine.BlockingKeys(man).ToHashSet();
+        Assert.Contains(engine.BlockingKeys(man with { FirstNames = [] }), k => k.StartsWith("NY|", StringComparison.Ordinal) && keys.Contains(k));
+    }
+
+    [Fact]
+    public void BlockingKeys_FebrlProfile_AddsTheDateFreeNamePass()
+    {
+        var man = TestIdentities.Man();
+        var replacedDate = man with { BirthDate = new DateOnly(1931, 2, 27), Postcode = null, City = null, Address = null };
+        var febrl = new MatchEngine(MatchingOptions.Febrl());
+        Assert.True(febrl.Options.WideBlocking);
+        Assert.Contains(febrl.BlockingKeys(replacedDate), febrl.BlockingKeys(man).Where(k => k.StartsWith("NW|", StringComparison.Ordinal)).Contains);
+        Assert.DoesNotContain(TestIdentities.Engine().BlockingKeys(man), k => k.StartsWith("NW|", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -54,12 +74,12 @@ public sealed class DetectionTests
             .Select(i => new MatchRecord($"S{i}", "MARTIN", [$"PRENOM{(char)('A' + i % 26)}{i}"], BirthDate: new DateOnly(1980, 1, 1 + (i % 28))))
             .ToList();
         var skip = new MatchEngine(new MatchingOptions { MaxBlockSize = 10 }).DetectAll(records);
-        var block = Assert.Single(skip.OversizedBlocks, b => b.Key == "NY|MRTN|1980");
+        var block = Assert.Single(skip.OversizedBlocks, b => b.Key == "NY|MRTN|1980|P");
         Assert.Equal(30, block.Size);
         Assert.False(block.Compared);
 
         var compare = new MatchEngine(new MatchingOptions { MaxBlockSize = 10, OversizedBlocks = OversizedBlockAction.CompareAndReport }).DetectAll(records);
-        Assert.True(Assert.Single(compare.OversizedBlocks, b => b.Key == "NY|MRTN|1980").Compared);
+        Assert.True(Assert.Single(compare.OversizedBlocks, b => b.Key == "NY|MRTN|1980|P").Compared);
         Assert.True(compare.CandidatePairs >= 30 * 29 / 2);
         Assert.True(skip.CandidatePairs < compare.CandidatePairs);
     }
