@@ -14,9 +14,27 @@ namespace IdentityRef.Persistence;
 /// </summary>
 public static class BulkInsert
 {
-    public static async Task InsertAsync<T>(IdentityRefDbContext db, IEnumerable<T> entities, CancellationToken cancellationToken) where T : class
+    public static Task InsertAsync<T>(IdentityRefDbContext db, IEnumerable<T> entities, CancellationToken cancellationToken) where T : class =>
+        InsertAsync(db, typeof(T), entities, cancellationToken);
+
+    /// <summary>Inserts every entity the change tracker holds as added, then saves whatever else it tracks.</summary>
+    public static async Task SaveChangesInBulkAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
     {
-        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model.");
+        var added = db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList();
+        foreach (var group in added.GroupBy(e => e.Entity.GetType()))
+        {
+            await InsertAsync(db, group.Key, group.Select(e => e.Entity), cancellationToken);
+        }
+        foreach (var entry in added)
+        {
+            entry.State = EntityState.Detached;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    public static async Task InsertAsync(IdentityRefDbContext db, Type clrType, IEnumerable<object> entities, CancellationToken cancellationToken)
+    {
+        var entityType = db.Model.FindEntityType(clrType) ?? throw new InvalidOperationException($"{clrType.Name} is not in the model.");
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var properties = entityType.GetProperties().Where(p => p.ValueGenerated != ValueGenerated.OnAdd || !p.IsPrimaryKey()).ToList();
         var sql = db.GetService<ISqlGenerationHelper>();
@@ -30,7 +48,7 @@ public static class BulkInsert
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
             $"VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
-        var getters = new List<Func<T, object?>>();
+        var getters = new List<Func<object, object?>>();
         for (var i = 0; i < properties.Count; i++)
         {
             var property = properties[i];

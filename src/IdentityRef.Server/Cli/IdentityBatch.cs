@@ -40,7 +40,7 @@ public sealed class IdentityBatch(IServiceProvider services)
             }
         }
         // The identities, their identifiers and audit lines go in through prepared statements (change tracking would
-        // dominate a million-row import); what the listeners add (outbox, match keys) is saved in the same transaction.
+        // dominate a million-row import); so do the rows the listeners add (outbox, match keys), in the same transaction.
         await BulkInsert.InsertAsync(db, created, cancellationToken);
         await BulkInsert.InsertAsync(db, identifiers, cancellationToken);
         await BulkInsert.InsertAsync(db, created.Select(identity => AuditRecorder.Entry(identity, action, before: null, actor, now)), cancellationToken);
@@ -48,7 +48,7 @@ public sealed class IdentityBatch(IServiceProvider services)
         {
             await listener.OnChangesAsync(db, created, cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        await BulkInsert.SaveChangesInBulkAsync(db, cancellationToken);
         foreach (var identity in created)
         {
             identity.ClearEvents();
