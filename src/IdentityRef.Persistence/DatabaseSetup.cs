@@ -12,7 +12,7 @@ public static class DatabaseSetup
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
-                services.AddDbContext<SqliteIdentityRefDbContext>(o => Configure(o.UseSqlite(connectionString)));
+                services.AddDbContext<SqliteIdentityRefDbContext>(o => Configure(o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance)));
                 services.AddScoped<IdentityRefDbContext>(sp => sp.GetRequiredService<SqliteIdentityRefDbContext>());
                 break;
             case DatabaseProvider.PostgreSql:
@@ -48,5 +48,31 @@ public static class DatabaseSetup
             return;
         }
         await db.Database.MigrateAsync(cancellationToken);
+    }
+}
+
+/// <summary>
+/// Settings of every SQLite connection: a 64 MiB page cache (the default 2 MiB makes index inserts of a large
+/// import read the disk for every key) and temporary structures in memory. Durability is unchanged.
+/// </summary>
+internal sealed class SqlitePragmas : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public static SqlitePragmas Instance { get; } = new();
+
+    private const string Pragmas = "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData,
+        CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = Pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
