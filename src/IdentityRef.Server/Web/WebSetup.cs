@@ -41,6 +41,7 @@ public static class Navigation
         new("File de travail", "/identitovigilance", Policies.Duplicates),
         new("Abonnements", "/abonnements", Policies.Subscriptions),
         new("Messages", "/messages", Policies.Messages),
+        new("Tâches planifiées", "/taches", Policies.Jobs),
         new("Comptes", "/comptes", Policies.Accounts),
     ];
 }

@@ -45,7 +45,7 @@ public sealed class VigilancePagesTests(Databases databases) : IClassFixture<Dat
     public async Task Accueil_CannotOpenTheVigilanceNorTheJobsPages_NorSeeThemInTheMenu()
     {
         var client = await IntegrationPagesTests.SignedInAsAsync(Factory, Roles.Accueil, followRedirects: false);
-        foreach (var page in new[] { "/identitovigilance", "/identitovigilance/1" })
+        foreach (var page in new[] { "/identitovigilance", "/identitovigilance/1", "/taches" })
         {
             var response = await client.GetAsync(page);
             Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
