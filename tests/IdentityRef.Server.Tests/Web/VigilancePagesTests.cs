@@ -57,8 +57,30 @@ public sealed class VigilancePagesTests(Databases databases) : IClassFixture<Dat
 
         var home = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
         Assert.DoesNotContain("href=\"/identitovigilance\"", home);
+        Assert.DoesNotContain("Doublons potentiels ouverts", home);
+        Assert.DoesNotContain("Alertes des tâches de fond", home);
 
 
+    }
+
+    [Fact]
+    public async Task Dashboard_ShowsTheOpenPairsToTheVigilanceCell()
+    {
+        var admin = Factory.CreateClient();
+        var (a, b) = await LookAlikesAsync(admin);
+        await DetectedItemAsync(admin, a, b);
+        var open = 0;
+        foreach (var state in new[] { "open", "in-review" })
+        {
+            open += (int)(await (await admin.GetAsync($"/api/duplicates?state={state}&kind=duplicate")).ReadObjectAsync())["total"]!;
+        }
+        var client = await IntegrationPagesTests.SignedInAsAsync(Factory, Roles.Identitovigilance);
+
+        var home = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
+
+        Assert.Contains("href=\"/identitovigilance\"", home);
+        Assert.Matches($"Doublons potentiels ouverts</a></th><td class=\"num\">{open}</td>", home);
+        Assert.Contains("Alertes des tâches de fond ouvertes", home);
     }
 
     [Fact]

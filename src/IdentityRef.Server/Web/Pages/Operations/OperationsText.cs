@@ -30,6 +30,16 @@ public static class OperationsText
         _ => outcome,
     };
 
+    public static string WorkItem(string kind) => kind switch
+    {
+        Jobs.WorkItemKinds.ReverificationMismatch => "INS revérifié : traits différents",
+        Jobs.WorkItemKinds.ReverificationNotFound => "INS revérifié : introuvable",
+        Jobs.WorkItemKinds.TechnicalFailure => "Appels INSi en échec technique répété",
+        Jobs.WorkItemKinds.OutboxParked => "Messages mis de côté",
+        Jobs.WorkItemKinds.SubscriptionLagging => "Système abonné en retard",
+        _ => kind,
+    };
+
     public static string Counts(IReadOnlyDictionary<string, int> counts) =>
         counts.Count == 0 ? "—" : string.Join(", ", counts.Select(c => $"{c.Key} : {c.Value}"));
 }
