@@ -73,6 +73,7 @@ public sealed class VigilanceBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Heading, new() { Name = "Explication du score" }).WaitForAsync();
         var explanation = await page.Locator("table.explanation").InnerTextAsync();
         Assert.Contains("Date de naissance", explanation);
+        Assert.Contains("jour et mois inversés", explanation);
         Assert.Contains("1980-03-04", explanation);
         Assert.Contains("1980-04-03", explanation);
         await Screenshots.TakeAsync(page, "31-comparaison");

@@ -37,7 +37,31 @@ public static class VigilanceText
         _ => matchClass,
     };
 
-    public static string Trait(string trait) => FrenchText.Fields.TryGetValue(trait, out var label) ? label : trait;
+    public static string Trait(string trait) => trait switch
+    {
+        "birthPlace" => "Lieu de naissance",
+        _ => FrenchText.Fields.TryGetValue(trait, out var label) ? label : trait,
+    };
+
+    /// <summary>The agreement levels of the matcher (<c>TraitLevels</c> names); an unknown level keeps its name.</summary>
+    public static string Level(string level) => level switch
+    {
+        "Missing" => "absent d'un côté",
+        "Different" => "différent",
+        "Exact" => "identique",
+        "Phonetic" => "même prononciation",
+        "Close" => "proche (faute de frappe)",
+        "Similar" => "semblable",
+        "Contained" => "l'un contient l'autre",
+        "CompoundPart" => "partie d'un nom composé",
+        "BirthUsedCrossed" => "nom de naissance et nom utilisé croisés",
+        "TwoOfThreeParts" => "deux parties sur trois",
+        "OneDigit" => "un chiffre diffère",
+        "DayMonthSwapped" => "jour et mois inversés",
+        "SameDepartment" => "même département",
+        "SameArea" => "même zone postale",
+        _ => level,
+    };
 
     public static string Decision(string action) => action switch
     {
