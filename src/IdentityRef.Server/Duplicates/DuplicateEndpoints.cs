@@ -76,19 +76,34 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation(errors);
         }
+        return Results.Ok(await QueueAsync(db, state.Length > 0 ? state : null, kind.Length > 0 ? kind : null, page, pageSize, ct));
+    }
+
+    /// <summary>A page of the work queue by descending score (the API and the web screen share it); null filters take everything.</summary>
+    public static async Task<PageResponse<DuplicateItemView>> QueueAsync(IdentityRefDbContext db, string? state, string? kind, int page, int pageSize,
+        CancellationToken ct)
+    {
         var query = db.DuplicateItems.AsNoTracking();
-        if (state.Length > 0)
+        if (state is not null)
         {
             query = query.Where(d => d.State == state);
         }
-        if (kind.Length > 0)
+        if (kind is not null)
         {
             query = query.Where(d => d.Kind == kind);
         }
         var total = await query.CountAsync(ct);
         var items = await query.OrderByDescending(d => d.Score).ThenBy(d => d.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
         var ipps = await IppsAsync(db, items, ct);
-        return Results.Ok(new PageResponse<DuplicateItemView>(items.Select(d => DuplicateViews.From(d, ipps)).ToList(), page, pageSize, total));
+        return new PageResponse<DuplicateItemView>(items.Select(d => DuplicateViews.From(d, ipps)).ToList(), page, pageSize, total);
+    }
+
+    /// <summary>The identity named by <paramref name="survivorIpp"/> when it is one of the pair, else null.</summary>
+    public static async Task<Guid?> SurvivorOfPairAsync(IdentityRefDbContext db, DuplicateItem item, string survivorIpp, CancellationToken ct)
+    {
+        var ipp = survivorIpp.Trim();
+        var survivor = await db.Identities.AsNoTracking().Where(i => i.Ipp == ipp).Select(i => (Guid?)i.Id).FirstOrDefaultAsync(ct);
+        return survivor is { } id && (id == item.IdentityA || id == item.IdentityB) ? id : null;
     }
 
     private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, IBirthPlaceDirectory places, CancellationToken ct) =>
@@ -112,8 +127,7 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation("survivorIpp", "required", "Name the surviving identity by its IPP.");
         }
-        var survivor = await db.Identities.AsNoTracking().Where(i => i.Ipp == body.Value.SurvivorIpp.Trim()).Select(i => (Guid?)i.Id).FirstOrDefaultAsync(ct);
-        if (survivor is not { } survivorId || (survivorId != item.IdentityA && survivorId != item.IdentityB))
+        if (await SurvivorOfPairAsync(db, item, body.Value.SurvivorIpp, ct) is not { } survivorId)
         {
             return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
         }

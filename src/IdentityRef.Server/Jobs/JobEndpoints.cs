@@ -31,13 +31,7 @@ public static class JobEndpoints
 
         group.MapGet("", async (IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
         {
-            var scheduler = await SchedulerAsync(services, cancellationToken);
-            var summaries = new List<JobSummary>();
-            foreach (var job in JobCatalog.All)
-            {
-                summaries.Add(await SummaryAsync(job, scheduler, db, cancellationToken));
-            }
-            return Results.Ok(summaries);
+            return Results.Ok(await SummariesAsync(services, db, cancellationToken));
         }).WithSummary("The scheduled jobs: schedule, next and last run, outcome and counts, paused or not.");
 
         group.MapGet("/{name}", async (string name, IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
@@ -55,23 +49,65 @@ public static class JobEndpoints
             {
                 return Problems.Validation("limit", "range", "limit must be between 1 and 500.");
             }
-            var runs = await db.JobRuns.Where(r => r.Job == job.Name).OrderByDescending(r => r.Id).Take(limit ?? 50).ToListAsync(cancellationToken);
-            return Results.Ok(runs.Select(JobRunDto.Of));
+            return Results.Ok(await RunsAsync(db, job, limit ?? 50, cancellationToken));
         }).WithSummary("The job's latest runs, newest first.");
 
         group.MapPost("/{name}/run", (string name, IServiceProvider services, CancellationToken cancellationToken) =>
-            ActAsync(name, services, async (scheduler, job) => await scheduler.TriggerJob(job.Key, new JobDataMap(), cancellationToken), cancellationToken,
+            ActAsync(name, services, (scheduler, job) => Actions[JobAction.Run](scheduler, job, cancellationToken), cancellationToken,
                 StatusCodes.Status202Accepted))
             .WithSummary("Runs the job now (once, on one instance of a cluster); see its runs for the outcome.");
 
         group.MapPost("/{name}/pause", (string name, IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
-            ActAsync(name, services, async (scheduler, job) => await scheduler.PauseJob(job.Key, cancellationToken), cancellationToken, db: db))
+            ActAsync(name, services, (scheduler, job) => Actions[JobAction.Pause](scheduler, job, cancellationToken), cancellationToken, db: db))
             .WithSummary("Pauses the job's schedule; a running run finishes.");
 
         group.MapPost("/{name}/resume", (string name, IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
-            ActAsync(name, services, async (scheduler, job) => await scheduler.ResumeJob(job.Key, cancellationToken), cancellationToken, db: db))
+            ActAsync(name, services, (scheduler, job) => Actions[JobAction.Resume](scheduler, job, cancellationToken), cancellationToken, db: db))
             .WithSummary("Resumes the job's schedule (a firing missed while paused runs once).");
     }
+
+    /// <summary>What an operator may ask of a job (the API and the web screen share these).</summary>
+    public enum JobAction
+    {
+        Run,
+        Pause,
+        Resume,
+    }
+
+    private static readonly IReadOnlyDictionary<JobAction, Func<IScheduler, JobDefinition, CancellationToken, Task>> Actions =
+        new Dictionary<JobAction, Func<IScheduler, JobDefinition, CancellationToken, Task>>
+        {
+            [JobAction.Run] = async (scheduler, job, ct) => await scheduler.TriggerJob(job.Key, new JobDataMap(), ct),
+            [JobAction.Pause] = async (scheduler, job, ct) => await scheduler.PauseJob(job.Key, ct),
+            [JobAction.Resume] = async (scheduler, job, ct) => await scheduler.ResumeJob(job.Key, ct),
+        };
+
+    /// <summary>Applies <paramref name="action"/> to the job; false when the scheduler is disabled on this instance.</summary>
+    public static async Task<bool> ActAsync(JobDefinition job, JobAction action, IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (await SchedulerAsync(services, cancellationToken) is not { } scheduler)
+        {
+            return false;
+        }
+        await Actions[action](scheduler, job, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Every job of the catalogue as an operator sees it.</summary>
+    public static async Task<IReadOnlyList<JobSummary>> SummariesAsync(IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        var scheduler = await SchedulerAsync(services, cancellationToken);
+        var summaries = new List<JobSummary>();
+        foreach (var job in JobCatalog.All)
+        {
+            summaries.Add(await SummaryAsync(job, scheduler, db, cancellationToken));
+        }
+        return summaries;
+    }
+
+    /// <summary>The job's latest runs, newest first.</summary>
+    public static async Task<IReadOnlyList<JobRunDto>> RunsAsync(IdentityRefDbContext db, JobDefinition job, int limit, CancellationToken cancellationToken) =>
+        (await db.JobRuns.Where(r => r.Job == job.Name).OrderByDescending(r => r.Id).Take(limit).ToListAsync(cancellationToken)).Select(JobRunDto.Of).ToList();
 
     private static async Task<IResult> ActAsync(string name, IServiceProvider services, Func<IScheduler, JobDefinition, Task> act, CancellationToken cancellationToken,
         int status = StatusCodes.Status200OK, IdentityRefDbContext? db = null)

@@ -38,8 +38,10 @@ public static class Navigation
     [
         new("Tableau de bord", "/", Policies.PatientsRead),
         new("Identités", "/identites", Policies.PatientsRead), // creation starts with a search (no direct link)
+        new("File de travail", "/identitovigilance", Policies.Duplicates),
         new("Abonnements", "/abonnements", Policies.Subscriptions),
         new("Messages", "/messages", Policies.Messages),
+        new("Tâches planifiées", "/taches", Policies.Jobs),
         new("Comptes", "/comptes", Policies.Accounts),
     ];
 }

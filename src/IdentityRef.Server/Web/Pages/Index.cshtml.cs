@@ -25,6 +25,12 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAut
     /// <summary>"Santé des flux", for those who watch the messages (null for the others).</summary>
     public IReadOnlyList<Integration.FlowHealth>? FlowHealth { get; private set; }
 
+    /// <summary>Pairs of the vigilance queue not yet resolved (open, in review), for those who work the queue (null for the others).</summary>
+    public (int Duplicates, int Collisions, int InReview)? OpenPairs { get; private set; }
+
+    /// <summary>The jobs' work items not yet resolved, by kind, for the vigilance cell and the operators (null for the others).</summary>
+    public IReadOnlyList<(string Kind, int Count)>? OpenWorkItems { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         var active = db.Identities.AsNoTracking().Where(i => i.MergedIntoId == null);
@@ -40,6 +46,20 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAut
         if ((await authorization.AuthorizeAsync(User, Policies.Messages)).Succeeded)
         {
             FlowHealth = await Integration.Dashboard.FlowHealthAsync(db, clock, cancellationToken);
+        }
+        var seesQueue = (await authorization.AuthorizeAsync(User, Policies.Duplicates)).Succeeded;
+        if (seesQueue)
+        {
+            var pairs = db.DuplicateItems.AsNoTracking().Where(d => d.State != DuplicateStates.Resolved);
+            OpenPairs = (await pairs.CountAsync(d => d.Kind == DuplicateKinds.Duplicate, cancellationToken),
+                await pairs.CountAsync(d => d.Kind == DuplicateKinds.Collision, cancellationToken),
+                await pairs.CountAsync(d => d.State == DuplicateStates.InReview, cancellationToken));
+        }
+        if (seesQueue || (await authorization.AuthorizeAsync(User, Policies.Jobs)).Succeeded)
+        {
+            var items = await db.WorkItems.AsNoTracking().Where(w => w.State != WorkItem.Resolved).GroupBy(w => w.Kind)
+                .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+            OpenWorkItems = items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => (i.Key, i.Count)).ToList();
         }
     }
 }

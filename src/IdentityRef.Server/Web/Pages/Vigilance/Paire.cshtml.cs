@@ -1,0 +1,120 @@
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Traits;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Audit;
+using IdentityRef.Server.Duplicates;
+using IdentityRef.Server.Merges;
+using IdentityRef.Server.Security;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityRef.Server.Web.Pages.Vigilance;
+
+/// <summary>One pair of the queue: both identities side by side, the explanation of the score and the decisions (the services of <c>/api/duplicates</c>).</summary>
+[Authorize(Policy = Policies.Duplicates)]
+public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution resolution, MergeService merges, IBirthPlaceDirectory places) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public long Id { get; set; }
+    [BindProperty] public string? Survivor { get; set; }
+
+    public DuplicateDetailView? Detail { get; private set; }
+    public MergeResponse? Merge { get; private set; }
+    public WebMessages Messages { get; } = new();
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (TempData["success"] is string success)
+        {
+            Messages.Success = success;
+        }
+        return await ShowAsync(cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostMergeAsync(CancellationToken cancellationToken)
+    {
+        if (await FindAsync(cancellationToken) is not { } item)
+        {
+            return NotFound();
+        }
+        if (string.IsNullOrWhiteSpace(Survivor))
+        {
+            Messages.Errors.Add(("survivor", "Choisissez l'identité conservée."));
+            return await ShowAsync(cancellationToken);
+        }
+        if (await DuplicateEndpoints.SurvivorOfPairAsync(db, item, Survivor, cancellationToken) is not { } survivorId)
+        {
+            Messages.Errors.Add(("survivor", "L'identité conservée doit être l'une des deux identités de la paire."));
+            return await ShowAsync(cancellationToken);
+        }
+        return await DecideAsync(async () =>
+        {
+            await resolution.MergeAsync(item, survivorId, Actor.From(HttpContext), null, cancellationToken);
+            return $"Fusion faite : l'identité {Survivor.Trim()} est conservée.";
+        }, cancellationToken);
+    }
+
+    public async Task<IActionResult> OnPostNotDuplicateAsync(CancellationToken cancellationToken) =>
+        await FindAsync(cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await resolution.NotDuplicateAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                return "Paire classée : ce ne sont pas les mêmes personnes. Elle ne sera plus proposée sauf si un trait strict change.";
+            }, cancellationToken)
+            : NotFound();
+
+    public async Task<IActionResult> OnPostReviewAsync(CancellationToken cancellationToken) =>
+        await FindAsync(cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await resolution.ReviewAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                return "Paire prise en examen.";
+            }, cancellationToken)
+            : NotFound();
+
+    public async Task<IActionResult> OnPostUndoAsync(long merge, CancellationToken cancellationToken)
+    {
+        if (await db.Merges.FirstOrDefaultAsync(m => m.Id == merge, cancellationToken) is not { } found)
+        {
+            return NotFound();
+        }
+        return await DecideAsync(async () =>
+        {
+            await merges.UndoAsync(found, Actor.From(HttpContext), cancellationToken);
+            return "Fusion annulée : les deux identités sont rétablies telles qu'elles étaient.";
+        }, cancellationToken);
+    }
+
+    private async Task<IActionResult> DecideAsync(Func<Task<string>> decide, CancellationToken cancellationToken)
+    {
+        try
+        {
+            TempData["success"] = await decide();
+            return Redirect($"/identitovigilance/{Id}");
+        }
+        catch (DomainRuleException rule)
+        {
+            // Expected refusals (collision, resolved item, changed survivor): shown on the page, the item as it is now.
+            Messages.Errors.Add((null, VigilanceText.Rule(rule)));
+            db.ChangeTracker.Clear();
+            return await ShowAsync(cancellationToken);
+        }
+    }
+
+    private Task<DuplicateItem?> FindAsync(CancellationToken cancellationToken) => db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == Id, cancellationToken);
+
+    private async Task<IActionResult> ShowAsync(CancellationToken cancellationToken)
+    {
+        if (await db.DuplicateItems.AsNoTracking().FirstOrDefaultAsync(d => d.Id == Id, cancellationToken) is not { } item)
+        {
+            return NotFound();
+        }
+        Detail = await DuplicateEndpoints.DetailAsync(db, item, places, cancellationToken);
+        if (item.MergeId is { } mergeId && await db.Merges.AsNoTracking().FirstOrDefaultAsync(m => m.Id == mergeId, cancellationToken) is { } merge)
+        {
+            Merge = await MergeEndpoints.ToResponseAsync(db, merge, cancellationToken);
+        }
+        return Page();
+    }
+}
