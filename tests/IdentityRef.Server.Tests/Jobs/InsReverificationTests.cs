@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net;
+using System.Text.Json.Nodes;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Ins;
 using IdentityRef.Insi.Simulator;
@@ -144,11 +146,26 @@ public sealed class InsReverificationTests
             .Select(p => p.BirthName == "PROVISOIRE"
                 ? p with { Ins = new SimulatedIns(newNir[..13], newNir[13..], InsOids.Nir), History = [p.Ins] }
                 : p.BirthName == "ADRUN" ? p with { Ins = new SimulatedIns(otherNir[..13], otherNir[13..], InsOids.Nir), History = [] } : p));
+        // A downstream system subscribed (not listening: the messages stay in the outbox, where the test reads them).
+        Assert.Equal(HttpStatusCode.Created, (await host.Client.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+        }.Content())).StatusCode);
         host.Clock.Advance(PastMaxAge);
         var runStart = host.Clock.GetUtcNow();
 
         var counters = await RunPumpingAsync(host);
         Assert.Equal((1, 1, 1, 1), (counters["replaced"], counters["confirmed"], counters["not-found"], counters["mismatch"]));
+
+        // NIA → NIR reaches the receivers as an A31 carrying the NIR with VALI (PAM FR §4.4.1).
+        var niaId = (await host.IdentityAsync(nia)).Id;
+        var broadcast = await host.WithScopeAsync(async services => await services.GetRequiredService<IdentityRefDbContext>().Outbox
+            .Where(m => m.IdentityId == niaId && m.CreatedAt >= runStart).Select(m => new { m.Event, m.Payload }).ToListAsync());
+        var a31 = Assert.Single(broadcast);
+        Assert.Equal("A31", a31.Event);
+        var text = System.Text.Encoding.UTF8.GetString(a31.Payload);
+        Assert.Contains(newNir + "^^^ASIP-SANTE-INS-NIR&" + InsOids.Nir, text, StringComparison.Ordinal);
+        Assert.Contains("|VALI", text, StringComparison.Ordinal);
 
         var replaced = await host.IdentityAsync(nia);
         Assert.Equal((newNir, InsKind.Nir, IdentityStatus.Qual), (replaced.InsValue, replaced.InsKind, replaced.Status));
