@@ -92,11 +92,13 @@ public sealed partial class OutboxDispatcher(
     private async Task<int> DeliverAsync(IdentityRefDbContext db, Subscription subscription, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var batch = await db.Outbox
+        var batch = await db.Outbox.AsNoTracking()
             .Where(m => m.SubscriptionId == subscription.Id && (m.State == OutboxStates.Pending || m.State == OutboxStates.Sent || m.State == OutboxStates.Error))
             .OrderBy(m => m.Id)
             .Take(settings.BatchSize)
             .ToListAsync(cancellationToken);
+        // Acknowledged messages, the usual case, are recorded with one statement per batch; the others one by one.
+        var acknowledged = new List<long>(batch.Count);
         var done = 0;
         foreach (var message in batch)
         {
@@ -109,7 +111,16 @@ public sealed partial class OutboxDispatcher(
             var result = await client.SendAsync(message.Payload, cancellationToken);
             message.Attempts++;
             message.SentAt = now;
-            if (!Record(message, result, settings, clock.GetUtcNow()))
+            var goOn = Record(message, result, settings, clock.GetUtcNow());
+            if (message.State == OutboxStates.Acknowledged && message.AckCode == "AA")
+            {
+                acknowledged.Add(message.Id);
+            }
+            else
+            {
+                db.Outbox.Update(message);
+            }
+            if (!goOn)
             {
                 if (!result.IsAcknowledged && _clients.TryRemove(subscription.Id, out var broken))
                 {
@@ -119,10 +130,18 @@ public sealed partial class OutboxDispatcher(
             }
             done++;
         }
-        if (batch.Count > 0)
+        if (acknowledged.Count > 0)
         {
-            await db.SaveChangesAsync(cancellationToken);
+            var at = clock.GetUtcNow();
+            await db.Outbox.Where(m => acknowledged.Contains(m.Id)).ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.State, OutboxStates.Acknowledged)
+                .SetProperty(x => x.AckCode, "AA")
+                .SetProperty(x => x.LastError, (string?)null)
+                .SetProperty(x => x.Attempts, x => x.Attempts + 1)
+                .SetProperty(x => x.SentAt, at)
+                .SetProperty(x => x.AcknowledgedAt, at), cancellationToken);
         }
+        await db.SaveChangesAsync(cancellationToken);
         return done;
     }
 
