@@ -9,41 +9,8 @@ namespace IdentityRef.Server.Tests.Web;
 /// sign in, search, create ADRTROIS DOMINIQUE, qualify her through INSi and a passport. Screenshots of each
 /// screen go to <c>TestResults/screenshots</c> at the repository root.
 /// </summary>
-public sealed class BrowserJourneyTests : IAsyncLifetime
+public sealed class BrowserJourneyTests : BrowserTest
 {
-    private IdentityRefFactory? _factory;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        if (Chromium.UnavailableReason is not null)
-        {
-            return;
-        }
-        _factory = new IdentityRefFactory(DatabaseProvider.Sqlite, realSocket: true);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium.Path,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-        _playwright?.Dispose();
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-    }
-
     [ChromiumFact]
     public async Task AdmissionJourney_SignInCreateAndQualifyAdrtroisDominique_EndsQual()
     {

@@ -10,41 +10,8 @@ namespace IdentityRef.Server.Tests.Web;
 /// downstream system (a real MLLP listener on loopback answering AA), see a new patient's A28 acknowledged
 /// in the message monitor, resend it. Screenshots go to <c>TestResults/screenshots</c>.
 /// </summary>
-public sealed class IntegrationBrowserTests : IAsyncLifetime
+public sealed class IntegrationBrowserTests : BrowserTest
 {
-    private IdentityRefFactory? _factory;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        if (Chromium.UnavailableReason is not null)
-        {
-            return;
-        }
-        _factory = new IdentityRefFactory(DatabaseProvider.Sqlite, realSocket: true);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium.Path,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-        _playwright?.Dispose();
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-    }
-
     [ChromiumFact]
     public async Task IntegratorJourney_SubscribeFakeDownstream_NewPatientIsAcknowledgedInTheMonitor()
     {

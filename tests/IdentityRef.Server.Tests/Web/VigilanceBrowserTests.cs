@@ -11,40 +11,9 @@ namespace IdentityRef.Server.Tests.Web;
 /// one person created through the API, detection run from the queue, the pair compared and merged keeping the
 /// chosen identity, the undo offered. Screenshots go to <c>TestResults/screenshots</c>.
 /// </summary>
-public sealed class VigilanceBrowserTests : IAsyncLifetime
+public sealed class VigilanceBrowserTests : BrowserTest
 {
-    private IdentityRefFactory? _factory;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        if (Chromium.UnavailableReason is not null)
-        {
-            return;
-        }
-        _factory = new IdentityRefFactory(DatabaseProvider.Sqlite, JobsApiTests.SchedulerOn(), realSocket: true);
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium.Path,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-        _playwright?.Dispose();
-        if (_factory is not null)
-        {
-            await _factory.DisposeAsync();
-        }
-    }
+    protected override IDictionary<string, string?>? ServerSettings => JobsApiTests.SchedulerOn();
 
     [ChromiumFact]
     public async Task VigilanceJourney_DetectFromTheQueue_ComparePair_MergeKeepingTheChosenSurvivor()
