@@ -15,6 +15,19 @@ public sealed class WebMessages
 
     public void Add(DomainRuleException rule) => Errors.Add((null, FrenchText.Message(rule)));
 
+    /// <summary>The messages a previous request left for this page (post, redirect, get).</summary>
+    public void TakeFrom(Microsoft.AspNetCore.Mvc.ViewFeatures.ITempDataDictionary tempData)
+    {
+        if (tempData[Pages.Identites.FichePage.SuccessKey] is string success)
+        {
+            Success = success;
+        }
+        if (tempData[Pages.Identites.FichePage.WarningsKey] is string { Length: > 0 } warnings)
+        {
+            Warnings.AddRange(warnings.Split('\n'));
+        }
+    }
+
     public string? ErrorOf(string field) => Errors.FirstOrDefault(e => e.Field == field).Message;
 }
 

@@ -60,14 +60,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
 
     public async Task<IActionResult> OnGetAsync(string ipp, CancellationToken cancellationToken)
     {
-        if (TempData[FichePage.SuccessKey] is string success)
-        {
-            Messages.Success = success;
-        }
-        if (TempData[FichePage.WarningsKey] is string { Length: > 0 } warnings)
-        {
-            Messages.Warnings.AddRange(warnings.Split('\n'));
-        }
+        Messages.TakeFrom(TempData);
         return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
     }
 

@@ -42,14 +42,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
 
     public async Task<IActionResult> OnGetAsync(string ipp, CancellationToken cancellationToken)
     {
-        if (TempData[FichePage.SuccessKey] is string success)
-        {
-            Messages.Success = success;
-        }
-        if (TempData[FichePage.WarningsKey] is string { Length: > 0 } warnings)
-        {
-            Messages.Warnings.AddRange(warnings.Split('\n'));
-        }
+        Messages.TakeFrom(TempData);
         if (TempData["error"] is string error)
         {
             Messages.Errors.Add((null, error));
