@@ -28,7 +28,7 @@ public sealed class ImportCommand(IServiceProvider services)
         var system = IdentifierSystems.Import(domain ?? Path.GetFileNameWithoutExtension(file.Name));
         var places = services.GetRequiredService<IBirthPlaceDirectory>();
         var today = DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
-        var writer = new IdentityBatch(services);
+        var writer = new IdentityBatch(services, deferMatchKeys: true);
         var seen = await writer.ExistingExternalIdsAsync(system, cancellationToken);
         var actor = new Actor("cli:import", Guid.NewGuid().ToString("N"));
         var rejects = new List<string>();
@@ -110,6 +110,8 @@ public sealed class ImportCommand(IServiceProvider services)
             await Run(null);
         }
 
+        // Keys in one sorted pass, before the command reports success: check-before-create needs them.
+        await writer.CompleteAsync(cancellationToken);
         foreach (var reject in rejects)
         {
             Console.Error.WriteLine(reject);

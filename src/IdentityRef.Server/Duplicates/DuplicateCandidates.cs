@@ -10,24 +10,29 @@ namespace IdentityRef.Server.Duplicates;
 /// <summary>A scored candidate of check-before-create, with the identity it designates.</summary>
 public sealed record RankedCandidate(Identity Identity, MatchResult Result);
 
-/// <summary>Check-before-create: the probe's blocking keys, one indexed query on <c>match_keys</c>, then the matcher ranks the active identities found.</summary>
+/// <summary>Check-before-create: the probe's blocking keys, one indexed query on <c>match_keys</c> and <c>identities</c>, then the matcher ranks the active identities found.</summary>
 public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProvider engines)
 {
     /// <summary>Every Possible or Probable candidate, best first; <paramref name="compared"/> tells how many identities were scored.</summary>
     public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
-        var keys = IdentityMatching.KeyHashes(probe).ToList();
-        // One query: the identities whose keys meet the probe's (the key index, then the identities' primary key).
-        var matching = db.MatchKeys.Where(k => keys.Contains(k.Key)).Select(k => k.IdentityId);
-        var found = await db.Identities.AsNoTracking().Where(i => matching.Contains(i.Id) && i.MergedIntoId == null).ToListAsync(cancellationToken);
-        var identities = found.Where(i => i.Id != exclude).ToDictionary(i => i.Id.ToString());
-        if (identities.Count == 0)
+        // One statement: the active identities whose keys meet the probe's, only the columns the matcher reads.
+        var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
+        var records = rows.Where(r => r.Id != exclude).Select(r => r.ToRecord()).ToList();
+        if (records.Count == 0)
         {
             return ([], 0);
         }
-        var ranked = engine.RankCandidates(probe, identities.Values.Select(IdentityMatching.ToRecord));
-        return (ranked.Where(r => r.Class != MatchClass.Distinct).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), identities.Count);
+        var ranked = engine.RankCandidates(probe, records).Where(r => r.Class != MatchClass.Distinct).ToList();
+        if (ranked.Count == 0)
+        {
+            return ([], records.Count);
+        }
+        // Whole identities only for the few candidates kept (the answer shows them), not for every one scored.
+        var ids = ranked.Select(r => Guid.Parse(r.IdB)).ToList();
+        var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id.ToString(), cancellationToken);
+        return (ranked.Where(r => identities.ContainsKey(r.IdB)).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), records.Count);
     }
 }
 

@@ -65,15 +65,15 @@ public sealed class DuplicateDetection(
     {
         var watch = Stopwatch.StartNew();
         var run = new DuplicateRun { Kind = Full, StartedAt = clock.GetUtcNow() };
-        var rows = await db.Identities.AsNoTracking().Where(i => i.MergedIntoId == null)
-            .Select(i => new IdentityRow(i.Id, i.BirthName, i.FirstNames, i.UsedName, i.UsedFirstName, i.BirthDate, i.Sex, i.BirthPlaceCode, i.InsValue,
-                i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt))
-            .ToListAsync(cancellationToken);
-        var records = rows.Select(r => r.ToRecord()).ToList();
-        if (records.Count > 0 && !await db.MatchKeys.AnyAsync(cancellationToken))
+        // Identities bulk-written without keys (seed, import) or keyed before detection existed get theirs first:
+        // check-before-create and incremental runs only see identities through their keys.
+        var (keyed, _) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
+        if (keyed > 0)
         {
-            await BuildKeysAsync(records, cancellationToken);
+            logger.KeysBuilt(keyed);
         }
+        var rows = await MatchRows.ActiveAsync(db, cancellationToken);
+        var records = rows.Select(r => r.ToRecord()).ToList();
         var loadMs = watch.ElapsedMilliseconds;
         var byId = rows.ToDictionary(r => r.Id.ToString());
         var engine = await engines.GetAsync(db, cancellationToken);
@@ -133,8 +133,8 @@ public sealed class DuplicateDetection(
             }
             compared += others.Count;
             strict[identity.Id] = identity.StrictTraitsChangedAt;
-            var self = IdentityRow.Of(identity);
-            var rowsById = others.ToDictionary(o => o.Id.ToString(), IdentityRow.Of);
+            var self = MatchRow.Of(identity);
+            var rowsById = others.ToDictionary(o => o.Id.ToString(), MatchRow.Of);
             foreach (var other in others)
             {
                 strict[other.Id] = other.StrictTraitsChangedAt;
@@ -205,34 +205,6 @@ public sealed class DuplicateDetection(
         return summary;
     }
 
-    /// <summary>
-    /// Keys for a base that has identities but no key yet (created before duplicate detection existed): without them
-    /// check-before-create and incremental runs would see nobody. Batches keep the memory flat.
-    /// </summary>
-    private async Task BuildKeysAsync(IReadOnlyList<MatchRecord> records, CancellationToken cancellationToken)
-    {
-        var autoDetect = db.ChangeTracker.AutoDetectChangesEnabled;
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        try
-        {
-            foreach (var chunk in records.Chunk(5_000))
-            {
-                foreach (var record in chunk)
-                {
-                    var id = Guid.Parse(record.Id);
-                    db.MatchKeys.AddRange(IdentityMatching.KeyHashes(record).Select(k => new MatchKey { IdentityId = id, Key = k }));
-                }
-                await db.SaveChangesAsync(cancellationToken);
-                db.ChangeTracker.Clear();
-            }
-        }
-        finally
-        {
-            db.ChangeTracker.AutoDetectChangesEnabled = autoDetect;
-        }
-        logger.KeysBuilt(records.Count);
-    }
-
     /// <summary>Every item (full run), or the items of the given identities (incremental run).</summary>
     private async Task<Dictionary<(Guid, Guid), DuplicateItem>> LoadItemsAsync(IReadOnlyList<Guid>? identities, CancellationToken cancellationToken)
     {
@@ -251,7 +223,7 @@ public sealed class DuplicateDetection(
         return items;
     }
 
-    private static IEnumerable<FoundPair> SameInsPairs(MatchEngine engine, IEnumerable<IGrouping<string, IdentityRow>> groups)
+    private static IEnumerable<FoundPair> SameInsPairs(MatchEngine engine, IEnumerable<IGrouping<string, MatchRow>> groups)
     {
         foreach (var group in groups)
         {
@@ -266,7 +238,7 @@ public sealed class DuplicateDetection(
         }
     }
 
-    private static FoundPair Found(MatchResult result, IdentityRow x, IdentityRow y)
+    private static FoundPair Found(MatchResult result, MatchRow x, MatchRow y)
     {
         var (a, b) = IdentityMatching.Ordered(x.Id, y.Id);
         var (ra, rb) = a == x.Id ? (x, y) : (y, x);
@@ -275,20 +247,8 @@ public sealed class DuplicateDetection(
     }
 
     /// <summary>One INS on two active identities: two people sharing an INS, or one person twice (RNIV: a potential collision).</summary>
-    private static FoundPair Collision(MatchResult result, IdentityRow x, IdentityRow y) =>
+    private static FoundPair Collision(MatchResult result, MatchRow x, MatchRow y) =>
         Found(result, x, y) with { Kind = DuplicateKinds.Collision, Class = "same-ins" };
-
-    /// <summary>The columns detection needs, read without tracking.</summary>
-    private sealed record IdentityRow(Guid Id, string BirthName, string FirstNames, string? UsedName, string? UsedFirstName, DateOnly BirthDate,
-        Domain.Traits.Sex Sex, string? BirthPlaceCode, string? Ins, string? Postcode, string? City, string? Address, IdentityStatus Status,
-        DateTimeOffset StrictTraitsChangedAt)
-    {
-        public MatchRecord ToRecord() => new(Id.ToString(), BirthName, IdentityMatching.SplitFirstNames(FirstNames), UsedName, UsedFirstName, BirthDate,
-            (char)Sex, BirthPlaceCode, Ins, Postcode, City, Address);
-
-        public static IdentityRow Of(Identity i) => new(i.Id, i.BirthName, i.FirstNames, i.UsedName, i.UsedFirstName, i.BirthDate, i.Sex, i.BirthPlaceCode,
-            i.InsValue, i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt);
-    }
 }
 
 internal static partial class DuplicateLog
@@ -302,7 +262,7 @@ internal static partial class DuplicateLog
     [LoggerMessage(1503, LogLevel.Information, "Full detection: {Identities} identities read in {LoadMs} ms, scored in {MatchMs} ms")]
     public static partial void DetectionPhases(this ILogger logger, int identities, long loadMs, long matchMs);
 
-    [LoggerMessage(1504, LogLevel.Information, "Blocking keys built for {Identities} identities keyed before duplicate detection existed")]
+    [LoggerMessage(1504, LogLevel.Information, "Blocking keys built for {Identities} identities that had none (bulk-written, or keyed before duplicate detection existed)")]
     public static partial void KeysBuilt(this ILogger logger, int identities);
 
     [LoggerMessage(1502, LogLevel.Information, "Match weights learnt by EM from {Records} identities ({Iterations} iterations, converged: {Converged})")]

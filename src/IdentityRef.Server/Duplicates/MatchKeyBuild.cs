@@ -1,0 +1,144 @@
+using System.Data.Common;
+using System.Text;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace IdentityRef.Server.Duplicates;
+
+/// <summary>
+/// Writes the blocking keys of many identities in one sorted pass: the path of bulk writers (seed, import), which
+/// leave <see cref="MatchKeyIndex"/> aside, and of a base keyed before duplicate detection existed. The keys are
+/// exactly those of <see cref="IdentityMatching.KeyHashes"/>, as the listener writes them; what changes is the
+/// order (sorted by key, so the primary key grows at its end instead of at a random page per row) and, for a
+/// large build, the secondary index on the identity, dropped and created again once the rows are in.
+/// </summary>
+public static class MatchKeyBuild
+{
+    /// <summary>From this many new rows on, re-creating the identity index is cheaper than maintaining it row by row.</summary>
+    private const int RebuildIndexFrom = 200_000;
+
+    private const string IdentityIndex = "IX_match_keys_IdentityId";
+
+    // Rows per INSERT statement: 2 parameters each, well under every provider's parameter limit.
+    private const int RowsPerStatement = 500;
+
+    /// <summary>
+    /// Keys every active identity that has none (an interrupted bulk write leaves identities without keys: the next
+    /// build completes them). One transaction. Returns the number of identities keyed.
+    /// </summary>
+    public static async Task<(int Identities, long Keys)> BuildMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var rows = await MatchRows.WithoutKeysAsync(db, cancellationToken);
+            if (rows.Count == 0)
+            {
+                return (0, 0);
+            }
+            // SQLite orders the primary key (key, identity id as upper-case text): sort the identities that way once,
+            // then entries by (key, identity's rank) give the same order with integer comparisons only.
+            var ids = rows.Select(r => r.Id).ToArray();
+            var texts = ids.Select(id => id.ToString().ToUpperInvariant()).ToArray();
+            Array.Sort(texts, ids, StringComparer.Ordinal);
+            var byId = rows.ToDictionary(r => r.Id);
+            var perIdentity = new long[ids.Length][];
+            Parallel.For(0, ids.Length, i => perIdentity[i] = [.. IdentityMatching.KeyHashes(byId[ids[i]].ToRecord())]);
+            var entries = new (long Key, int Rank)[perIdentity.Sum(k => (long)k.Length)];
+            var position = 0;
+            for (var i = 0; i < perIdentity.Length; i++)
+            {
+                foreach (var key in perIdentity[i])
+                {
+                    entries[position++] = (key, i);
+                }
+                perIdentity[i] = [];
+            }
+            Array.Sort(entries);
+
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var rebuildIndex = entries.Length >= RebuildIndexFrom;
+            if (rebuildIndex)
+            {
+                await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{IdentityIndex}\"", cancellationToken);
+            }
+            // SQLite stores the identity id as upper-case text (EF's mapping): bind the text computed for the sort.
+            object[] idValues = db.Provider == DatabaseProvider.Sqlite ? texts : ids.Cast<object>().ToArray();
+            await InsertAsync(db, entries, idValues, cancellationToken);
+            if (rebuildIndex)
+            {
+                await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityId\")", cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return (ids.Length, entries.LongLength);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task InsertAsync(IdentityRefDbContext db, (long Key, int Rank)[] entries, object[] ids, CancellationToken cancellationToken)
+    {
+        var entity = db.Model.FindEntityType(typeof(MatchKey))!;
+        // The parameters carry the EF type mappings, so the values are stored exactly as SaveChanges stores them.
+        var keyMapping = entity.FindProperty(nameof(MatchKey.Key))!.GetRelationalTypeMapping();
+        var idMapping = entity.FindProperty(nameof(MatchKey.IdentityId))!.GetRelationalTypeMapping();
+        var connection = db.Database.GetDbConnection();
+        var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
+        DbCommand? full = null;
+        try
+        {
+            for (var start = 0; start < entries.Length; start += RowsPerStatement)
+            {
+                var count = Math.Min(RowsPerStatement, entries.Length - start);
+                DbCommand command;
+                if (count == RowsPerStatement)
+                {
+                    full ??= await PrepareAsync(connection, transaction, keyMapping, idMapping, count, cancellationToken);
+                    command = full;
+                }
+                else
+                {
+                    command = await PrepareAsync(connection, transaction, keyMapping, idMapping, count, cancellationToken);
+                }
+                for (var r = 0; r < count; r++)
+                {
+                    var (key, rank) = entries[start + r];
+                    command.Parameters[2 * r].Value = key;
+                    command.Parameters[(2 * r) + 1].Value = ids[rank];
+                }
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                if (!ReferenceEquals(command, full))
+                {
+                    await command.DisposeAsync();
+                }
+            }
+        }
+        finally
+        {
+            if (full is not null)
+            {
+                await full.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<DbCommand> PrepareAsync(DbConnection connection, DbTransaction transaction, RelationalTypeMapping keyMapping,
+        RelationalTypeMapping idMapping, int rows, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var sql = new StringBuilder("INSERT INTO match_keys (\"Key\", \"IdentityId\") VALUES ");
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? string.Empty : ", ").Append($"(@k{r}, @i{r})");
+            command.Parameters.Add(keyMapping.CreateParameter(command, $"@k{r}", 0L, nullable: false));
+            command.Parameters.Add(idMapping.CreateParameter(command, $"@i{r}", Guid.Empty, nullable: false));
+        }
+        command.CommandText = sql.ToString();
+        await command.PrepareAsync(cancellationToken);
+        return command;
+    }
+}
