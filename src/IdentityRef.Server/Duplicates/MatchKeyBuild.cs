@@ -16,7 +16,7 @@ namespace IdentityRef.Server.Duplicates;
 public static class MatchKeyBuild
 {
     /// <summary>From this many new rows on, re-creating the identity index is cheaper than maintaining it row by row.</summary>
-    private const int RebuildIndexFrom = 200_000;
+    public const int DefaultRebuildIndexFrom = 200_000;
 
     private const string IdentityIndex = "IX_match_keys_IdentityId";
 
@@ -25,9 +25,11 @@ public static class MatchKeyBuild
 
     /// <summary>
     /// Keys every active identity that has none (an interrupted bulk write leaves identities without keys: the next
-    /// build completes them). One transaction. Returns the number of identities keyed.
+    /// build completes them). One transaction. Returns the number of identities keyed and of keys written.
     /// </summary>
-    public static async Task<(int Identities, long Keys)> BuildMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    /// <param name="rebuildIndexFrom">From this many keys on, the identity index is dropped and created again around the inserts.</param>
+    public static async Task<(int Identities, long Keys)> BuildMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken,
+        int rebuildIndexFrom = DefaultRebuildIndexFrom)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
@@ -58,7 +60,7 @@ public static class MatchKeyBuild
             Array.Sort(entries);
 
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var rebuildIndex = entries.Length >= RebuildIndexFrom;
+            var rebuildIndex = entries.Length >= rebuildIndexFrom;
             if (rebuildIndex)
             {
                 await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{IdentityIndex}\"", cancellationToken);
