@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Duplicate detection at scale on SQLite, in Release:
-#   1. seed COUNT identities (skipped when the database file exists; blocking keys are written with them),
+#   1. seed COUNT identities (skipped when the database file exists): identities in batches, then their blocking keys
+#      in one sorted pass,
 #   2. full detection twice (the first one queues the pairs, the second finds them queued), then an incremental run,
 #      each with its elapsed time and peak memory (weights: as configured; learn them with `dedupe --full --train`),
 #   3. check-before-create latency: PROBES x POST /api/patients/match through HTTP (p50/p95/p99).
@@ -16,8 +17,11 @@ dotnet build -c Release src/IdentityRef.Server -v q -nologo >/dev/null
 BIN=src/IdentityRef.Server/bin/Release/net10.0
 export ConnectionStrings__IdentityRef="Data Source=$DB"
 export Hl7__ListenPort=0
-run() { # peak memory from GNU time when available
+load() { echo "  load average $(cut -d' ' -f1-3 /proc/loadavg) (2 cores, shared)"; }
+run() { # peak memory from GNU time when available; the load average before and after, since the machine is shared
+  load
   if [ -x /usr/bin/time ]; then /usr/bin/time -f "  elapsed %e s, peak memory %M KB" "$BIN/IdentityRef.Server" "$@"; else "$BIN/IdentityRef.Server" "$@"; fi
+  load
 }
 if [ ! -f "$DB" ]; then
   echo "== seed $COUNT identities into $DB"
@@ -34,4 +38,6 @@ echo "== check-before-create: $PROBES probes over HTTP"
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
+load
 python3 scripts/bench-duplicates-probes.py "$DB" "http://127.0.0.1:$PORT" "$PROBES"
+load

@@ -44,6 +44,10 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         }
         // The identities, their identifiers and audit lines go in through prepared statements (change tracking would
         // dominate a million-row import); so do the rows the listeners add (outbox, match keys), in the same transaction.
+        if (deferMatchKeys)
+        {
+            await MatchKeyBuild.MarkPendingAsync(db, cancellationToken);
+        }
         await BulkInsert.InsertAsync(db, created, cancellationToken);
         await BulkInsert.InsertAsync(db, identifiers, cancellationToken);
         await BulkInsert.InsertAsync(db, created.Select(identity => AuditRecorder.Entry(identity, action, before: null, actor, now)), cancellationToken);

@@ -67,9 +67,9 @@ public sealed class DuplicateDetection(
         var run = new DuplicateRun { Kind = Full, StartedAt = clock.GetUtcNow() };
         // Identities bulk-written without keys (seed, import) or keyed before detection existed get theirs first:
         // check-before-create and incremental runs only see identities through their keys.
-        var (keyed, _) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
-        if (keyed > 0)
+        if (await MatchKeyBuild.AnyMissingAsync(db, cancellationToken))
         {
+            var (keyed, _) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
             logger.KeysBuilt(keyed);
         }
         var rows = await MatchRows.ActiveAsync(db, cancellationToken);

@@ -20,6 +20,25 @@ public static class MatchKeyBuild
 
     private const string IdentityIndex = "IX_match_keys_IdentityId";
 
+    /// <summary>
+    /// The counter a bulk writer increments in the transaction of every batch it writes without keys: while it is above
+    /// zero some identities may lack keys. A build clears it only if no batch was written since it looked, so a bulk
+    /// write that runs on, or one that was interrupted, is never forgotten; and full detection does not have to look for
+    /// identities without keys (an anti-join over the whole base) when none can exist.
+    /// </summary>
+    public const string PendingCounter = "match-keys-pending";
+
+    /// <summary>Marks, in the caller's transaction, that identities are being written without keys.</summary>
+    public static Task MarkPendingAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"""INSERT INTO counters ("Name", "Next") VALUES ({PendingCounter}, 1) ON CONFLICT ("Name") DO UPDATE SET "Next" = counters."Next" + 1""",
+            cancellationToken);
+
+    /// <summary>Whether some active identities may lack keys: a bulk write left them pending, or the base was never keyed.</summary>
+    public static async Task<bool> AnyMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        await db.Counters.AnyAsync(c => c.Name == PendingCounter && c.Next > 0, cancellationToken)
+        || (!await db.MatchKeys.AnyAsync(cancellationToken) && await db.Identities.AnyAsync(i => i.MergedIntoId == null, cancellationToken));
+
     // Rows per INSERT statement: 2 parameters each, well under every provider's parameter limit.
     private const int RowsPerStatement = 500;
 
@@ -34,9 +53,11 @@ public static class MatchKeyBuild
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
+            var pending = await db.Counters.AsNoTracking().Where(c => c.Name == PendingCounter).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken);
             var rows = await MatchRows.WithoutKeysAsync(db, cancellationToken);
             if (rows.Count == 0)
             {
+                await ClearPendingAsync(db, pending, cancellationToken);
                 return (0, 0);
             }
             // SQLite orders the primary key (key, identity id as upper-case text): sort the identities that way once,
@@ -72,12 +93,22 @@ public static class MatchKeyBuild
             {
                 await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityId\")", cancellationToken);
             }
+            await ClearPendingAsync(db, pending, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return (ids.Length, entries.LongLength);
         }
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    /// <summary>Clears the pending mark unless a batch was written since <paramref name="seen"/> was read.</summary>
+    private static async Task ClearPendingAsync(IdentityRefDbContext db, long? seen, CancellationToken cancellationToken)
+    {
+        if (seen is > 0)
+        {
+            await db.Counters.Where(c => c.Name == PendingCounter && c.Next == seen).ExecuteUpdateAsync(u => u.SetProperty(c => c.Next, 0L), cancellationToken);
         }
     }
 

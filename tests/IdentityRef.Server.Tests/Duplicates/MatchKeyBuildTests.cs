@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
+using IdentityRef.Server.Audit;
 using IdentityRef.Server.Cli;
 using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Tests.Support;
@@ -60,6 +63,37 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
         Assert.Equal(300, seeded.Count);
         var stored = await KeysOfAsync(db, seeded.Select(i => i.Id).ToList());
         Assert.All(seeded, identity => Assert.Equal(IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Order(), stored[identity.Id]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task InterruptedBulkWrite_LeavesAPendingMark_FullRunKeysTheIdentities(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var client = factory.CreateClient();
+        var person = new JsonObject { ["birthName"] = "PENDING" + PatientJson.UniqueLetters(), ["firstNames"] = "Lise", ["birthDate"] = "1972-03-09", ["sex"] = "F" };
+        var input = new IdentityInput
+        {
+            BirthName = (string)person["birthName"]!, FirstNames = "Lise", BirthDate = "1972-03-09", Sex = "F",
+        };
+        var traits = IdentityValidator.Validate(input, factory.Services.GetRequiredService<IBirthPlaceDirectory>(), new DateOnly(2026, 1, 1)).Value;
+
+        // A bulk writer that stopped after its batches, before writing the keys.
+        await new IdentityBatch(factory.Services, deferMatchKeys: true).WriteAsync([new IdentityBatch.NewIdentity(traits, null, null)],
+            new Actor("test", "c"), "identity.seeded", CancellationToken.None);
+        Assert.Empty((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.True(await MatchKeyBuild.AnyMissingAsync(scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>(), CancellationToken.None));
+        }
+
+        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: true, train: false, CancellationToken.None));
+
+        Assert.Single((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            Assert.False(await MatchKeyBuild.AnyMissingAsync(scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>(), CancellationToken.None));
+        }
     }
 
     [Theory]
