@@ -34,7 +34,10 @@ run dedupe --full | grep -v '^\['
 echo "== incremental detection (nothing changed)"
 run dedupe | grep -v '^\['
 echo "== check-before-create: $PROBES probes over HTTP"
-"$BIN/IdentityRef.Server" --urls "http://127.0.0.1:$PORT" >/tmp/identityref-bench-dup-server.log 2>&1 &
+# The endpoint needs an authenticated caller: a throw-away API key of the admission role, for this run only.
+export BENCH_API_KEY=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+Security__ApiKeys__0__Name=bench Security__ApiKeys__0__Key="$BENCH_API_KEY" Security__ApiKeys__0__Role=Accueil \
+  "$BIN/IdentityRef.Server" --urls "http://127.0.0.1:$PORT" >/tmp/identityref-bench-dup-server.log 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break; sleep 0.5; done
