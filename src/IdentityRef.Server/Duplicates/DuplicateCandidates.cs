@@ -24,7 +24,7 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
         {
             return ([], 0);
         }
-        var ranked = engine.RankCandidates(probe, records).Where(r => r.Class != MatchClass.Distinct).ToList();
+        var ranked = await RankAsync(engine, probe, records);
         if (ranked.Count == 0)
         {
             return ([], records.Count);
@@ -33,6 +33,32 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
         var ids = ranked.Select(r => Guid.Parse(r.IdB)).ToList();
         var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id.ToString(), cancellationToken);
         return (ranked.Where(r => identities.ContainsKey(r.IdB)).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), records.Count);
+    }
+
+    /// <summary>From this many identities on, the two halves are scored on two threads.</summary>
+    internal const int RankInParallelFrom = 64;
+
+    /// <summary>
+    /// The Possible and Probable candidates, best first. Scoring is most of a large request's time, and the matcher is
+    /// thread-safe and deterministic: two halves ranked apart and merged by the matcher's own order (score descending,
+    /// then the ids; the probe is the first id of every result) give exactly the list of one call.
+    /// </summary>
+    internal static async Task<List<MatchResult>> RankAsync(MatchEngine engine, MatchRecord probe, List<MatchRecord> records)
+    {
+        if (records.Count < RankInParallelFrom)
+        {
+            return engine.RankCandidates(probe, records).Where(r => r.Class != MatchClass.Distinct).ToList();
+        }
+        var half = records.Count / 2;
+        var first = Task.Run(() => engine.RankCandidates(probe, records.GetRange(0, half)));
+        var second = engine.RankCandidates(probe, records.GetRange(half, records.Count - half));
+        var merged = (await first).Concat(second).Where(r => r.Class != MatchClass.Distinct).ToList();
+        merged.Sort(static (x, y) =>
+        {
+            var byScore = y.Score.CompareTo(x.Score);
+            return byScore != 0 ? byScore : string.CompareOrdinal(x.IdB, y.IdB);
+        });
+        return merged;
     }
 }
 
