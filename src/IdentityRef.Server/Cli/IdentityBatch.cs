@@ -15,6 +15,9 @@ namespace IdentityRef.Server.Cli;
 /// </summary>
 public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys = false)
 {
+    private readonly List<MatchRow> _unkeyed = [];
+    private int _unkeyedBatches;
+
     public sealed record NewIdentity(ValidatedTraits Traits, string? ExternalSystem, string? ExternalId, Action<Identity, DateTimeOffset>? Then = null);
 
     public async Task WriteAsync(IReadOnlyList<NewIdentity> batch, Actor actor, string action, CancellationToken cancellationToken)
@@ -61,21 +64,30 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
             identity.ClearEvents();
         }
         await transaction.CommitAsync(cancellationToken);
+        if (deferMatchKeys)
+        {
+            _unkeyed.AddRange(created.Select(MatchRow.Of));
+            _unkeyedBatches++;
+        }
     }
 
     /// <summary>
-    /// Writes the blocking keys the batches left aside (and those of any identity an interrupted run left without keys).
-    /// Until then check-before-create does not see the new identities: call it before the command ends.
+    /// Writes the blocking keys of the identities this writer's batches left aside, in one sorted pass. Until then
+    /// check-before-create does not see them: call it before the command ends. (Identities of an interrupted writer are
+    /// keyed by the next full detection, see <see cref="MatchKeyBuild.PendingCounter"/>.)
     /// </summary>
     public async Task<(int Identities, long Keys)> CompleteAsync(CancellationToken cancellationToken)
     {
-        if (!deferMatchKeys)
+        if (_unkeyedBatches == 0)
         {
             return (0, 0);
         }
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        return await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
+        var built = await MatchKeyBuild.BuildWrittenAsync(db, _unkeyed, _unkeyedBatches, cancellationToken);
+        _unkeyed.Clear();
+        _unkeyedBatches = 0;
+        return built;
     }
 
     /// <summary>The external ids of a domain already in the base, so that a second import does not duplicate them.</summary>

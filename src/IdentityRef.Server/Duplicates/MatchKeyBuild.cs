@@ -21,14 +21,15 @@ public static class MatchKeyBuild
     private const string IdentityIndex = "IX_match_keys_IdentityId";
 
     /// <summary>
-    /// The counter a bulk writer increments in the transaction of every batch it writes without keys: while it is above
-    /// zero some identities may lack keys. A build clears it only if no batch was written since it looked, so a bulk
-    /// write that runs on, or one that was interrupted, is never forgotten; and full detection does not have to look for
-    /// identities without keys (an anti-join over the whole base) when none can exist.
+    /// The number of batches bulk writers wrote without keys and have not keyed yet, incremented in the transaction of
+    /// every such batch: above zero, some identities may lack keys (a writer still running, or one that was interrupted).
+    /// A writer that keys its own identities takes its batches off; a whole-base build sets it to zero unless a batch was
+    /// written since it looked. So full detection looks for identities without keys (an anti-join over the whole base:
+    /// 14 s at a million) only when some may exist.
     /// </summary>
     public const string PendingCounter = "match-keys-pending";
 
-    /// <summary>Marks, in the caller's transaction, that identities are being written without keys.</summary>
+    /// <summary>Marks, in the caller's transaction, one batch of identities written without keys.</summary>
     public static Task MarkPendingAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
             $"""INSERT INTO counters ("Name", "Next") VALUES ({PendingCounter}, 1) ON CONFLICT ("Name") DO UPDATE SET "Next" = counters."Next" + 1""",
@@ -53,49 +54,15 @@ public static class MatchKeyBuild
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            var pending = await db.Counters.AsNoTracking().Where(c => c.Name == PendingCounter).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken);
+            var seen = await db.Counters.AsNoTracking().Where(c => c.Name == PendingCounter).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken);
             var rows = await MatchRows.WithoutKeysAsync(db, cancellationToken);
-            if (rows.Count == 0)
+            return await BuildAsync(db, rows, rebuildIndexFrom, async () =>
             {
-                await ClearPendingAsync(db, pending, cancellationToken);
-                return (0, 0);
-            }
-            // SQLite orders the primary key (key, identity id as upper-case text): sort the identities that way once,
-            // then entries by (key, identity's rank) give the same order with integer comparisons only.
-            var ids = rows.Select(r => r.Id).ToArray();
-            var texts = ids.Select(id => id.ToString().ToUpperInvariant()).ToArray();
-            Array.Sort(texts, ids, StringComparer.Ordinal);
-            var byId = rows.ToDictionary(r => r.Id);
-            var perIdentity = new long[ids.Length][];
-            Parallel.For(0, ids.Length, i => perIdentity[i] = [.. IdentityMatching.KeyHashes(byId[ids[i]].ToRecord())]);
-            var entries = new (long Key, int Rank)[perIdentity.Sum(k => (long)k.Length)];
-            var position = 0;
-            for (var i = 0; i < perIdentity.Length; i++)
-            {
-                foreach (var key in perIdentity[i])
+                if (seen is > 0)
                 {
-                    entries[position++] = (key, i);
+                    await db.Counters.Where(c => c.Name == PendingCounter && c.Next == seen).ExecuteUpdateAsync(u => u.SetProperty(c => c.Next, 0L), cancellationToken);
                 }
-                perIdentity[i] = [];
-            }
-            Array.Sort(entries);
-
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var rebuildIndex = entries.Length >= rebuildIndexFrom;
-            if (rebuildIndex)
-            {
-                await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{IdentityIndex}\"", cancellationToken);
-            }
-            // SQLite stores the identity id as upper-case text (EF's mapping): bind the text computed for the sort.
-            object[] idValues = db.Provider == DatabaseProvider.Sqlite ? texts : ids.Cast<object>().ToArray();
-            await InsertAsync(db, entries, idValues, cancellationToken);
-            if (rebuildIndex)
-            {
-                await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityId\")", cancellationToken);
-            }
-            await ClearPendingAsync(db, pending, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-            return (ids.Length, entries.LongLength);
+            }, cancellationToken);
         }
         finally
         {
@@ -103,13 +70,66 @@ public static class MatchKeyBuild
         }
     }
 
-    /// <summary>Clears the pending mark unless a batch was written since <paramref name="seen"/> was read.</summary>
-    private static async Task ClearPendingAsync(IdentityRefDbContext db, long? seen, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keys the identities a bulk writer wrote in <paramref name="batches"/> batches without keys, and takes those batches
+    /// off the pending count, in one transaction. Rows already keyed meanwhile (the identity was changed through the API,
+    /// or a whole-base build ran) are skipped by the primary key.
+    /// </summary>
+    public static async Task<(int Identities, long Keys)> BuildWrittenAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> written, int batches,
+        CancellationToken cancellationToken, int rebuildIndexFrom = DefaultRebuildIndexFrom)
     {
-        if (seen is > 0)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            await db.Counters.Where(c => c.Name == PendingCounter && c.Next == seen).ExecuteUpdateAsync(u => u.SetProperty(c => c.Next, 0L), cancellationToken);
+            return await BuildAsync(db, written, rebuildIndexFrom, () => db.Database.ExecuteSqlInterpolatedAsync(
+                $"""UPDATE counters SET "Next" = CASE WHEN "Next" > {batches} THEN "Next" - {batches} ELSE 0 END WHERE "Name" = {PendingCounter}""",
+                cancellationToken), cancellationToken);
         }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task<(int Identities, long Keys)> BuildAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> rows, int rebuildIndexFrom,
+        Func<Task> beforeCommit, CancellationToken cancellationToken)
+    {
+        // SQLite orders the primary key (key, identity id as upper-case text): sort the identities that way once,
+        // then entries by (key, identity's rank) give the same order with integer comparisons only.
+        var ids = rows.Select(r => r.Id).ToArray();
+        var texts = ids.Select(id => id.ToString().ToUpperInvariant()).ToArray();
+        Array.Sort(texts, ids, StringComparer.Ordinal);
+        var byId = rows.ToDictionary(r => r.Id);
+        var perIdentity = new long[ids.Length][];
+        Parallel.For(0, ids.Length, i => perIdentity[i] = [.. IdentityMatching.KeyHashes(byId[ids[i]].ToRecord())]);
+        var entries = new (long Key, int Rank)[perIdentity.Sum(k => (long)k.Length)];
+        var position = 0;
+        for (var i = 0; i < perIdentity.Length; i++)
+        {
+            foreach (var key in perIdentity[i])
+            {
+                entries[position++] = (key, i);
+            }
+            perIdentity[i] = [];
+        }
+        Array.Sort(entries);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var rebuildIndex = entries.Length > 0 && entries.Length >= rebuildIndexFrom;
+        if (rebuildIndex)
+        {
+            await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{IdentityIndex}\"", cancellationToken);
+        }
+        // SQLite stores the identity id as upper-case text (EF's mapping): bind the text computed for the sort.
+        object[] idValues = db.Provider == DatabaseProvider.Sqlite ? texts : ids.Cast<object>().ToArray();
+        await InsertAsync(db, entries, idValues, cancellationToken);
+        if (rebuildIndex)
+        {
+            await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityId\")", cancellationToken);
+        }
+        await beforeCommit();
+        await transaction.CommitAsync(cancellationToken);
+        return (ids.Length, entries.LongLength);
     }
 
     private static async Task InsertAsync(IdentityRefDbContext db, (long Key, int Rank)[] entries, object[] ids, CancellationToken cancellationToken)
@@ -170,7 +190,8 @@ public static class MatchKeyBuild
             command.Parameters.Add(keyMapping.CreateParameter(command, $"@k{r}", 0L, nullable: false));
             command.Parameters.Add(idMapping.CreateParameter(command, $"@i{r}", Guid.Empty, nullable: false));
         }
-        command.CommandText = sql.ToString();
+        // A key the listener wrote meanwhile is the same row: keep it.
+        command.CommandText = sql.Append(" ON CONFLICT DO NOTHING").ToString();
         await command.PrepareAsync(cancellationToken);
         return command;
     }

@@ -98,6 +98,37 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
 
     [Theory]
     [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task WriterBuild_KeepsKeysWrittenMeanwhile_AndTakesOnlyItsOwnBatchesOffThePendingCount(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var client = factory.CreateClient();
+        var ipps = new List<string>();
+        foreach (var body in People())
+        {
+            ipps.Add((string)(await (await client.PostAsync("/api/patients", body.Content())).ReadObjectAsync())["ipp"]!);
+        }
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var identities = await db.Identities.AsNoTracking().Where(i => ipps.Contains(i.Ipp)).ToListAsync();
+        var ids = identities.Select(i => i.Id).ToList();
+        var before = await KeysOfAsync(db, ids);
+        // Three batches pending: this writer's two and another writer's one (still running, or interrupted).
+        for (var batch = 0; batch < 3; batch++)
+        {
+            await MatchKeyBuild.MarkPendingAsync(db, CancellationToken.None);
+        }
+
+        // The listener keyed these identities already (as when one is changed through the API during an import).
+        await MatchKeyBuild.BuildWrittenAsync(db, identities.Select(MatchRow.Of).ToList(), batches: 2, CancellationToken.None);
+
+        Assert.Equal(before, await KeysOfAsync(db, ids));
+        Assert.True(await MatchKeyBuild.AnyMissingAsync(db, CancellationToken.None));
+        await MatchKeyBuild.BuildWrittenAsync(db, [], batches: 5, CancellationToken.None);
+        Assert.False(await MatchKeyBuild.AnyMissingAsync(db, CancellationToken.None));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
     public async Task MatchRows_ReadWhatEfReads(DatabaseProvider provider)
     {
         var factory = databases[provider];
