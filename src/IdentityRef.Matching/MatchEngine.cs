@@ -147,14 +147,22 @@ public sealed class MatchEngine
                 reasons.Add("DifferentIns: two different INS belong to two people.");
             }
             if (Options.RequireBirthDateAgreementForProbable
-                && (date == TraitLevels.BirthDate.Different || (date is TraitLevels.BirthDate.TwoOfThree or TraitLevels.BirthDate.OneDigit
-                        && Math.Abs((a.Source.BirthDate!.Value.Year) - b.Source.BirthDate!.Value.Year) >= Options.MinGenerationGapYears)))
+                && (date == TraitLevels.BirthDate.Different
+                        ? !IsTwoDateKeyingErrors(a, b, pattern)
+                        : date is TraitLevels.BirthDate.TwoOfThree or TraitLevels.BirthDate.OneDigit
+                            && Math.Abs(a.Date / 10000 - b.Date / 10000) >= Options.MinGenerationGapYears
+                            && !IsYearKeyingError(a, b, pattern)))
             {
                 reasons.Add("BirthDatesDiffer: homonyms and parent/child share names, not a birth date.");
             }
             if (Options.RequireFirstNameAgreementForProbable && first is TraitLevels.FirstNames.Different or TraitLevels.FirstNames.Similar)
             {
                 reasons.Add("FirstNamesDiffer: twins and siblings share a name and often a birth date, not a first name (nor its sound).");
+            }
+            else if (Options.RequireFirstNameAgreementForProbable && TraitComparers.Level(pattern, Trait.Sex) == 0
+                && first is not (TraitLevels.FirstNames.Exact or TraitLevels.FirstNames.Contained or TraitLevels.Missing))
+            {
+                reasons.Add("SexAndFirstNamesDiffer: twins of opposite sex are given matching first names (LOUIS, LOUISE); a sex keyed wrong leaves the first name intact.");
             }
             if (Options.RequireNameAgreementForProbable && TraitComparers.Level(pattern, Trait.BirthName) == TraitLevels.BirthName.Different)
             {
@@ -167,6 +175,45 @@ public sealed class MatchEngine
         }
         return new MatchResult(a.Source.Id, b.Source.Id, score, matchClass, swapped, traits, reasons);
     }
+
+    /// <summary>
+    /// "Identical but for the year of birth" (French identity-vigilance practice): the year differs by one keyed digit
+    /// while the day and the month (possibly inverted), the first name (up to a typo) and every other strict trait
+    /// agree. A parent and a child named alike share the day and month of birth about once in 365, so a decade digit
+    /// keyed wrong is the likelier reading; the pair still goes to the vigilance cell.
+    /// Policy: <see cref="MatchingOptions.YearKeyingErrorOverridesGenerationGap"/>.
+    /// </summary>
+    private bool IsYearKeyingError(PreparedRecord a, PreparedRecord b, ulong pattern)
+    {
+        int dayMonthA = a.Date % 10000, dayMonthB = b.Date % 10000;
+        var sameDayAndMonth = dayMonthA == dayMonthB || dayMonthA == (dayMonthB % 100 * 100) + (dayMonthB / 100);
+        return Options.YearKeyingErrorOverridesGenerationGap
+            && sameDayAndMonth
+            && TraitComparers.IsOneDigitError(a.Date / 10000, b.Date / 10000, digits: 4)
+            && TraitComparers.Level(pattern, Trait.FirstNames) >= TraitLevels.FirstNames.Close
+            && OtherStrictTraitsAgree(pattern);
+    }
+
+    /// <summary>
+    /// Two keying errors in one date (two digits, or a digit and an inversion) less than a generation apart, with the
+    /// first names, every other strict trait, the birth place (known on both sides) and the address agreeing: homonyms
+    /// born in the same commune within a few years do not also share an address.
+    /// Policy: <see cref="MatchingOptions.TwoDateKeyingErrorsCanBeProbable"/>.
+    /// </summary>
+    private bool IsTwoDateKeyingErrors(PreparedRecord a, PreparedRecord b, ulong pattern) =>
+        Options.TwoDateKeyingErrorsCanBeProbable
+        && Math.Abs(a.Date / 10000 - b.Date / 10000) < Options.MinGenerationGapYears
+        && TraitComparers.AreTwoDigitErrorsApart(a.Date, b.Date)
+        && TraitComparers.Level(pattern, Trait.FirstNames) >= TraitLevels.FirstNames.Contained
+        && TraitComparers.Level(pattern, Trait.BirthPlace) == 2
+        && TraitComparers.Level(pattern, Trait.Address) >= 2
+        && OtherStrictTraitsAgree(pattern);
+
+    /// <summary>Same sex (or unknown), the birth name up to a typo, the birth place when both are known.</summary>
+    private static bool OtherStrictTraitsAgree(ulong pattern) =>
+        TraitComparers.Level(pattern, Trait.Sex) != 0
+        && TraitComparers.Level(pattern, Trait.BirthName) >= TraitLevels.BirthName.Close
+        && TraitComparers.Level(pattern, Trait.BirthPlace) is TraitLevels.Missing or 2;
 
     private static string? Display(MatchRecord r, Trait trait) => trait switch
     {

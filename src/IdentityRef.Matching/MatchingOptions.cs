@@ -72,6 +72,23 @@ public sealed record MatchingOptions
     /// </summary>
     public int MinGenerationGapYears { get; init; } = 15;
 
+    /// <summary>
+    /// Lifts the <see cref="MinGenerationGapYears"/> rule for a pair identical but for one keyed digit of the birth
+    /// year (same day and month, sex, first name, birth name up to a typo, birth place when known): French
+    /// identity-vigilance practice lists "identical but for the year" among duplicates, and a parent and a child born
+    /// the same day and month are the rare case. Not a national rule (unconfirmed): set false to hold every such pair
+    /// at Possible.
+    /// </summary>
+    public bool YearKeyingErrorOverridesGenerationGap { get; init; } = true;
+
+    /// <summary>
+    /// Lets a pair whose birth dates differ by two keying errors (two digits, or a digit and a day/month inversion),
+    /// less than <see cref="MinGenerationGapYears"/> apart, be Probable when the first names, the sex, the birth name
+    /// (up to a typo), the birth place (known on both sides) and the address agree. Not a national rule
+    /// (unconfirmed): set false to hold every pair with different dates at Possible.
+    /// </summary>
+    public bool TwoDateKeyingErrorsCanBeProbable { get; init; } = true;
+
     /// <summary>Twins: no probable duplicate when both first names are known and neither agree, contain each other, nor sound alike.</summary>
     public bool RequireFirstNameAgreementForProbable { get; init; } = true;
 
