@@ -7,8 +7,11 @@ public enum MatchClass
     Probable,
 }
 
-/// <summary>One trait of one pair: the level reached, its log2(m/u) weight and the two values compared.</summary>
-public sealed record TraitComparison(Trait Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB);
+/// <summary>
+/// One trait of one pair: the level reached, its log2(m/u) weight and the two values compared. <see cref="FrequencyAdjustment"/>
+/// is the part of the weight due to how common the agreeing name is (0 without term-frequency adjustment).
+/// </summary>
+public sealed record TraitComparison(Trait Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB, double FrequencyAdjustment = 0);
 
 /// <summary>
 /// A scored pair that explains itself. <see cref="Reasons"/> lists the identity-vigilance rules that

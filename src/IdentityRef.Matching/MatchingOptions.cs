@@ -45,6 +45,15 @@ public sealed record MatchingOptions
         RequireNameAgreementForProbable = false,
     };
 
+    /// <summary>
+    /// Term-frequency adjustment: an exact birth-name or first-name agreement weighs log2(m / share of that name in
+    /// the base) instead of log2(m/u), so MARTIN counts less and a rare name more (see <see cref="TermFrequencies"/>).
+    /// </summary>
+    public bool TermFrequencyAdjustment { get; init; } = true;
+
+    /// <summary>The most, in bits, term frequencies move one trait's weight either way (a single clerical error must not dominate).</summary>
+    public double MaxTermFrequencyAdjustment { get; init; } = 3.0;
+
     /// <summary>Largest block paired exhaustively during full detection; larger ones are reported.</summary>
     public int MaxBlockSize { get; init; } = 2_000;
 
@@ -137,6 +146,10 @@ public sealed record MatchingOptions
         else if (PossibleThreshold > ProbableThreshold)
         {
             errors.Add("PossibleThreshold must not exceed ProbableThreshold.");
+        }
+        if (!(MaxTermFrequencyAdjustment >= 0 && MaxTermFrequencyAdjustment <= 20))
+        {
+            errors.Add("MaxTermFrequencyAdjustment must be between 0 and 20 bits.");
         }
         if (MaxBlockSize < 2)
         {
