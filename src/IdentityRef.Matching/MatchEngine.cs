@@ -109,7 +109,7 @@ public sealed class MatchEngine
         });
         var matches = found.SelectMany(l => l).ToList();
         matches.Sort(ByScoreThenIds);
-        return new DetectionResult(matches, candidates.OversizedBlocks, pairs.LongLength, records.Count);
+        return new DetectionResult(matches, candidates.OversizedBlocks, pairs.LongLength, records.Count) { Frequencies = frequencies };
     }
 
     /// <summary>The term-frequency parts of a record's exact name agreements (one value each: exact means the same name).</summary>
@@ -117,7 +117,7 @@ public sealed class MatchEngine
 
     private NameLift LiftOf(PreparedRecord record, TermFrequencies frequencies)
     {
-        if (!Options.TermFrequencyAdjustment || frequencies.Records == 0)
+        if (!Options.TermFrequencyAdjustment || frequencies.Records < Options.TermFrequencyMinRecords)
         {
             return default;
         }

@@ -37,4 +37,8 @@ public sealed record DetectionResult(
     IReadOnlyList<MatchResult> Matches,
     IReadOnlyList<OversizedBlock> OversizedBlocks,
     long CandidatePairs,
-    int RecordCount);
+    int RecordCount)
+{
+    /// <summary>The name counts of the base scored (<see cref="TermFrequencies.None"/> with the adjustment off).</summary>
+    public TermFrequencies Frequencies { get; init; } = TermFrequencies.None;
+}

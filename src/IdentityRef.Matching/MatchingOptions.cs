@@ -51,6 +51,9 @@ public sealed record MatchingOptions
     /// </summary>
     public bool TermFrequencyAdjustment { get; init; } = true;
 
+    /// <summary>Below this many records name counts are noise (in a base of ten, every name is "common"): no adjustment.</summary>
+    public int TermFrequencyMinRecords { get; init; } = 1_000;
+
     /// <summary>The most, in bits, term frequencies move one trait's weight either way (a single clerical error must not dominate).</summary>
     public double MaxTermFrequencyAdjustment { get; init; } = 3.0;
 
@@ -150,6 +153,10 @@ public sealed record MatchingOptions
         if (!(MaxTermFrequencyAdjustment >= 0 && MaxTermFrequencyAdjustment <= 20))
         {
             errors.Add("MaxTermFrequencyAdjustment must be between 0 and 20 bits.");
+        }
+        if (TermFrequencyMinRecords < 1)
+        {
+            errors.Add("TermFrequencyMinRecords must be at least 1.");
         }
         if (MaxBlockSize < 2)
         {

@@ -5,6 +5,9 @@ namespace IdentityRef.Matching.Tests;
 
 public sealed class TermFrequencyTests
 {
+    /// <summary>The test base has 201 records: let counts count from 100.</summary>
+    private static readonly MatchingOptions Small = new() { TermFrequencyMinRecords = 100 };
+
     /// <summary>A base where MARTIN is common and VERCINGETORIX is borne once.</summary>
     private static List<MatchRecord> Base()
     {
@@ -21,7 +24,7 @@ public sealed class TermFrequencyTests
     public void Compare_ExactCommonName_WeighsLessThanExactRareName_WithinTheBound()
     {
         var frequencies = TermFrequencies.Count(Base());
-        var engine = new MatchEngine(new MatchingOptions { MaxTermFrequencyAdjustment = 3 }, MatchWeights.Default, frequencies);
+        var engine = new MatchEngine(new MatchingOptions { MaxTermFrequencyAdjustment = 3, TermFrequencyMinRecords = 100 }, MatchWeights.Default, frequencies);
         var martin = TestIdentities.Man("A") with { BirthName = "MARTIN" };
         var rare = TestIdentities.Man("A") with { BirthName = "VERCINGETORIX" };
 
@@ -51,7 +54,7 @@ public sealed class TermFrequencyTests
     [Fact]
     public void Compare_NonExactAgreement_IsNotAdjusted()
     {
-        var engine = new MatchEngine(new MatchingOptions(), MatchWeights.Default, TermFrequencies.Count(Base()));
+        var engine = new MatchEngine(Small, MatchWeights.Default, TermFrequencies.Count(Base()));
         var result = engine.Compare(TestIdentities.Man("A") with { BirthName = "MARTIN" }, TestIdentities.Man("B") with { BirthName = "MARTTIN" });
         Assert.Equal(TraitLevels.BirthName.Close, result[Trait.BirthName].Level);
         Assert.Equal(0, result[Trait.BirthName].FrequencyAdjustment);
@@ -63,8 +66,9 @@ public sealed class TermFrequencyTests
         // Full detection counts its records itself; an engine given the same counts must score each pair identically.
         var records = Base();
         records.Add(TestIdentities.Man("V2") with { BirthName = "VERCINGETORIX", Address = "5 RUE DU LAC" });
-        var detection = TestIdentities.Engine().DetectAll(records);
-        var withCounts = new MatchEngine(new MatchingOptions(), MatchWeights.Default, TermFrequencies.Count(records));
+        var detection = TestIdentities.Engine(Small).DetectAll(records);
+        var withCounts = new MatchEngine(Small, MatchWeights.Default, TermFrequencies.Count(records));
+        Assert.Contains(detection.Matches, m => m.Traits.Any(t => t.FrequencyAdjustment != 0));
         var byId = records.ToDictionary(r => r.Id);
         Assert.NotEmpty(detection.Matches);
         foreach (var match in detection.Matches)
@@ -82,10 +86,18 @@ public sealed class TermFrequencyTests
             records.Count,
             records.GroupBy(r => r.BirthName).Select(g => (g.Key, g.Count())),
             records.GroupBy(r => string.Join(' ', r.FirstNames)).Select(g => (g.Key, g.Count())));
-        var engineA = new MatchEngine(new MatchingOptions(), MatchWeights.Default, counted);
-        var engineB = new MatchEngine(new MatchingOptions(), MatchWeights.Default, given);
+        var engineA = new MatchEngine(Small, MatchWeights.Default, counted);
+        var engineB = new MatchEngine(Small, MatchWeights.Default, given);
         var a = TestIdentities.Man("A") with { BirthName = "MARTIN" };
         Assert.Equal(engineA.Compare(a, a with { Id = "B" }).Score, engineB.Compare(a, a with { Id = "B" }).Score, 9);
+    }
+
+    [Fact]
+    public void Compare_BaseSmallerThanTheMinimum_IsNotAdjusted()
+    {
+        var engine = new MatchEngine(new MatchingOptions { TermFrequencyMinRecords = 1_000 }, MatchWeights.Default, TermFrequencies.Count(Base()));
+        var martin = TestIdentities.Man("A") with { BirthName = "MARTIN" };
+        Assert.All(engine.Compare(martin, martin with { Id = "B" }).Traits, t => Assert.Equal(0, t.FrequencyAdjustment));
     }
 
     [Fact]

@@ -87,6 +87,8 @@ public sealed class DuplicateDetection(
             logger.WeightsLearnt(records.Count, weights.Training?.Iterations ?? 0, weights.Training?.Converged ?? false);
         }
         var detected = engine.DetectAll(records);
+        // Admission checks and incremental runs now weigh names as common as this run found them.
+        engines.UseFrequencies(detected.Frequencies);
         rows.Clear();
         var found = new List<FoundPair>(detected.Matches.Count);
         foreach (var match in detected.Matches)
