@@ -12,16 +12,17 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentityRef.Server.Duplicates;
 
 /// <summary>
-/// The local identity against the teleservice's answer, compared by the matcher: per trait the level, the weight and
-/// both values (A = local, B = INSi). <see cref="Contradicting"/> names the traits where both sides have a value and
-/// the matcher does not find them equal: the strict traits and the INS.
+/// The local identity against the teleservice's answer. <see cref="Explanation"/> is the matcher's (per trait the level,
+/// the weight and both values; A = local, B = INSi). <see cref="Contradicting"/> names the strict traits (and the INS)
+/// that differ as written while both sides have a value: the INS traits must be taken exactly, so a first name missing
+/// from the list is a contradiction even where the matcher finds the people alike.
 /// </summary>
 public sealed record InsiComparison(MatchResult Result, PairExplanation Explanation, IReadOnlyList<string> Contradicting)
 {
     public bool Contradicts => Contradicting.Count > 0;
 
-    /// <summary>A contradiction the matcher would not even call the same person (class below probable).</summary>
-    public bool IsMismatch => Contradicts && Result.Class != MatchClass.Probable;
+    /// <summary>A contradiction where the matcher does not even find the answer a possible match for the identity.</summary>
+    public bool IsMismatch => Contradicts && Result.Class == MatchClass.Distinct;
 }
 
 /// <summary>
@@ -35,30 +36,40 @@ public sealed record InsiComparison(MatchResult Result, PairExplanation Explanat
 /// </summary>
 public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvider engines, IdentityWriter writer, TimeProvider clock)
 {
-    /// <summary>The traits whose disagreement is a contradiction: the strict traits and the INS (complementary traits are not INSi's).</summary>
-    public static readonly IReadOnlyList<Trait> CheckedTraits = [Trait.BirthName, Trait.FirstNames, Trait.BirthDate, Trait.Sex, Trait.BirthPlace, Trait.Ins];
-
     public const string DecisionRejected = "rejected";
 
     /// <summary>The teleservice's traits as the matcher sees them; a birth date with 00 parts is completed as the INS guide says.</summary>
     public static MatchRecord ToRecord(InsiTraitsDto traits, string? ins) => new(
-        "insi", traits.BirthName, IdentityMatching.SplitFirstNames(traits.FirstNames), null, null,
-        BirthDate.Parse(traits.BirthDate, DateOnly.MaxValue) is { IsSuccess: true } date ? date.Value.Value : null,
+        "insi", traits.BirthName, IdentityMatching.SplitFirstNames(traits.FirstNames), null, null, DateOf(traits.BirthDate),
         traits.Sex is { Length: 1 } sex ? sex[0] : 'U', traits.BirthPlaceCode, ins);
 
     public async Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
         var result = engine.Compare(IdentityMatching.ToRecord(identity), ToRecord(traits, ins));
-        var contradicting = CheckedTraits
-            .Where(t => result[t].Level != TraitLevels.Missing && result[t].Level < TraitLevels.Top(t))
-            .Select(t => JsonNamingPolicy.CamelCase.ConvertName(t.ToString()))
-            .ToList();
         // The teleservice's INS is shown to the cell (the qualification screen shows it to admission staff too); the
         // local INS only when the identity is qualified, as everywhere.
         var explanation = IdentityMatching.Explain(result, result.IdA, showInsA: identity.Status == IdentityStatus.Qual, showInsB: true);
-        return new InsiComparison(result, explanation, contradicting);
+        return new InsiComparison(result, explanation, Contradicting(identity, traits, ins));
     }
+
+    /// <summary>The strict traits (names as in the API) and the INS that differ while both sides have a value.</summary>
+    public static IReadOnlyList<string> Contradicting(Identity identity, InsiTraitsDto traits, string? ins)
+    {
+        var differing = QualificationService.Differences(identity, traits)
+            .Where(d => !string.IsNullOrWhiteSpace(d.Local) && !string.IsNullOrWhiteSpace(d.Insi))
+            // 00 parts of an INSi date are completed locally (01, or 31/12): compare the completed dates.
+            .Where(d => d.Field != "birthDate" || DateOf(d.Insi) != identity.BirthDate)
+            .Select(d => d.Field)
+            .ToList();
+        if (identity.InsValue is { } local && ins is { Length: > 0 } && local != ins)
+        {
+            differing.Add("ins");
+        }
+        return differing;
+    }
+
+    private static DateOnly? DateOf(string? text) => BirthDate.Parse(text, DateOnly.MaxValue) is { IsSuccess: true } date ? date.Value.Value : null;
 
     /// <summary>The compared traits of a recorded call (null when the call returned no individual).</summary>
     public static InsiTraitsDto? TraitsOf(InsiCall call) => call.Traits is null ? null : JsonSerializer.Deserialize<InsiTraitsDto>(call.Traits);
@@ -74,6 +85,10 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
         var detail = $"{source}: {string.Join(", ", comparison.Contradicting)}";
         if (await OpenContradictionAsync(identity.Id, cancellationToken) is { } open)
         {
+            if (open.InsiCall == call || (call.Id != 0 && open.InsiCallId == call.Id))
+            {
+                return open; // the same answer judged again (a mismatch at the search, then rejected): already on the item
+            }
             open.InsiCall = call;
             Refresh(open, comparison);
             DuplicateQueue.Record(open, now, by, "detected-again", detail);
