@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Ins;
 using IdentityRef.Insi.Simulator;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;
@@ -184,6 +186,32 @@ public sealed class InsiContradictionTests
     }
 
     [Fact]
+    public async Task Reverification_NewInsHeldByAnotherIdentity_RaisesASameInsPair_AndKeepsTheIns()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: true);
+        var insBefore = (await host.IdentityAsync(ipp)).InsValue!;
+        var newNir = insBefore[..10] + "777";
+        newNir += InsNumber.ComputeKey(newNir).ToString("00", CultureInfo.InvariantCulture);
+        var holder = await host.CreateAsync(JobsTestHost.Person("Autrenom" + PatientJson.UniqueLetters(), "Paul", "1970-01-02", "M")
+            .With("ins", new JsonObject { ["value"] = newNir, ["oid"] = InsOids.Nir }));
+        // At the teleservice, NESSI's INS was replaced by a new NIR: one that a local identity already holds.
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities()
+            .Select(p => p.BirthName == "NESSI" ? p with { Ins = new SimulatedIns(newNir[..13], newNir[13..], InsOids.Nir), History = [p.Ins] } : p));
+        host.Clock.Advance(PastMaxAge);
+
+        var counters = await ReverifyAsync(host);
+
+        Assert.Equal((1, 1), (counters["mismatch"], counters["same-ins-collision"]));
+        Assert.Empty(await host.WorkItemsAsync());
+        var item = await SingleAsync(host.Client, "?kind=collision&state=open");
+        Assert.Equal("same-ins", (string)item["class"]!);
+        Assert.Equal(new[] { ipp, holder }.Order(), new[] { (string)item["ippA"]!, (string)item["ippB"]! }.Order());
+        Assert.Equal(insBefore, (await host.IdentityAsync(ipp)).InsValue); // never dropped by the job
+        Assert.Equal(0, (await ReverifyAsync(host))["due"]); // not asked again while the cell has the pair
+    }
+
+    [Fact]
     public async Task ContradictionDecisions_AreTheVigilanceCellsOnly()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
@@ -226,6 +254,40 @@ public sealed class InsiContradictionTests
             var leaks = lines.Where(l => l.Contains(secret, StringComparison.OrdinalIgnoreCase)).ToList();
             Assert.True(leaks.Count == 0, $"'{secret}' reached the logs: {string.Join(Environment.NewLine, leaks)}");
         }
+    }
+
+    [Fact]
+    public async Task VigilanceScreens_ShowTheIdentityAndTheInsiAnswerSideBySide_InFrench_AndDecide()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
+        var admin = factory.CreateClient();
+        var ipp = await CreateAsync(admin, Tchitchi());
+        await SearchAndRejectAsync(admin, ipp);
+        var id = (long)(await SingleAsync(admin, "?kind=collision&state=open"))["id"]!;
+        var client = await Web.IntegrationPagesTests.SignedInAsAsync(factory, Roles.Identitovigilance);
+
+        var queue = WebUtility.HtmlDecode(await client.GetStringAsync("/identitovigilance?kind=collision"));
+        Assert.Contains($"Contradiction INSi n° {id}", queue);
+        Assert.Contains("traits INSi contradictoires", queue);
+        Assert.Contains("réponse INSi", queue);
+
+        var page = WebUtility.HtmlDecode(await client.GetStringAsync($"/identitovigilance/{id}"));
+        Assert.Contains("L'identité et la réponse INSi", page);
+        Assert.Contains("OLA CATARINA", page);
+        Assert.Contains("CATARINA BELLA", page);
+        Assert.Contains("Explication du score", page);
+        Assert.Contains("Traits encore en contradiction aujourd'hui", page);
+        Assert.Contains("Traits corrigés", page);
+        Assert.DoesNotContain("Fusionner", page);
+
+        var refused = await WebForms.PostAsync(client, $"/identitovigilance/{id}", new Dictionary<string, string>(), $"/identitovigilance/{id}?handler=TraitsCorrected");
+        Assert.Contains("contredisent encore la réponse INSi", WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()));
+
+        var decided = await WebForms.PostAsync(client, $"/identitovigilance/{id}", new Dictionary<string, string>(), $"/identitovigilance/{id}?handler=OtherPerson");
+        var after = WebUtility.HtmlDecode(await decided.Content.ReadAsStringAsync());
+        Assert.Contains("la réponse INSi est une autre personne ; elle est rejetée.", after);
+        Assert.Contains("décision : autre personne", after.Replace("<strong>", "", StringComparison.Ordinal).Replace("</strong>", "", StringComparison.Ordinal));
+        Assert.Equal("other-person", (string)(await (await admin.GetAsync($"/api/duplicates/{id}")).ReadObjectAsync())["item"]!["resolution"]!);
     }
 
     private static async Task<JobCounters> ReverifyAsync(JobsTestHost host) =>
