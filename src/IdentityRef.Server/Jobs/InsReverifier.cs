@@ -163,6 +163,7 @@ public sealed class InsReverifier(
         var before = IdentitySnapshot.Of(identity);
         string outcome;
         string action;
+        var collision = false;
         switch (verdict.Outcome)
         {
             case Outcomes.TechnicalError:
@@ -185,7 +186,8 @@ public sealed class InsReverifier(
             default:
                 outcome = verdict.Outcome;
                 action = "ins.reverification-failed";
-                if (!await RaiseCollisionAsync(identity, check, call, verdict, counters, cancellationToken))
+                collision = await RaiseCollisionAsync(identity, check, call, verdict, counters, cancellationToken);
+                if (!collision)
                 {
                     var kind = outcome == Outcomes.NotFound ? WorkItemKinds.ReverificationNotFound : WorkItemKinds.ReverificationMismatch;
                     await WorkItemRaiser.RaiseAsync(db, kind, identity.Id,
@@ -202,7 +204,8 @@ public sealed class InsReverifier(
                 break;
         }
         await writer.SaveAsync(identity, action, before, actor,
-            new { job = JobName, outcome, reason = verdict.Reason, operation = check.Operation, code = call.Outcome, calls = call.Calls, error = call.Error },
+            new { job = JobName, outcome, reason = verdict.Reason, operation = check.Operation, code = call.Outcome, calls = call.Calls, error = call.Error,
+                collision = collision ? "raised" : null },
             cancellationToken);
         counters.Add(outcome);
         return outcome;

@@ -62,20 +62,23 @@ public sealed class QualificationService(
             Traits = individual is null ? null : JsonSerializer.Serialize(ToDto(individual.Traits)),
         };
         db.InsiCalls.Add(call);
+        var raised = new List<string>(); // the cell's items this answer raised, named in the audit line
         if (individual is not null)
         {
             var comparison = await contradictions.CompareAsync(identity, ToDto(individual.Traits), individual.ActiveIns.WithKey, cancellationToken);
             if (comparison.IsMismatch)
             {
                 await contradictions.RaiseAsync(identity, call, comparison, "insi-search", actor.Name, cancellationToken);
+                raised.Add(DuplicateClasses.InsiContradiction);
             }
-            if (individual.ActiveIns.WithKey is { } answered)
+            if (individual.ActiveIns.WithKey is { } answered
+                && await contradictions.RaiseSameInsAsync(identity, answered, call, "insi-search", actor.Name, cancellationToken) is not null)
             {
-                await contradictions.RaiseSameInsAsync(identity, answered, call, "insi-search", actor.Name, cancellationToken);
+                raised.Add(DuplicateClasses.SameIns);
             }
         }
         await writer.SaveAsync(identity, "insi.called", IdentitySnapshot.Of(identity), actor,
-            new { operation = call.Operation, code = call.Outcome, calls = call.Calls, error = call.Error }, cancellationToken);
+            new { operation = call.Operation, code = call.Outcome, calls = call.Calls, error = call.Error, collisions = raised.Count == 0 ? null : raised }, cancellationToken);
         return new SearchResult(call, outcome, result.Error, warnings);
     }
 
@@ -141,15 +144,17 @@ public sealed class QualificationService(
         var call = await PendingCallAsync(identity, callId, cancellationToken);
         Decide(call, InsiContradictions.DecisionRejected, actor, clock.GetUtcNow());
         // Rejected because the traits contradict the person's: the cell decides whether the local traits or the answer are wrong.
+        string? raised = null;
         if (InsiContradictions.TraitsOf(call) is { } traits)
         {
             var comparison = await contradictions.CompareAsync(identity, traits, call.InsValue, cancellationToken);
             if (comparison.Contradicts)
             {
                 await contradictions.RaiseAsync(identity, call, comparison, "insi-rejected", actor.Name, cancellationToken);
+                raised = DuplicateClasses.InsiContradiction;
             }
         }
-        await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id }, cancellationToken);
+        await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id, collision = raised }, cancellationToken);
     }
 
     public async Task<Identity> CheckDocumentAsync(Identity identity, string type, string? number, DateOnly? expires, Actor actor, CancellationToken cancellationToken)

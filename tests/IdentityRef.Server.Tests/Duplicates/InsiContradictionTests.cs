@@ -88,6 +88,9 @@ public sealed class InsiContradictionTests
         Assert.Equal(("insi-contradiction", ipp), ((string)item["class"]!, (string)item["ippA"]!));
         var id = (long)item["id"]!;
         Assert.NotNull(item["insiCallId"]);
+        var history = await (await client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync();
+        var rejected = history.Last(h => (string)h!["action"]! == "insi.rejected")!;
+        Assert.Equal("insi-contradiction", (string)rejected["details"]!["collision"]!); // audited with the decision that raised it
 
         // Decisions for pairs do not apply; the traits still differ.
         Assert.Equal("not-a-pair", await RuleAsync(await client.PostAsync($"/api/duplicates/{id}/merge", new JsonObject { ["survivorIpp"] = ipp }.Content())));
