@@ -139,22 +139,23 @@ public sealed class QualificationService(
         return identity;
     }
 
-    public async Task RejectAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
+    /// <summary>Rejects the pending answer; when its traits contradict the identity's, the cell gets an INSi contradiction (returned).</summary>
+    public async Task<DuplicateItem?> RejectAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
         Decide(call, InsiContradictions.DecisionRejected, actor, clock.GetUtcNow());
         // Rejected because the traits contradict the person's: the cell decides whether the local traits or the answer are wrong.
-        string? raised = null;
+        DuplicateItem? raised = null;
         if (InsiContradictions.TraitsOf(call) is { } traits)
         {
             var comparison = await contradictions.CompareAsync(identity, traits, call.InsValue, cancellationToken);
             if (comparison.Contradicts)
             {
-                await contradictions.RaiseAsync(identity, call, comparison, "insi-rejected", actor.Name, cancellationToken);
-                raised = DuplicateClasses.InsiContradiction;
+                raised = await contradictions.RaiseAsync(identity, call, comparison, "insi-rejected", actor.Name, cancellationToken);
             }
         }
-        await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id, collision = raised }, cancellationToken);
+        await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id, collision = raised is null ? null : DuplicateClasses.InsiContradiction }, cancellationToken);
+        return raised;
     }
 
     public async Task<Identity> CheckDocumentAsync(Identity identity, string type, string? number, DateOnly? expires, Actor actor, CancellationToken cancellationToken)

@@ -293,6 +293,22 @@ public sealed class InsiContradictionTests
         Assert.Equal("other-person", (string)(await (await admin.GetAsync($"/api/duplicates/{id}")).ReadObjectAsync())["item"]!["resolution"]!);
     }
 
+    [Fact]
+    public async Task QualificationScreen_RejectingAContradictingAnswer_TellsAdmissionTheCellHasIt()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
+        var admin = factory.CreateClient();
+        var ipp = await CreateAsync(admin, Tchitchi());
+        var callId = (long)(await (await admin.PostAsync($"/api/patients/{ipp}/insi/search", null)).ReadObjectAsync())["callId"]!;
+        var client = await Web.IntegrationPagesTests.SignedInAsAsync(factory, Roles.Accueil);
+
+        var page = $"/identites/{ipp}/qualification";
+        var rejected = await WebForms.PostAsync(client, page, new Dictionary<string, string> { ["callId"] = callId.ToString(CultureInfo.InvariantCulture) }, page + "?handler=Reject");
+
+        Assert.Contains("la cellule d'identitovigilance en est saisie", WebUtility.HtmlDecode(await rejected.Content.ReadAsStringAsync()));
+        Assert.Equal(ipp, (string)(await SingleAsync(admin, "?kind=collision&state=open"))["ippA"]!);
+    }
+
     private static async Task<JobCounters> ReverifyAsync(JobsTestHost host) =>
         await host.WithScopeAsync(sp => sp.GetRequiredService<InsReverifier>().RunAsync(default)).WaitAsync(TimeSpan.FromSeconds(60));
 
