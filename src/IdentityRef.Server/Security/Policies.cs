@@ -26,7 +26,7 @@ public static class Policies
         new(PatientsRead,  "Search and read identities, their history; the dashboard", [Roles.Accueil, Roles.Identitovigilance, Roles.Integrateur, Roles.Administrateur]),
         new(PatientsWrite, "Create and correct identities",                             [Roles.Accueil, Roles.Identitovigilance, Roles.Administrateur]),
         new(Qualification, "INSi calls, accept/reject, documents, attributes, INS withdrawal", [Roles.Accueil, Roles.Identitovigilance, Roles.Administrateur]),
-        new(Duplicates,    "The duplicate work queue: review, merge, unmerge",          [Roles.Identitovigilance, Roles.Administrateur]),
+        new(Duplicates,    "The duplicate work queue: review, merge, unmerge, INSi contradictions", [Roles.Identitovigilance, Roles.Administrateur]),
         new(Subscriptions, "Subscriptions of connected systems",                        [Roles.Integrateur, Roles.Administrateur]),
         new(Messages,      "Outgoing and incoming messages, replays",                   [Roles.Integrateur, Roles.Administrateur]),
         new(Jobs,          "Background jobs",                                           [Roles.Integrateur, Roles.Administrateur]),
