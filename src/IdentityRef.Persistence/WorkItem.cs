@@ -26,4 +26,18 @@ public sealed class WorkItem
 
     /// <summary>JSON: what was found (codes, call ids); never shown in logs.</summary>
     public string? Details { get; set; }
+
+    /// <summary>The last change of state (the creation until someone acts).</summary>
+    public required DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Who took the item (state <see cref="InReview"/>), if anyone did.</summary>
+    public string? ReviewedBy { get; set; }
+
+    public DateTimeOffset? ResolvedAt { get; set; }
+    public string? ResolvedBy { get; set; }
+
+    /// <summary>What was done, in the words of the person who resolved it; never shown in logs.</summary>
+    public string? Resolution { get; set; }
+
+    public const int ResolutionMaxLength = 500;
 }

@@ -100,6 +100,8 @@ public static class FrenchText
         ["ins-collision"] = "Cet INS appartient déjà à une autre identité : collision potentielle à signaler à la cellule d'identitovigilance.",
         ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
+        ["work-item-resolved"] = "Ce signalement est déjà traité.",
+        ["work-item-changed"] = "Ce signalement vient d'être modifié par quelqu'un d'autre : rechargez la page.",
     };
 
     public static string Policy(string policy) => policy switch
@@ -112,6 +114,7 @@ public static class FrenchText
         Security.Policies.Messages => "Messages émis et reçus, rejeux",
         Security.Policies.Jobs => "Tâches de fond",
         Security.Policies.Accounts => "Comptes et rôles",
+        Security.Policies.WorkItems => "Signalements des tâches de fond : prise en charge, traitement (chacun selon son type)",
         _ => policy,
     };
 
@@ -155,6 +158,8 @@ public static class FrenchText
         "document.checked" => "Pièce d'identité contrôlée",
         "ins.withdrawn" => "INS retiré",
         "attributes.set" => "Attributs modifiés",
+        "work-item.in-review" => "Signalement pris en charge",
+        "work-item.resolved" => "Signalement traité",
         _ => action,
     };
 }
