@@ -88,7 +88,7 @@ public static class WorkItemEndpoints
             return problem!;
         }
         string? comment = null;
-        if (http.Request.ContentLength is not 0)
+        if (http.Request.ContentLength is > 0)
         {
             var body = await JsonBody.ReadAsync<ResolveWorkItemRequest>(http.Request, json.Value.SerializerOptions);
             if (!body.IsSuccess)
