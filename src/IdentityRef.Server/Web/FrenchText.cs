@@ -11,6 +11,7 @@ public static class FrenchText
 {
     public static readonly IReadOnlyDictionary<string, string> Fields = new Dictionary<string, string>
     {
+        ["workItemState"] = "État du signalement",
         ["birthName"] = "Nom de naissance",
         ["firstNames"] = "Prénoms de naissance",
         ["firstName"] = "Premier prénom de naissance",

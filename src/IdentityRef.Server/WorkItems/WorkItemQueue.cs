@@ -106,7 +106,7 @@ public sealed class WorkItemQueue(IdentityRefDbContext db, TimeProvider clock)
         item.ResolvedBy = actor.Name;
         item.Resolution = comment.Trim();
         item.UpdatedAt = now;
-        await SaveAsync(item, "work-item.resolved", before, actor, new { comment = item.Resolution }, ct);
+        await SaveAsync(item, "work-item.resolved", before, actor, item.Resolution, ct);
     }
 
     /// <summary>The resolution comment is required: the next person must know what was done.</summary>
@@ -125,7 +125,7 @@ public sealed class WorkItemQueue(IdentityRefDbContext db, TimeProvider clock)
         }
     }
 
-    private async Task SaveAsync(WorkItem item, string action, string before, Actor actor, object? details, CancellationToken ct)
+    private async Task SaveAsync(WorkItem item, string action, string before, Actor actor, string? comment, CancellationToken ct)
     {
         var ipp = item.IdentityId is { } identityId ? await db.Identities.AsNoTracking().Where(i => i.Id == identityId).Select(i => i.Ipp).FirstOrDefaultAsync(ct) : null;
         // On the identity's history when there is one; the comment goes to the details, never to a log.
@@ -138,8 +138,8 @@ public sealed class WorkItemQueue(IdentityRefDbContext db, TimeProvider clock)
             At = item.UpdatedAt,
             CorrelationId = actor.CorrelationId,
             Before = JsonSerializer.Serialize(new Dictionary<string, string?> { ["workItemState"] = before }),
-            After = JsonSerializer.Serialize(new Dictionary<string, string?> { ["workItem"] = item.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["workItemKind"] = item.Kind, ["workItemState"] = item.State }),
-            Details = details is null ? null : JsonSerializer.Serialize(details),
+            After = JsonSerializer.Serialize(new Dictionary<string, string?> { ["workItemState"] = item.State }),
+            Details = JsonSerializer.Serialize(new { workItem = item.Id, kind = item.Kind, comment }),
         });
         try
         {
