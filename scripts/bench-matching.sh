@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Matching quality and speed benchmarks (Release build).
 # usage: scripts/bench-matching.sh [all|febrl|french|speed] [extra args for the suite]
+#   french runs six seeds by default (each a fresh base of 20,000 people); `french --seed S` runs one.
 # Reads FEBRL from ../shared/data/febrl (relative to the repo root), converts it into the import CSV
 # format under artifacts/febrl-import/, and writes the figures to artifacts/bench-matching-<suite>.txt.
 set -euo pipefail
@@ -19,6 +20,9 @@ fi
 args=("$suite")
 if [[ "$suite" == "all" || "$suite" == "febrl" ]]; then
   args+=("$import_dir")
+fi
+if [[ "$suite" == "french" && $# -eq 0 ]]; then
+  args+=(--seeds 20251122,1,2,3,4,5)
 fi
 dotnet build tests/IdentityRef.Benchmarks -c Release -v quiet -nologo
 dotnet run -c Release --no-build --project tests/IdentityRef.Benchmarks -- matching "${args[@]}" "$@" | tee "artifacts/bench-matching-$suite.txt"

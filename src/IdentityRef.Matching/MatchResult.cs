@@ -7,8 +7,11 @@ public enum MatchClass
     Probable,
 }
 
-/// <summary>One trait of one pair: the level reached, its log2(m/u) weight and the two values compared.</summary>
-public sealed record TraitComparison(Trait Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB);
+/// <summary>
+/// One trait of one pair: the level reached, its log2(m/u) weight and the two values compared. <see cref="FrequencyAdjustment"/>
+/// is the part of the weight due to how common the agreeing name is (0 without term-frequency adjustment).
+/// </summary>
+public sealed record TraitComparison(Trait Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB, double FrequencyAdjustment = 0);
 
 /// <summary>
 /// A scored pair that explains itself. <see cref="Reasons"/> lists the identity-vigilance rules that
@@ -34,4 +37,8 @@ public sealed record DetectionResult(
     IReadOnlyList<MatchResult> Matches,
     IReadOnlyList<OversizedBlock> OversizedBlocks,
     long CandidatePairs,
-    int RecordCount);
+    int RecordCount)
+{
+    /// <summary>The name counts of the base scored (<see cref="TermFrequencies.None"/> with the adjustment off).</summary>
+    public TermFrequencies Frequencies { get; init; } = TermFrequencies.None;
+}

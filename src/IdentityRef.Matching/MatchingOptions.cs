@@ -45,6 +45,18 @@ public sealed record MatchingOptions
         RequireNameAgreementForProbable = false,
     };
 
+    /// <summary>
+    /// Term-frequency adjustment: an exact birth-name or first-name agreement weighs log2(m / share of that name in
+    /// the base) instead of log2(m/u), so MARTIN counts less and a rare name more (see <see cref="TermFrequencies"/>).
+    /// </summary>
+    public bool TermFrequencyAdjustment { get; init; } = true;
+
+    /// <summary>Below this many records name counts are noise (in a base of ten, every name is "common"): no adjustment.</summary>
+    public int TermFrequencyMinRecords { get; init; } = 1_000;
+
+    /// <summary>The most, in bits, term frequencies move one trait's weight either way (a single clerical error must not dominate).</summary>
+    public double MaxTermFrequencyAdjustment { get; init; } = 3.0;
+
     /// <summary>Largest block paired exhaustively during full detection; larger ones are reported.</summary>
     public int MaxBlockSize { get; init; } = 2_000;
 
@@ -71,6 +83,23 @@ public sealed record MatchingOptions
     /// decade digit (10 years) through.
     /// </summary>
     public int MinGenerationGapYears { get; init; } = 15;
+
+    /// <summary>
+    /// Lifts the <see cref="MinGenerationGapYears"/> rule for a pair identical but for one keyed digit of the birth
+    /// year (same day and month, sex, first name, birth name up to a typo, birth place when known): French
+    /// identity-vigilance practice lists "identical but for the year" among duplicates, and a parent and a child born
+    /// the same day and month are the rare case. Not a national rule (unconfirmed): set false to hold every such pair
+    /// at Possible.
+    /// </summary>
+    public bool YearKeyingErrorOverridesGenerationGap { get; init; } = true;
+
+    /// <summary>
+    /// Lets a pair whose birth dates differ by two keying errors (two digits, or a digit and a day/month inversion),
+    /// less than <see cref="MinGenerationGapYears"/> apart, be Probable when the first names, the sex, the birth name
+    /// (up to a typo), the birth place (known on both sides) and the address agree. Not a national rule
+    /// (unconfirmed): set false to hold every pair with different dates at Possible.
+    /// </summary>
+    public bool TwoDateKeyingErrorsCanBeProbable { get; init; } = true;
 
     /// <summary>Twins: no probable duplicate when both first names are known and neither agree, contain each other, nor sound alike.</summary>
     public bool RequireFirstNameAgreementForProbable { get; init; } = true;
@@ -120,6 +149,14 @@ public sealed record MatchingOptions
         else if (PossibleThreshold > ProbableThreshold)
         {
             errors.Add("PossibleThreshold must not exceed ProbableThreshold.");
+        }
+        if (!(MaxTermFrequencyAdjustment >= 0 && MaxTermFrequencyAdjustment <= 20))
+        {
+            errors.Add("MaxTermFrequencyAdjustment must be between 0 and 20 bits.");
+        }
+        if (TermFrequencyMinRecords < 1)
+        {
+            errors.Add("TermFrequencyMinRecords must be at least 1.");
         }
         if (MaxBlockSize < 2)
         {

@@ -16,6 +16,7 @@ internal sealed class PreparedRecord
         BirthSdx = Soundex2.Encode(Birth);
         Used = NameText.Compact(source.UsedName);
         UsedSdx = Soundex2.Encode(Used);
+        UsedSdxAlt = AlternativeKey(Used, UsedSdx);
         NameParts = SignificantParts(source.BirthName).Concat(SignificantParts(source.UsedName)).Distinct(StringComparer.Ordinal).ToArray();
         Firsts = (source.FirstNames ?? []).Select(NameText.Compact).Where(f => f.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
         First0 = Firsts.Length > 0 ? Firsts[0] : string.Empty;
@@ -43,6 +44,7 @@ internal sealed class PreparedRecord
     public string BirthSdx { get; }
     public string Used { get; }
     public string UsedSdx { get; }
+    public string UsedSdxAlt { get; }
     public string[] NameParts { get; }
     public string[] Firsts { get; }
     public string First0 { get; }

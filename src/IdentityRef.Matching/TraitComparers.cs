@@ -25,18 +25,10 @@ public static class TraitComparers
         if ((name <= TraitLevels.BirthName.Phonetic || first <= TraitLevels.FirstNames.Phonetic)
             && a.Birth.Length > 0 && b.Birth.Length > 0 && a.First0.Length > 0 && b.First0.Length > 0)
         {
-            // First and last names keyed in each other's field: compare crosswise.
-            // The last name keyed as any first name of the other, and one of the first names as the last name.
-            var swappedName = TraitLevels.Missing;
-            for (var i = 0; i < b.Firsts.Length; i++)
-            {
-                swappedName = Math.Max(swappedName, SingleNameLevel(a.Birth, a.BirthSdx, a.BirthSdxAlt, b.Firsts[i], b.FirstSdx[i], b.FirstSdxAlt[i], options));
-            }
-            var swappedFirst = TraitLevels.Missing;
-            for (var i = 0; i < a.Firsts.Length; i++)
-            {
-                swappedFirst = Math.Max(swappedFirst, SingleNameLevel(a.Firsts[i], a.FirstSdx[i], a.FirstSdxAlt[i], b.Birth, b.BirthSdx, b.BirthSdxAlt, options));
-            }
+            // First and last names keyed in each other's field: compare crosswise. The last name (birth or used, or
+            // a part of a compound one) keyed as any first name of the other, and one of the first names as the last name.
+            var swappedName = CrossedLevel(a, b, options);
+            var swappedFirst = CrossedLevel(b, a, options);
             if (swappedName >= NameAgreement.Phonetic && swappedFirst >= NameAgreement.Phonetic && swappedName + swappedFirst >= NameAgreement.Close + NameAgreement.Phonetic)
             {
                 name = AsBirthNameLevel(swappedName);
@@ -54,6 +46,29 @@ public static class TraitComparers
         pattern = Pack(pattern, Trait.Postcode, PostcodeLevel(a.Postcode, b.Postcode));
         pattern = Pack(pattern, Trait.City, CityLevel(a.City, b.City));
         return pattern;
+    }
+
+    /// <summary>
+    /// The best agreement between the last name of <paramref name="last"/> (birth name, used name, or a part of a
+    /// compound one, which counts as a typo-level agreement) and any first name of <paramref name="first"/>.
+    /// </summary>
+    private static int CrossedLevel(PreparedRecord last, PreparedRecord first, MatchingOptions options)
+    {
+        var level = TraitLevels.Missing;
+        for (var i = 0; i < first.Firsts.Length && level < NameAgreement.Exact; i++)
+        {
+            var name = first.Firsts[i];
+            level = Math.Max(level, SingleNameLevel(last.Birth, last.BirthSdx, last.BirthSdxAlt, name, first.FirstSdx[i], first.FirstSdxAlt[i], options));
+            if (last.Used.Length > 0)
+            {
+                level = Math.Max(level, SingleNameLevel(last.Used, last.UsedSdx, last.UsedSdxAlt, name, first.FirstSdx[i], first.FirstSdxAlt[i], options));
+            }
+            if (Array.IndexOf(last.NameParts, name) >= 0)
+            {
+                level = Math.Max(level, NameAgreement.Close);
+            }
+        }
+        return level;
     }
 
     internal static int Level(ulong pattern, Trait trait) => (int)((pattern >> ((int)trait * 4)) & 0xF) - 1;
@@ -154,7 +169,9 @@ public static class TraitComparers
             return NameAgreement.Exact;
         }
         var similarity = JaroWinkler.Similarity(x, y);
-        if (similarity >= options.NameCloseSimilarity || (x.Length >= 3 && JaroWinkler.IsOneEditApart(x, y)))
+        // A typo changes a length by one at most; Jaro–Winkler alone rates a shared prefix highly, and twins are
+        // given names that share one (CAROLINE, CARINE).
+        if ((similarity >= options.NameCloseSimilarity && Math.Abs(x.Length - y.Length) <= 1) || (x.Length >= 3 && JaroWinkler.IsOneEditApart(x, y)))
         {
             return NameAgreement.Close;
         }
@@ -211,12 +228,12 @@ public static class TraitComparers
     public static int BirthDateLevel(DateOnly? a, DateOnly? b) =>
         BirthDateLevel(a is { } x ? (x.Year * 10000) + (x.Month * 100) + x.Day : 0, b is { } y ? (y.Year * 10000) + (y.Month * 100) + y.Day : 0);
 
-    /// <summary>One digit substituted, or two adjacent digits transposed, in the eight digits yyyymmdd.</summary>
-    private static bool IsOneDigitError(int a, int b)
+    /// <summary>One digit substituted, or two adjacent digits transposed, in the eight digits yyyymmdd (or in <paramref name="digits"/> digits).</summary>
+    internal static bool IsOneDigitError(int a, int b, int digits = 8)
     {
-        Span<int> da = stackalloc int[8];
-        Span<int> db = stackalloc int[8];
-        for (var i = 7; i >= 0; i--)
+        Span<int> da = stackalloc int[digits];
+        Span<int> db = stackalloc int[digits];
+        for (var i = digits - 1; i >= 0; i--)
         {
             da[i] = a % 10;
             db[i] = b % 10;
@@ -224,7 +241,7 @@ public static class TraitComparers
             b /= 10;
         }
         int first = -1, count = 0;
-        for (var i = 0; i < 8; i++)
+        for (var i = 0; i < digits; i++)
         {
             if (da[i] != db[i])
             {
@@ -239,7 +256,24 @@ public static class TraitComparers
         {
             return true;
         }
-        return count == 2 && first < 7 && da[first] == db[first + 1] && da[first + 1] == db[first];
+        return count == 2 && first < digits - 1 && da[first] == db[first + 1] && da[first + 1] == db[first];
+    }
+
+    /// <summary>Two yyyymmdd dates that differ in at most two of their eight digits, directly or after a day/month inversion.</summary>
+    internal static bool AreTwoDigitErrorsApart(int a, int b)
+    {
+        var inverted = (b / 10000 * 10000) + (b % 100 * 100) + (b / 100 % 100);
+        return DigitsDiffering(a, b) <= 2 || DigitsDiffering(a, inverted) <= 1;
+    }
+
+    private static int DigitsDiffering(int a, int b)
+    {
+        var count = 0;
+        for (var i = 0; i < 8; i++, a /= 10, b /= 10)
+        {
+            count += a % 10 != b % 10 ? 1 : 0;
+        }
+        return count;
     }
 
     public static int BirthPlaceLevel(string a, string b)

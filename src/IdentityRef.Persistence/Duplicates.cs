@@ -11,19 +11,32 @@ public sealed class MatchKey
 }
 
 /// <summary>
-/// A pair of identities the vigilance cell must look at: a potential duplicate or a potential collision. The pair
-/// is ordered (<see cref="IdentityA"/> sorts before <see cref="IdentityB"/>) and unique.
+/// An item the vigilance cell must look at. Usually a pair of identities: a potential duplicate or a potential
+/// collision, ordered (<see cref="IdentityA"/> sorts before <see cref="IdentityB"/>) and unique. An INSi
+/// contradiction (class <c>insi-contradiction</c>) concerns one identity and the answer of the teleservice instead:
+/// <see cref="IdentityB"/> is null and <see cref="InsiCallId"/> names the answer (see ADR 0004).
 /// </summary>
 public sealed class DuplicateItem
 {
     public long Id { get; init; }
     public required Guid IdentityA { get; init; }
-    public required Guid IdentityB { get; init; }
+
+    /// <summary>The other identity of a pair; null for an INSi contradiction (one identity against the teleservice).</summary>
+    public Guid? IdentityB { get; init; }
+
+    /// <summary>The INSi answer that raised the item: the compared traits of a contradiction, the INS of a same-INS pair found through INSi.</summary>
+    public long? InsiCallId { get; set; }
+
+    /// <summary>Set with a call not saved yet: EF fills <see cref="InsiCallId"/> in the same unit of work.</summary>
+    public InsiCall? InsiCall { get; set; }
+
+    /// <summary>Whether this item is one identity against the teleservice rather than a pair.</summary>
+    public bool IsInsiContradiction => IdentityB is null;
 
     /// <summary><c>duplicate</c> or <c>collision</c> (see <see cref="DuplicateKinds"/>).</summary>
     public required string Kind { get; set; }
 
-    /// <summary>The matcher's class: <c>probable</c> or <c>possible</c>; <c>same-ins</c> for a collision on one INS.</summary>
+    /// <summary>The matcher's class: <c>probable</c> or <c>possible</c>; <c>same-ins</c> or <c>insi-contradiction</c> for a collision (see <see cref="DuplicateClasses"/>).</summary>
     public required string Class { get; set; }
 
     public double Score { get; set; }
@@ -37,7 +50,7 @@ public sealed class DuplicateItem
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary><c>merged</c>, <c>not-duplicate</c> or <c>obsolete</c> once resolved.</summary>
+    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c> or <c>obsolete</c> once resolved.</summary>
     public string? Resolution { get; set; }
 
     public string? ResolvedBy { get; set; }
@@ -54,6 +67,16 @@ public static class DuplicateKinds
     public const string Collision = "collision";
 }
 
+/// <summary>The classes of an item that are not the matcher's (<c>probable</c>, <c>possible</c>).</summary>
+public static class DuplicateClasses
+{
+    /// <summary>One INS on two active identities, or INSi answered for one identity the INS another one holds.</summary>
+    public const string SameIns = "same-ins";
+
+    /// <summary>The traits (or the INS) the INSi teleservice returned contradict those of the identity.</summary>
+    public const string InsiContradiction = "insi-contradiction";
+}
+
 public static class DuplicateStates
 {
     public const string Open = "open";
@@ -68,6 +91,12 @@ public static class DuplicateResolutions
     public const string Merged = "merged";
     public const string NotDuplicate = "not-duplicate";
     public const string Obsolete = "obsolete";
+
+    /// <summary>INSi contradiction: the local traits were corrected and now agree with the teleservice's (checked again).</summary>
+    public const string TraitsCorrected = "traits-corrected";
+
+    /// <summary>INSi contradiction: the teleservice's answer is another person; an INS of that answer held by the identity is deleted.</summary>
+    public const string OtherPerson = "other-person";
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

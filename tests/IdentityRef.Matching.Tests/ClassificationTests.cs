@@ -25,6 +25,11 @@ public sealed class ClassificationTests
             { "cut compound name", p with { BirthName = "MARTIN" } },
             { "space instead of hyphen", p with { BirthName = "MARTIN DUBOIS" } },
             { "first and last names swapped", p with { BirthName = "CLAIRE", FirstNames = ["MARTIN-DUBOIS"] } },
+            { "names swapped, compound name cut", p with { BirthName = "CLAIRE", FirstNames = ["DUBOIS"] } },
+            { "names swapped, used name keyed as first name", p with { BirthName = "CLAIRE", FirstNames = ["LEROY"], UsedName = null } },
+            { "decade digit of the birth year", p with { BirthDate = new DateOnly(1954, 3, 7) } },
+            { "decade digit and day/month inversion", p with { BirthDate = new DateOnly(1954, 7, 3) } },
+            { "two digits of the date, same address", p with { BirthDate = new DateOnly(1985, 3, 9) } },
             { "moved house", p with { Address = "3 PLACE BELLECOUR", Postcode = "69002" } },
         };
     }
@@ -55,7 +60,8 @@ public sealed class ClassificationTests
 
     [Theory]
     [InlineData(1992, 5, 14)]
-    [InlineData(1992, 11, 4)] // same day and month as the father, one digit away in the year
+    [InlineData(1991, 12, 4)] // a one-digit year away, but not the same day and month
+    [InlineData(1992, 11, 14)] // two digits away: only within a generation do two date errors count
     public void Compare_FatherAndSonNamedAlike_AreNotProbable(int year, int month, int day)
     {
         var father = TestIdentities.Man("A");
@@ -63,6 +69,57 @@ public sealed class ClassificationTests
         var result = _engine.Compare(father, son);
         Assert.NotEqual(MatchClass.Probable, result.Class);
         Assert.Contains(result.Reasons, r => r.StartsWith("BirthDatesDiffer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compare_IdenticalButForOneYearDigit_IsProbableUnlessThePolicyIsOff()
+    {
+        // Born the same day and month, one digit apart in the year: a decade keyed wrong, or a father and son born on
+        // the same day (about once in 365). The default reads a keying error; the policy can hold such pairs instead.
+        var father = TestIdentities.Man("A");
+        var son = father with { Id = "B", BirthDate = new DateOnly(1992, 11, 4) };
+        Assert.Equal(MatchClass.Probable, _engine.Compare(father, son).Class);
+
+        var strict = TestIdentities.Engine(new MatchingOptions { YearKeyingErrorOverridesGenerationGap = false });
+        var held = strict.Compare(father, son);
+        Assert.Equal(MatchClass.Possible, held.Class);
+        Assert.Contains(held.Reasons, r => r.StartsWith("BirthDatesDiffer", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("B", null, "13055")] // born elsewhere
+    [InlineData("C", "184117512345678", "75112")] // another INS: qualified identities tell parent from child
+    public void Compare_SameBirthdayAGenerationApart_WithAnotherStrictTraitDiffering_IsNotProbable(string id, string? insB, string place)
+    {
+        var father = TestIdentities.Man("A") with { Ins = insB is null ? null : "162117512345699" };
+        var son = father with { Id = id, BirthDate = new DateOnly(1992, 11, 4), BirthPlaceCode = place, Ins = insB };
+        Assert.NotEqual(MatchClass.Probable, _engine.Compare(father, son).Class);
+    }
+
+    [Fact]
+    public void Compare_TwoDateErrorsAfterAMove_IsNotProbable()
+    {
+        // Two date errors count only when the address agrees too: homonyms born the same year in one commune live apart.
+        var moved = TestIdentities.Person("B") with { BirthDate = new DateOnly(1985, 3, 9), Address = "3 PLACE BELLECOUR", Postcode = "69002" };
+        // Scored with a threshold low enough that only the rule can hold the pair.
+        var engine = TestIdentities.Engine(new MatchingOptions { ProbableThreshold = -40, PossibleThreshold = -50 });
+        var result = engine.Compare(TestIdentities.Person("A"), moved);
+        Assert.Equal(MatchClass.Possible, result.Class);
+        Assert.Contains(result.Reasons, r => r.StartsWith("BirthDatesDiffer", StringComparison.Ordinal));
+        Assert.Equal(MatchClass.Probable, engine.Compare(TestIdentities.Person("A"), moved with { Address = "12 RUE DES LILAS", Postcode = "69003" }).Class);
+    }
+
+    [Theory]
+    [InlineData("LOUIS", 'M', "LOUISE", 'F')] // close spelling, opposite sex
+    [InlineData("FLORENCE", 'F', "FLORIAN", 'M')] // same sound, opposite sex
+    [InlineData("CAROLINE", 'F', "CARINE", 'F')] // a shared prefix is not a typo
+    public void Compare_TwinsWithMatchingFirstNames_AreNotProbable(string firstA, char sexA, string firstB, char sexB)
+    {
+        var a = TestIdentities.Man("A") with { FirstNames = [firstA], Sex = sexA };
+        var b = a with { Id = "B", FirstNames = [firstB], Sex = sexB };
+        var result = _engine.Compare(a, b);
+        Assert.NotEqual(MatchClass.Probable, result.Class);
+        Assert.NotEmpty(result.Reasons);
     }
 
     [Fact]

@@ -31,6 +31,8 @@ internal sealed class DuplicateItemConfiguration : IEntityTypeConfiguration<Dupl
         builder.HasIndex(d => new { d.State, d.Score });
         builder.HasOne<Identity>().WithMany().HasForeignKey(d => d.IdentityA).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Identity>().WithMany().HasForeignKey(d => d.IdentityB).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(d => d.InsiCall).WithMany().HasForeignKey(d => d.InsiCallId).OnDelete(DeleteBehavior.Restrict);
+        builder.Ignore(d => d.IsInsiContradiction);
     }
 }
 

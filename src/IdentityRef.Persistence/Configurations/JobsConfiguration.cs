@@ -24,7 +24,11 @@ internal sealed class WorkItemConfiguration : IEntityTypeConfiguration<WorkItem>
         builder.ToTable("work_items");
         builder.HasKey(w => w.Id);
         builder.Property(w => w.Kind).HasMaxLength(60);
-        builder.Property(w => w.State).HasMaxLength(20);
+        // Two people acting on one item at once: the second write finds the state changed and is refused.
+        builder.Property(w => w.State).HasMaxLength(20).IsConcurrencyToken();
+        builder.Property(w => w.ReviewedBy).HasMaxLength(200);
+        builder.Property(w => w.ResolvedBy).HasMaxLength(200);
+        builder.Property(w => w.Resolution).HasMaxLength(WorkItem.ResolutionMaxLength);
         builder.HasIndex(w => new { w.IdentityId, w.Kind, w.State });
         builder.HasIndex(w => new { w.State, w.CreatedAt });
     }

@@ -32,7 +32,8 @@ public static class DuplicateCommands
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        var items = await db.DuplicateItems.AsNoTracking().Where(d => d.Resolution == null || d.Resolution != DuplicateResolutions.Obsolete)
+        // Pairs only: an INSi contradiction concerns one identity.
+        var items = await db.DuplicateItems.AsNoTracking().Where(d => d.IdentityB != null && (d.Resolution == null || d.Resolution != DuplicateResolutions.Obsolete))
             .OrderByDescending(d => d.Score).ThenBy(d => d.Id)
             .Select(d => new { d.IdentityA, d.IdentityB, d.Score, d.Class }).ToListAsync(cancellationToken);
         var external = new Dictionary<Guid, string>();
@@ -48,7 +49,7 @@ public static class DuplicateCommands
             await writer.WriteLineAsync("external_id_a,external_id_b,score,class");
             foreach (var item in items)
             {
-                if (!external.TryGetValue(item.IdentityA, out var a) || !external.TryGetValue(item.IdentityB, out var b))
+                if (!external.TryGetValue(item.IdentityA, out var a) || !external.TryGetValue(item.IdentityB!.Value, out var b))
                 {
                     skipped++;
                     continue;

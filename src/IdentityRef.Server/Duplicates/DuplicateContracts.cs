@@ -31,7 +31,7 @@ public sealed record CandidateView(
 /// <summary>The answer of <c>POST /api/patients/match</c>: nothing is created.</summary>
 public sealed record MatchResponse(bool ProbableDuplicate, int Compared, IReadOnlyList<CandidateView> Candidates);
 
-/// <summary>A work item of the vigilance cell's queue.</summary>
+/// <summary>A work item of the vigilance cell's queue; <see cref="IppB"/> is null for an INSi contradiction (one identity against INSi).</summary>
 public sealed record DuplicateItemView(
     long Id,
     string Kind,
@@ -39,24 +39,49 @@ public sealed record DuplicateItemView(
     double Score,
     string State,
     string IppA,
-    string IppB,
+    string? IppB,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? Resolution,
     string? ResolvedBy,
     DateTimeOffset? ResolvedAt,
-    long? MergeId);
+    long? MergeId,
+    long? InsiCallId);
 
 /// <summary>One decision recorded on a work item.</summary>
 public sealed record DuplicateDecision(DateTimeOffset At, string By, string Action, string? Detail);
 
-/// <summary>A work item with both identities side by side and the explanation of the pair.</summary>
+/// <summary>
+/// A work item with both identities side by side and the explanation of the pair; for an INSi contradiction, the
+/// identity (<see cref="IdentityA"/>) and the teleservice's answer (<see cref="Insi"/>) side by side, the explanation
+/// comparing them (A = local, B = INSi).
+/// </summary>
 public sealed record DuplicateDetailView(
     DuplicateItemView Item,
     PatientResponse IdentityA,
-    PatientResponse IdentityB,
+    PatientResponse? IdentityB,
     PairExplanation? Explanation,
-    IReadOnlyList<DuplicateDecision> Decisions);
+    IReadOnlyList<DuplicateDecision> Decisions,
+    InsiAnswerView? Insi = null);
+
+/// <summary>
+/// The INSi answer of a contradiction: the call, the INS and traits returned, each strict trait next to the local one,
+/// and the traits that still contradict today (empty: <c>traits-corrected</c> will be accepted).
+/// </summary>
+public sealed record InsiAnswerView(
+    long CallId,
+    DateTimeOffset CalledAt,
+    string Operation,
+    string CalledBy,
+    string Code,
+    string? Decision,
+    InsDto? Ins,
+    Qualification.InsiTraitsDto Traits,
+    IReadOnlyList<InsiTraitRow> Rows,
+    IReadOnlyList<string> ContradictingNow);
+
+/// <summary>One strict trait, local and INSi, and whether they differ as written.</summary>
+public sealed record InsiTraitRow(string Field, string? Local, string? Insi, bool Differs);
 
 public sealed record MergeDuplicateRequest(string? SurvivorIpp);
 
@@ -83,6 +108,6 @@ public sealed record DetectionSummary(
 internal static class DuplicateViews
 {
     public static DuplicateItemView From(DuplicateItem d, IReadOnlyDictionary<Guid, string> ipps) => new(
-        d.Id, d.Kind, d.Class, d.Score, d.State, ipps.GetValueOrDefault(d.IdentityA, "?"), ipps.GetValueOrDefault(d.IdentityB, "?"),
-        d.CreatedAt, d.UpdatedAt, d.Resolution, d.ResolvedBy, d.ResolvedAt, d.MergeId);
+        d.Id, d.Kind, d.Class, d.Score, d.State, ipps.GetValueOrDefault(d.IdentityA, "?"), d.IdentityB is { } b ? ipps.GetValueOrDefault(b, "?") : null,
+        d.CreatedAt, d.UpdatedAt, d.Resolution, d.ResolvedBy, d.ResolvedAt, d.MergeId, d.InsiCallId);
 }

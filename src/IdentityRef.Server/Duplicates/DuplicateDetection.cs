@@ -87,6 +87,8 @@ public sealed class DuplicateDetection(
             logger.WeightsLearnt(records.Count, weights.Training?.Iterations ?? 0, weights.Training?.Converged ?? false);
         }
         var detected = engine.DetectAll(records);
+        // Admission checks and incremental runs now weigh names as common as this run found them.
+        engines.UseFrequencies(detected.Frequencies);
         rows.Clear();
         var found = new List<FoundPair>(detected.Matches.Count);
         foreach (var match in detected.Matches)
@@ -172,7 +174,7 @@ public sealed class DuplicateDetection(
             reopened += outcome == DuplicateQueue.Outcome.Reopened ? 1 : 0;
         }
         // Items whose identity was merged, or whose pair was compared again and no longer scores, leave the queue.
-        var involved = items.Values.Where(i => i.State != DuplicateStates.Resolved).SelectMany(i => new[] { i.IdentityA, i.IdentityB }).Distinct().ToList();
+        var involved = items.Values.Where(i => i.State != DuplicateStates.Resolved).SelectMany(i => new[] { i.IdentityA, i.IdentityB!.Value }).Distinct().ToList();
         var inactiveSet = new HashSet<Guid>();
         foreach (var chunk in involved.Chunk(1000))
         {
@@ -182,8 +184,8 @@ public sealed class DuplicateDetection(
         var obsolete = 0;
         foreach (var item in items.Values.Where(i => i.State != DuplicateStates.Resolved))
         {
-            var gone = inactiveSet.Contains(item.IdentityA) || inactiveSet.Contains(item.IdentityB)
-                || (item.Kind == DuplicateKinds.Duplicate && !foundSet.Contains((item.IdentityA, item.IdentityB)));
+            var gone = inactiveSet.Contains(item.IdentityA) || inactiveSet.Contains(item.IdentityB!.Value)
+                || (item.Kind == DuplicateKinds.Duplicate && !foundSet.Contains((item.IdentityA, item.IdentityB!.Value)));
             if (gone)
             {
                 DuplicateQueue.Resolve(item, DuplicateResolutions.Obsolete, now, "system:detection", "no longer detected");
@@ -210,14 +212,15 @@ public sealed class DuplicateDetection(
     {
         if (identities is null)
         {
-            return await db.DuplicateItems.ToDictionaryAsync(d => (d.IdentityA, d.IdentityB), cancellationToken);
+            // Pairs only: INSi contradictions (no IdentityB) are raised and resolved outside detection.
+            return await db.DuplicateItems.Where(d => d.IdentityB != null).ToDictionaryAsync(d => (d.IdentityA, d.IdentityB!.Value), cancellationToken);
         }
         var items = new Dictionary<(Guid, Guid), DuplicateItem>();
         foreach (var chunk in identities.Chunk(500))
         {
-            foreach (var item in await db.DuplicateItems.Where(d => chunk.Contains(d.IdentityA) || chunk.Contains(d.IdentityB)).ToListAsync(cancellationToken))
+            foreach (var item in await db.DuplicateItems.Where(d => d.IdentityB != null && (chunk.Contains(d.IdentityA) || chunk.Contains(d.IdentityB.Value))).ToListAsync(cancellationToken))
             {
-                items[(item.IdentityA, item.IdentityB)] = item;
+                items[(item.IdentityA, item.IdentityB!.Value)] = item;
             }
         }
         return items;

@@ -25,13 +25,17 @@ public static class DuplicateEndpoints
 
         var group = app.MapGroup("/api/duplicates").WithTags("Duplicates").RequireAuthorization(Security.Policies.Duplicates);
         group.MapGet("/", ListAsync).Produces<PageResponse<DuplicateItemView>>().ProducesValidationProblem()
-            .WithSummary("The work queue: potential duplicates and collisions, by descending score (state=open|in-review|resolved, kind=duplicate|collision).");
+            .WithSummary("The work queue: potential duplicates and collisions (same INS, INSi contradictions), by descending score (state=open|in-review|resolved, kind=duplicate|collision).");
         group.MapGet("/{id:long}", GetAsync).Produces<DuplicateDetailView>().ProducesProblem(404)
             .WithSummary("A work item: both identities side by side, the explanation of the score, the decisions taken.");
         group.MapPost("/{id:long}/merge", MergeAsync).Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Merge the pair; the body names the surviving identity ({\"survivorIpp\": …}). Two different INS: refused, the item becomes a collision.");
         group.MapPost("/{id:long}/not-duplicate", NotDuplicateAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Two different people: the pair is not proposed again unless a strict trait of either changes.");
+        group.MapPost("/{id:long}/traits-corrected", TraitsCorrectedAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("INSi contradiction: the identity was corrected. Compared again with the INSi answer; refused (409 contradiction-remains) while a trait still contradicts.");
+        group.MapPost("/{id:long}/other-person", OtherPersonAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("INSi contradiction: the INSi answer is another person. The answer is rejected; an INS of that answer held by the identity is deleted (wrongly attributed).");
         group.MapPost("/{id:long}/review", ReviewAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Take the item (state in-review).");
         group.MapPost("/detect", DetectAsync).Produces<DetectionSummary>().ProducesValidationProblem()
@@ -106,13 +110,13 @@ public static class DuplicateEndpoints
         return survivor is { } id && (id == item.IdentityA || id == item.IdentityB) ? id : null;
     }
 
-    private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, IBirthPlaceDirectory places, CancellationToken ct) =>
+    private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, IBirthPlaceDirectory places, InsiContradictions contradictions, CancellationToken ct) =>
         await db.DuplicateItems.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } item
-            ? Results.Ok(await DetailAsync(db, item, places, ct))
+            ? Results.Ok(await DetailAsync(db, item, places, contradictions, ct))
             : Problems.NotFound("Duplicate item");
 
     private static async Task<IResult> MergeAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution, IBirthPlaceDirectory places,
-        IOptions<JsonOptions> json, CancellationToken ct)
+        InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct)
     {
         if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
         {
@@ -132,19 +136,27 @@ public static class DuplicateEndpoints
             return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
         }
         await resolution.MergeAsync(item, survivorId, Actor.From(http), null, ct);
-        return Results.Ok(await DetailAsync(db, item, places, ct));
+        return Results.Ok(await DetailAsync(db, item, places, contradictions, ct));
     }
 
     private static async Task<IResult> NotDuplicateAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
-        IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, json, ct, (item, actor, comment) => resolution.NotDuplicateAsync(item, actor, comment, ct));
+        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.NotDuplicateAsync(item, actor, comment, ct));
 
     private static async Task<IResult> ReviewAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
-        IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, json, ct, (item, actor, comment) => resolution.ReviewAsync(item, actor, comment, ct));
+        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.ReviewAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> DecideAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places, IOptions<JsonOptions> json,
-        CancellationToken ct, Func<DuplicateItem, Actor, string?, Task> decide)
+    private static async Task<IResult> TraitsCorrectedAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places,
+        InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.TraitsCorrectedAsync(item, actor, comment, ct));
+
+    private static async Task<IResult> OtherPersonAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places,
+        InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.OtherPersonAsync(item, actor, comment, ct));
+
+    private static async Task<IResult> DecideAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places, InsiContradictions contradictions,
+        IOptions<JsonOptions> json, CancellationToken ct, Func<DuplicateItem, Actor, string?, Task> decide)
     {
         if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
         {
@@ -165,7 +177,7 @@ public static class DuplicateEndpoints
             comment = body.Value.Comment;
         }
         await decide(item, Actor.From(http), comment);
-        return Results.Ok(await DetailAsync(db, item, places, ct));
+        return Results.Ok(await DetailAsync(db, item, places, contradictions, ct));
     }
 
     private static async Task<IResult> DetectAsync(HttpContext http, DuplicateDetection detection, CancellationToken ct)
@@ -184,7 +196,8 @@ public static class DuplicateEndpoints
         return Results.Ok(full ? await detection.RunFullAsync(train, ct) : await detection.RunIncrementalAsync(ct));
     }
 
-    public static async Task<DuplicateDetailView> DetailAsync(IdentityRefDbContext db, DuplicateItem item, IBirthPlaceDirectory places, CancellationToken ct)
+    public static async Task<DuplicateDetailView> DetailAsync(IdentityRefDbContext db, DuplicateItem item, IBirthPlaceDirectory places, InsiContradictions contradictions,
+        CancellationToken ct)
     {
         var identities = await db.Identities.AsNoTracking().Where(i => i.Id == item.IdentityA || i.Id == item.IdentityB).ToDictionaryAsync(i => i.Id, ct);
         var mergedInto = identities.Values.Where(i => i.MergedIntoId is not null).Select(i => i.MergedIntoId!.Value).ToList();
@@ -195,15 +208,46 @@ public static class DuplicateEndpoints
             return PatientResponse.From(identity, places, identity.MergedIntoId is { } s ? survivors.GetValueOrDefault(s) : null);
         }
         var ipps = identities.ToDictionary(p => p.Key, p => p.Value.Ipp);
+        // The teleservice's side of a contradiction is shown as it answered; a local INS only for a qualified identity.
         var explanation = IdentityMatching.FromJson(item.Explanation) is { } stored
-            ? IdentityMatching.Masked(stored, identities[item.IdentityA].Status == IdentityStatus.Qual, identities[item.IdentityB].Status == IdentityStatus.Qual)
+            ? IdentityMatching.Masked(stored, identities[item.IdentityA].Status == IdentityStatus.Qual,
+                item.IdentityB is not { } b || identities[b].Status == IdentityStatus.Qual)
             : null;
-        return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), View(item.IdentityB), explanation, DuplicateQueue.Decisions(item));
+        var insi = item.IsInsiContradiction && item.InsiCallId is { } callId
+            ? await InsiAnswerAsync(db, identities[item.IdentityA], callId, contradictions, ct)
+            : null;
+        return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), item.IdentityB is { } other ? View(other) : null, explanation,
+            DuplicateQueue.Decisions(item), insi);
+    }
+
+    private static async Task<InsiAnswerView?> InsiAnswerAsync(IdentityRefDbContext db, Identity identity, long callId, InsiContradictions contradictions,
+        CancellationToken ct)
+    {
+        var call = await db.InsiCalls.AsNoTracking().FirstAsync(c => c.Id == callId, ct);
+        if (InsiContradictions.TraitsOf(call) is not { } traits)
+        {
+            return null;
+        }
+        var differences = Qualification.QualificationService.Differences(identity, traits);
+        var local = new (string Field, string? Value)[]
+        {
+            ("birthName", identity.BirthName), ("firstNames", identity.FirstNames), ("firstName", identity.FirstName),
+            ("birthDate", identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("sex", identity.Sex.Code()), ("birthPlaceCode", identity.BirthPlaceCode),
+        };
+        var insi = new Dictionary<string, string?>
+        {
+            ["birthName"] = traits.BirthName, ["firstNames"] = traits.FirstNames, ["firstName"] = traits.FirstName, ["birthDate"] = traits.BirthDate,
+            ["sex"] = traits.Sex, ["birthPlaceCode"] = traits.BirthPlaceCode,
+        };
+        var rows = local.Select(l => new InsiTraitRow(l.Field, l.Value, insi[l.Field], differences.Any(d => d.Field == l.Field))).ToList();
+        var now = await contradictions.CompareAsync(identity, traits, call.InsValue, ct);
+        return new InsiAnswerView(call.Id, call.CalledAt, call.Operation, call.Actor, call.Outcome, call.Decision,
+            call.InsValue is null ? null : new InsDto(call.InsValue, call.InsOid), traits, rows, now.Contradicting);
     }
 
     private static async Task<Dictionary<Guid, string>> IppsAsync(IdentityRefDbContext db, IReadOnlyList<DuplicateItem> items, CancellationToken ct)
     {
-        var ids = items.SelectMany(d => new[] { d.IdentityA, d.IdentityB }).Distinct().ToList();
+        var ids = items.SelectMany(d => d.IdentityB is { } b ? new[] { d.IdentityA, b } : [d.IdentityA]).Distinct().ToList();
         return await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
     }
 

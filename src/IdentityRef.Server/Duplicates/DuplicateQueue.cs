@@ -51,7 +51,7 @@ internal static class DuplicateQueue
         {
             var reopen = item.Resolution switch
             {
-                DuplicateResolutions.NotDuplicate => item.ResolvedAt is { } decided && (strictChangedAt(item.IdentityA) > decided || strictChangedAt(item.IdentityB) > decided),
+                DuplicateResolutions.NotDuplicate => item.ResolvedAt is { } decided && (strictChangedAt(item.IdentityA) > decided || (item.IdentityB is { } b && strictChangedAt(b) > decided)),
                 // Found again with both identities active: a merge undone elsewhere, or a pair that came back after a correction.
                 _ => true,
             };
@@ -117,16 +117,16 @@ public sealed class DuplicateQueueListener(TimeProvider clock) : IIdentityChange
         }
         var now = clock.GetUtcNow();
         var ids = merged.Concat(unmerged).ToList();
-        var items = await db.DuplicateItems.Where(d => ids.Contains(d.IdentityA) || ids.Contains(d.IdentityB)).ToListAsync(cancellationToken);
+        var items = await db.DuplicateItems.Where(d => ids.Contains(d.IdentityA) || (d.IdentityB != null && ids.Contains(d.IdentityB.Value))).ToListAsync(cancellationToken);
         foreach (var item in items)
         {
             // Tracked items keep the state set in memory by the caller (the item being merged is resolved already).
-            if (item.State != DuplicateStates.Resolved && (merged.Contains(item.IdentityA) || merged.Contains(item.IdentityB)))
+            if (item.State != DuplicateStates.Resolved && (merged.Contains(item.IdentityA) || (item.IdentityB is { } mergedB && merged.Contains(mergedB))))
             {
                 DuplicateQueue.Resolve(item, DuplicateResolutions.Obsolete, now, "system:merge", "one identity was merged");
             }
             else if (item.State == DuplicateStates.Resolved && item.Resolution == DuplicateResolutions.Merged
-                     && (unmerged.Contains(item.IdentityA) || unmerged.Contains(item.IdentityB)))
+                     && (unmerged.Contains(item.IdentityA) || (item.IdentityB is { } unmergedB && unmerged.Contains(unmergedB))))
             {
                 DuplicateQueue.Reopen(item, now, "system:merge", "the merge was undone");
             }

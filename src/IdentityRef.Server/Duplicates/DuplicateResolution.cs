@@ -9,7 +9,7 @@ namespace IdentityRef.Server.Duplicates;
 /// <summary>
 /// The cell's decisions on a work item. A merge goes through <see cref="MergeService"/> (identity audit, A40), in one
 /// transaction with the item; "not a duplicate" sticks until a strict trait of either identity changes. Every decision
-/// is also recorded on the item.
+/// is also recorded on the item. INSi contradictions have their own decisions in <see cref="InsiContradictions"/>.
 /// </summary>
 public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService merges, TimeProvider clock)
 {
@@ -17,8 +17,8 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     /// <exception cref="DomainRuleException">item-resolved, identity-merged, ins-collision (the item then becomes a collision).</exception>
     public async Task<Merge> MergeAsync(DuplicateItem item, Guid survivorId, Actor actor, string? comment, CancellationToken cancellationToken)
     {
-        EnsureOpen(item);
-        var mergedId = survivorId == item.IdentityA ? item.IdentityB : item.IdentityA;
+        EnsurePair(item);
+        var mergedId = survivorId == item.IdentityA ? item.IdentityB!.Value : item.IdentityA;
         var survivor = await db.Identities.FirstAsync(i => i.Id == survivorId, cancellationToken);
         var merged = await db.Identities.FirstAsync(i => i.Id == mergedId, cancellationToken);
         if (survivor.InsValue is not null && merged.InsValue is not null && survivor.InsValue != merged.InsValue)
@@ -45,7 +45,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
 
     public async Task NotDuplicateAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
     {
-        EnsureOpen(item);
+        EnsurePair(item);
         DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, clock.GetUtcNow(), actor.Name, comment);
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -59,11 +59,22 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         await db.SaveChangesAsync(cancellationToken);
     }
 
-    private static void EnsureOpen(DuplicateItem item)
+    internal static void EnsureOpen(DuplicateItem item)
     {
         if (item.State == DuplicateStates.Resolved)
         {
             throw new DomainRuleException("item-resolved", $"This item was already resolved ({item.Resolution}).");
+        }
+    }
+
+    /// <summary>Merge and "not a duplicate" decide on two identities; an INSi contradiction has one (see <see cref="InsiContradictions"/>).</summary>
+    private static void EnsurePair(DuplicateItem item)
+    {
+        EnsureOpen(item);
+        if (item.IsInsiContradiction)
+        {
+            throw new DomainRuleException("not-a-pair",
+                "This item is one identity against the INSi answer, not a pair: decide traits-corrected or other-person.");
         }
     }
 }

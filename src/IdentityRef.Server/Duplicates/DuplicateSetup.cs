@@ -21,5 +21,6 @@ public static class DuplicateSetup
         services.AddScoped<IAdmissionDuplicateCheck, AdmissionDuplicateCheck>();
         services.AddScoped<DuplicateDetection>();
         services.AddScoped<DuplicateResolution>();
+        services.AddScoped<InsiContradictions>();
     }
 }

@@ -62,7 +62,7 @@ public static class IdentityMatching
                     va = showInsA ? va : Mask(va);
                     vb = showInsB ? vb : Mask(vb);
                 }
-                return new TraitExplanation(JsonNamingPolicy.CamelCase.ConvertName(t.Trait.ToString()), t.Level, t.LevelName, Math.Round(t.Weight, 3), va, vb);
+                return new TraitExplanation(JsonNamingPolicy.CamelCase.ConvertName(t.Trait.ToString()), t.Level, t.LevelName, Math.Round(t.Weight, 3), va, vb, Math.Round(t.FrequencyAdjustment, 3));
             }).ToList());
     }
 
@@ -88,8 +88,11 @@ public static class IdentityMatching
     private static string? Mask(string? value) => string.IsNullOrEmpty(value) ? value : "(masqué)";
 }
 
-/// <summary>One trait of a compared pair: the agreement level, its weight log2(m/u) and the two values.</summary>
-public sealed record TraitExplanation(string Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB);
+/// <summary>
+/// One trait of a compared pair: the agreement level, its weight log2(m/u) and the two values; <see cref="FrequencyAdjustment"/>
+/// is the part of the weight due to how common the agreeing name is in the base (negative for MARTIN, positive for a rare name).
+/// </summary>
+public sealed record TraitExplanation(string Trait, int Level, string LevelName, double Weight, string? ValueA, string? ValueB, double FrequencyAdjustment = 0);
 
 /// <summary>Why two identities look alike: score, class, the rules that held the class down, and every trait.</summary>
 public sealed record PairExplanation(double Score, string Class, bool NamesSwapped, IReadOnlyList<string> Reasons, IReadOnlyList<TraitExplanation> Traits);

@@ -8,7 +8,9 @@ namespace IdentityRef.Server.Duplicates;
 /// <summary>
 /// The one matcher of the server, with the weights in force: pinned (a file), learnt (the latest row of
 /// <c>match_weights</c>) or the matcher's defaults. Loaded once, replaced after a training, so that identical
-/// inputs get identical scores between runs and restarts.
+/// inputs get identical scores between runs and restarts. With term-frequency adjustment on, it also holds how common
+/// each name is among the active identities: counted when the engine is loaded, recounted by every full detection
+/// (which counts the base it scores), so admission checks and incremental runs score like the last full run.
 /// </summary>
 public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOptions<DuplicateOptions> options)
 {
@@ -36,7 +38,7 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
             {
                 var (weights, source) = await LoadAsync(db, cancellationToken);
                 _source = source;
-                _engine = new MatchEngine(matching.Value, weights);
+                _engine = new MatchEngine(matching.Value, weights, await CountNamesAsync(db, cancellationToken));
             }
             return _engine;
         }
@@ -54,10 +56,33 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
     public MatchEngine Use(IdentityRefDbContext db, MatchWeights weights, int records, DateTimeOffset now)
     {
         db.MatchWeights.Add(new StoredMatchWeights { CreatedAt = now, Source = "em", Records = records, Json = weights.ToJson() });
-        var engine = new MatchEngine(matching.Value, weights);
+        var engine = new MatchEngine(matching.Value, weights, _engine?.Frequencies);
         _engine = engine;
         _source = "learnt";
         return engine;
+    }
+
+    /// <summary>Name counts from a full detection (the base it just scored): later scores use them.</summary>
+    public void UseFrequencies(TermFrequencies frequencies)
+    {
+        ArgumentNullException.ThrowIfNull(frequencies);
+        if (_engine is { } engine)
+        {
+            _engine = new MatchEngine(matching.Value, engine.Weights, frequencies);
+        }
+    }
+
+    /// <summary>Two GROUP BY queries over the active identities (none when the adjustment is off).</summary>
+    private async Task<TermFrequencies> CountNamesAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        if (!matching.Value.TermFrequencyAdjustment)
+        {
+            return TermFrequencies.None;
+        }
+        var active = db.Identities.AsNoTracking().Where(i => i.MergedIntoId == null);
+        var birthNames = await active.GroupBy(i => i.BirthName).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var firstNames = await active.GroupBy(i => i.FirstNames).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        return TermFrequencies.FromCounts(birthNames.Sum(b => b.Count), birthNames.Select(b => (b.Key, b.Count)), firstNames.Select(f => (f.Key, f.Count)));
     }
 
     private async Task<(MatchWeights Weights, string Source)> LoadAsync(IdentityRefDbContext db, CancellationToken cancellationToken)

@@ -12,6 +12,7 @@ using IdentityRef.Server.Qualification;
 using IdentityRef.Server.ReferenceData;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Web;
+using IdentityRef.Server.WorkItems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
@@ -42,6 +43,7 @@ public static class ServerSetup
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
+        services.AddScoped<WorkItemQueue>();
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -96,6 +98,7 @@ public static class ServerSetup
         app.MapMergeEndpoints();
         app.MapJobEndpoints();
         app.MapDuplicateEndpoints();
+        app.MapWorkItemEndpoints();
         app.MapInsiSimulator(app.Configuration);
         app.MapWebInterface();
     }

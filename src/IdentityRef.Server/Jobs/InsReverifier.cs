@@ -7,6 +7,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Insi;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Audit;
+using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using Microsoft.EntityFrameworkCore;
@@ -22,8 +23,10 @@ namespace IdentityRef.Server.Jobs;
 /// <item>confirmed: the date of the check is recorded;</item>
 /// <item>replaced (the identity's INS is now a former INS of the answer, e.g. NIA → NIR): the new INS and its traits
 /// are taken through the domain, audited, and broadcast by the outbox of <see cref="IdentityWriter"/>;</item>
-/// <item>mismatch or not found: a work item for the identity vigilance cell, and by policy a downgrade — the INS is
-/// never deleted by a job.</item>
+/// <item>mismatch or not found: an item for the identity vigilance cell, and by policy a downgrade — the INS is never
+/// deleted by a job. When the answer holds traits that contradict the identity's, or an INS another identity holds,
+/// the item is a collision in the cell's queue (an INSi contradiction, a same-INS pair: scored, explained and
+/// resolvable there) instead of a generic work item; otherwise a generic work item.</item>
 /// </list>
 /// Every call is recorded in <c>insi_calls</c>; an answer that a person must judge stays undecided there, so the
 /// cell can accept it through the qualification API.
@@ -35,6 +38,7 @@ public sealed class InsReverifier(
     IBirthPlaceDirectory places,
     TimeProvider clock,
     IOptions<SchedulerOptions> options,
+    InsiContradictions contradictions,
     ILogger<InsReverifier> logger)
 {
     public const string JobName = "ins-reverification";
@@ -52,6 +56,8 @@ public sealed class InsReverifier(
             .Where(i => i.InsiCheckedAt == null || i.InsiCheckedAt < dueBefore)
             // An identity already before the cell for a re-verification is not asked again until the item is resolved.
             .Where(i => !db.WorkItems.Any(w => w.IdentityId == i.Id && w.State != WorkItem.Resolved && kinds.Contains(w.Kind)))
+            .Where(i => !db.DuplicateItems.Any(d => d.Kind == DuplicateKinds.Collision && d.State != DuplicateStates.Resolved
+                && (d.IdentityA == i.Id || d.IdentityB == i.Id)))
             .OrderBy(i => i.InsiCheckedAt).ThenBy(i => i.Id)
             .Take(Settings.BatchSize)
             .ToListAsync(cancellationToken);
@@ -157,6 +163,7 @@ public sealed class InsReverifier(
         var before = IdentitySnapshot.Of(identity);
         string outcome;
         string action;
+        var collision = false;
         switch (verdict.Outcome)
         {
             case Outcomes.TechnicalError:
@@ -179,10 +186,14 @@ public sealed class InsReverifier(
             default:
                 outcome = verdict.Outcome;
                 action = "ins.reverification-failed";
-                var kind = outcome == Outcomes.NotFound ? WorkItemKinds.ReverificationNotFound : WorkItemKinds.ReverificationMismatch;
-                await WorkItemRaiser.RaiseAsync(db, kind, identity.Id,
-                    new { reason = verdict.Reason, code = check.Code?.ToWire(), operation = check.Operation, calledAt = check.CalledAt, policy = Settings.OnMismatch.ToString() },
-                    now, cancellationToken);
+                collision = await RaiseCollisionAsync(identity, check, call, verdict, counters, cancellationToken);
+                if (!collision)
+                {
+                    var kind = outcome == Outcomes.NotFound ? WorkItemKinds.ReverificationNotFound : WorkItemKinds.ReverificationMismatch;
+                    await WorkItemRaiser.RaiseAsync(db, kind, identity.Id,
+                        new { reason = verdict.Reason, code = check.Code?.ToWire(), operation = check.Operation, calledAt = check.CalledAt, policy = Settings.OnMismatch.ToString() },
+                        now, cancellationToken);
+                }
                 if (Settings.OnMismatch == MismatchPolicy.Downgrade && identity.Status == IdentityStatus.Qual)
                 {
                     // Withdrawn from receivers, kept locally: QUAL → RECUP, as when the identity document is found invalid.
@@ -193,10 +204,42 @@ public sealed class InsReverifier(
                 break;
         }
         await writer.SaveAsync(identity, action, before, actor,
-            new { job = JobName, outcome, reason = verdict.Reason, operation = check.Operation, code = call.Outcome, calls = call.Calls, error = call.Error },
+            new { job = JobName, outcome, reason = verdict.Reason, operation = check.Operation, code = call.Outcome, calls = call.Calls, error = call.Error,
+                collision = collision ? "raised" : null },
             cancellationToken);
         counters.Add(outcome);
         return outcome;
+    }
+
+    /// <summary>
+    /// The mismatches the cell resolves in its collision queue: traits (or an INS) that contradict the identity's, and an
+    /// INS another active identity holds. One item replaces the generic work item there, so that one finding is decided
+    /// once; the others (not found, several, invalid answers) keep the generic work item. Returns whether an item was raised.
+    /// </summary>
+    private async Task<bool> RaiseCollisionAsync(Identity identity, Check check, InsiCall call, Verdict verdict, JobCounters counters, CancellationToken cancellationToken)
+    {
+        if (check.Individual is not { } individual || verdict.Reason is not ("traits-changed" or "different-ins" or "ins-collision"))
+        {
+            return false;
+        }
+        var raised = false;
+        if (verdict.Reason is not "ins-collision")
+        {
+            var comparison = await contradictions.CompareAsync(identity, QualificationService.ToDto(individual.Traits), individual.ActiveIns.WithKey, cancellationToken);
+            if (comparison.Contradicts)
+            {
+                await contradictions.RaiseAsync(identity, call, comparison, JobName, ActorName, cancellationToken);
+                counters.Add("insi-contradiction");
+                raised = true;
+            }
+        }
+        if (individual.ActiveIns.WithKey is { } answered && answered != identity.InsValue
+            && await contradictions.RaiseSameInsAsync(identity, answered, call, JobName, ActorName, cancellationToken) is not null)
+        {
+            counters.Add("same-ins-collision");
+            raised = true;
+        }
+        return raised;
     }
 
     private sealed record Verdict(string Outcome, string? Reason, InsNumber? NewIns = null, IReadOnlyList<InsHistoryEntry>? History = null, StrictTraits? Traits = null);

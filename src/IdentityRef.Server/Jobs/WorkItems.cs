@@ -18,6 +18,17 @@ public static class WorkItemKinds
     public const string SubscriptionLagging = "subscription-lagging";
 
     public static readonly IReadOnlyList<string> Reverification = [ReverificationMismatch, ReverificationNotFound];
+
+    /// <summary>The kinds about the message flows rather than an identity: the integrators' (Messages policy).</summary>
+    public static readonly IReadOnlyList<string> Operational = [OutboxParked, SubscriptionLagging];
+
+    public static readonly IReadOnlyList<string> All = [ReverificationMismatch, ReverificationNotFound, TechnicalFailure, OutboxParked, SubscriptionLagging];
+
+    /// <summary>
+    /// The policy of the matrix (<see cref="Security.Policies"/>) whose roles handle items of this kind: the operational
+    /// kinds go to the integrators, every other kind to the identity vigilance cell, whose queue work items are by default.
+    /// </summary>
+    public static string PolicyOf(string kind) => Operational.Contains(kind) ? Security.Policies.Messages : Security.Policies.Duplicates;
 }
 
 /// <summary>Raises work items for the identity vigilance cell, in the caller's unit of work.</summary>
@@ -35,7 +46,7 @@ public static class WorkItemRaiser
         {
             return false;
         }
-        db.WorkItems.Add(new WorkItem { Kind = kind, IdentityId = identityId, State = WorkItem.Open, CreatedAt = now, Details = JsonSerializer.Serialize(details) });
+        db.WorkItems.Add(new WorkItem { Kind = kind, IdentityId = identityId, State = WorkItem.Open, CreatedAt = now, UpdatedAt = now, Details = JsonSerializer.Serialize(details) });
         return true;
     }
 }

@@ -7,6 +7,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Insi;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Audit;
+using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Patients;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,9 @@ namespace IdentityRef.Server.Qualification;
 
 /// <summary>
 /// INS qualification as admission staff do it (RNIV): call INSi, compare the returned traits, accept or reject
-/// the answer, check an identity document; and the downgrade flows. Every step is audited.
+/// the answer, check an identity document; and the downgrade flows. Every step is audited. Answers the vigilance cell
+/// must see become collision items in the same unit of work (<see cref="InsiContradictions"/>): an answer whose traits
+/// the matcher does not find to be this person, a rejected answer whose traits contradict, an INS another identity holds.
 /// </summary>
 public sealed class QualificationService(
     IdentityRefDbContext db,
@@ -24,7 +27,8 @@ public sealed class QualificationService(
     IdentityWriter writer,
     IBirthPlaceDirectory places,
     TimeProvider clock,
-    IOptions<IdentityOptions> options)
+    IOptions<IdentityOptions> options,
+    InsiContradictions contradictions)
 {
     /// <summary>A teleservice answer or failure, with the call that recorded it.</summary>
     public sealed record SearchResult(InsiCall Call, InsiSearchOutcome? Outcome, InsiError? Error, IReadOnlyList<FieldWarning> Warnings);
@@ -58,8 +62,23 @@ public sealed class QualificationService(
             Traits = individual is null ? null : JsonSerializer.Serialize(ToDto(individual.Traits)),
         };
         db.InsiCalls.Add(call);
+        var raised = new List<string>(); // the cell's items this answer raised, named in the audit line
+        if (individual is not null)
+        {
+            var comparison = await contradictions.CompareAsync(identity, ToDto(individual.Traits), individual.ActiveIns.WithKey, cancellationToken);
+            if (comparison.IsMismatch)
+            {
+                await contradictions.RaiseAsync(identity, call, comparison, "insi-search", actor.Name, cancellationToken);
+                raised.Add(DuplicateClasses.InsiContradiction);
+            }
+            if (individual.ActiveIns.WithKey is { } answered
+                && await contradictions.RaiseSameInsAsync(identity, answered, call, "insi-search", actor.Name, cancellationToken) is not null)
+            {
+                raised.Add(DuplicateClasses.SameIns);
+            }
+        }
         await writer.SaveAsync(identity, "insi.called", IdentitySnapshot.Of(identity), actor,
-            new { operation = call.Operation, code = call.Outcome, calls = call.Calls, error = call.Error }, cancellationToken);
+            new { operation = call.Operation, code = call.Outcome, calls = call.Calls, error = call.Error, collisions = raised.Count == 0 ? null : raised }, cancellationToken);
         return new SearchResult(call, outcome, result.Error, warnings);
     }
 
@@ -104,6 +123,9 @@ public sealed class QualificationService(
             .Select(i => i.Ipp).FirstOrDefaultAsync(cancellationToken);
         if (holder is not null)
         {
+            // Refused, but the cell must know at once: the pair is queued (or already is) before the refusal.
+            await contradictions.RaiseSameInsAsync(identity, ins.Value.Value, call, "insi-accept-refused", actor.Name, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
             throw new DomainRuleException("ins-collision",
                 $"This INS already belongs to identity {holder}: a potential collision for the identity vigilance cell, not an acceptance.");
         }
@@ -112,15 +134,28 @@ public sealed class QualificationService(
         var now = clock.GetUtcNow();
         identity.AcceptInsiAnswer(ins.Value, history, strict.Value.Strict, call.CalledAt, now);
         Decide(call, "accepted", actor, now);
+        await contradictions.ResolveSettledAsync(identity, actor, $"INSi answer accepted (call {call.Id})", cancellationToken);
         await writer.SaveAsync(identity, "insi.accepted", before, actor, new { callId = call.Id, mode = identity.ObtainingMode }, cancellationToken);
         return identity;
     }
 
-    public async Task RejectAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
+    /// <summary>Rejects the pending answer; when its traits contradict the identity's, the cell gets an INSi contradiction (returned).</summary>
+    public async Task<DuplicateItem?> RejectAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
-        Decide(call, "rejected", actor, clock.GetUtcNow());
-        await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id }, cancellationToken);
+        Decide(call, InsiContradictions.DecisionRejected, actor, clock.GetUtcNow());
+        // Rejected because the traits contradict the person's: the cell decides whether the local traits or the answer are wrong.
+        DuplicateItem? raised = null;
+        if (InsiContradictions.TraitsOf(call) is { } traits)
+        {
+            var comparison = await contradictions.CompareAsync(identity, traits, call.InsValue, cancellationToken);
+            if (comparison.Contradicts)
+            {
+                raised = await contradictions.RaiseAsync(identity, call, comparison, "insi-rejected", actor.Name, cancellationToken);
+            }
+        }
+        await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id, collision = raised is null ? null : DuplicateClasses.InsiContradiction }, cancellationToken);
+        return raised;
     }
 
     public async Task<Identity> CheckDocumentAsync(Identity identity, string type, string? number, DateOnly? expires, Actor actor, CancellationToken cancellationToken)
@@ -167,6 +202,6 @@ public sealed class QualificationService(
         call.DecidedBy = actor.Name;
     }
 
-    private static InsiTraitsDto ToDto(InsTraits traits) =>
+    internal static InsiTraitsDto ToDto(InsTraits traits) =>
         new(traits.BirthName, traits.FirstName, traits.FirstNamesList, traits.Sex.ToString(), traits.BirthDate, traits.BirthPlaceCode);
 }

@@ -18,6 +18,7 @@ public static class Policies
     public const string Messages = "messages";
     public const string Jobs = "jobs";
     public const string Accounts = "accounts";
+    public const string WorkItems = "work-items";
 
     /// <summary>One row per action: the policy, what it covers, who may.</summary>
     public static IReadOnlyList<PolicyRule> Matrix { get; } =
@@ -26,11 +27,14 @@ public static class Policies
         new(PatientsRead,  "Search and read identities, their history; the dashboard", [Roles.Accueil, Roles.Identitovigilance, Roles.Integrateur, Roles.Administrateur]),
         new(PatientsWrite, "Create and correct identities",                             [Roles.Accueil, Roles.Identitovigilance, Roles.Administrateur]),
         new(Qualification, "INSi calls, accept/reject, documents, attributes, INS withdrawal", [Roles.Accueil, Roles.Identitovigilance, Roles.Administrateur]),
-        new(Duplicates,    "The duplicate work queue: review, merge, unmerge",          [Roles.Identitovigilance, Roles.Administrateur]),
+        new(Duplicates,    "The duplicate work queue: review, merge, unmerge, INSi contradictions", [Roles.Identitovigilance, Roles.Administrateur]),
         new(Subscriptions, "Subscriptions of connected systems",                        [Roles.Integrateur, Roles.Administrateur]),
         new(Messages,      "Outgoing and incoming messages, replays",                   [Roles.Integrateur, Roles.Administrateur]),
         new(Jobs,          "Background jobs",                                           [Roles.Integrateur, Roles.Administrateur]),
         new(Accounts,      "Accounts and roles",                                        [Roles.Administrateur]),
+        // The door to the work items raised by jobs; each item also needs the policy of its kind (WorkItemKinds.PolicyOf:
+        // Duplicates or Messages), so these roles are exactly those of the two (a test holds them equal).
+        new(WorkItems,     "Work items raised by jobs: list, take, resolve (each kind: its cell's policy)", [Roles.Identitovigilance, Roles.Integrateur, Roles.Administrateur]),
     ];
 
     public static bool Allows(string policy, string role) =>

@@ -11,6 +11,7 @@ public static class FrenchText
 {
     public static readonly IReadOnlyDictionary<string, string> Fields = new Dictionary<string, string>
     {
+        ["workItemState"] = "État du signalement",
         ["birthName"] = "Nom de naissance",
         ["firstNames"] = "Prénoms de naissance",
         ["firstName"] = "Premier prénom de naissance",
@@ -100,6 +101,8 @@ public static class FrenchText
         ["ins-collision"] = "Cet INS appartient déjà à une autre identité : collision potentielle à signaler à la cellule d'identitovigilance.",
         ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
+        ["work-item-resolved"] = "Ce signalement est déjà traité.",
+        ["work-item-changed"] = "Ce signalement vient d'être modifié par quelqu'un d'autre : rechargez la page.",
     };
 
     public static string Policy(string policy) => policy switch
@@ -112,6 +115,7 @@ public static class FrenchText
         Security.Policies.Messages => "Messages émis et reçus, rejeux",
         Security.Policies.Jobs => "Tâches de fond",
         Security.Policies.Accounts => "Comptes et rôles",
+        Security.Policies.WorkItems => "Signalements des tâches de fond : prise en charge, traitement (chacun selon son type)",
         _ => policy,
     };
 
@@ -155,6 +159,8 @@ public static class FrenchText
         "document.checked" => "Pièce d'identité contrôlée",
         "ins.withdrawn" => "INS retiré",
         "attributes.set" => "Attributs modifiés",
+        "work-item.in-review" => "Signalement pris en charge",
+        "work-item.resolved" => "Signalement traité",
         _ => action,
     };
 }

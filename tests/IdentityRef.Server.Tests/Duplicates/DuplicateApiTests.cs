@@ -236,6 +236,33 @@ public sealed class DuplicateApiTests
     }
 
     [Fact]
+    public async Task TermFrequencies_FullRunAndAdmissionCheck_ScoreAPairAlike()
+    {
+        // Counts from a handful of identities are allowed here (the default minimum is 1,000): the full run counts the
+        // base it scores and hands the counts on, so the admission check weighs the same name the same way.
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Matching:TermFrequencyMinRecords"] = "3" });
+        var client = factory.CreateClient();
+        var (a, b) = await LookAlikesAsync(client);
+        for (var i = 0; i < 3; i++)
+        {
+            await CreateAsync(client, Person("DURANDAL" + PatientJson.UniqueLetters()).With("firstNames", "Paulette").With("sex", "F").With("birthDate", $"195{i}-01-01")
+                .With("confirmDuplicate", true));
+        }
+        await DetectAsync(client, full: true);
+
+        var items = (await (await client.GetAsync("/api/duplicates?state=open")).ReadObjectAsync())["items"]!.AsArray();
+        var item = Assert.Single(items, i => new[] { (string)i!["ippA"]!, (string)i!["ippB"]! }.Order().SequenceEqual(new[] { a, b }.Order()))!;
+        var detail = await (await client.GetAsync($"/api/duplicates/{(long)item["id"]!}")).ReadObjectAsync();
+        var birthName = detail["explanation"]!["traits"]!.AsArray().Single(t => (string)t!["trait"]! == "birthName")!;
+        Assert.True((double)birthName["frequencyAdjustment"]! != 0, "the birth name's weight is adjusted to its frequency");
+
+        var probe = Without(await GetAsync(client, b));
+        var match = await (await client.PostAsync("/api/patients/match", probe.Content())).ReadObjectAsync();
+        var candidate = match["candidates"]!.AsArray().Single(c => (string)c!["ipp"]! == a)!;
+        Assert.Equal((double)detail["explanation"]!["score"]!, (double)candidate["explanation"]!["score"]!, 3);
+    }
+
+    [Fact]
     public void InvalidMatchingOptions_StopTheServerAtStart()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?>

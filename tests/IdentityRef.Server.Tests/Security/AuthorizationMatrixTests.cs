@@ -32,6 +32,7 @@ public sealed class AuthorizationMatrixTests(Databases databases) : IClassFixtur
             (Policies.Messages, "--ID"),
             (Policies.Jobs, "--ID"),
             (Policies.Accounts, "---D"),
+            (Policies.WorkItems, "-CID"),
         };
         var data = new TheoryData<string, string, bool>();
         foreach (var (policy, allowed) in rows)

@@ -28,7 +28,7 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAut
     /// <summary>Pairs of the vigilance queue not yet resolved (open, in review), for those who work the queue (null for the others).</summary>
     public (int Duplicates, int Collisions, int InReview)? OpenPairs { get; private set; }
 
-    /// <summary>The jobs' work items not yet resolved, by kind, for the vigilance cell and the operators (null for the others).</summary>
+    /// <summary>The jobs' work items not yet resolved, by kind, of the kinds the user handles (null for those who handle none).</summary>
     public IReadOnlyList<(string Kind, int Count)>? OpenWorkItems { get; private set; }
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
@@ -55,9 +55,11 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAut
                 await pairs.CountAsync(d => d.Kind == DuplicateKinds.Collision, cancellationToken),
                 await pairs.CountAsync(d => d.State == DuplicateStates.InReview, cancellationToken));
         }
-        if (seesQueue || (await authorization.AuthorizeAsync(User, Policies.Jobs)).Succeeded)
+        var workItems = await WorkItems.WorkItemAccess.OfAsync(authorization, User);
+        if (workItems.Any)
         {
-            var items = await db.WorkItems.AsNoTracking().Where(w => w.State != WorkItem.Resolved).GroupBy(w => w.Kind)
+            // Only the kinds this user handles, as on the "Signalements" screen the counts link to.
+            var items = await workItems.Visible(db.WorkItems.AsNoTracking()).Where(w => w.State != WorkItem.Resolved).GroupBy(w => w.Kind)
                 .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
             OpenWorkItems = items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => (i.Key, i.Count)).ToList();
         }

@@ -76,8 +76,10 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
 
     public Task<IActionResult> OnPostRejectAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
-        await qualification.RejectAsync(identity, callId, Actor.From(HttpContext), cancellationToken);
-        TempData[FichePage.SuccessKey] = "Réponse INSi rejetée : l'identité reste inchangée.";
+        var contradiction = await qualification.RejectAsync(identity, callId, Actor.From(HttpContext), cancellationToken);
+        TempData[FichePage.SuccessKey] = contradiction is null
+            ? "Réponse INSi rejetée : l'identité reste inchangée."
+            : "Réponse INSi rejetée : l'identité reste inchangée. Ses traits contredisent ceux d'INSi : la cellule d'identitovigilance en est saisie.";
     }, cancellationToken);
 
     public Task<IActionResult> OnPostDocumentAsync(string ipp, string? type, string? number, string? expires, CancellationToken cancellationToken) =>

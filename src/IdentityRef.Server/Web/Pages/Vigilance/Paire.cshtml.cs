@@ -12,9 +12,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Server.Web.Pages.Vigilance;
 
-/// <summary>One pair of the queue: both identities side by side, the explanation of the score and the decisions (the services of <c>/api/duplicates</c>).</summary>
+/// <summary>
+/// One item of the queue: both identities side by side (or, for an INSi contradiction, the identity and the INSi answer), the
+/// explanation of the score and the decisions (the services of <c>/api/duplicates</c>).
+/// </summary>
 [Authorize(Policy = Policies.Duplicates)]
-public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution resolution, MergeService merges, IBirthPlaceDirectory places) : PageModel
+public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution resolution, InsiContradictions contradictions, MergeService merges, IBirthPlaceDirectory places)
+    : PageModel
 {
     [BindProperty(SupportsGet = true)] public long Id { get; set; }
     [BindProperty] public string? Survivor { get; set; }
@@ -64,6 +68,26 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
             }, cancellationToken)
             : NotFound();
 
+    public async Task<IActionResult> OnPostTraitsCorrectedAsync(CancellationToken cancellationToken) =>
+        await FindAsync(cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await contradictions.TraitsCorrectedAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                return "Contradiction résolue : les traits de l'identité concordent désormais avec la réponse INSi.";
+            }, cancellationToken)
+            : NotFound();
+
+    public async Task<IActionResult> OnPostOtherPersonAsync(CancellationToken cancellationToken) =>
+        await FindAsync(cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                var withdrawn = await contradictions.OtherPersonAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                return withdrawn
+                    ? "Contradiction résolue : la réponse INSi est une autre personne. L'INS attribué à tort a été supprimé de l'identité."
+                    : "Contradiction résolue : la réponse INSi est une autre personne ; elle est rejetée.";
+            }, cancellationToken)
+            : NotFound();
+
     public async Task<IActionResult> OnPostReviewAsync(CancellationToken cancellationToken) =>
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>
@@ -110,7 +134,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         {
             return NotFound();
         }
-        Detail = await DuplicateEndpoints.DetailAsync(db, item, places, cancellationToken);
+        Detail = await DuplicateEndpoints.DetailAsync(db, item, places, contradictions, cancellationToken);
         if (item.MergeId is { } mergeId && await db.Merges.AsNoTracking().FirstOrDefaultAsync(m => m.Id == mergeId, cancellationToken) is { } merge)
         {
             Merge = await MergeEndpoints.ToResponseAsync(db, merge, cancellationToken);

@@ -26,6 +26,8 @@ public static class VigilanceText
         DuplicateResolutions.Merged => "fusionnées",
         DuplicateResolutions.NotDuplicate => "pas un doublon",
         DuplicateResolutions.Obsolete => "sans objet",
+        DuplicateResolutions.TraitsCorrected => "traits corrigés",
+        DuplicateResolutions.OtherPerson => "autre personne",
         _ => resolution,
     };
 
@@ -34,6 +36,8 @@ public static class VigilanceText
         "probable" => "probable",
         "possible" => "possible",
         "different" => "différent",
+        DuplicateClasses.SameIns => "même INS",
+        DuplicateClasses.InsiContradiction => "traits INSi contradictoires",
         _ => matchClass,
     };
 
@@ -69,10 +73,31 @@ public static class VigilanceText
         "in-review" => "pris en examen",
         "merge-refused" => "fusion refusée",
         "reopened" => "rouvert",
+        "detected-again" => "constaté de nouveau",
+        "insi-same-ins" => "INSi a renvoyé l'INS de l'autre identité",
         DuplicateResolutions.Merged => "fusionné",
         DuplicateResolutions.NotDuplicate => "pas un doublon",
         DuplicateResolutions.Obsolete => "sans objet",
+        DuplicateResolutions.TraitsCorrected => "traits corrigés",
+        DuplicateResolutions.OtherPerson => "autre personne",
         _ => action,
+    };
+
+    /// <summary>The INSi operation of a call.</summary>
+    public static string Operation(string operation) => operation switch
+    {
+        "search" => "recherche par traits",
+        "vitale" => "recherche par carte Vitale",
+        "verify" => "vérification",
+        _ => operation,
+    };
+
+    /// <summary>The decision taken on an INSi answer.</summary>
+    public static string CallDecision(string decision) => decision switch
+    {
+        "accepted" => "acceptée",
+        "rejected" => "rejetée",
+        _ => decision,
     };
 
     /// <summary>The rules a merge or an undo may break, in French; an unknown rule keeps the domain's message.</summary>
@@ -84,6 +109,9 @@ public static class VigilanceText
         "identity-merged" => "L'une des deux identités a déjà été fusionnée ailleurs.",
         "survivor-merged" => "L'identité conservée a depuis été fusionnée dans une autre : annulez d'abord cette autre fusion.",
         "merge-undone" => "Cette fusion a déjà été annulée.",
+        "contradiction-remains" => "Des traits de l'identité contredisent encore la réponse INSi : corrigez-les, ou acceptez la réponse INSi depuis l'écran de qualification, avant de déclarer les traits corrigés.",
+        "not-a-pair" => "Cet élément oppose une identité à la réponse INSi : il se résout par « traits corrigés » ou « autre personne », pas par une fusion.",
+        "not-an-insi-contradiction" => "Cet élément est une paire d'identités, pas une contradiction INSi.",
         _ => FrenchText.Message(rule),
     };
 }
