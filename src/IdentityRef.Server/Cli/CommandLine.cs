@@ -57,7 +57,9 @@ public static class CommandLine
         var exportFile = new Argument<FileInfo>("file") { Description = "CSV to write: external_id_a,external_id_b,score,class." };
         var export = new Command("export", "Write every detected pair with the import ids of both identities.") { exportFile };
         export.SetAction((result, token) => WithServicesAsync(services => Duplicates.DuplicateCommands.ExportAsync(services, result.GetValue(exportFile)!, token)));
-        var duplicates = new Command("duplicates", "The duplicates work queue.") { export };
+        var rebuildKeys = new Command("rebuild-keys", "Compute every active identity's blocking keys again (after an upgrade that changed the matcher's blocking).");
+        rebuildKeys.SetAction((_, token) => WithServicesAsync(services => Duplicates.DuplicateCommands.RebuildKeysAsync(services, token)));
+        var duplicates = new Command("duplicates", "The duplicates work queue and its blocking keys.") { export, rebuildKeys };
 
         var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen, accounts, dedupe, duplicates };
         return await root.Parse(args).InvokeAsync();

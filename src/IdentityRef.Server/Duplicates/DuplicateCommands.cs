@@ -5,9 +5,26 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Server.Duplicates;
 
-/// <summary>The command-line side: <c>dedupe [--full] [--train]</c> and <c>duplicates export FILE.csv</c>.</summary>
+/// <summary>The command-line side: <c>dedupe [--full] [--train]</c>, <c>duplicates export FILE.csv</c> and <c>duplicates rebuild-keys</c>.</summary>
 public static class DuplicateCommands
 {
+    /// <summary>
+    /// Every active identity's blocking keys computed again in one sorted pass: stored keys are the matcher's of the
+    /// version that wrote them, so a release that changes the blocking passes needs this once, or check-before-create
+    /// and incremental runs miss candidates. Interrupted, it leaves no key at all, which the next full detection
+    /// notices and repairs.
+    /// </summary>
+    public static async Task<int> RebuildKeysAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await db.MatchKeys.ExecuteDeleteAsync(cancellationToken);
+        var (identities, keys) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"blocking keys rebuilt: {keys} keys for {identities} identities in {watch.Elapsed.TotalSeconds:F1} s"));
+        return 0;
+    }
+
     public static async Task<int> DedupeAsync(IServiceProvider services, bool full, bool train, CancellationToken cancellationToken)
     {
         if (train && !full)

@@ -129,6 +129,33 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
 
     [Theory]
     [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task RebuildKeys_ReplacesStaleKeysWithTheMatchersCurrentOnes(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var client = factory.CreateClient();
+        var ipps = new List<string>();
+        foreach (var body in People())
+        {
+            ipps.Add((string)(await (await client.PostAsync("/api/patients", body.Content())).ReadObjectAsync())["ipp"]!);
+        }
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var identities = await db.Identities.AsNoTracking().Where(i => ipps.Contains(i.Ipp)).ToListAsync();
+        var ids = identities.Select(i => i.Id).ToList();
+        // Keys of an older blocking: one missing, one the matcher no longer makes.
+        var first = await db.MatchKeys.FirstAsync(k => k.IdentityId == ids[0]);
+        db.MatchKeys.Remove(first);
+        db.MatchKeys.Add(new MatchKey { IdentityId = ids[1], Key = 42 });
+        await db.SaveChangesAsync();
+
+        Assert.Equal(0, await DuplicateCommands.RebuildKeysAsync(factory.Services, CancellationToken.None));
+
+        var stored = await KeysOfAsync(db, ids);
+        Assert.All(identities, identity => Assert.Equal(IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Order(), stored[identity.Id]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
     public async Task MatchRows_ReadWhatEfReads(DatabaseProvider provider)
     {
         var factory = databases[provider];
