@@ -52,19 +52,42 @@ public sealed class MatchEngine
         return Explain(new PreparedRecord(a), new PreparedRecord(b), Frequencies);
     }
 
-    /// <summary>Check-before-create: the probe against candidates fetched by its blocking keys, best first.</summary>
-    public IReadOnlyList<MatchResult> RankCandidates(MatchRecord probe, IEnumerable<MatchRecord> candidates)
+    /// <summary>
+    /// Check-before-create: the probe against candidates fetched by its blocking keys, best first. With
+    /// <paramref name="atLeast"/> above <see cref="MatchClass.Distinct"/>, candidates that cannot reach that class are
+    /// dropped before their address is compared or their explanation built (the same exact pruning as <see cref="DetectAll"/>).
+    /// </summary>
+    public IReadOnlyList<MatchResult> RankCandidates(MatchRecord probe, IEnumerable<MatchRecord> candidates, MatchClass atLeast = MatchClass.Distinct)
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(candidates);
         var prepared = new PreparedRecord(probe);
+        var lift = LiftOf(prepared, Frequencies);
+        var floor = atLeast switch
+        {
+            MatchClass.Probable => Options.ProbableThreshold,
+            MatchClass.Possible => Options.PossibleThreshold,
+            _ => double.NegativeInfinity,
+        };
         var seen = new HashSet<string>(StringComparer.Ordinal) { probe.Id };
         var results = new List<MatchResult>();
         foreach (var candidate in candidates)
         {
-            if (candidate is not null && seen.Add(candidate.Id))
+            if (candidate is null || !seen.Add(candidate.Id))
             {
-                results.Add(Explain(prepared, new PreparedRecord(candidate), Frequencies));
+                continue;
+            }
+            var other = new PreparedRecord(candidate);
+            var pattern = TraitComparers.ComparePatternWithoutAddress(prepared, other, Options, out var swapped);
+            var pairLift = swapped ? default : lift;
+            if (Score(pattern, pairLift) + _bestAddressWeight < floor)
+            {
+                continue;
+            }
+            var result = Build(prepared, other, TraitComparers.WithAddress(pattern, prepared, other, Options), swapped, pairLift);
+            if (result.Class >= atLeast)
+            {
+                results.Add(result);
             }
         }
         results.Sort(ByScoreThenIds);

@@ -160,4 +160,18 @@ public sealed class ClassificationTests
         Assert.Equal(["D", "M"], ranked.Select(r => r.IdB));
         Assert.True(ranked[0].Score > ranked[1].Score);
     }
+
+    [Fact]
+    public void RankCandidates_AtLeastPossible_KeepsExactlyTheLikelyOnes()
+    {
+        var probe = TestIdentities.Person("P");
+        var candidates = Duplicates().Select((d, i) => ((MatchRecord)d[1]) with { Id = $"D{i}" })
+            .Concat([TestIdentities.Man("M"), TestIdentities.Person("T") with { FirstNames = ["JULIE"], UsedName = null }, TestIdentities.Man("M2") with { BirthName = "MARTIN-DUBOIS" }])
+            .ToList();
+        var all = _engine.RankCandidates(probe, candidates);
+        var likely = _engine.RankCandidates(probe, candidates, MatchClass.Possible);
+        Assert.Contains(all, r => r.Class == MatchClass.Distinct);
+        Assert.Equal(all.Where(r => r.Class >= MatchClass.Possible).Select(r => (r.IdB, r.Score, r.Class)), likely.Select(r => (r.IdB, r.Score, r.Class)));
+        Assert.Equal(all.Where(r => r.Class == MatchClass.Probable).Select(r => r.IdB), _engine.RankCandidates(probe, candidates, MatchClass.Probable).Select(r => r.IdB));
+    }
 }

@@ -47,12 +47,12 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
     {
         if (records.Count < RankInParallelFrom)
         {
-            return engine.RankCandidates(probe, records).Where(r => r.Class != MatchClass.Distinct).ToList();
+            return engine.RankCandidates(probe, records, MatchClass.Possible).ToList();
         }
         var half = records.Count / 2;
-        var first = Task.Run(() => engine.RankCandidates(probe, records.GetRange(0, half)));
-        var second = engine.RankCandidates(probe, records.GetRange(half, records.Count - half));
-        var merged = (await first).Concat(second).Where(r => r.Class != MatchClass.Distinct).ToList();
+        var first = Task.Run(() => engine.RankCandidates(probe, records.GetRange(0, half), MatchClass.Possible));
+        var second = engine.RankCandidates(probe, records.GetRange(half, records.Count - half), MatchClass.Possible);
+        var merged = (await first).Concat(second).ToList();
         merged.Sort(static (x, y) =>
         {
             var byScore = y.Score.CompareTo(x.Score);
