@@ -43,6 +43,7 @@ public partial class Program
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
             await DatabaseSetup.MigrateAsync(db);
             app.Logger.DatabaseMigrated(db.Provider.ToString());
+            await Duplicates.MatchKeyVersion.EnsureCurrentAsync(db, app.Logger, app.Lifetime.ApplicationStopping);
             await SecuritySetup.EnsureBootstrapAccountAsync(scope.ServiceProvider);
         }
         app.UseIdentityRef();

@@ -74,7 +74,9 @@ public static class CommandLine
         using var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            await DatabaseSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>());
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            await DatabaseSetup.MigrateAsync(db);
+            await Duplicates.MatchKeyVersion.EnsureCurrentAsync(db, scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("IdentityRef.Server.Duplicates"), CancellationToken.None);
         }
         return await command(host.Services);
     }
