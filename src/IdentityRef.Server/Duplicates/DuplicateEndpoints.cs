@@ -74,8 +74,8 @@ public static class DuplicateEndpoints
         {
             errors.Add(new FieldError("kind", "invalid-value", "The kind must be duplicate or collision."));
         }
-        var page = Number(q["page"], "page", 1, int.MaxValue, errors);
-        var pageSize = Number(q["pageSize"], "pageSize", 50, 200, errors);
+        var page = QueryValues.PositiveNumber(q["page"], "page", 1, int.MaxValue, errors);
+        var pageSize = QueryValues.PositiveNumber(q["pageSize"], "pageSize", 50, 200, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -265,19 +265,5 @@ public static class DuplicateEndpoints
                 errors.Add(new FieldError(field, "invalid-value", "true or false."));
                 return false;
         }
-    }
-
-    private static int Number(string? text, string field, int fallback, int max, List<FieldError> errors)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
-        {
-            errors.Add(new FieldError(field, "invalid-value", $"A whole number from 1 to {max}."));
-            return fallback;
-        }
-        return value;
     }
 }

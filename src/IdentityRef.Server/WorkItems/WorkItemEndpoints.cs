@@ -48,8 +48,8 @@ public static class WorkItemEndpoints
         {
             errors.Add(new FieldError("kind", "invalid-value", "The kind must be one of: " + string.Join(", ", WorkItemKinds.All) + "."));
         }
-        var page = Number(q["page"], "page", 1, int.MaxValue, errors);
-        var pageSize = Number(q["pageSize"], "pageSize", 50, MaxPageSize, errors);
+        var page = QueryValues.PositiveNumber(q["page"], "page", 1, int.MaxValue, errors);
+        var pageSize = QueryValues.PositiveNumber(q["pageSize"], "pageSize", 50, MaxPageSize, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -130,18 +130,4 @@ public static class WorkItemEndpoints
 
     private static IResult Forbidden() => Results.Problem(statusCode: StatusCodes.Status403Forbidden,
         title: "Your role does not handle work items of this kind.", type: "https://identityref.local/problems/forbidden");
-
-    private static int Number(string? text, string field, int fallback, int max, List<FieldError> errors)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return fallback;
-        }
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
-        {
-            errors.Add(new FieldError(field, "invalid-value", $"A whole number from 1 to {max}."));
-            return fallback;
-        }
-        return value;
-    }
 }

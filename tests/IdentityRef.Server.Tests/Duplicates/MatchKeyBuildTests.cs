@@ -23,14 +23,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
     public async Task BulkBuild_WritesTheKeysTheListenerWrote(DatabaseProvider provider)
     {
         var factory = databases[provider];
-        var client = factory.CreateClient();
-        var ipps = new List<string>();
-        foreach (var body in People())
-        {
-            var response = await client.PostAsync("/api/patients", body.Content());
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            ipps.Add((string)(await response.ReadObjectAsync())["ipp"]!);
-        }
+        var ipps = await CreatePeopleAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var ids = await db.Identities.Where(i => ipps.Contains(i.Ipp)).Select(i => i.Id).ToListAsync();
@@ -101,12 +94,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
     public async Task WriterBuild_KeepsKeysWrittenMeanwhile_AndTakesOnlyItsOwnBatchesOffThePendingCount(DatabaseProvider provider)
     {
         var factory = databases[provider];
-        var client = factory.CreateClient();
-        var ipps = new List<string>();
-        foreach (var body in People())
-        {
-            ipps.Add((string)(await (await client.PostAsync("/api/patients", body.Content())).ReadObjectAsync())["ipp"]!);
-        }
+        var ipps = await CreatePeopleAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var identities = await db.Identities.AsNoTracking().Where(i => ipps.Contains(i.Ipp)).ToListAsync();
@@ -132,12 +120,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
     public async Task RebuildKeys_ReplacesStaleKeysWithTheMatchersCurrentOnes(DatabaseProvider provider)
     {
         var factory = databases[provider];
-        var client = factory.CreateClient();
-        var ipps = new List<string>();
-        foreach (var body in People())
-        {
-            ipps.Add((string)(await (await client.PostAsync("/api/patients", body.Content())).ReadObjectAsync())["ipp"]!);
-        }
+        var ipps = await CreatePeopleAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var identities = await db.Identities.AsNoTracking().Where(i => ipps.Contains(i.Ipp)).ToListAsync();
@@ -159,11 +142,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
     public async Task MatchRows_ReadWhatEfReads(DatabaseProvider provider)
     {
         var factory = databases[provider];
-        var client = factory.CreateClient();
-        foreach (var body in People())
-        {
-            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/patients", body.Content())).StatusCode);
-        }
+        await CreatePeopleAsync(factory);
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
 
@@ -178,6 +157,20 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
     }
 
     /// <summary>Nulls and values in every optional column, compound names, a used name; confirmed, as tests share a base.</summary>
+    /// <summary>Creates <see cref="People"/> through the API; their IPPs.</summary>
+    private static async Task<List<string>> CreatePeopleAsync(IdentityRefFactory factory)
+    {
+        var client = factory.CreateClient();
+        var ipps = new List<string>();
+        foreach (var body in People())
+        {
+            var response = await client.PostAsync("/api/patients", body.Content());
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            ipps.Add((string)(await response.ReadObjectAsync())["ipp"]!);
+        }
+        return ipps;
+    }
+
     private static IEnumerable<JsonObject> People() => Bodies().Select(b => b.With("confirmDuplicate", true));
 
     private static IEnumerable<JsonObject> Bodies()

@@ -1,0 +1,23 @@
+using System.Globalization;
+using IdentityRef.Domain.Common;
+
+namespace IdentityRef.Server.Hosting;
+
+/// <summary>Query-string values of the list endpoints, read strictly: a bad value becomes a field error, never a guess.</summary>
+public static class QueryValues
+{
+    /// <summary>A whole number from 1 to <paramref name="max"/>; absent → <paramref name="fallback"/>.</summary>
+    public static int PositiveNumber(string? text, string field, int fallback, int max, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return fallback;
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1 || value > max)
+        {
+            errors.Add(new FieldError(field, "invalid-value", $"A whole number from 1 to {max}."));
+            return fallback;
+        }
+        return value;
+    }
+}
