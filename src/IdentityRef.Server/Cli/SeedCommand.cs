@@ -33,6 +33,7 @@ public sealed class SeedCommand(IServiceProvider services)
         var writer = new IdentityBatch(services, deferMatchKeys: true);
         var actor = new Actor("cli:seed", Guid.NewGuid().ToString("N"));
         var batch = new List<IdentityBatch.NewIdentity>();
+        var issued = new HashSet<string>(StringComparer.Ordinal);
         var created = 0;
         while (created + batch.Count < count)
         {
@@ -42,7 +43,7 @@ public sealed class SeedCommand(IServiceProvider services)
             {
                 continue; // a generated name outside the INS alphabet: draw another
             }
-            batch.Add(new IdentityBatch.NewIdentity(traits.Value, null, null, StatusMix(faker, traits.Value.Strict)));
+            batch.Add(new IdentityBatch.NewIdentity(traits.Value, null, null, StatusMix(faker, traits.Value.Strict, issued)));
             if (batch.Count == 5_000)
             {
                 await writer.WriteAsync(batch, actor, "identity.seeded", cancellationToken);
@@ -98,7 +99,7 @@ public sealed class SeedCommand(IServiceProvider services)
     }
 
     /// <summary>About 55 % PROV, 15 % VALI, 10 % RECUP, 20 % QUAL.</summary>
-    private static Action<Identity, DateTimeOffset>? StatusMix(Faker faker, StrictTraits strict)
+    private static Action<Identity, DateTimeOffset>? StatusMix(Faker faker, StrictTraits strict, HashSet<string> issued)
     {
         var roll = faker.Random.Double();
         var retrieved = roll >= 0.70;
@@ -107,7 +108,7 @@ public sealed class SeedCommand(IServiceProvider services)
         {
             return null;
         }
-        var ins = retrieved ? TestIns(faker, strict) : null;
+        var ins = retrieved ? TestIns(faker, strict, issued) : null;
         return (identity, now) =>
         {
             if (ins is not null)
@@ -122,12 +123,24 @@ public sealed class SeedCommand(IServiceProvider services)
         };
     }
 
-    /// <summary>A well-formed INS of the test authority, built from the traits as a NIR is.</summary>
-    private static InsNumber TestIns(Faker faker, StrictTraits strict)
+    /// <summary>
+    /// A well-formed INS of the test authority, built from the traits as a NIR is, unique within the run as the register
+    /// makes it: the order number is drawn again when sex, year, month and commune already used it (drawn blindly, a
+    /// million identities got ≈ 1,000 INS twice, each a collision the vigilance cell would have to review).
+    /// </summary>
+    internal static InsNumber TestIns(Faker faker, StrictTraits strict, HashSet<string> issued)
     {
         var place = strict.BirthPlaceCode ?? "99999";
-        var matricule = string.Create(CultureInfo.InvariantCulture,
-            $"{(strict.Sex == Sex.Female ? 2 : 1)}{strict.BirthDate.Value.Year % 100:00}{strict.BirthDate.Value.Month:00}{place}{faker.Random.Int(1, 999):000}");
+        var prefix = string.Create(CultureInfo.InvariantCulture,
+            $"{(strict.Sex == Sex.Female ? 2 : 1)}{strict.BirthDate.Value.Year % 100:00}{strict.BirthDate.Value.Month:00}{place}");
+        var order = faker.Random.Int(1, 999);
+        // Every order number of a crowded month and commune taken (999 people): the last one drawn is reused.
+        for (var attempt = 0; attempt < 999 && issued.Contains(prefix + order.ToString("000", CultureInfo.InvariantCulture)); attempt++)
+        {
+            order = order % 999 + 1;
+        }
+        var matricule = prefix + order.ToString("000", CultureInfo.InvariantCulture);
+        issued.Add(matricule);
         return InsNumber.FromParts(matricule, InsNumber.ComputeKey(matricule).ToString("00", CultureInfo.InvariantCulture), InsOids.TestNir).Value;
     }
 }

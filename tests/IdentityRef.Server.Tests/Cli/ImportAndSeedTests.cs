@@ -75,4 +75,18 @@ public sealed class ImportAndSeedTests(Databases databases) : IClassFixture<Data
         Assert.Contains(seeded, i => i.BirthName.Contains('-', StringComparison.Ordinal));
         Assert.All(seeded.Where(i => i.Status == IdentityStatus.Qual), i => Assert.Equal(IdentityRef.Domain.Ins.InsKind.TestNir, i.InsKind));
     }
+
+    [Fact]
+    public void SeedIns_OfPeopleBornTheSameMonthInOneCommune_AreUnique()
+    {
+        // 999 order numbers per sex, month and commune: drawn blindly, a crowded month gave the same INS twice.
+        var faker = new Bogus.Faker("fr") { Random = new Bogus.Randomizer(3) };
+        var strict = IdentityValidator.Validate(new IdentityInput
+        {
+            BirthName = "MARTIN", FirstNames = "Paul", BirthDate = "1980-05-12", Sex = "M", BirthPlaceCode = "75056",
+        }, databases[DatabaseProvider.Sqlite].Services.GetRequiredService<IdentityRef.Domain.Traits.IBirthPlaceDirectory>(), new DateOnly(2026, 1, 1)).Value.Strict;
+        var issued = new HashSet<string>(StringComparer.Ordinal);
+        var values = Enumerable.Range(0, 999).Select(_ => SeedCommand.TestIns(faker, strict, issued).Value).ToList();
+        Assert.Equal(999, values.Distinct(StringComparer.Ordinal).Count());
+    }
 }
