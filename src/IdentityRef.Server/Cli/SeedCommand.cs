@@ -68,7 +68,7 @@ public sealed class SeedCommand(IServiceProvider services)
     {
         var female = faker.Random.Bool();
         var gender = female ? Bogus.DataSets.Name.Gender.Female : Bogus.DataSets.Name.Gender.Male;
-        var birthName = faker.Name.LastName();
+        var birthName = Surname(faker);
         var roll = faker.Random.Double();
         if (roll < 0.12)
         {
@@ -82,7 +82,7 @@ public sealed class SeedCommand(IServiceProvider services)
             .Select(i => i == 0 && faker.Random.Double() < 0.1 ? faker.Name.FirstName(gender) + "-" + faker.Name.FirstName(gender) : faker.Name.FirstName(gender))
             .Distinct().ToList();
         var birthDate = faker.Date.BetweenDateOnly(today.AddYears(-100), today.AddDays(-1));
-        var usedName = female && birthDate < today.AddYears(-20) && faker.Random.Double() < 0.4 ? faker.Name.LastName() : null;
+        var usedName = female && birthDate < today.AddYears(-20) && faker.Random.Double() < 0.4 ? Surname(faker) : null;
         return new IdentityInput
         {
             BirthName = birthName,
@@ -97,6 +97,24 @@ public sealed class SeedCommand(IServiceProvider services)
             Phone = faker.Phone.PhoneNumber("0# ## ## ## ##"),
         };
     }
+
+    /// <summary>
+    /// Half Bogus surnames, half built from French-sounding syllables: Bogus has a few hundred surnames and France over a
+    /// million, and a seeded million people sharing a few hundred names makes blocks (and duplicate detection) nothing
+    /// like a real base's. The matching benchmark's generator does the same.
+    /// </summary>
+    private static string Surname(Faker faker) =>
+        faker.Random.Bool()
+            ? faker.Name.LastName()
+            : string.Concat(Enumerable.Range(0, faker.Random.Int(2, 3)).Select(_ => faker.PickRandom(SurnameSyllables)));
+
+    private static readonly string[] SurnameSyllables =
+    [
+        "BER", "NAR", "DU", "PON", "MAR", "TIN", "LE", "ROUX", "GAR", "NIER", "FOU", "CHER", "BLAN", "CHARD", "MOR",
+        "VIL", "LAR", "GUE", "RIN", "BOU", "CHET", "LA", "COMBE", "PER", "THI", "BAULT", "CHA", "VAN", "NE", "COL",
+        "LIN", "RI", "VIERE", "DES", "CHAMPS", "MON", "TAI", "GNE", "BRU", "NET", "CAR", "PEN", "TIER", "SAU", "VAGE",
+        "GI", "RAUD", "FAU", "CON", "MAS", "SON", "BAR", "THE", "MY", "POU", "LAIN", "QUE", "VAL", "LOIS", "JOU",
+    ];
 
     /// <summary>About 55 % PROV, 15 % VALI, 10 % RECUP, 20 % QUAL.</summary>
     private static Action<Identity, DateTimeOffset>? StatusMix(Faker faker, StrictTraits strict, HashSet<string> issued)
