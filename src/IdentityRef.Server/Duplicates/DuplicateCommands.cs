@@ -19,8 +19,7 @@ public static class DuplicateCommands
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        await db.MatchKeys.ExecuteDeleteAsync(cancellationToken);
-        var (identities, keys) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
+        var (identities, keys) = await MatchKeyVersion.RebuildAsync(db, cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"blocking keys rebuilt: {keys} keys for {identities} identities in {watch.Elapsed.TotalSeconds:F1} s"));
         return 0;
     }

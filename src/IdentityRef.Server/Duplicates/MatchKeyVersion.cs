@@ -23,20 +23,31 @@ public static partial class MatchKeyVersion
         {
             return false;
         }
-        var rebuild = await db.MatchKeys.AnyAsync(cancellationToken);
-        if (rebuild)
+        if (!await db.MatchKeys.AnyAsync(cancellationToken))
         {
-            logger.RebuildingKeys(stored, Blocking.Version);
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            await db.MatchKeys.ExecuteDeleteAsync(cancellationToken);
-            var (identities, _) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
-            logger.KeysRebuilt(identities, watch.ElapsedMilliseconds);
+            await RecordAsync(db, cancellationToken);
+            return false;
         }
-        await db.Database.ExecuteSqlInterpolatedAsync(
+        logger.RebuildingKeys(stored, Blocking.Version);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var (identities, _) = await RebuildAsync(db, cancellationToken);
+        logger.KeysRebuilt(identities, watch.ElapsedMilliseconds);
+        return true;
+    }
+
+    /// <summary>Every identity's keys computed again by the current blocking, which is then recorded as theirs.</summary>
+    public static async Task<(int Identities, long Keys)> RebuildAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        await db.MatchKeys.ExecuteDeleteAsync(cancellationToken);
+        var built = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
+        await RecordAsync(db, cancellationToken);
+        return built;
+    }
+
+    private static Task RecordAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
             $"""INSERT INTO counters ("Name", "Next") VALUES ({Counter}, {(long)Blocking.Version}) ON CONFLICT ("Name") DO UPDATE SET "Next" = {(long)Blocking.Version}""",
             cancellationToken);
-        return rebuild;
-    }
 
     [LoggerMessage(1510, LogLevel.Warning, "Blocking keys were written by blocking version {Stored} and the matcher is at version {Current}: every identity's keys are computed again")]
     private static partial void RebuildingKeys(this ILogger logger, long? stored, int current);
