@@ -26,6 +26,10 @@ public sealed class WebMessages
         {
             Warnings.AddRange(warnings.Split('\n'));
         }
+        if (tempData[Pages.Identites.FichePage.ErrorKey] is string error)
+        {
+            Errors.Add((null, error));
+        }
     }
 
     public string? ErrorOf(string field) => Errors.FirstOrDefault(e => e.Field == field).Message;

@@ -19,10 +19,7 @@ public sealed class ComptesModel(AccountService accounts) : PageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         Accounts = await accounts.ListAsync(cancellationToken);
     }
 

@@ -18,6 +18,7 @@ public static class FichePage
 {
     public const string SuccessKey = "success";
     public const string WarningsKey = "warnings";
+    public const string ErrorKey = "error";
 
     /// <summary>What each status means for the people who use the identity (RNIV).</summary>
     public static string Meaning(IdentityStatus status) => status switch

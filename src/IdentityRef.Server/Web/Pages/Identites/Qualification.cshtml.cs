@@ -43,10 +43,6 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
     public async Task<IActionResult> OnGetAsync(string ipp, CancellationToken cancellationToken)
     {
         Messages.TakeFrom(TempData);
-        if (TempData["error"] is string error)
-        {
-            Messages.Errors.Add((null, error));
-        }
         return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
     }
 
@@ -56,11 +52,11 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
         TempData[FichePage.WarningsKey] = string.Join('\n', result.Warnings.Select(FrenchText.Message));
         if (result.Outcome is not { } outcome)
         {
-            TempData["error"] = "Le téléservice INSi n'a pas donné de réponse exploitable : réessayez plus tard (l'appel est tracé).";
+            TempData[FichePage.ErrorKey] = "Le téléservice INSi n'a pas donné de réponse exploitable : réessayez plus tard (l'appel est tracé).";
         }
         else if (outcome.CodeText != "00")
         {
-            TempData["error"] = $"INSi : {outcome.Label} (code {outcome.CodeText}, {outcome.Calls} appel(s)). Vérifiez les traits saisis sur la pièce d'identité.";
+            TempData[FichePage.ErrorKey] = $"INSi : {outcome.Label} (code {outcome.CodeText}, {outcome.Calls} appel(s)). Vérifiez les traits saisis sur la pièce d'identité.";
         }
         else
         {
@@ -108,7 +104,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
             }
             if (errors.HasErrors)
             {
-                TempData["error"] = string.Join(" ", errors.Errors.Select(e => $"{FrenchText.Field(e.Field)} : {FrenchText.Message(e)}"));
+                TempData[FichePage.ErrorKey] = string.Join(" ", errors.Errors.Select(e => $"{FrenchText.Field(e.Field)} : {FrenchText.Message(e)}"));
                 return;
             }
             await qualification.CheckDocumentAsync(identity, type!, number, expiry, Actor.From(HttpContext), cancellationToken);
@@ -128,7 +124,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
         }
         catch (DomainRuleException rule)
         {
-            TempData["error"] = FrenchText.Message(rule);
+            TempData[FichePage.ErrorKey] = FrenchText.Message(rule);
         }
         return Redirect($"/identites/{ipp}/qualification");
     }

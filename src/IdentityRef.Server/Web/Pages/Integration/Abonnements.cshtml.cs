@@ -15,10 +15,7 @@ public sealed class AbonnementsModel(SubscriptionService subscriptions) : PageMo
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         if (TempData["warning"] is string warning)
         {
             Messages.Warnings.Add(warning);

@@ -24,10 +24,7 @@ public sealed class MessagesModel(MessageService messages, SubscriptionService s
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         SubscriptionNames = (await subscriptions.ListAsync(cancellationToken)).ToDictionary(s => s.Subscription.Id, s => s.Subscription.Name);
         if (State is { Length: > 0 } && !OutboxStates.All.Contains(State))
         {

@@ -38,10 +38,7 @@ public sealed class SignalementsModel(WorkItemQueue queue, IAuthorizationService
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         var access = await WorkItemAccess.OfAsync(authorization, User);
         Kinds = WorkItemKinds.All.Where(access.Allows).ToList();
         // An unknown filter in a hand-typed address shows the default list rather than an error page.

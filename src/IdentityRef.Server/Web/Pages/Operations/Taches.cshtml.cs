@@ -22,10 +22,7 @@ public sealed class TachesModel(IServiceProvider services, IdentityRefDbContext 
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         Jobs = await JobEndpoints.SummariesAsync(services, db, cancellationToken);
         if (Job is { Length: > 0 } && JobCatalog.Find(Job) is { } job)
         {

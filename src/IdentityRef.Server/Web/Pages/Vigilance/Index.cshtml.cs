@@ -28,10 +28,7 @@ public sealed class IndexModel(IdentityRefDbContext db, DuplicateDetection detec
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         // An unknown filter in a hand-typed address shows everything rather than an error page.
         var state = DuplicateStates.IsKnown(State) ? State : null;
         var kind = Kind is DuplicateKinds.Duplicate or DuplicateKinds.Collision ? Kind : null;

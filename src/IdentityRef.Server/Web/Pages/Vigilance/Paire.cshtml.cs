@@ -29,10 +29,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
-        if (TempData["success"] is string success)
-        {
-            Messages.Success = success;
-        }
+        Messages.TakeFrom(TempData);
         return await ShowAsync(cancellationToken);
     }
 
