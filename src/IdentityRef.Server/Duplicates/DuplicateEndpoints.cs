@@ -74,8 +74,7 @@ public static class DuplicateEndpoints
         {
             errors.Add(new FieldError("kind", "invalid-value", "The kind must be duplicate or collision."));
         }
-        var page = QueryValues.PositiveNumber(q["page"], "page", 1, int.MaxValue, errors);
-        var pageSize = QueryValues.PositiveNumber(q["pageSize"], "pageSize", 50, 200, errors);
+        var (page, pageSize) = QueryValues.Paging(q, 50, 200, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

@@ -48,8 +48,7 @@ public static class WorkItemEndpoints
         {
             errors.Add(new FieldError("kind", "invalid-value", "The kind must be one of: " + string.Join(", ", WorkItemKinds.All) + "."));
         }
-        var page = QueryValues.PositiveNumber(q["page"], "page", 1, int.MaxValue, errors);
-        var pageSize = QueryValues.PositiveNumber(q["pageSize"], "pageSize", 50, MaxPageSize, errors);
+        var (page, pageSize) = QueryValues.Paging(q, 50, MaxPageSize, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);

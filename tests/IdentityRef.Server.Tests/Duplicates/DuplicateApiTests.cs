@@ -230,6 +230,7 @@ public sealed class DuplicateApiTests
         var client = factory.CreateClient();
         Assert.Equal(["state"], await (await client.GetAsync("/api/duplicates?state=closed")).ErrorFieldsAsync());
         Assert.Equal(["pageSize"], await (await client.GetAsync("/api/duplicates?pageSize=0")).ErrorFieldsAsync());
+        Assert.Equal(["page"], await (await client.GetAsync("/api/duplicates?page=10737420&pageSize=200")).ErrorFieldsAsync()); // offset past an int
         Assert.Equal(["full"], await (await client.PostAsync("/api/duplicates/detect?full=yes", null)).ErrorFieldsAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/api/duplicates/42")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/duplicates/42/not-duplicate", null)).StatusCode);

@@ -108,7 +108,8 @@ public sealed class WorkItemApiTests(Databases databases) : IClassFixture<Databa
     {
         var factory = databases[DatabaseProvider.Sqlite];
         var client = factory.CreateClient();
-        foreach (var (query, field) in new[] { ("state=done", "state"), ("kind=duplicate", "kind"), ("page=0", "page"), ("pageSize=500", "pageSize"), ("page=x", "page") })
+        foreach (var (query, field) in new[] { ("state=done", "state"), ("kind=duplicate", "kind"), ("page=0", "page"), ("pageSize=500", "pageSize"), ("page=x", "page"),
+            ("page=10737420&pageSize=200", "page") /* its offset would wrap round an int */ })
         {
             var response = await client.GetAsync("/api/work-items?" + query);
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
