@@ -175,7 +175,15 @@ public static class DuplicateEndpoints
             }
             comment = body.Value.Comment;
         }
-        await decide(item, Actor.From(http), comment);
+        try
+        {
+            await decide(item, Actor.From(http), comment);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Two decisions at once on one identity: the second finds its version moved and saves nothing.
+            return Problems.Rule(new DomainRuleException("item-changed", "The item or its identities changed meanwhile; read it again."));
+        }
         return Results.Ok(await DetailAsync(db, item, places, contradictions, ct));
     }
 

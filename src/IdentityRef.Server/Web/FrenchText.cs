@@ -102,6 +102,7 @@ public static class FrenchText
         ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
         ["work-item-resolved"] = "Ce signalement est déjà traité.",
+        ["item-changed"] = "Cette paire ou l'une de ses identités vient d'être modifiée par quelqu'un d'autre : rechargez la page.",
         ["work-item-changed"] = "Ce signalement vient d'être modifié par quelqu'un d'autre : rechargez la page.",
     };
 
