@@ -76,7 +76,7 @@ public sealed class DuplicateDetection(
         var records = rows.Select(r => r.ToRecord()).ToList();
         var loadMs = watch.ElapsedMilliseconds;
         var byId = rows.ToDictionary(r => r.Id.ToString());
-        var engine = await engines.GetAsync(db, cancellationToken);
+        var engine = await engines.GetAsync(db, () => TermFrequencies.Count(records), cancellationToken);
         var trained = false;
         var wantTraining = train || (options.Value.TrainAtFirstFullRun && !await engines.HasWeightsAsync(db, cancellationToken));
         if (wantTraining && !engines.WeightsArePinned && records.Count >= options.Value.MinRecordsToTrain)
