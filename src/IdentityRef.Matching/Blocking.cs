@@ -225,7 +225,7 @@ public static class Blocking
     }
 
     /// <summary>A stable 64-bit FNV-1a hash of a key (collisions only add candidates, never lose any).</summary>
-    internal static ulong Hash(string key)
+    public static ulong Hash(string key)
     {
         var hash = 14695981039346656037UL;
         foreach (var c in key)

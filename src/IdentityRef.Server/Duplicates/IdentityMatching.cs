@@ -9,9 +9,7 @@ namespace IdentityRef.Server.Duplicates;
 public static class IdentityMatching
 {
     /// <summary>The identity as the matcher sees it; <see cref="MatchRecord.Id"/> is the identity's GUID.</summary>
-    public static MatchRecord ToRecord(Identity i) => new(
-        i.Id.ToString(), i.BirthName, SplitFirstNames(i.FirstNames), i.UsedName, i.UsedFirstName, i.BirthDate, (char)i.Sex,
-        i.BirthPlaceCode, i.InsValue, i.Postcode, i.City, i.Address);
+    public static MatchRecord ToRecord(Identity i) => MatchRow.Of(i).ToRecord();
 
     /// <summary>A person not created yet (admission): the probe of check-before-create.</summary>
     public static MatchRecord ToRecord(ValidatedTraits traits, string id = "probe") => new(
@@ -23,15 +21,7 @@ public static class IdentityMatching
         firstNames.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The stored form of a blocking key: FNV-1a 64 of its text (a collision only adds a candidate, never loses one).</summary>
-    public static long KeyHash(string key)
-    {
-        var hash = 14695981039346656037UL;
-        foreach (var c in key)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-        return unchecked((long)hash);
-    }
+    public static long KeyHash(string key) => unchecked((long)Blocking.Hash(key));
 
     /// <summary>The stored keys of a record. Keys depend on the traits only, never on the weights.</summary>
     public static HashSet<long> KeyHashes(MatchRecord record) => Blocking.Keys(record).Select(KeyHash).ToHashSet();
