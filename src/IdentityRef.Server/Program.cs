@@ -1,3 +1,6 @@
+using IdentityRef.Application.ReferenceData;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Security;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Cli;
@@ -43,14 +46,14 @@ public partial class Program
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
             await DatabaseSetup.MigrateAsync(db);
             app.Logger.DatabaseMigrated(db.Provider.ToString());
-            await Duplicates.MatchKeyVersion.EnsureCurrentAsync(db, app.Logger, app.Lifetime.ApplicationStopping);
+            await MatchKeyVersion.EnsureCurrentAsync(db, app.Logger, app.Lifetime.ApplicationStopping);
             await SecuritySetup.EnsureBootstrapAccountAsync(scope.ServiceProvider);
         }
         app.UseIdentityRef();
         var provider = (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()).Provider;
         var places = app.Services.GetRequiredService<IBirthPlaceDirectory>();
         app.Lifetime.ApplicationStarted.Register(() =>
-            app.Logger.ServerStarted(provider.ToString(), (places as ReferenceData.CogBirthPlaceDirectory)?.Count ?? 0));
+            app.Logger.ServerStarted(provider.ToString(), (places as CogBirthPlaceDirectory)?.Count ?? 0));
         await app.RunAsync();
     }
 }

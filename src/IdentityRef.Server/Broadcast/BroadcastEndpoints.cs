@@ -1,3 +1,5 @@
+using IdentityRef.Application.Security;
+using IdentityRef.Application.Broadcast;
 using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
@@ -6,27 +8,12 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Server.Broadcast;
 
-public sealed record SubscriptionRequest(string? Name, string? Host, int? Port, string? ReceivingApplication, string? ReceivingFacility,
-    string? Charset, bool? UseTls, bool? Enabled, IReadOnlyList<string>? Events);
-
-public sealed record SubscriptionResponse(Guid Id, string Name, string Host, int Port, string ReceivingApplication, string ReceivingFacility,
-    string Charset, bool UseTls, bool Enabled, IReadOnlyList<string> Events, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    IReadOnlyDictionary<string, int>? Messages)
-{
-    public static SubscriptionResponse From(Subscription s, IReadOnlyDictionary<string, int>? counts = null) => new(s.Id, s.Name, s.Host, s.Port,
-        s.ReceivingApplication, s.ReceivingFacility, s.Charset, s.UseTls, s.Enabled,
-        s.Events.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), s.CreatedAt, s.UpdatedAt, counts);
-}
-
-public sealed record MessageResponse(long Id, Guid SubscriptionId, string Event, string ControlId, string State, int Attempts, string? AckCode,
-    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset NextAttemptAt);
-
 /// <summary>Downstream systems (<c>/api/subscriptions</c>) and the message monitor (<c>/api/messages</c>).</summary>
 public static class BroadcastEndpoints
 {
     public static void MapBroadcastEndpoints(this IEndpointRouteBuilder app)
     {
-        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Broadcast").RequireAuthorization(Security.Policies.Subscriptions);
+        var subscriptions = app.MapGroup("/api/subscriptions").WithTags("Broadcast").RequireAuthorization(Policies.Subscriptions);
         subscriptions.MapPost("/", CreateAsync).Accepts<SubscriptionRequest>("application/json").Produces<SubscriptionResponse>(201).ProducesValidationProblem()
             .WithSummary("Register a downstream system: it receives every identity change as PAM FR messages over MLLP.");
         subscriptions.MapGet("/", ListAsync).Produces<IReadOnlyList<SubscriptionResponse>>().WithSummary("The subscribed systems with their message counts by state.");
@@ -39,7 +26,7 @@ public static class BroadcastEndpoints
             .Produces<SubscriptionResponse>().ProducesProblem(404).WithSummary("Deliver to this system again, from where it stopped.");
         subscriptions.MapPost("/{id:guid}/test", TestAsync).ProducesProblem(404).WithSummary("Try to open an MLLP connection to the system.");
 
-        var messages = app.MapGroup("/api/messages").WithTags("Broadcast").RequireAuthorization(Security.Policies.Messages);
+        var messages = app.MapGroup("/api/messages").WithTags("Broadcast").RequireAuthorization(Policies.Messages);
         messages.MapGet("/", ListMessagesAsync).Produces<PageResponseOfMessages>().ProducesValidationProblem()
             .WithSummary("The message monitor: messages by state (pending, sent, acknowledged, error, parked), newest first.");
         messages.MapPost("/{id:long}/resend", ResendAsync).Produces<MessageResponse>(201).ProducesProblem(404)

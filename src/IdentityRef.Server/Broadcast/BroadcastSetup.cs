@@ -1,3 +1,6 @@
+using IdentityRef.Application.Inbound;
+using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Patients;
 using IdentityRef.Server.Patients;
 
 namespace IdentityRef.Server.Broadcast;
@@ -12,7 +15,7 @@ public static class BroadcastSetup
         services.AddScoped<MessageService>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
         services.AddScoped<OutboxHousekeeping>();
-        services.AddScoped<Inbound.InboundIntegration>();
+        services.AddScoped<InboundIntegration>();
         services.AddSingleton<Inbound.InboundFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<Inbound.InboundFeed>());
         if (configuration.GetValue($"{Hl7Options.Section}:{nameof(Hl7Options.DispatcherEnabled)}", defaultValue: true))

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Broadcast;
 using System.Collections.Concurrent;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;

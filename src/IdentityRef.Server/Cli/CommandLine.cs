@@ -1,3 +1,5 @@
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Security;
 using System.CommandLine;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
@@ -53,12 +55,12 @@ public static class CommandLine
         var train = new Option<bool>("--train") { Description = "With --full: learn the m/u weights from the base by EM first." };
         var dedupe = new Command("dedupe", "Detect potential duplicates and collisions into the vigilance cell's work queue; print a summary.") { full, train };
         dedupe.SetAction((result, token) => WithServicesAsync(services =>
-            Duplicates.DuplicateCommands.DedupeAsync(services, result.GetValue(full), result.GetValue(train), token)));
+            DuplicateCommands.DedupeAsync(services, result.GetValue(full), result.GetValue(train), token)));
         var exportFile = new Argument<FileInfo>("file") { Description = "CSV to write: external_id_a,external_id_b,score,class." };
         var export = new Command("export", "Write every detected pair with the import ids of both identities.") { exportFile };
-        export.SetAction((result, token) => WithServicesAsync(services => Duplicates.DuplicateCommands.ExportAsync(services, result.GetValue(exportFile)!, token)));
+        export.SetAction((result, token) => WithServicesAsync(services => DuplicateCommands.ExportAsync(services, result.GetValue(exportFile)!, token)));
         var rebuildKeys = new Command("rebuild-keys", "Compute every active identity's blocking keys again (after an upgrade that changed the matcher's blocking).");
-        rebuildKeys.SetAction((_, token) => WithServicesAsync(services => Duplicates.DuplicateCommands.RebuildKeysAsync(services, token)));
+        rebuildKeys.SetAction((_, token) => WithServicesAsync(services => DuplicateCommands.RebuildKeysAsync(services, token)));
         var duplicates = new Command("duplicates", "The duplicates work queue and its blocking keys.") { export, rebuildKeys };
 
         var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen, accounts, dedupe, duplicates };
@@ -76,7 +78,7 @@ public static class CommandLine
         {
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
             await DatabaseSetup.MigrateAsync(db);
-            await Duplicates.MatchKeyVersion.EnsureCurrentAsync(db, scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("IdentityRef.Server.Duplicates"), CancellationToken.None);
+            await MatchKeyVersion.EnsureCurrentAsync(db, scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("IdentityRef.Server.Duplicates"), CancellationToken.None);
         }
         return await command(host.Services);
     }

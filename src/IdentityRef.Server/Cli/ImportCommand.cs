@@ -1,9 +1,10 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
 using System.Diagnostics;
 using CsvHelper;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using Spectre.Console;
 

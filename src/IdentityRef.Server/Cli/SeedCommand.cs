@@ -1,10 +1,11 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
 using System.Diagnostics;
 using System.Globalization;
 using Bogus;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Ins;
 using IdentityRef.Domain.Traits;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 
 namespace IdentityRef.Server.Cli;

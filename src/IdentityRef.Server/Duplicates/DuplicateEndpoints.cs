@@ -1,10 +1,15 @@
+using IdentityRef.Application.Security;
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Merges;
+using IdentityRef.Application.Patients;
 using System.Globalization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Patients;
@@ -19,11 +24,11 @@ public static class DuplicateEndpoints
 {
     public static void MapDuplicateEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/api/patients/match", MatchAsync).WithTags("Patients").RequireAuthorization(Security.Policies.PatientsRead)
+        app.MapPost("/api/patients/match", MatchAsync).WithTags("Patients").RequireAuthorization(Policies.PatientsRead)
             .Accepts<PatientRequest>("application/json").Produces<MatchResponse>().ProducesValidationProblem()
             .WithSummary("The identities that may be this person, best first, with the explanation of each score; creates nothing.");
 
-        var group = app.MapGroup("/api/duplicates").WithTags("Duplicates").RequireAuthorization(Security.Policies.Duplicates);
+        var group = app.MapGroup("/api/duplicates").WithTags("Duplicates").RequireAuthorization(Policies.Duplicates);
         group.MapGet("/", ListAsync).Produces<PageResponse<DuplicateItemView>>().ProducesValidationProblem()
             .WithSummary("The work queue: potential duplicates and collisions (same INS, INSi contradictions), by descending score (state=open|in-review|resolved, kind=duplicate|collision).");
         group.MapGet("/{id:long}", GetAsync).Produces<DuplicateDetailView>().ProducesProblem(404)
@@ -134,7 +139,7 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
         }
-        await resolution.MergeAsync(item, survivorId, Actor.From(http), null, ct);
+        await resolution.MergeAsync(item, survivorId, HttpActor.From(http), null, ct);
         return Results.Ok(await DetailAsync(db, item, places, contradictions, ct));
     }
 
@@ -177,7 +182,7 @@ public static class DuplicateEndpoints
         }
         try
         {
-            await decide(item, Actor.From(http), comment);
+            await decide(item, HttpActor.From(http), comment);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -235,7 +240,7 @@ public static class DuplicateEndpoints
         {
             return null;
         }
-        var differences = Qualification.QualificationService.Differences(identity, traits);
+        var differences = QualificationService.Differences(identity, traits);
         var local = new (string Field, string? Value)[]
         {
             ("birthName", identity.BirthName), ("firstNames", identity.FirstNames), ("firstName", identity.FirstName),

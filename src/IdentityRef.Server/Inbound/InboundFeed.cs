@@ -1,3 +1,5 @@
+using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Inbound;
 using System.Net;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Jobs;
 using Quartz;
 
 namespace IdentityRef.Server.Jobs;

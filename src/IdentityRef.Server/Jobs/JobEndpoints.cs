@@ -1,3 +1,5 @@
+using IdentityRef.Application.Security;
+using IdentityRef.Application.Jobs;
 using System.Text.Json;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
@@ -27,7 +29,7 @@ public static class JobEndpoints
 {
     public static void MapJobEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/jobs").WithTags("Operations").RequireAuthorization(Security.Policies.Jobs);
+        var group = app.MapGroup("/api/jobs").WithTags("Operations").RequireAuthorization(Policies.Jobs);
 
         group.MapGet("", async (IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
         {

@@ -1,3 +1,6 @@
+using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Jobs;
 using Quartz;
 
 namespace IdentityRef.Server.Jobs;
@@ -33,7 +36,7 @@ public sealed class OutboxHousekeepingJob(IServiceScopeFactory scopes, IHostAppl
 
     protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken)
     {
-        var health = await services.GetRequiredService<Broadcast.OutboxHousekeeping>().RunAsync(cancellationToken);
+        var health = await services.GetRequiredService<OutboxHousekeeping>().RunAsync(cancellationToken);
         counters.Add("purged", health.Purged);
         counters.Add("parked", health.Parked);
         counters.Add("lagging", health.Lagging.Count);
@@ -60,9 +63,9 @@ public sealed class IncrementalDuplicateDetectionJob(IServiceScopeFactory scopes
     public static JobKey Key { get; } = new("duplicates-incremental", JobCatalog.Group);
 
     protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
-        Count(counters, await services.GetRequiredService<Duplicates.DuplicateDetection>().RunIncrementalAsync(cancellationToken));
+        Count(counters, await services.GetRequiredService<DuplicateDetection>().RunIncrementalAsync(cancellationToken));
 
-    internal static void Count(JobCounters counters, Duplicates.DetectionSummary summary)
+    internal static void Count(JobCounters counters, DetectionSummary summary)
     {
         counters.Add("identities", summary.Identities);
         counters.Add("candidatePairs", (int)Math.Min(int.MaxValue, summary.CandidatePairs));
@@ -83,5 +86,5 @@ public sealed class FullDuplicateDetectionJob(IServiceScopeFactory scopes, IHost
     public static JobKey Key { get; } = new("duplicates-full", JobCatalog.Group);
 
     protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
-        IncrementalDuplicateDetectionJob.Count(counters, await services.GetRequiredService<Duplicates.DuplicateDetection>().RunFullAsync(cancellationToken));
+        IncrementalDuplicateDetectionJob.Count(counters, await services.GetRequiredService<DuplicateDetection>().RunFullAsync(cancellationToken));
 }

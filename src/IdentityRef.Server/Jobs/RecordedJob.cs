@@ -1,3 +1,4 @@
+using IdentityRef.Application.Jobs;
 using IdentityRef.Persistence;
 using Quartz;
 

@@ -1,5 +1,8 @@
+using IdentityRef.Application.Security;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Merges;
+using IdentityRef.Application.Patients;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Patients;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +16,7 @@ public static class MergeEndpoints
 {
     public static void MapMergeEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/merges").WithTags("Duplicates").RequireAuthorization(Security.Policies.Duplicates);
+        var group = app.MapGroup("/api/merges").WithTags("Duplicates").RequireAuthorization(Policies.Duplicates);
         group.MapGet("/{id:long}", GetAsync).Produces<MergeResponse>().ProducesProblem(404).WithSummary("A merge and whether it was undone.");
         group.MapPost("/{id:long}/undo", UndoAsync).Produces<MergeResponse>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Undo a merge: both identities restored as they were (refused once the survivor changed since).");
@@ -30,7 +33,7 @@ public static class MergeEndpoints
         {
             return Problems.NotFound("Merge");
         }
-        await merges.UndoAsync(merge, Actor.From(http), ct);
+        await merges.UndoAsync(merge, HttpActor.From(http), ct);
         return Results.Ok(await ToResponseAsync(db, merge, ct));
     }
 

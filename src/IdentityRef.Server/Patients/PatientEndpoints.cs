@@ -1,10 +1,12 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Security;
 using System.Globalization;
 using System.Text.Json;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Http.Json;
@@ -77,14 +79,14 @@ public static class PatientEndpoints
             var verdict = await check.CheckAsync(traits.Value, cancellationToken);
             if (verdict.Blocking && !body.Value.ConfirmDuplicate)
             {
-                return verdict.ToConflict();
+                return ProbableDuplicate(verdict);
             }
             if (verdict.Blocking)
             {
                 auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
             }
         }
-        var identity = await patients.CreateAsync(traits.Value, Actor.From(http), auditDetails, cancellationToken);
+        var identity = await patients.CreateAsync(traits.Value, HttpActor.From(http), auditDetails, cancellationToken);
         http.Response.Headers.ETag = ETagOf(identity);
         return Results.Created($"/api/patients/{identity.Ipp}", PatientResponse.From(identity, places, warnings: traits.Value.Warnings));
     }
@@ -122,7 +124,7 @@ public static class PatientEndpoints
         }
         try
         {
-            var warnings = await patients.UpdateAsync(identity, traits.Value, Actor.From(http), cancellationToken);
+            var warnings = await patients.UpdateAsync(identity, traits.Value, HttpActor.From(http), cancellationToken);
             http.Response.Headers.ETag = ETagOf(identity);
             return Results.Ok(PatientResponse.From(identity, places, warnings: [.. traits.Value.Warnings, .. warnings]));
         }
@@ -220,19 +222,10 @@ public static class PatientEndpoints
         }
         return value;
     }
-}
 
-/// <summary>A check made before an identity is created (duplicate detection plugs in here).</summary>
-public interface IAdmissionDuplicateCheck
-{
-    Task<AdmissionVerdict> CheckAsync(ValidatedTraits traits, CancellationToken cancellationToken);
-}
-
-public sealed record AdmissionVerdict(bool Blocking, IReadOnlyList<string> CandidateIpps, object? Body)
-{
-    public IResult ToConflict() => Results.Problem(
+    private static IResult ProbableDuplicate(AdmissionVerdict verdict) => Results.Problem(
         statusCode: StatusCodes.Status409Conflict,
         title: "A probable duplicate of this person already exists: check the candidates, or confirm with \"confirmDuplicate\": true.",
         type: "https://identityref.local/problems/probable-duplicate",
-        extensions: new Dictionary<string, object?> { ["rule"] = "probable-duplicate", ["candidates"] = Body });
+        extensions: new Dictionary<string, object?> { ["rule"] = "probable-duplicate", ["candidates"] = verdict.Body });
 }

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Qualification;
 using IdentityRef.Insi;
 using IdentityRef.Insi.Simulator;
 using Microsoft.AspNetCore.Hosting.Server;

@@ -1,8 +1,11 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Security;
 using System.Globalization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Security;
@@ -72,7 +75,7 @@ public static class QualificationEndpoints
             }
             vitale = body.Value.Vitale;
         }
-        var result = await qualification.SearchAsync(identity, vitale, Actor.From(http), cancellationToken);
+        var result = await qualification.SearchAsync(identity, vitale, HttpActor.From(http), cancellationToken);
         if (result.Outcome is not { } outcome)
         {
             return Results.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The INSi teleservice gave no usable answer.",
@@ -107,7 +110,7 @@ public static class QualificationEndpoints
         {
             return Problems.Validation(body.Errors);
         }
-        await qualification.AcceptAsync(identity, body.Value?.CallId, Actor.From(http), cancellationToken);
+        await qualification.AcceptAsync(identity, body.Value?.CallId, HttpActor.From(http), cancellationToken);
         return Ok(http, identity, places);
     }
 
@@ -123,7 +126,7 @@ public static class QualificationEndpoints
         {
             return Problems.Validation(body.Errors);
         }
-        await qualification.RejectAsync(identity, body.Value?.CallId, Actor.From(http), cancellationToken);
+        await qualification.RejectAsync(identity, body.Value?.CallId, HttpActor.From(http), cancellationToken);
         return Results.NoContent();
     }
 
@@ -168,7 +171,7 @@ public static class QualificationEndpoints
         {
             return Problems.Validation(errors.Errors);
         }
-        await qualification.CheckDocumentAsync(identity, body.Value.Type!, body.Value.Number, expires, Actor.From(http), cancellationToken);
+        await qualification.CheckDocumentAsync(identity, body.Value.Type!, body.Value.Number, expires, HttpActor.From(http), cancellationToken);
         return Ok(http, identity, places);
     }
 
@@ -198,7 +201,7 @@ public static class QualificationEndpoints
         {
             return Problems.Validation("reason", "invalid-value", "The reason must be document-invalid or wrongly-attributed.");
         }
-        await qualification.WithdrawInsAsync(identity, reason.Value, Actor.From(http), cancellationToken);
+        await qualification.WithdrawInsAsync(identity, reason.Value, HttpActor.From(http), cancellationToken);
         return Ok(http, identity, places);
     }
 
@@ -238,7 +241,7 @@ public static class QualificationEndpoints
         {
             return Problems.Validation(errors.Errors);
         }
-        await qualification.SetAttributesAsync(identity, attributes, Actor.From(http), cancellationToken);
+        await qualification.SetAttributesAsync(identity, attributes, HttpActor.From(http), cancellationToken);
         return Ok(http, identity, places);
     }
 

@@ -1,4 +1,5 @@
-using IdentityRef.Server.Audit;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Security;
 using Spectre.Console;
 
 namespace IdentityRef.Server.Security;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,5 +1,6 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Security;
 using System.Security.Claims;
-using IdentityRef.Server.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;

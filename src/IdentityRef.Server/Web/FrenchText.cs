@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using IdentityRef.Domain.Common;
 
 namespace IdentityRef.Server.Web;
@@ -108,15 +109,15 @@ public static class FrenchText
 
     public static string Policy(string policy) => policy switch
     {
-        Security.Policies.PatientsRead => "Rechercher et consulter les identités, leur historique ; tableau de bord",
-        Security.Policies.PatientsWrite => "Créer et corriger les identités",
-        Security.Policies.Qualification => "Appels INSi, acceptation ou rejet, pièces d'identité, attributs, retrait d'INS",
-        Security.Policies.Duplicates => "File de travail des doublons : examen, fusion, défusion",
-        Security.Policies.Subscriptions => "Abonnements des systèmes connectés",
-        Security.Policies.Messages => "Messages émis et reçus, rejeux",
-        Security.Policies.Jobs => "Tâches de fond",
-        Security.Policies.Accounts => "Comptes et rôles",
-        Security.Policies.WorkItems => "Signalements des tâches de fond : prise en charge, traitement (chacun selon son type)",
+        Policies.PatientsRead => "Rechercher et consulter les identités, leur historique ; tableau de bord",
+        Policies.PatientsWrite => "Créer et corriger les identités",
+        Policies.Qualification => "Appels INSi, acceptation ou rejet, pièces d'identité, attributs, retrait d'INS",
+        Policies.Duplicates => "File de travail des doublons : examen, fusion, défusion",
+        Policies.Subscriptions => "Abonnements des systèmes connectés",
+        Policies.Messages => "Messages émis et reçus, rejeux",
+        Policies.Jobs => "Tâches de fond",
+        Policies.Accounts => "Comptes et rôles",
+        Policies.WorkItems => "Signalements des tâches de fond : prise en charge, traitement (chacun selon son type)",
         _ => policy,
     };
 

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Patients;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Server.Patients;
 

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using IdentityRef.Server.Security;
 
 namespace IdentityRef.Server.Web;

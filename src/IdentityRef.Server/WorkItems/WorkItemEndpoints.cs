@@ -1,7 +1,11 @@
+using IdentityRef.Application.Security;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.WorkItems;
 using System.Globalization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
@@ -22,7 +26,7 @@ public static class WorkItemEndpoints
 
     public static void MapWorkItemEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/work-items").WithTags("Work items").RequireAuthorization(Security.Policies.WorkItems);
+        var group = app.MapGroup("/api/work-items").WithTags("Work items").RequireAuthorization(Policies.WorkItems);
         group.MapGet("/", ListAsync).Produces<PageResponse<WorkItemView>>().ProducesValidationProblem().ProducesProblem(403)
             .WithSummary("The work items of the kinds you may handle, newest first (state=open|in-review|resolved, kind=…, page, pageSize ≤ 200).");
         group.MapGet("/{id:long}", GetAsync).Produces<WorkItemView>().ProducesProblem(403).ProducesProblem(404)
@@ -53,7 +57,7 @@ public static class WorkItemEndpoints
         {
             return Problems.Validation(errors);
         }
-        var access = await WorkItemAccess.OfAsync(authorization, http.User);
+        var access = await WorkItemAccessOf.UserAsync(authorization, http.User);
         if (kind.Length > 0 && !access.Allows(kind))
         {
             return Forbidden();
@@ -75,7 +79,7 @@ public static class WorkItemEndpoints
         {
             return problem!;
         }
-        return await ActAsync(queue, item, () => queue.ReviewAsync(item, Actor.From(http), ct), ct);
+        return await ActAsync(queue, item, () => queue.ReviewAsync(item, HttpActor.From(http), ct), ct);
     }
 
     private static async Task<IResult> ResolveAsync(long id, HttpContext http, WorkItemQueue queue, IAuthorizationService authorization, IOptions<JsonOptions> json,
@@ -100,7 +104,7 @@ public static class WorkItemEndpoints
         {
             return Problems.Validation([error]);
         }
-        return await ActAsync(queue, item, () => queue.ResolveAsync(item, Actor.From(http), comment!, ct), ct);
+        return await ActAsync(queue, item, () => queue.ResolveAsync(item, HttpActor.From(http), comment!, ct), ct);
     }
 
     /// <summary>The item when it exists and its kind is the user's; else the 404 or 403 to answer.</summary>
@@ -111,7 +115,7 @@ public static class WorkItemEndpoints
         {
             return (null, Problems.NotFound("Work item"));
         }
-        return (await WorkItemAccess.OfAsync(authorization, http.User)).Allows(item.Kind) ? (item, null) : (null, Forbidden());
+        return (await WorkItemAccessOf.UserAsync(authorization, http.User)).Allows(item.Kind) ? (item, null) : (null, Forbidden());
     }
 
     private static async Task<IResult> ActAsync(WorkItemQueue queue, WorkItem item, Func<Task> act, CancellationToken ct)

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Broadcast;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Tests.Support;

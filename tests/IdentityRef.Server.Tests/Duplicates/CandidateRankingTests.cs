@@ -1,3 +1,4 @@
+using IdentityRef.Application.Duplicates;
 using IdentityRef.Matching;
 using IdentityRef.Server.Duplicates;
 

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Duplicates;
 using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Persistence;

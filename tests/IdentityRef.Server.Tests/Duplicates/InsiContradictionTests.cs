@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Security;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;

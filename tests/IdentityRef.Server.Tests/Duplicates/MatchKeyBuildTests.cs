@@ -1,9 +1,11 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Patients;
 using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Cli;
 using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Tests.Support;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Duplicates;
 using System.Net;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;

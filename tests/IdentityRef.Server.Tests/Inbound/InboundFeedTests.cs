@@ -1,3 +1,4 @@
+using IdentityRef.Application.Inbound;
 using System.Text;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Jobs;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;

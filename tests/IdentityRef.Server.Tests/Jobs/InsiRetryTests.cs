@@ -1,3 +1,4 @@
+using IdentityRef.Application.Jobs;
 using System.Net;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;

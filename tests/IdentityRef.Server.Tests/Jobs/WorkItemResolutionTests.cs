@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Security;
 using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Insi.Simulator;

@@ -1,6 +1,7 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Security;
 using System.Net;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;

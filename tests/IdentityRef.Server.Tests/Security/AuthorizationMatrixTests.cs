@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using System.Net;
 using System.Security.Claims;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Tests.Support;

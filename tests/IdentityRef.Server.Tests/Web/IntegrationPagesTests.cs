@@ -1,7 +1,8 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Security;
 using System.Net;
 using IdentityRef.Persistence;
 using IdentityRef.Persistence.Audit;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

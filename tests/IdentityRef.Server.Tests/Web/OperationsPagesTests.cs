@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using System.Net;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Security;

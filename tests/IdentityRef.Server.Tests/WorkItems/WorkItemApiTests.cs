@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Security;
 using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Persistence;
@@ -174,14 +176,14 @@ public sealed class WorkItemApiTests(Databases databases) : IClassFixture<Databa
         var id = await SeedAsync(factory, WorkItemKinds.OutboxParked, null, new { parked = 1 }, Day);
         await using var first = factory.Services.CreateAsyncScope();
         await using var second = factory.Services.CreateAsyncScope();
-        var queueA = first.ServiceProvider.GetRequiredService<IdentityRef.Server.WorkItems.WorkItemQueue>();
-        var queueB = second.ServiceProvider.GetRequiredService<IdentityRef.Server.WorkItems.WorkItemQueue>();
+        var queueA = first.ServiceProvider.GetRequiredService<IdentityRef.Application.WorkItems.WorkItemQueue>();
+        var queueB = second.ServiceProvider.GetRequiredService<IdentityRef.Application.WorkItems.WorkItemQueue>();
         var itemA = (await queueA.FindAsync(id, default))!;
         var itemB = (await queueB.FindAsync(id, default))!; // both read it open
 
-        await queueA.ResolveAsync(itemA, new IdentityRef.Server.Audit.Actor("anne", "c1"), "Messages rejoués.", default);
+        await queueA.ResolveAsync(itemA, new IdentityRef.Application.Audit.Actor("anne", "c1"), "Messages rejoués.", default);
         var refused = await Assert.ThrowsAsync<IdentityRef.Domain.Common.DomainRuleException>(() =>
-            queueB.ResolveAsync(itemB, new IdentityRef.Server.Audit.Actor("bruno", "c2"), "Autre chose.", default));
+            queueB.ResolveAsync(itemB, new IdentityRef.Application.Audit.Actor("bruno", "c2"), "Autre chose.", default));
         Assert.Equal("work-item-changed", refused.Rule);
         var stored = await (await factory.CreateClient().GetAsync($"/api/work-items/{id}")).ReadObjectAsync();
         Assert.Equal(("anne", "Messages rejoués."), ((string)stored["resolvedBy"]!, (string)stored["resolution"]!));

@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Security;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Tests.Support;

@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Security;
 using System.Net;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;

@@ -1,5 +1,7 @@
+using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Security;
 using IdentityRef.Persistence.Accounts;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -25,7 +27,7 @@ public sealed class ComptesModel(AccountService accounts) : PageModel
 
     public async Task<IActionResult> OnPostCreateAsync(string? userName, string? password, string? role, CancellationToken cancellationToken)
     {
-        var created = await accounts.CreateAsync(userName, password, role, Actor.From(HttpContext), cancellationToken);
+        var created = await accounts.CreateAsync(userName, password, role, HttpActor.From(HttpContext), cancellationToken);
         if (!created.IsSuccess)
         {
             Messages.Add(created.Errors);
@@ -39,7 +41,7 @@ public sealed class ComptesModel(AccountService accounts) : PageModel
 
     public async Task<IActionResult> OnPostUnlockAsync(string userName, CancellationToken cancellationToken)
     {
-        await accounts.UnlockAsync(userName, Actor.From(HttpContext), cancellationToken);
+        await accounts.UnlockAsync(userName, HttpActor.From(HttpContext), cancellationToken);
         TempData["success"] = $"Compte {userName} déverrouillé.";
         return Redirect("/comptes");
     }
@@ -50,7 +52,7 @@ public sealed class ComptesModel(AccountService accounts) : PageModel
         {
             return Redirect("/comptes"); // an administrator cannot lock themself out
         }
-        await accounts.SetActiveAsync(userName, active, Actor.From(HttpContext), cancellationToken);
+        await accounts.SetActiveAsync(userName, active, HttpActor.From(HttpContext), cancellationToken);
         TempData["success"] = $"Compte {userName} {(active ? "réactivé" : "désactivé")}.";
         return Redirect("/comptes");
     }

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using System.Globalization;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authentication;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Security;
 using System.Globalization;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
@@ -55,7 +56,7 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAut
                 await pairs.CountAsync(d => d.Kind == DuplicateKinds.Collision, cancellationToken),
                 await pairs.CountAsync(d => d.State == DuplicateStates.InReview, cancellationToken));
         }
-        var workItems = await WorkItems.WorkItemAccess.OfAsync(authorization, User);
+        var workItems = await WorkItems.WorkItemAccessOf.UserAsync(authorization, User);
         if (workItems.Any)
         {
             // Only the kinds this user handles, as on the "Signalements" screen the counts link to.

@@ -1,9 +1,13 @@
+using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Security;
 using System.Text.Json;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.Security;
@@ -78,7 +82,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         var flags = IdentityAttributeCodes.All.Where(a => attributes?.Contains(a.Code) == true).Aggregate(IdentityAttributes.None, (all, a) => all | a.Flag);
         try
         {
-            await qualification.SetAttributesAsync(identity, flags, Actor.From(HttpContext), cancellationToken);
+            await qualification.SetAttributesAsync(identity, flags, HttpActor.From(HttpContext), cancellationToken);
             TempData[FichePage.SuccessKey] = "Attributs enregistrés.";
             return Redirect($"/identites/{ipp}");
         }

@@ -1,3 +1,5 @@
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Security;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;

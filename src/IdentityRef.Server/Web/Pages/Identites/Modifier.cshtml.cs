@@ -1,6 +1,9 @@
+using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Security;
 using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -66,7 +69,7 @@ public sealed class ModifierModel(PatientService patients, IdentityRefDbContext 
         }
         try
         {
-            var warnings = await patients.UpdateAsync(identity, traits.Value, Actor.From(HttpContext), cancellationToken);
+            var warnings = await patients.UpdateAsync(identity, traits.Value, HttpActor.From(HttpContext), cancellationToken);
             TempData[FichePage.SuccessKey] = "Corrections enregistrées.";
             TempData[FichePage.WarningsKey] = string.Join('\n', traits.Value.Warnings.Concat(warnings).Select(FrenchText.Message));
             return Redirect($"/identites/{identity.Ipp}");

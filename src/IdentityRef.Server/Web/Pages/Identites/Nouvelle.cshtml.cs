@@ -1,4 +1,7 @@
-using IdentityRef.Server.Audit;
+using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Security;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -46,7 +49,7 @@ public sealed class NouvelleModel(PatientService patients, IEnumerable<IAdmissio
                 auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
             }
         }
-        var identity = await patients.CreateAsync(traits.Value, Actor.From(HttpContext), auditDetails, cancellationToken);
+        var identity = await patients.CreateAsync(traits.Value, HttpActor.From(HttpContext), auditDetails, cancellationToken);
         TempData[FichePage.SuccessKey] = $"Identité {identity.Ipp} créée (statut provisoire).";
         TempData[FichePage.WarningsKey] = string.Join('\n', traits.Value.Warnings.Select(FrenchText.Message));
         return Redirect($"/identites/{identity.Ipp}");

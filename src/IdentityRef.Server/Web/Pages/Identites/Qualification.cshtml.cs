@@ -1,10 +1,13 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Security;
 using System.Globalization;
 using System.Text.Json;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
@@ -48,7 +51,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
 
     public Task<IActionResult> OnPostSearchAsync(string ipp, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
-        var result = await qualification.SearchAsync(identity, null, Actor.From(HttpContext), cancellationToken);
+        var result = await qualification.SearchAsync(identity, null, HttpActor.From(HttpContext), cancellationToken);
         TempData[FichePage.WarningsKey] = string.Join('\n', result.Warnings.Select(FrenchText.Message));
         if (result.Outcome is not { } outcome)
         {
@@ -66,13 +69,13 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
 
     public Task<IActionResult> OnPostAcceptAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
-        await qualification.AcceptAsync(identity, callId, Actor.From(HttpContext), cancellationToken);
+        await qualification.AcceptAsync(identity, callId, HttpActor.From(HttpContext), cancellationToken);
         TempData[FichePage.SuccessKey] = $"Réponse INSi acceptée : {identity.Status.Label().ToLowerInvariant()}.";
     }, cancellationToken);
 
     public Task<IActionResult> OnPostRejectAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
-        var contradiction = await qualification.RejectAsync(identity, callId, Actor.From(HttpContext), cancellationToken);
+        var contradiction = await qualification.RejectAsync(identity, callId, HttpActor.From(HttpContext), cancellationToken);
         TempData[FichePage.SuccessKey] = contradiction is null
             ? "Réponse INSi rejetée : l'identité reste inchangée."
             : "Réponse INSi rejetée : l'identité reste inchangée. Ses traits contredisent ceux d'INSi : la cellule d'identitovigilance en est saisie.";
@@ -107,7 +110,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
                 TempData[FichePage.ErrorKey] = string.Join(" ", errors.Errors.Select(e => $"{FrenchText.Field(e.Field)} : {FrenchText.Message(e)}"));
                 return;
             }
-            await qualification.CheckDocumentAsync(identity, type!, number, expiry, Actor.From(HttpContext), cancellationToken);
+            await qualification.CheckDocumentAsync(identity, type!, number, expiry, HttpActor.From(HttpContext), cancellationToken);
             TempData[FichePage.SuccessKey] = $"Pièce d'identité enregistrée : {identity.Status.Label().ToLowerInvariant()}.";
         }, cancellationToken);
 

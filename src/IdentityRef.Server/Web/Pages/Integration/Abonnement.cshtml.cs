@@ -1,3 +1,5 @@
+using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Security;
 using System.Globalization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Hl7.Pam;

@@ -1,3 +1,5 @@
+using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Security;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;

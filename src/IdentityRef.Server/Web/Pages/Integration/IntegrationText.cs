@@ -1,3 +1,4 @@
+using IdentityRef.Application.Broadcast;
 using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
 
@@ -27,7 +28,7 @@ public static class IntegrationText
         _ => code,
     };
 
-    /// <summary>The French text of a rule of <see cref="Broadcast.SubscriptionService.Apply"/>, by field and code.</summary>
+    /// <summary>The French text of a rule of <see cref="SubscriptionService.Apply"/>, by field and code.</summary>
     public static string Message(FieldError error) => (error.Field, error.Code) switch
     {
         (_, "required") => "Ce champ est obligatoire.",
@@ -35,7 +36,7 @@ public static class IntegrationText
         ("host", "invalid-value") => "Un nom d'hôte ou une adresse IP, de 255 caractères au plus.",
         ("port", "invalid-value") => "Un port TCP de 1 à 65535.",
         ("port", "invalid-format") => "Un nombre entier est attendu.",
-        ("charset", "invalid-value") => "Le jeu de caractères (MSH-18) est l'un de : " + string.Join(", ", Broadcast.SubscriptionService.Charsets) + ".",
+        ("charset", "invalid-value") => "Le jeu de caractères (MSH-18) est l'un de : " + string.Join(", ", SubscriptionService.Charsets) + ".",
         ("events", "invalid-value") => "Les événements sont parmi : " + string.Join(", ", Enum.GetNames<Hl7.Pam.PamEvent>()) + ".",
         (_, "invalid-value") => "1 à 100 caractères, sans délimiteur HL7 (| ^ ~ \\ &).",
         _ => FrenchText.Message(error),

@@ -1,3 +1,5 @@
+using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Security;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Security;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Jobs;
 using IdentityRef.Persistence;
 
 namespace IdentityRef.Server.Web.Pages.Operations;
@@ -7,16 +8,16 @@ public static class OperationsText
 {
     public static string Name(string job) => job switch
     {
-        Jobs.InsReverifier.JobName => "Revérification des INS",
-        Jobs.InsiRetrier.JobName => "Nouvel appel INSi après erreur technique",
+        InsReverifier.JobName => "Revérification des INS",
+        InsiRetrier.JobName => "Nouvel appel INSi après erreur technique",
         "outbox-housekeeping" => "Entretien de la file des messages",
         _ => job,
     };
 
     public static string Description(string job, string english) => job switch
     {
-        Jobs.InsReverifier.JobName => "Interroge à nouveau INSi pour les identités récupérées ou qualifiées dont l'INS n'a pas été confirmé depuis trop longtemps.",
-        Jobs.InsiRetrier.JobName => "Rappelle INSi pour les identités dont le dernier appel a échoué pour une raison technique (transport, délai dépassé).",
+        InsReverifier.JobName => "Interroge à nouveau INSi pour les identités récupérées ou qualifiées dont l'INS n'a pas été confirmé depuis trop longtemps.",
+        InsiRetrier.JobName => "Rappelle INSi pour les identités dont le dernier appel a échoué pour une raison technique (transport, délai dépassé).",
         "outbox-housekeeping" => "Purge les messages acquittés après la durée de conservation ; signale les messages mis de côté et les systèmes en retard.",
         _ => english,
     };
@@ -32,11 +33,11 @@ public static class OperationsText
 
     public static string WorkItem(string kind) => kind switch
     {
-        Jobs.WorkItemKinds.ReverificationMismatch => "INS revérifié : traits différents",
-        Jobs.WorkItemKinds.ReverificationNotFound => "INS revérifié : introuvable",
-        Jobs.WorkItemKinds.TechnicalFailure => "Appels INSi en échec technique répété",
-        Jobs.WorkItemKinds.OutboxParked => "Messages mis de côté",
-        Jobs.WorkItemKinds.SubscriptionLagging => "Système abonné en retard",
+        WorkItemKinds.ReverificationMismatch => "INS revérifié : traits différents",
+        WorkItemKinds.ReverificationNotFound => "INS revérifié : introuvable",
+        WorkItemKinds.TechnicalFailure => "Appels INSi en échec technique répété",
+        WorkItemKinds.OutboxParked => "Messages mis de côté",
+        WorkItemKinds.SubscriptionLagging => "Système abonné en retard",
         _ => kind,
     };
 

@@ -1,7 +1,12 @@
+using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Security;
+using IdentityRef.Application.WorkItems;
 using System.Globalization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Security;
@@ -39,7 +44,7 @@ public sealed class SignalementsModel(WorkItemQueue queue, IAuthorizationService
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Messages.TakeFrom(TempData);
-        var access = await WorkItemAccess.OfAsync(authorization, User);
+        var access = await WorkItemAccessOf.UserAsync(authorization, User);
         Kinds = WorkItemKinds.All.Where(access.Allows).ToList();
         // An unknown filter in a hand-typed address shows the default list rather than an error page.
         State = WorkItemQueue.IsKnownState(State) ? State : "";
@@ -60,7 +65,7 @@ public sealed class SignalementsModel(WorkItemQueue queue, IAuthorizationService
         {
             return NotFound();
         }
-        if (!(await WorkItemAccess.OfAsync(authorization, User)).Allows(item.Kind))
+        if (!(await WorkItemAccessOf.UserAsync(authorization, User)).Allows(item.Kind))
         {
             return Forbid();
         }
@@ -74,7 +79,7 @@ public sealed class SignalementsModel(WorkItemQueue queue, IAuthorizationService
         }
         try
         {
-            await act(item, Actor.From(HttpContext));
+            await act(item, HttpActor.From(HttpContext));
         }
         catch (DomainRuleException rule)
         {

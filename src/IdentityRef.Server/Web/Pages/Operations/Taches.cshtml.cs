@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Application.Security;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Security;

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Jobs;
 using System.Globalization;
 using System.Text.Json;
 using IdentityRef.Persistence;

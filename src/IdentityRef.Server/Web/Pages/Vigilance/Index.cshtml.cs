@@ -1,3 +1,6 @@
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Security;
 using System.Globalization;
 using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;

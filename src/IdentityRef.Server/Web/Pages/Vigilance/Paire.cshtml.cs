@@ -1,7 +1,11 @@
+using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Merges;
+using IdentityRef.Application.Security;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
-using IdentityRef.Server.Audit;
 using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Security;
@@ -51,7 +55,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         }
         return await DecideAsync(async () =>
         {
-            await resolution.MergeAsync(item, survivorId, Actor.From(HttpContext), null, cancellationToken);
+            await resolution.MergeAsync(item, survivorId, HttpActor.From(HttpContext), null, cancellationToken);
             return $"Fusion faite : l'identité {Survivor.Trim()} est conservée.";
         }, cancellationToken);
     }
@@ -60,7 +64,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>
             {
-                await resolution.NotDuplicateAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                await resolution.NotDuplicateAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
                 return "Paire classée : ce ne sont pas les mêmes personnes. Elle ne sera plus proposée sauf si un trait strict change.";
             }, cancellationToken)
             : NotFound();
@@ -69,7 +73,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>
             {
-                await contradictions.TraitsCorrectedAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                await contradictions.TraitsCorrectedAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
                 return "Contradiction résolue : les traits de l'identité concordent désormais avec la réponse INSi.";
             }, cancellationToken)
             : NotFound();
@@ -78,7 +82,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>
             {
-                var withdrawn = await contradictions.OtherPersonAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                var withdrawn = await contradictions.OtherPersonAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
                 return withdrawn
                     ? "Contradiction résolue : la réponse INSi est une autre personne. L'INS attribué à tort a été supprimé de l'identité."
                     : "Contradiction résolue : la réponse INSi est une autre personne ; elle est rejetée.";
@@ -89,7 +93,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>
             {
-                await resolution.ReviewAsync(item, Actor.From(HttpContext), null, cancellationToken);
+                await resolution.ReviewAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
                 return "Paire prise en examen.";
             }, cancellationToken)
             : NotFound();
@@ -102,7 +106,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         }
         return await DecideAsync(async () =>
         {
-            await merges.UndoAsync(found, Actor.From(HttpContext), cancellationToken);
+            await merges.UndoAsync(found, HttpActor.From(HttpContext), cancellationToken);
             return "Fusion annulée : les deux identités sont rétablies telles qu'elles étaient.";
         }, cancellationToken);
     }

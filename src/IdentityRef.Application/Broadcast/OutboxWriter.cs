@@ -1,0 +1,106 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Pam;
+using IdentityRef.Persistence;
+using IdentityRef.Application.Patients;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Application.Broadcast;
+
+/// <summary>
+/// Turns the events of changed identities into PAM messages for every subscribed system, in the unit of work of
+/// the change itself (transactional outbox). The message is encoded now, so that it tells the identity as it was
+/// at the change, and delivered later, in order, by <see cref="OutboxDispatcher"/>.
+/// </summary>
+public sealed class OutboxWriter(IOptions<IdentityOptions> identityOptions, IOptions<Hl7Options> hl7Options, TimeProvider clock, OutboxSignal signal)
+    : IIdentityChangeListener
+{
+    private static readonly PamMessageFactory Factory = new();
+
+    public async Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken)
+    {
+        if (!changed.Any(i => i.Events.Count > 0))
+        {
+            return;
+        }
+        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.Enabled).OrderBy(s => s.Name).ToListAsync(cancellationToken);
+        if (subscriptions.Count == 0)
+        {
+            return;
+        }
+        var patients = changed.ToDictionary(i => i.Id, i => PamMapping.ToPam(i, identityOptions.Value));
+        PamPatient? Other(Guid id)
+        {
+            if (patients.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+            var loaded = db.Identities.Local.FirstOrDefault(i => i.Id == id) ?? db.Identities.AsNoTracking().FirstOrDefault(i => i.Id == id);
+            return loaded is null ? null : patients[id] = PamMapping.ToPam(loaded, identityOptions.Value);
+        }
+
+        var now = clock.GetUtcNow();
+        foreach (var identity in changed)
+        {
+            foreach (var change in identity.Events)
+            {
+                var outgoing = EventMessages.For(change, patients[identity.Id], Other);
+                foreach (var subscription in subscriptions.Where(s => Accepts(s, outgoing.Event)))
+                {
+                    var charset = Hl7Charsets.TryParseMsh18(subscription.Charset, out var parsed) ? parsed : Hl7Charset.Utf8;
+                    var controlId = Guid.NewGuid().ToString("N")[..20];
+                    var message = outgoing.Build(Factory, new PamMessageHeader
+                    {
+                        SendingApplication = new Hd(hl7Options.Value.SendingApplication),
+                        SendingFacility = new Hd(hl7Options.Value.SendingFacility),
+                        ReceivingApplication = new Hd(subscription.ReceivingApplication),
+                        ReceivingFacility = new Hd(subscription.ReceivingFacility),
+                        Timestamp = now.UtcDateTime,
+                        ControlId = controlId,
+                        Charset = charset,
+                    });
+                    db.Outbox.Add(new OutboxMessage
+                    {
+                        SubscriptionId = subscription.Id,
+                        IdentityId = change is IdentityMerged merged ? merged.SurvivorId : identity.Id,
+                        Event = outgoing.Event.ToString(),
+                        ControlId = controlId,
+                        Payload = message.ToBytes(charset),
+                        State = OutboxStates.Pending,
+                        NextAttemptAt = now,
+                        CreatedAt = now,
+                    });
+                }
+            }
+        }
+        signal.Notify();
+    }
+
+    public static bool Accepts(Subscription subscription, PamEvent pamEvent) =>
+        string.IsNullOrWhiteSpace(subscription.Events)
+        || subscription.Events.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(pamEvent.ToString(), StringComparer.OrdinalIgnoreCase);
+}
+
+/// <summary>Wakes the dispatcher when messages were queued, so that delivery takes milliseconds, not a polling period.</summary>
+public sealed class OutboxSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        if (_signal.CurrentCount == 0)
+        {
+            try
+            {
+                _signal.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // already signalled by another writer
+            }
+        }
+    }
+
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,80 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Matching;
+using IdentityRef.Persistence;
+using IdentityRef.Application.Patients;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Application.Duplicates;
+
+/// <summary>A scored candidate of check-before-create, with the identity it designates.</summary>
+public sealed record RankedCandidate(Identity Identity, MatchResult Result);
+
+/// <summary>Check-before-create: the probe's blocking keys, one indexed query on <c>match_keys</c> and <c>identities</c>, then the matcher ranks the active identities found.</summary>
+public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProvider engines)
+{
+    /// <summary>Every Possible or Probable candidate, best first; <paramref name="compared"/> tells how many identities were scored.</summary>
+    public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken)
+    {
+        var engine = await engines.GetAsync(db, cancellationToken);
+        // One statement: the active identities whose keys meet the probe's, only the columns the matcher reads.
+        var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
+        var records = rows.Where(r => r.Id != exclude).Select(r => r.ToRecord()).ToList();
+        if (records.Count == 0)
+        {
+            return ([], 0);
+        }
+        var ranked = await RankAsync(engine, probe, records);
+        if (ranked.Count == 0)
+        {
+            return ([], records.Count);
+        }
+        // Whole identities only for the few candidates kept (the answer shows them), not for every one scored.
+        var ids = ranked.Select(r => Guid.Parse(r.IdB)).ToList();
+        var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id.ToString(), cancellationToken);
+        return (ranked.Where(r => identities.ContainsKey(r.IdB)).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), records.Count);
+    }
+
+    /// <summary>From this many identities on, the two halves are scored on two threads.</summary>
+    internal const int RankInParallelFrom = 64;
+
+    /// <summary>
+    /// The Possible and Probable candidates, best first. Scoring is most of a large request's time, and the matcher is
+    /// thread-safe and deterministic: two halves ranked apart and merged by the matcher's own order (score descending,
+    /// then the ids; the probe is the first id of every result) give exactly the list of one call.
+    /// </summary>
+    internal static async Task<List<MatchResult>> RankAsync(MatchEngine engine, MatchRecord probe, List<MatchRecord> records)
+    {
+        if (records.Count < RankInParallelFrom)
+        {
+            return engine.RankCandidates(probe, records, MatchClass.Possible).ToList();
+        }
+        var half = records.Count / 2;
+        var first = Task.Run(() => engine.RankCandidates(probe, records.GetRange(0, half), MatchClass.Possible));
+        var second = engine.RankCandidates(probe, records.GetRange(half, records.Count - half), MatchClass.Possible);
+        var merged = (await first).Concat(second).ToList();
+        merged.Sort(static (x, y) =>
+        {
+            var byScore = y.Score.CompareTo(x.Score);
+            return byScore != 0 ? byScore : string.CompareOrdinal(x.IdB, y.IdB);
+        });
+        return merged;
+    }
+}
+
+/// <summary>The admission hook of <c>POST /api/patients</c>: a probable duplicate stops the creation unless the caller confirms.</summary>
+public sealed class AdmissionDuplicateCheck(DuplicateCandidates candidates, IOptions<DuplicateOptions> options)
+    : IAdmissionDuplicateCheck
+{
+    public async Task<AdmissionVerdict> CheckAsync(ValidatedTraits traits, CancellationToken cancellationToken)
+    {
+        if (!options.Value.AdmissionCheckEnabled)
+        {
+            return new AdmissionVerdict(false, [], null);
+        }
+        var (found, compared) = await candidates.FindAsync(IdentityMatching.ToRecord(traits), exclude: null, cancellationToken);
+        var probable = found.Where(c => c.Result.Class == MatchClass.Probable).ToList();
+        var shown = found.Take(options.Value.MaxCandidatesShown).Select(c => CandidateView.From(c)).ToList();
+        return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Identity.Ipp).ToList(), shown);
+    }
+}

@@ -1,0 +1,261 @@
+using System.Text.Json;
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Traits;
+using IdentityRef.Matching;
+using IdentityRef.Persistence;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
+using IdentityRef.Application.Qualification;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityRef.Application.Duplicates;
+
+/// <summary>
+/// The local identity against the teleservice's answer. <see cref="Explanation"/> is the matcher's (per trait the level,
+/// the weight and both values; A = local, B = INSi). <see cref="Contradicting"/> names the strict traits (and the INS)
+/// that differ as written while both sides have a value: the INS traits must be taken exactly, so a first name missing
+/// from the list is a contradiction even where the matcher finds the people alike.
+/// </summary>
+public sealed record InsiComparison(MatchResult Result, PairExplanation Explanation, IReadOnlyList<string> Contradicting)
+{
+    public bool Contradicts => Contradicting.Count > 0;
+
+    /// <summary>A contradiction where the matcher does not even find the answer a possible match for the identity.</summary>
+    public bool IsMismatch => Contradicts && Result.Class == MatchClass.Distinct;
+}
+
+/// <summary>
+/// Potential collisions raised by INSi answers, in the vigilance cell's queue (<c>duplicate_items</c>, ADR 0004):
+/// <list type="bullet">
+/// <item>an INSi contradiction: one identity (no IdentityB), the call that answered, score and explanation of the
+/// local traits against the teleservice's; at most one open per identity, refreshed when found again;</item>
+/// <item>a same-INS pair: the teleservice answered, for one identity, the INS another active identity holds.</item>
+/// </list>
+/// Raising never saves (the caller's unit of work holds the call and its audit line); the decisions save and audit.
+/// </summary>
+public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvider engines, IdentityWriter writer, TimeProvider clock)
+{
+    public const string DecisionRejected = "rejected";
+
+    /// <summary>The teleservice's traits as the matcher sees them; a birth date with 00 parts is completed as the INS guide says.</summary>
+    public static MatchRecord ToRecord(InsiTraitsDto traits, string? ins) => new(
+        "insi", traits.BirthName, IdentityMatching.SplitFirstNames(traits.FirstNames), null, null, DateOf(traits.BirthDate),
+        traits.Sex is { Length: 1 } sex ? sex[0] : 'U', traits.BirthPlaceCode, ins);
+
+    public async Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken)
+    {
+        var engine = await engines.GetAsync(db, cancellationToken);
+        var result = engine.Compare(IdentityMatching.ToRecord(identity), ToRecord(traits, ins));
+        // The teleservice's INS is shown to the cell (the qualification screen shows it to admission staff too); the
+        // local INS only when the identity is qualified, as everywhere.
+        var explanation = IdentityMatching.Explain(result, result.IdA, showInsA: identity.Status == IdentityStatus.Qual, showInsB: true);
+        return new InsiComparison(result, explanation, Contradicting(identity, traits, ins));
+    }
+
+    /// <summary>The strict traits (names as in the API) and the INS that differ while both sides have a value.</summary>
+    public static IReadOnlyList<string> Contradicting(Identity identity, InsiTraitsDto traits, string? ins)
+    {
+        var differing = QualificationService.Differences(identity, traits)
+            .Where(d => !string.IsNullOrWhiteSpace(d.Local) && !string.IsNullOrWhiteSpace(d.Insi))
+            // 00 parts of an INSi date are completed locally (01, or 31/12): compare the completed dates.
+            .Where(d => d.Field != "birthDate" || DateOf(d.Insi) != identity.BirthDate)
+            .Select(d => d.Field)
+            .ToList();
+        if (identity.InsValue is { } local && ins is { Length: > 0 } && local != ins)
+        {
+            differing.Add("ins");
+        }
+        return differing;
+    }
+
+    private static DateOnly? DateOf(string? text) => BirthDate.Parse(text, DateOnly.MaxValue) is { IsSuccess: true } date ? date.Value.Value : null;
+
+    /// <summary>The compared traits of a recorded call (null when the call returned no individual).</summary>
+    public static InsiTraitsDto? TraitsOf(InsiCall call) => call.Traits is null ? null : JsonSerializer.Deserialize<InsiTraitsDto>(call.Traits);
+
+    /// <summary>
+    /// Opens an INSi contradiction for the identity, or refreshes its open one with this answer (one open item per
+    /// identity: a second finding is recorded on it, not queued twice). Never saves.
+    /// </summary>
+    public async Task<DuplicateItem> RaiseAsync(Identity identity, InsiCall call, InsiComparison comparison, string source, string by,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var detail = $"{source}: {string.Join(", ", comparison.Contradicting)}";
+        if (await OpenContradictionAsync(identity.Id, cancellationToken) is { } open)
+        {
+            if (open.InsiCall == call || (call.Id != 0 && open.InsiCallId == call.Id))
+            {
+                return open; // the same answer judged again (a mismatch at the search, then rejected): already on the item
+            }
+            open.InsiCall = call;
+            Refresh(open, comparison);
+            DuplicateQueue.Record(open, now, by, "detected-again", detail);
+            return open;
+        }
+        var item = new DuplicateItem
+        {
+            IdentityA = identity.Id, IdentityB = null, InsiCall = call, Kind = DuplicateKinds.Collision, Class = DuplicateClasses.InsiContradiction,
+            Score = comparison.Explanation.Score, Explanation = IdentityMatching.ToJson(comparison.Explanation), State = DuplicateStates.Open,
+            CreatedAt = now, UpdatedAt = now, Decisions = "[]",
+        };
+        DuplicateQueue.Record(item, now, by, "detected", detail);
+        db.DuplicateItems.Add(item);
+        return item;
+    }
+
+    /// <summary>
+    /// When the teleservice answered for <paramref name="identity"/> an INS that another active identity holds: a
+    /// same-INS collision pair at once (reopened if it had been resolved). Never saves. Null when no one else holds it.
+    /// </summary>
+    public async Task<DuplicateItem?> RaiseSameInsAsync(Identity identity, string ins, InsiCall call, string source, string by, CancellationToken cancellationToken)
+    {
+        var holder = await db.Identities.AsNoTracking()
+            .Where(i => i.InsValue == ins && i.Id != identity.Id && i.MergedIntoId == null).OrderBy(i => i.Ipp).FirstOrDefaultAsync(cancellationToken);
+        if (holder is null)
+        {
+            return null;
+        }
+        var now = clock.GetUtcNow();
+        var (a, b) = IdentityMatching.Ordered(identity.Id, holder.Id);
+        var (first, second) = a == identity.Id ? (identity, holder) : (holder, identity);
+        var engine = await engines.GetAsync(db, cancellationToken);
+        var explanation = IdentityMatching.Explain(engine.Compare(IdentityMatching.ToRecord(first), IdentityMatching.ToRecord(second)), a.ToString(),
+            first.Status == IdentityStatus.Qual, second.Status == IdentityStatus.Qual);
+        var detail = $"{source}: INSi answered the INS that identity {holder.Ipp} holds";
+        var item = db.DuplicateItems.Local.FirstOrDefault(d => d.IdentityA == a && d.IdentityB == b)
+            ?? await db.DuplicateItems.FirstOrDefaultAsync(d => d.IdentityA == a && d.IdentityB == b, cancellationToken);
+        if (item is null)
+        {
+            item = new DuplicateItem
+            {
+                IdentityA = a, IdentityB = b, InsiCall = call, Kind = DuplicateKinds.Collision, Class = DuplicateClasses.SameIns, Score = explanation.Score,
+                Explanation = IdentityMatching.ToJson(explanation), State = DuplicateStates.Open, CreatedAt = now, UpdatedAt = now, Decisions = "[]",
+            };
+            DuplicateQueue.Record(item, now, by, "detected", detail);
+            db.DuplicateItems.Add(item);
+            return item;
+        }
+        if (item.State != DuplicateStates.Resolved && item.Class == DuplicateClasses.SameIns && (item.InsiCall == call || (call.Id != 0 && item.InsiCallId == call.Id)))
+        {
+            return item; // the same answer seen again (search, then a refused acceptance): already on the item
+        }
+        if (item.State == DuplicateStates.Resolved)
+        {
+            DuplicateQueue.Reopen(item, now, by, detail);
+        }
+        item.Kind = DuplicateKinds.Collision;
+        item.Class = DuplicateClasses.SameIns;
+        item.Score = explanation.Score;
+        item.Explanation = IdentityMatching.ToJson(explanation);
+        item.InsiCall = call;
+        DuplicateQueue.Record(item, now, by, "insi-same-ins", detail);
+        return item;
+    }
+
+    /// <summary>
+    /// After the identity took an INSi answer (its strict traits replaced): its open contradictions that no longer hold
+    /// against their own answer are resolved as <c>traits-corrected</c>. Never saves.
+    /// </summary>
+    public async Task ResolveSettledAsync(Identity identity, Actor actor, string why, CancellationToken cancellationToken)
+    {
+        var open = await db.DuplicateItems
+            .Where(d => d.IdentityA == identity.Id && d.IdentityB == null && d.State != DuplicateStates.Resolved).ToListAsync(cancellationToken);
+        foreach (var item in open)
+        {
+            var call = await CallOfAsync(item, cancellationToken);
+            if (TraitsOf(call) is not { } traits)
+            {
+                continue;
+            }
+            var comparison = await CompareAsync(identity, traits, call.InsValue, cancellationToken);
+            if (!comparison.Contradicts)
+            {
+                Refresh(item, comparison);
+                DuplicateQueue.Resolve(item, DuplicateResolutions.TraitsCorrected, clock.GetUtcNow(), actor.Name, why);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The cell says the identity was corrected: compared again with the answer, the contradiction must be gone
+    /// (else <c>contradiction-remains</c>, naming the traits). Audited on the identity.
+    /// </summary>
+    /// <exception cref="DomainRuleException">item-resolved, not-an-insi-contradiction, identity-merged, contradiction-remains.</exception>
+    public async Task<InsiComparison> TraitsCorrectedAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
+    {
+        var (identity, call, traits) = await LoadOpenAsync(item, cancellationToken);
+        var comparison = await CompareAsync(identity, traits, call.InsValue, cancellationToken);
+        if (comparison.Contradicts)
+        {
+            throw new DomainRuleException("contradiction-remains",
+                $"The identity still contradicts the INSi answer on: {string.Join(", ", comparison.Contradicting)}. Correct these traits, or accept the INSi answer, first.");
+        }
+        var now = clock.GetUtcNow();
+        Refresh(item, comparison);
+        DuplicateQueue.Resolve(item, DuplicateResolutions.TraitsCorrected, now, actor.Name, comment);
+        await writer.SaveAsync(identity, "insi.contradiction-resolved", IdentitySnapshot.Of(identity), actor,
+            new { duplicateItem = item.Id, resolution = DuplicateResolutions.TraitsCorrected, callId = call.Id }, cancellationToken);
+        return comparison;
+    }
+
+    /// <summary>
+    /// The cell confirms that the teleservice's answer is another person. If the identity holds the INS of that answer, the
+    /// INS was wrongly attributed to it: deleted (PAM FR §4.4, status recomputed, receivers told). Otherwise the identity
+    /// keeps what it has. The answer, if still undecided, is rejected. Audited on the identity.
+    /// </summary>
+    /// <returns>Whether an INS was withdrawn.</returns>
+    public async Task<bool> OtherPersonAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
+    {
+        var (identity, call, _) = await LoadOpenAsync(item, cancellationToken);
+        var now = clock.GetUtcNow();
+        var before = IdentitySnapshot.Of(identity);
+        var withdraw = identity.InsValue is not null && identity.InsValue == call.InsValue;
+        if (withdraw)
+        {
+            identity.WithdrawIns(InsWithdrawal.WronglyAttributed, now);
+        }
+        if (call.Decision is null)
+        {
+            call.Decision = DecisionRejected;
+            call.DecidedAt = now;
+            call.DecidedBy = actor.Name;
+        }
+        DuplicateQueue.Resolve(item, DuplicateResolutions.OtherPerson, now, actor.Name, comment ?? (withdraw ? "INS withdrawn: wrongly attributed" : null));
+        await writer.SaveAsync(identity, withdraw ? "ins.withdrawn" : "insi.contradiction-resolved", before, actor,
+            new { duplicateItem = item.Id, resolution = DuplicateResolutions.OtherPerson, callId = call.Id, reason = withdraw ? InsWithdrawal.WronglyAttributed.ToString() : null },
+            cancellationToken);
+        return withdraw;
+    }
+
+    private async Task<(Identity Identity, InsiCall Call, InsiTraitsDto Traits)> LoadOpenAsync(DuplicateItem item, CancellationToken cancellationToken)
+    {
+        DuplicateResolution.EnsureOpen(item);
+        if (!item.IsInsiContradiction)
+        {
+            throw new DomainRuleException("not-an-insi-contradiction", "This item is a pair of identities, not an INSi contradiction: merge it or mark it not a duplicate.");
+        }
+        var identity = await db.Identities.FirstAsync(i => i.Id == item.IdentityA, cancellationToken);
+        if (!identity.IsActive)
+        {
+            throw new DomainRuleException("identity-merged", "The identity was merged into another since: this contradiction has no object any more.");
+        }
+        var call = await CallOfAsync(item, cancellationToken);
+        var traits = TraitsOf(call) ?? throw new InvalidOperationException($"The INSi call {call.Id} of contradiction {item.Id} holds no traits.");
+        return (identity, call, traits);
+    }
+
+    private async Task<InsiCall> CallOfAsync(DuplicateItem item, CancellationToken cancellationToken) =>
+        item.InsiCall ?? await db.InsiCalls.FirstAsync(c => c.Id == item.InsiCallId, cancellationToken);
+
+    private async Task<DuplicateItem?> OpenContradictionAsync(Guid identityId, CancellationToken cancellationToken) =>
+        db.DuplicateItems.Local.FirstOrDefault(d => d.IdentityA == identityId && d.IdentityB == null && d.State != DuplicateStates.Resolved)
+        ?? await db.DuplicateItems.FirstOrDefaultAsync(d => d.IdentityA == identityId && d.IdentityB == null && d.State != DuplicateStates.Resolved, cancellationToken);
+
+    private static void Refresh(DuplicateItem item, InsiComparison comparison)
+    {
+        item.Score = comparison.Explanation.Score;
+        item.Explanation = IdentityMatching.ToJson(comparison.Explanation);
+    }
+}

@@ -1,0 +1,12 @@
+using IdentityRef.Domain.Identities;
+
+namespace IdentityRef.Application.Patients;
+
+/// <summary>A check made before an identity is created (duplicate detection plugs in here).</summary>
+public interface IAdmissionDuplicateCheck
+{
+    Task<AdmissionVerdict> CheckAsync(ValidatedTraits traits, CancellationToken cancellationToken);
+}
+
+/// <summary>The admission check's answer: whether it blocks the creation, the candidates' IPPs and the body shown to the caller.</summary>
+public sealed record AdmissionVerdict(bool Blocking, IReadOnlyList<string> CandidateIpps, object? Body);

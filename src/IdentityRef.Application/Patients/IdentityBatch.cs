@@ -1,0 +1,101 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Persistence;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Patients;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityRef.Application.Patients;
+
+/// <summary>
+/// Writes many new identities at once (import, seed): one transaction per batch, IPPs reserved as a block,
+/// an audit line and the identifiers saved with each identity. With <paramref name="deferMatchKeys"/> the blocking keys
+/// are left to <see cref="CompleteAsync"/>, which writes them for every batch in one sorted pass: a million identities
+/// times fifteen to twenty-five keys written batch by batch land on random pages of a growing index.
+/// </summary>
+public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys = false)
+{
+    private readonly List<MatchRow> _unkeyed = [];
+    private int _unkeyedBatches;
+
+    public sealed record NewIdentity(ValidatedTraits Traits, string? ExternalSystem, string? ExternalId, Action<Identity, DateTimeOffset>? Then = null);
+
+    public async Task WriteAsync(IReadOnlyList<NewIdentity> batch, Actor actor, string action, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
+        var ipps = scope.ServiceProvider.GetRequiredService<IppAllocator>();
+        var listeners = scope.ServiceProvider.GetServices<IIdentityChangeListener>().Where(l => !(deferMatchKeys && l is MatchKeyIndex)).ToList();
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
+        var now = clock.GetUtcNow();
+        var created = new List<Identity>(batch.Count);
+        var identifiers = new List<IdentityIdentifier>();
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var item = batch[i];
+            var identity = Identity.Create(Guid.NewGuid(), IppAllocator.Format(first + i), item.Traits.Strict, item.Traits.Complementary, item.Traits.DeclaredIns, now);
+            item.Then?.Invoke(identity, now);
+            created.Add(identity);
+            if (item.ExternalId is not null)
+            {
+                identifiers.Add(new IdentityIdentifier { IdentityId = identity.Id, System = item.ExternalSystem!, Value = item.ExternalId, CreatedAt = now });
+            }
+        }
+        // The identities, their identifiers and audit lines go in through prepared statements (change tracking would
+        // dominate a million-row import); so do the rows the listeners add (outbox, match keys), in the same transaction.
+        if (deferMatchKeys)
+        {
+            await MatchKeyBuild.MarkPendingAsync(db, cancellationToken);
+        }
+        await BulkInsert.InsertAsync(db, created, cancellationToken);
+        await BulkInsert.InsertAsync(db, identifiers, cancellationToken);
+        await BulkInsert.InsertAsync(db, created.Select(identity => AuditRecorder.Entry(identity, action, before: null, actor, now)), cancellationToken);
+        foreach (var listener in listeners)
+        {
+            await listener.OnChangesAsync(db, created, cancellationToken);
+        }
+        await BulkInsert.SaveChangesInBulkAsync(db, cancellationToken);
+        foreach (var identity in created)
+        {
+            identity.ClearEvents();
+        }
+        await transaction.CommitAsync(cancellationToken);
+        if (deferMatchKeys)
+        {
+            _unkeyed.AddRange(created.Select(MatchRow.Of));
+            _unkeyedBatches++;
+        }
+    }
+
+    /// <summary>
+    /// Writes the blocking keys of the identities this writer's batches left aside, in one sorted pass. Until then
+    /// check-before-create does not see them: call it before the command ends. (Identities of an interrupted writer are
+    /// keyed by the next full detection, see <see cref="MatchKeyBuild.PendingCounter"/>.)
+    /// </summary>
+    public async Task<(int Identities, long Keys)> CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_unkeyedBatches == 0)
+        {
+            return (0, 0);
+        }
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var built = await MatchKeyBuild.BuildWrittenAsync(db, _unkeyed, _unkeyedBatches, cancellationToken);
+        _unkeyed.Clear();
+        _unkeyedBatches = 0;
+        return built;
+    }
+
+    /// <summary>The external ids of a domain already in the base, so that a second import does not duplicate them.</summary>
+    public async Task<HashSet<string>> ExistingExternalIdsAsync(string system, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        return (await db.Identifiers.AsNoTracking().Where(i => i.System == system).Select(i => i.Value).ToListAsync(cancellationToken))
+            .ToHashSet(StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,46 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Persistence;
+using IdentityRef.Application.Audit;
+
+namespace IdentityRef.Application.Patients;
+
+/// <summary>
+/// The one way an identity change reaches the database: the change and its audit line are saved in one
+/// transaction (and, with the broadcast, its outgoing messages), so there is no change without its trace.
+/// </summary>
+public sealed class IdentityWriter(IdentityRefDbContext db, TimeProvider clock, IEnumerable<IIdentityChangeListener> listeners)
+{
+    public async Task SaveAsync(Identity identity, string action, IReadOnlyDictionary<string, string?>? before, Actor actor, object? details,
+        CancellationToken cancellationToken)
+    {
+        await SaveAsync([(identity, action, before)], actor, details, cancellationToken);
+    }
+
+    public async Task SaveAsync(IReadOnlyList<(Identity Identity, string Action, IReadOnlyDictionary<string, string?>? Before)> changes, Actor actor,
+        object? details, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (identity, action, before) in changes)
+        {
+            AuditRecorder.Record(db, identity, action, before, actor, now, details);
+        }
+        foreach (var listener in listeners)
+        {
+            await listener.OnChangesAsync(db, changes.Select(c => c.Identity).ToList(), cancellationToken);
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var (identity, _, _) in changes)
+        {
+            identity.ClearEvents();
+        }
+    }
+}
+
+/// <summary>
+/// Something that must happen in the same transaction as an identity change (the outbox of the broadcast,
+/// the blocking keys of duplicate detection). Adds its rows to the unit of work; never saves.
+/// </summary>
+public interface IIdentityChangeListener
+{
+    Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken);
+}

@@ -1,0 +1,57 @@
+using System.Reflection;
+using IdentityRef.Application.Patients;
+using IdentityRef.Domain.Identities;
+
+namespace IdentityRef.Server.Tests.Architecture;
+
+/// <summary>
+/// The direction of dependencies (docs/architecture.md): Domain ← Persistence, Insi, Hl7, Matching ← Application ← Server.
+/// Read from the compiled assemblies, so a stray reference fails here and not in a review.
+/// </summary>
+public sealed class LayerTests
+{
+    private static readonly Assembly Domain = typeof(Identity).Assembly;
+    private static readonly Assembly Application = typeof(PatientService).Assembly;
+
+    private static IReadOnlyList<string> ReferencesOf(Assembly assembly) =>
+        [.. assembly.GetReferencedAssemblies().Select(a => a.Name!).Order()];
+
+    [Fact]
+    public void Domain_DependsOnTheBaseLibraryOnly()
+    {
+        var foreign = ReferencesOf(Domain).Where(n => !n.StartsWith("System", StringComparison.Ordinal) && n != "netstandard").ToList();
+
+        Assert.Empty(foreign);
+    }
+
+    [Fact]
+    public void Application_KnowsNoHttpMvcOrHost()
+    {
+        // Options, logging, DI and the password hasher (Microsoft.Extensions.*) are allowed; transport is the host's.
+        string[] forbidden = ["Microsoft.AspNetCore", "IdentityRef.Server", "Quartz", "Serilog"];
+
+        var offenders = ReferencesOf(Application).Where(n => forbidden.Any(f => n.StartsWith(f, StringComparison.Ordinal))).ToList();
+
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void Application_ReferencesTheLibrariesBelowIt_AndNothingAbove()
+    {
+        var ours = ReferencesOf(Application).Where(n => n.StartsWith("IdentityRef.", StringComparison.Ordinal)).ToList();
+
+        Assert.All(ours, n => Assert.Contains(n, new[] { "IdentityRef.Domain", "IdentityRef.Persistence", "IdentityRef.Insi", "IdentityRef.Hl7", "IdentityRef.Matching" }));
+        Assert.Contains("IdentityRef.Domain", ours);
+    }
+
+    [Fact]
+    public void Application_TypesLiveUnderTheApplicationNamespace()
+    {
+        var strays = Application.GetTypes()
+            .Where(t => t.Namespace is not null && !t.Namespace.StartsWith("IdentityRef.Application", StringComparison.Ordinal))
+            .Where(t => !t.Namespace!.StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal) && !t.Namespace.StartsWith("System", StringComparison.Ordinal))
+            .Select(t => t.FullName).ToList();
+
+        Assert.Empty(strays);
+    }
+}
