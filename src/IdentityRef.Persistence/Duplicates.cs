@@ -50,7 +50,7 @@ public sealed class DuplicateItem
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c> or <c>obsolete</c> once resolved.</summary>
+    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c> or <c>obsolete</c> once resolved.</summary>
     public string? Resolution { get; set; }
 
     public string? ResolvedBy { get; set; }
@@ -97,6 +97,9 @@ public static class DuplicateResolutions
 
     /// <summary>INSi contradiction: the teleservice's answer is another person; an INS of that answer held by the identity is deleted.</summary>
     public const string OtherPerson = "other-person";
+
+    /// <summary>INSi contradiction: the cell, having checked, takes the answer for this person (an explicit, audited override of the verdict).</summary>
+    public const string AnswerAccepted = "answer-accepted";
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Audit;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Duplicates;
 using IdentityRef.Application.Jobs;
@@ -45,6 +46,7 @@ public static class ServerSetup
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
+        services.AddScoped<IdentityHistory>();
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();

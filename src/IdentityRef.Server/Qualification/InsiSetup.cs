@@ -39,6 +39,7 @@ public static class InsiSetup
             }
             return InsiSimulator.FromOptions(options);
         });
+        services.AddScoped<InsiAnswerJudge>();
         services.AddScoped<QualificationService>();
     }
 
