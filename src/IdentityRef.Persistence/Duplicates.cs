@@ -77,13 +77,14 @@ public static class DuplicateClasses
     public const string InsiContradiction = "insi-contradiction";
 }
 
+/// <summary>The states of a duplicate item: the same three as a work item's, defined once in the Domain.</summary>
 public static class DuplicateStates
 {
-    public const string Open = "open";
-    public const string InReview = "in-review";
-    public const string Resolved = "resolved";
+    public const string Open = Domain.WorkItems.WorkItemStates.Open;
+    public const string InReview = Domain.WorkItems.WorkItemStates.InReview;
+    public const string Resolved = Domain.WorkItems.WorkItemStates.Resolved;
 
-    public static bool IsKnown(string? state) => state is Open or InReview or Resolved;
+    public static bool IsKnown(string? state) => Domain.WorkItems.WorkItemStates.IsKnown(state);
 }
 
 public static class DuplicateResolutions

@@ -25,6 +25,7 @@ using IdentityRef.Server.WorkItems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
+using Serilog.AspNetCore;
 using Serilog.Events;
 
 namespace IdentityRef.Server.Hosting;
@@ -87,7 +88,7 @@ public static class ServerSetup
 
     public static void UseIdentityRef(this WebApplication app)
     {
-        app.UseMiddleware<RequestLogging>();
+        app.UseSerilogRequestLogging(o => ConfigureRequestLog(o, app.Services.GetRequiredService<Serilog.ILogger>()));
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             // A national rule refused the operation: 409 with the rule. Anything else is a bug: 500, no details.
@@ -130,34 +131,58 @@ public static class ServerSetup
         }).AllowAnonymous().WithTags("Operations").WithSummary("Liveness and database reachability.");
 
     /// <summary>
-    /// Logging for every provider: framework categories at warning, because ASP.NET's request lines carry the
-    /// query string (patient traits in a search) and EF's command lines the SQL; <see cref="RequestLogging"/>
-    /// logs each request by its route template instead.
+    /// Serilog is the logger of the host (Serilog.AspNetCore): framework categories at warning, because ASP.NET's
+    /// request lines carry the query string (patient traits in a search) and EF's command lines the SQL; the request
+    /// log of <see cref="UseIdentityRef"/> names each request by its route template instead. The framework's own
+    /// providers are removed; a provider registered later (the tests' log capture) still gets every event.
     /// </summary>
     public static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
     {
         logging.ClearProviders();
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        logging.AddFilter("System", LogLevel.Warning);
-        logging.AddFilter("Quartz", LogLevel.Warning);
-        logging.AddSerilog(CreateLogger(configuration), dispose: true);
+        logging.Services.AddSerilog((_, config) => ConfigureSerilog(config, configuration), preserveStaticLogger: true, writeToProviders: true);
     }
 
     /// <summary>Serilog to the console (and to a file when <c>Logging:File:Path</c> is set). EF's SQL is kept at warning.</summary>
-    public static Serilog.ILogger CreateLogger(IConfiguration configuration)
+    private static void ConfigureSerilog(LoggerConfiguration config, IConfiguration configuration)
     {
-        var config = new LoggerConfiguration()
-            .MinimumLevel.Information()
+        config.MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With<WithoutRequestPath>()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         if (configuration["Logging:File:Path"] is { Length: > 0 } path)
         {
-            config = config.WriteTo.File(path, rollingInterval: RollingInterval.Day);
+            config.WriteTo.File(path, rollingInterval: RollingInterval.Day);
         }
-        return config.CreateLogger();
     }
+
+    /// <summary>
+    /// One log line per request with the route template, never the path or the query string: a query such as
+    /// <c>?birthName=DUPONT&amp;birthDate=1970-01-01</c> is patient data, and so is a path that holds an INS.
+    /// The event carries these four properties only.
+    /// </summary>
+    private static void ConfigureRequestLog(RequestLoggingOptions options, Serilog.ILogger logger)
+    {
+        options.Logger = logger;
+        options.MessageTemplate = "HTTP {RequestMethod} {Route} answered {StatusCode} in {Elapsed:0} ms";
+        options.GetMessageTemplateProperties = (context, _, elapsedMs, statusCode) =>
+        [
+            new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
+            new LogEventProperty("Route", new ScalarValue((context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)")),
+            new LogEventProperty("StatusCode", new ScalarValue(statusCode)),
+            new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)),
+        ];
+    }
+}
+
+/// <summary>
+/// ASP.NET's request scope puts the path (<c>RequestPath</c>) on every event of a request; a path can carry what a
+/// client typed (<c>/api/patients/DUPONT</c>), so it is taken off: the request log names the route template.
+/// </summary>
+internal sealed class WithoutRequestPath : Serilog.Core.ILogEventEnricher
+{
+    public void Enrich(LogEvent logEvent, Serilog.Core.ILogEventPropertyFactory propertyFactory) => logEvent.RemovePropertyIfPresent("RequestPath");
 }

@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Inbound;
 using System.Net;
@@ -113,12 +114,12 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         }
     }
 
-    [LoggerMessage(1500, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
+    [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);
 
-    [LoggerMessage(1501, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
+    [LoggerMessage(LogEvents.InboundAnswered, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
     private static partial void Answered(ILogger logger, string trigger, string ackCode);
 
-    [LoggerMessage(1502, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
+    [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
     private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
 }
