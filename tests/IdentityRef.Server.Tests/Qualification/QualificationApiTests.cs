@@ -43,7 +43,8 @@ public sealed class QualificationApiTests(Databases databases) : IClassFixture<D
         Assert.Equal("2A020", (string)accepted["birthPlaceCode"]!);
         Assert.Equal("MARTIN", (string)accepted["usedName"]!); // the used name stays
 
-        var document = await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = "2030-01-01" }.Content());
+        var expires = databases[provider].Today.AddYears(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture); // valid, whatever the year
+        var document = await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = expires }.Content());
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
         var qualified = await document.ReadObjectAsync();
         Assert.Equal("QUAL", (string)qualified["status"]!);
@@ -125,7 +126,8 @@ public sealed class QualificationApiTests(Databases databases) : IClassFixture<D
         var client = databases[DatabaseProvider.Sqlite].CreateClient();
         var ipp = await CreateAsync(client, PatientJson.Valid());
         Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PC" }.Content())).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["expires"] = "2001-01-01" }.Content())).StatusCode);
+        var lastMonth = databases[DatabaseProvider.Sqlite].Today.AddMonths(-1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["expires"] = lastMonth }.Content())).StatusCode);
         var bad = await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["expires"] = "01/01/2030" }.Content());
         Assert.Equal(["expires"], await bad.ErrorFieldsAsync());
     }
