@@ -45,6 +45,8 @@ public static class ServerSetup
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
+        services.AddSingleton<AdmissionLocks>();
+        services.AddScoped<Admission>();
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();
@@ -88,11 +90,17 @@ public static class ServerSetup
         app.UseMiddleware<RequestLogging>();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
-            // A national rule refused the operation: 409 with the rule. Anything else is a bug: 500, no details.
+            // A national rule refused the operation: 409 with the rule; another change saved first: 409 concurrent-change
+            // (nothing of this request was written); a database that takes no writes: 503 (retry later). Anything else is
+            // a bug: 500, no details.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is DomainRuleException rule
-                ? Problems.Rule(rule)
-                : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred.");
+            var result = error switch
+            {
+                DomainRuleException rule => Problems.Rule(rule),
+                Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => Problems.ConcurrentChange(),
+                not null when DatabaseFaults.IsUnavailableForWrites(error) => Problems.DatabaseUnavailable(context),
+                _ => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred."),
+            };
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
