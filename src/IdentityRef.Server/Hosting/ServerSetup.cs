@@ -36,6 +36,8 @@ public static class ServerSetup
     public static void AddIdentityRef(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite or PostgreSql.").ValidateOnStart();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = ConnectionString(configuration, database.Provider, contentRoot);
         services.AddIdentityRefDatabase(database.Provider, connectionString);
@@ -54,6 +56,26 @@ public static class ServerSetup
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
         services.AddScoped<WorkItemQueue>();
+    }
+
+    /// <summary>
+    /// Where <c>appsettings.json</c> (and the SQLite file's <c>var/</c>) are looked for: a content root given
+    /// explicitly (<c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c>, <c>DOTNET_CONTENTROOT</c>) wins; then the
+    /// working directory when it holds <c>appsettings.json</c> (<c>dotnet run</c> in the project folder); otherwise
+    /// the application's own folder, so a service unit that starts the built server from another folder finds its
+    /// configuration. Null leaves the host's own choice (the explicit one).
+    /// </summary>
+    public static string? ContentRoot(string[] args)
+    {
+        var explicitRoot = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase) || a.StartsWith("/contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        if (explicitRoot)
+        {
+            return null;
+        }
+        var workingDirectory = Directory.GetCurrentDirectory();
+        return File.Exists(Path.Combine(workingDirectory, "appsettings.json")) ? workingDirectory : AppContext.BaseDirectory;
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
