@@ -62,7 +62,7 @@ public static class PatientEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, PatientService patients, IBirthPlaceDirectory places,
-        IOptions<JsonOptions> json, IEnumerable<IAdmissionDuplicateCheck> duplicateChecks, CancellationToken cancellationToken)
+        IOptions<JsonOptions> json, Admission admission, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<PatientRequest>(http.Request, json.Value.SerializerOptions);
         if (!body.IsSuccess)
@@ -74,20 +74,12 @@ public static class PatientEndpoints
         {
             return Problems.Validation(traits.Errors);
         }
-        object? auditDetails = null;
-        foreach (var check in duplicateChecks)
+        var admitted = await admission.CreateAsync(traits.Value, body.Value.ConfirmDuplicate, HttpActor.From(http), cancellationToken);
+        if (admitted.Blocked is { } verdict)
         {
-            var verdict = await check.CheckAsync(traits.Value, cancellationToken);
-            if (verdict.Blocking && !body.Value.ConfirmDuplicate)
-            {
-                return ProbableDuplicate(verdict);
-            }
-            if (verdict.Blocking)
-            {
-                auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
-            }
+            return ProbableDuplicate(verdict);
         }
-        var identity = await patients.CreateAsync(traits.Value, HttpActor.From(http), auditDetails, cancellationToken);
+        var identity = admitted.Created!;
         http.Response.Headers.ETag = ETagOf(identity);
         return Results.Created($"/api/patients/{identity.Ipp}", PatientResponse.From(identity, places, warnings: traits.Value.Warnings));
     }

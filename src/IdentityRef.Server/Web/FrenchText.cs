@@ -110,6 +110,7 @@ public static class FrenchText
         ["work-item-resolved"] = "Ce signalement est déjà traité.",
         ["item-changed"] = "Cette paire ou l'une de ses identités vient d'être modifiée par quelqu'un d'autre : rechargez la page.",
         ["work-item-changed"] = "Ce signalement vient d'être modifié par quelqu'un d'autre : rechargez la page.",
+        ["concurrent-change"] = "Une autre modification a été enregistrée au même moment : rien n'a été enregistré, rechargez la page et recommencez.",
     };
 
     public static string Policy(string policy) => policy switch
