@@ -29,7 +29,12 @@ public sealed class OutboxWriter(IOptions<IdentityOptions> identityOptions, IOpt
         {
             return;
         }
-        var patients = changed.ToDictionary(i => i.Id, i => PamMapping.ToPam(i, identityOptions.Value, hl7Options.Value.Zone));
+        // identities another system fed us (an hl7: cross-reference): their collection mode is not ours to claim
+        var ids = changed.Select(i => i.Id).ToList();
+        var received = (await db.Identifiers.AsNoTracking().Where(i => ids.Contains(i.IdentityId) && i.System.StartsWith("hl7:")).Select(i => i.IdentityId).ToListAsync(cancellationToken))
+            .Concat(db.Identifiers.Local.Where(i => ids.Contains(i.IdentityId) && i.System.StartsWith("hl7:", StringComparison.Ordinal)).Select(i => i.IdentityId))
+            .ToHashSet();
+        var patients = changed.ToDictionary(i => i.Id, i => PamMapping.ToPam(i, identityOptions.Value, hl7Options.Value.Zone, received.Contains(i.Id)));
         PamPatient? Other(Guid id)
         {
             if (patients.TryGetValue(id, out var known))

@@ -13,7 +13,11 @@ namespace IdentityRef.Application.Broadcast;
 public static class PamMapping
 {
     /// <param name="zone">The hospital's time zone, for the date of the INSi call (ZFD-6); UTC when null.</param>
-    public static PamPatient ToPam(Identity identity, IdentityOptions options, TimeZoneInfo? zone = null)
+    /// <param name="receivedFromAnotherSystem">
+    /// The identity came from (or was fed by) another identity source: how that source collected it is not known here,
+    /// so ZFD-5 stays empty unless INSi retrieved the INS here; it never claims a manual entry (SM) that nobody made.
+    /// </param>
+    public static PamPatient ToPam(Identity identity, IdentityOptions options, TimeZoneInfo? zone = null, bool receivedFromAnotherSystem = false)
     {
         var shareable = identity.ShareableIns;
         var status = new List<string> { identity.Status is IdentityStatus.Qual or IdentityStatus.Vali ? "VALI" : "PROV" };
@@ -51,7 +55,7 @@ public static class PamMapping
             Ins = shareable is null ? null : new PamIns(shareable.Value, shareable.Oid),
             PidStatus = status,
             BirthDateCorrected = identity.BirthDateCorrected,
-            ObtainingMode = identity.ObtainingMode,
+            ObtainingMode = identity.InsSource == InsSource.Insi || !receivedFromAnotherSystem ? identity.ObtainingMode : null,
             InsiCallDate = identity.InsiCheckedAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone ?? TimeZoneInfo.Utc).DateTime) : null,
             DocumentType = identity.DocumentType,
             DocumentExpiry = identity.DocumentExpires,

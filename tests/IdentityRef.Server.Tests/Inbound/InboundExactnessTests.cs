@@ -4,6 +4,7 @@ using IdentityRef.Hl7.Mllp;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Inbound;
 using IdentityRef.Server.Tests.Support;
+using IdentityRef.Hl7.Pam;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -108,6 +109,28 @@ public sealed class InboundExactnessTests
 
         await using var scope = factory.Services.CreateAsyncScope();
         Assert.Equal(0, await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().Identities.CountAsync());
+    }
+
+    [Fact]
+    public async Task AnIdentityReceivedFromAnotherSystem_IsNotForwardedAsAManualEntry_AndItsPhoneIsNormalised()
+    {
+        await using var downstream = new FakeDownstream();
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
+        var client = factory.CreateClient();
+        var subscribed = await client.PostAsync("/api/subscriptions", new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = downstream.Port, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+        }.Content());
+        Assert.Equal(System.Net.HttpStatusCode.Created, subscribed.StatusCode);
+        await using var sender = await ConnectAsync(factory);
+        var pid = FullPid.Replace("^PRN^PH^^^^^^^^^0472000000", "^PRN^PH^^^^^^^^^06 72 00 00 00", StringComparison.Ordinal);
+        Assert.Equal("AA", Code(await SendAsync(sender, Message("A28", pid, "Z1"))));
+
+        var forwarded = (await downstream.WaitForAsync(1))[0];
+        Assert.Equal("A28", forwarded.TriggerEvent);
+        // ZFD-5 would claim a manual entry here (SM): the sender collected it, we do not know how
+        Assert.NotEqual("SM", forwarded.Zfd()?.ObtainingMode ?? string.Empty);
+        Assert.Equal("^PRN^CP^^^^^^^^^0672000000", forwarded.Pid()!.Value.Segment.Field(13).Repetition(1).Raw);
     }
 
     private static string Code(Hl7Message ack) => ack.Msa()!.Value.AcknowledgmentCode;
