@@ -148,6 +148,7 @@ public sealed class InboundExactnessTests
     {
         var result = await client.SendAsync(bytes);
         Assert.True(result.IsAcknowledged, result.Detail);
+        IndependentHl7Check.AssertConform([result.Response!], "the ACK of the inbound listener");
         return Hl7Parser.Parse(result.Response!).Message!;
     }
 
