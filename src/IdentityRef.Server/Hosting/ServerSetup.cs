@@ -4,6 +4,7 @@ using IdentityRef.Application.Jobs;
 using IdentityRef.Application.Merges;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Queries;
 using IdentityRef.Application.ReferenceData;
 using IdentityRef.Application.Security;
 using IdentityRef.Application.WorkItems;
@@ -14,6 +15,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Duplicates;
+using IdentityRef.Server.Fhir;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
@@ -52,6 +54,9 @@ public static class ServerSetup
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
         services.AddScoped<WorkItemQueue>();
+        services.AddSingleton<IdentifierDomains>();
+        services.AddScoped<IdentityQueries>();
+        services.AddScoped<PatientMatch>();
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -90,6 +95,12 @@ public static class ServerSetup
         {
             // A national rule refused the operation: 409 with the rule. Anything else is a bug: 500, no details.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (FhirResults.IsFhir(context.Request))
+            {
+                await FhirResults.WriteOutcomeAsync(context, error is DomainRuleException ? StatusCodes.Status409Conflict : StatusCodes.Status500InternalServerError,
+                    global::Hl7.Fhir.Model.OperationOutcome.IssueType.Exception, error is DomainRuleException r ? r.Message : "An internal error occurred.");
+                return;
+            }
             var result = error is DomainRuleException rule
                 ? Problems.Rule(rule)
                 : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred.");
@@ -107,6 +118,7 @@ public static class ServerSetup
         app.MapJobEndpoints();
         app.MapDuplicateEndpoints();
         app.MapWorkItemEndpoints();
+        app.MapFhirEndpoints();
         app.MapInsiSimulator(app.Configuration);
         app.MapWebInterface();
     }
