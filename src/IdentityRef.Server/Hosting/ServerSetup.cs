@@ -57,6 +57,7 @@ public static class ServerSetup
         services.AddSingleton<IdentifierDomains>();
         services.AddScoped<IdentityQueries>();
         services.AddScoped<PatientMatch>();
+        services.AddScoped<Hl7QueryResponder>();
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Server.Inbound;
 
 /// <summary>
-/// The inbound ITI-30 feed: an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
+/// The inbound ITI-30 feed (and the PDQ/PIX queries, <c>InboundQueries.cs</c>): an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
 /// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
 /// type or trigger, or a message addressed to another application or facility. An error writes nothing.
 /// </summary>
@@ -50,6 +50,10 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     {
         var settings = options.Value;
         var ackOptions = new Hl7AckOptions { DefaultSendingApplication = settings.ReceivingApplication, DefaultSendingFacility = settings.ReceivingFacility };
+        if (IsQuery(bytes.Span))
+        {
+            return await AnswerQueryAsync(bytes, ackOptions, cancellationToken); // PDQ, PIX: InboundQueries.cs
+        }
         var received = PamInbound.Receive(bytes.Span, ackOptions: ackOptions);
         var charset = received.Parse.Charset ?? Hl7Charset.Utf8;
         if (received.Parse.Message is { } unsupported
