@@ -105,6 +105,38 @@ public sealed class PdqPixTests(Databases databases) : IClassFixture<Databases>
     }
 
     [Fact]
+    public async Task Pdq_ListsTheInsOfAQualifiedIdentityOnly_AsTheBroadcastDoes()
+    {
+        var admin = Factory.CreateClient();
+        var qualified = await CreateAsync(new JsonObject { ["birthName"] = "Adrtrois", ["firstNames"] = "Dominique", ["birthDate"] = "1997-02-26", ["sex"] = "F" });
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/accept", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = "2030-01-01" }.Content())).StatusCode);
+        var recup = await CreateAsync(new JsonObject { ["birthName"] = "Nessi", ["firstNames"] = "Michelangelo", ["birthDate"] = "2010-08-07", ["sex"] = "M" });
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{recup}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{recup}/insi/accept", null)).StatusCode);
+        await using var client = await ConnectAsync();
+
+        var pid = (await SendAsync(client, Pdq("I1", "@PID.5.1.1^ADRTROIS~@PID.7^19970226"))).First("PID")!;
+        var ins = pid.Field(3).Repetitions.Single(r => r[5] == "INS");
+        Assert.Equal(("297022A02077878", "1.2.250.1.213.1.4.8"), (ins[1], ins.Component(4).Subcomponent(2)));
+        Assert.Equal("VALI", pid.Get(32));
+        // the same INS asked by PIX finds the qualified identity
+        var pix = await SendAsync(client, Pix("I2", "297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO"));
+        Assert.Equal(qualified, pix.First("PID")!.Get(3, 1, 1));
+
+        var recupPid = (await SendAsync(client, Pdq("I3", "@PID.5.1.1^NESSI~@PID.7^20100807"))).First("PID")!;
+        Assert.DoesNotContain(recupPid.Field(3).Repetitions, r => r[5] == "INS");
+        Assert.Equal("PROV", recupPid.Get(32));
+        string recupIns;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            recupIns = (await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().Identities.SingleAsync(i => i.Ipp == recup)).InsValue!;
+        }
+        await AssertAeAsync(client, Pix("I4", recupIns + "^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO"), "QPD^1^3^1^1");
+    }
+
+    [Fact]
     public async Task Cancel_IsAcknowledged_OtherQueriesAndOtherAddressesAreRejected()
     {
         await using var client = await ConnectAsync();
