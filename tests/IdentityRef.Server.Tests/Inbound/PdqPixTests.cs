@@ -102,6 +102,11 @@ public sealed class PdqPixTests(Databases databases) : IClassFixture<Databases>
         Assert.Equal("103", unsupported.Errs().First().Segment.Get(3));
         var badDate = await SendAsync(client, Pdq("Q7", "@PID.7^1975"));
         Assert.Equal("AE", badDate.First("QAK")!.Get(2));
+        // a limit too large, a continuation pointer that is not ours, a query without QPD: AE naming the place
+        Assert.Equal("RCP^1^2", (await SendAsync(client, Pdq("Q6", "@PID.5.1.1^X", limit: 100000))).Errs().First().Segment.Field(2).Repetition(1).ToString());
+        Assert.Equal("DSC^1^1", (await SendAsync(client, Pdq("Q5", "@PID.5.1.1^X", continuation: "'; DROP TABLE identities;--"))).Errs().First().Segment.Field(2).Repetition(1).ToString());
+        var noQpd = await SendAsync(client, "MSH|^~\\&|LABO|LAB|IDENTITYREF|HOPITAL|20240101120000||QBP^Q22^QBP_Q21|N1|P|2.5\rRCP|I\r");
+        Assert.Equal(("AE", "101"), (noQpd.Msa()!.Value.AcknowledgmentCode, noQpd.Errs().First().Segment.Get(3)));
     }
 
     [Fact]
