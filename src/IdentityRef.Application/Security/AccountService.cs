@@ -45,12 +45,14 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
         {
             Hasher.VerifyHashedPassword(Nobody, NobodyHash, password ?? "");
             logger.SignInRefused("unknown-or-inactive");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", "invalid");
             return new SignInResult(SignInOutcome.Invalid, null, null);
         }
         var now = clock.GetUtcNow();
         if (account.LockedUntil > now)
         {
             logger.SignInRefused("locked");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", "locked");
             return new SignInResult(SignInOutcome.LockedOut, account, account.LockedUntil);
         }
         var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
@@ -67,6 +69,7 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
             Audit(locked ? "account.locked" : "account.sign-in-failed", account, actor, now);
             await db.SaveChangesAsync(cancellationToken);
             logger.SignInRefused(locked ? "locked-now" : "wrong-password");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", locked ? "locked" : "invalid");
             return locked ? new SignInResult(SignInOutcome.LockedOut, account, account.LockedUntil) : new SignInResult(SignInOutcome.Invalid, null, null);
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
@@ -78,6 +81,7 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
         account.LastSignInAt = now;
         Audit("account.signed-in", account, actor, now);
         await db.SaveChangesAsync(cancellationToken);
+        Telemetry.IdentityRefTelemetry.SignedIn("password", "success");
         return new SignInResult(SignInOutcome.Success, account, null);
     }
 

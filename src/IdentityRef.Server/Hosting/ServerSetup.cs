@@ -13,6 +13,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
+using IdentityRef.Server.Hosting.Telemetry;
 using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Jobs;
@@ -52,6 +53,7 @@ public static class ServerSetup
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
         services.AddScoped<WorkItemQueue>();
+        services.AddTelemetry(configuration);
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -100,6 +102,7 @@ public static class ServerSetup
         app.UseIdentityRefSecurity();
         app.MapOpenApi().AllowAnonymous(); // the contract, no data
         app.MapHealthEndpoint();
+        app.MapTelemetry();
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
         app.MapBroadcastEndpoints();
