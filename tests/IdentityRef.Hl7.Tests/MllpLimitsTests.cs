@@ -81,6 +81,8 @@ public sealed class MllpLimitsTests
 
         using var fourth = await ConnectAsync(server.Port);
         Assert.True(await ClosedByServerAsync(fourth, Wait), "the fourth socket of one address is closed at once");
+        // The refusal is reported as the socket closes: the client may see the close first.
+        await WaitUntilAsync(() => { lock (refusals) { return refusals.Count > 0; } });
         lock (refusals)
         {
             Assert.Equal((IPAddress.Loopback, MllpRefusalReason.TooManyConnectionsFromAddress), Assert.Single(refusals));

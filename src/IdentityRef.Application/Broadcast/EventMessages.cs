@@ -16,8 +16,11 @@ public static class EventMessages
     {
         // new identity, new IPP
         IdentityCreated => new(PamEvent.A28, (f, h) => f.CreatePatient(h, patient)),
-        // any change of traits, status or attributes; NIA → NIR; a merge undone
-        IdentityUpdated or IdentityUnmerged => new(PamEvent.A31, (f, h) => f.UpdatePatient(h, patient)),
+        // any change of traits, status or attributes; NIA → NIR
+        IdentityUpdated => new(PamEvent.A31, (f, h) => f.UpdatePatient(h, patient)),
+        // a merge undone: receivers made the merged IPP a dead alias, so the revived identity is created again (A28);
+        // the survivor's A31 follows from its own update (docs/broadcast.md, "Undoing a merge")
+        IdentityUnmerged => new(PamEvent.A28, (f, h) => f.CreatePatient(h, patient)),
         // new INS-NIR replacing the NIR the receivers had: old INS in MRG-1
         InsReplaced replaced => new(PamEvent.A47, (f, h) => f.ChangeIns(h, patient, new PamIns(replaced.Previous.Value, replaced.Previous.Oid))),
         // INS wrongly attributed: deleted everywhere

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using System.Text.Json.Nodes;
 using IdentityRef.Hl7;
 using IdentityRef.Persistence;
@@ -132,6 +134,11 @@ public sealed class DuplicateApiTests
         var (ippA, ippB) = await LookAlikesAsync(client);
         await DetectAsync(client, full: false); // no run before: the first incremental run is a full one
         var id = (long)(await SingleOpenItemAsync(client))["id"]!;
+        // A downstream system that is not listening: what the merge and its undo send stays in the outbox.
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+        }.Content())).StatusCode);
         var beforeA = await GetAsync(client, ippA);
         var beforeB = await GetAsync(client, ippB);
 
@@ -158,6 +165,14 @@ public sealed class DuplicateApiTests
         Assert.Equal(Comparable(beforeB), Comparable(await GetAsync(client, ippB)));
         var reopened = await SingleOpenItemAsync(client);
         Assert.Equal(id, (long)reopened["id"]!);
+        // Receivers made the merged IPP an alias of the survivor: the undo re-creates it (A28), after the A40.
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var revivedId = await db.Identities.Where(i => i.Ipp == ippB).Select(i => i.Id).SingleAsync();
+        var sent = await db.Outbox.AsNoTracking().OrderBy(m => m.Id).Select(m => new { m.Event, m.IdentityId }).ToListAsync();
+        var a40 = sent.FindIndex(m => m.Event == "A40");
+        var a28 = sent.FindLastIndex(m => m.Event == "A28" && m.IdentityId == revivedId);
+        Assert.True(a40 >= 0 && a28 > a40, string.Join(", ", sent.Select(m => m.Event)));
     }
 
     [Theory]

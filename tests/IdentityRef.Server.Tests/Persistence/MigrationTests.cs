@@ -6,6 +6,7 @@ using IdentityRef.Persistence.Migrations;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Npgsql;
 
 namespace IdentityRef.Server.Tests.Persistence;
@@ -54,9 +55,12 @@ public sealed class MigrationTests
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
 
-            Assert.Equal(before, await SchemaDescription.ReadAsync(provider, connectionString));
+            // The baseline changes nothing; the migrations generated after it add exactly what they add to a fresh database.
+            var (later, laterIds) = await LaterMigrationsAsync(provider);
+            var after = await SchemaDescription.ReadAsync(provider, connectionString);
+            Assert.Equal(before.Union(later).Order(StringComparer.Ordinal), after.Order(StringComparer.Ordinal));
             var history = await HistoryAsync(provider, connectionString);
-            Assert.Equal([.. HandWrittenSchema.MigrationIds, HandWrittenSchema.BaselineId], history);
+            Assert.Equal([.. HandWrittenSchema.MigrationIds, HandWrittenSchema.BaselineId, .. laterIds], history);
         }
         finally
         {
@@ -75,7 +79,8 @@ public sealed class MigrationTests
             await RunLegacyScriptAsync(provider, legacy);
             await using (var db = Context(provider, fresh))
             {
-                await DatabaseSetup.MigrateAsync(db);
+                // Up to the baseline: what the hand-written migrations built (later generated migrations add to it).
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(HandWrittenSchema.BaselineId);
             }
             var expected = await SchemaDescription.ReadAsync(provider, legacy);
             if (provider == DatabaseProvider.Sqlite)
@@ -142,6 +147,33 @@ public sealed class MigrationTests
         finally
         {
             cleanup();
+        }
+    }
+
+    /// <summary>The schema lines the migrations after the baseline add to a fresh database, and their ids.</summary>
+    private static async Task<(IReadOnlyList<string> Lines, IReadOnlyList<string> Ids)> LaterMigrationsAsync(DatabaseProvider provider)
+    {
+        var (atBaseline, cleanupBaseline) = NewDatabase(provider);
+        var (full, cleanupFull) = NewDatabase(provider);
+        try
+        {
+            await using (var db = Context(provider, atBaseline))
+            {
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(HandWrittenSchema.BaselineId);
+            }
+            List<string> ids;
+            await using (var db = Context(provider, full))
+            {
+                await DatabaseSetup.MigrateAsync(db);
+                ids = [.. db.Database.GetMigrations().SkipWhile(id => id != HandWrittenSchema.BaselineId).Skip(1)];
+            }
+            var baseline = await SchemaDescription.ReadAsync(provider, atBaseline);
+            return ([.. (await SchemaDescription.ReadAsync(provider, full)).Except(baseline)], ids);
+        }
+        finally
+        {
+            cleanupBaseline();
+            cleanupFull();
         }
     }
 
