@@ -37,6 +37,8 @@ public static class LogEvents
     public const int InboundListening = 1600;
     public const int InboundAnswered = 1601;
     public const int InboundRefused = 1602;
+    public const int InboundConnectionRefused = 1603;
+    public const int InboundFirstMessageTimedOut = 1604;
 
     // 1700–1799 duplicates (1500–1511 before December 2026)
     public const int DuplicateDetectionFinished = 1700;

@@ -58,7 +58,7 @@ public sealed class DuplicateItem
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c> or <c>obsolete</c> once resolved.</summary>
+    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c> or <c>obsolete</c> once resolved.</summary>
     public string? Resolution { get; private set; }
 
     public string? ResolvedBy { get; private set; }
@@ -131,6 +131,9 @@ public static class DuplicateResolutions
 
     /// <inheritdoc cref="DuplicateResolutionCodes.OtherPerson"/>
     public const string OtherPerson = DuplicateResolutionCodes.OtherPerson;
+
+    /// <inheritdoc cref="DuplicateResolutionCodes.AnswerAccepted"/>
+    public const string AnswerAccepted = DuplicateResolutionCodes.AnswerAccepted;
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

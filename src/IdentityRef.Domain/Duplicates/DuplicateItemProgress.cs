@@ -16,7 +16,11 @@ public static class DuplicateResolutionCodes
     /// <summary>INSi contradiction: the teleservice's answer is another person; an INS of that answer held by the identity is deleted.</summary>
     public const string OtherPerson = "other-person";
 
-    public static bool IsKnown(string? resolution) => resolution is Merged or NotDuplicate or Obsolete or TraitsCorrected or OtherPerson;
+    /// <summary>INSi contradiction: the cell, having checked, takes the answer for this person (an explicit, audited override of the verdict).</summary>
+    public const string AnswerAccepted = "answer-accepted";
+
+    public static bool IsKnown(string? resolution) =>
+        resolution is Merged or NotDuplicate or Obsolete or TraitsCorrected or OtherPerson or AnswerAccepted;
 }
 
 /// <summary>

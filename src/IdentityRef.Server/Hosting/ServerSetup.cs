@@ -1,3 +1,4 @@
+using IdentityRef.Application.Audit;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Duplicates;
 using IdentityRef.Application.Jobs;
@@ -37,6 +38,8 @@ public static class ServerSetup
     public static void AddIdentityRef(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite or PostgreSql.").ValidateOnStart();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = ConnectionString(configuration, database.Provider, contentRoot);
         services.AddIdentityRefDatabase(database.Provider, connectionString);
@@ -46,6 +49,9 @@ public static class ServerSetup
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
+        services.AddScoped<IdentityHistory>();
+        services.AddSingleton<AdmissionLocks>();
+        services.AddScoped<Admission>();
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();
@@ -53,6 +59,26 @@ public static class ServerSetup
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
         services.AddScoped<WorkItemQueue>();
+    }
+
+    /// <summary>
+    /// Where <c>appsettings.json</c> (and the SQLite file's <c>var/</c>) are looked for: a content root given
+    /// explicitly (<c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c>, <c>DOTNET_CONTENTROOT</c>) wins; then the
+    /// working directory when it holds <c>appsettings.json</c> (<c>dotnet run</c> in the project folder); otherwise
+    /// the application's own folder, so a service unit that starts the built server from another folder finds its
+    /// configuration. Null leaves the host's own choice (the explicit one).
+    /// </summary>
+    public static string? ContentRoot(string[] args)
+    {
+        var explicitRoot = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase) || a.StartsWith("/contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        if (explicitRoot)
+        {
+            return null;
+        }
+        var workingDirectory = Directory.GetCurrentDirectory();
+        return File.Exists(Path.Combine(workingDirectory, "appsettings.json")) ? workingDirectory : AppContext.BaseDirectory;
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -89,11 +115,17 @@ public static class ServerSetup
         app.UseSerilogRequestLogging(o => ConfigureRequestLog(o, app.Services.GetRequiredService<Serilog.ILogger>()));
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
-            // A national rule refused the operation: 409 with the rule. Anything else is a bug: 500, no details.
+            // A national rule refused the operation: 409 with the rule; another change saved first: 409 concurrent-change
+            // (nothing of this request was written); a database that takes no writes: 503 (retry later). Anything else is
+            // a bug: 500, no details.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is DomainRuleException rule
-                ? Problems.Rule(rule)
-                : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred.");
+            var result = error switch
+            {
+                DomainRuleException rule => Problems.Rule(rule),
+                Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => Problems.ConcurrentChange(),
+                not null when DatabaseFaults.IsUnavailableForWrites(error) => Problems.DatabaseUnavailable(context),
+                _ => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred."),
+            };
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
