@@ -1,3 +1,5 @@
+using IdentityRef.Domain.Duplicates;
+
 namespace IdentityRef.Persistence;
 
 /// <summary>
@@ -44,18 +46,48 @@ public sealed class DuplicateItem
     /// <summary>JSON: per trait the level, the weight and the two values, and the rules that held the class down.</summary>
     public required string Explanation { get; set; }
 
-    /// <summary><c>open</c>, <c>in-review</c> or <c>resolved</c> (see <see cref="DuplicateStates"/>).</summary>
-    public required string State { get; set; }
+    private string _state = DuplicateStates.Open;
+
+    /// <summary>
+    /// <c>open</c>, <c>in-review</c> or <c>resolved</c> (see <see cref="DuplicateStates"/>). Given when the item is created;
+    /// afterwards it moves only through <see cref="Review"/>, <see cref="Resolve"/>, <see cref="Reopen"/> (the Domain's
+    /// <see cref="DuplicateItemProgress"/>).
+    /// </summary>
+    public required string State { get => _state; init => _state = value; }
 
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
     /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c> or <c>obsolete</c> once resolved.</summary>
-    public string? Resolution { get; set; }
+    public string? Resolution { get; private set; }
 
-    public string? ResolvedBy { get; set; }
-    public DateTimeOffset? ResolvedAt { get; set; }
-    public long? MergeId { get; set; }
+    public string? ResolvedBy { get; private set; }
+    public DateTimeOffset? ResolvedAt { get; private set; }
+    public long? MergeId { get; private set; }
+
+    /// <summary>Where the item stands, as the Domain's state machine.</summary>
+    public DuplicateItemProgress Progress => DuplicateItemProgress.Restore(State, Resolution, ResolvedAt, ResolvedBy, MergeId);
+
+    /// <summary>Someone of the cell takes the item (a resolved item: rule <c>item-resolved</c>).</summary>
+    public void Review() => Apply(Progress.Review());
+
+    /// <summary>Closes the item (a resolved item: rule <c>item-resolved</c>).</summary>
+    public void Resolve(string resolution, string by, DateTimeOffset at) => Apply(Progress.Resolve(resolution, by, at));
+
+    /// <summary>Names the merge that resolved the item as merged.</summary>
+    public void RecordMerge(long mergeId) => Apply(Progress.WithMerge(mergeId));
+
+    /// <summary>Back to the queue, the resolution forgotten (only a resolved item).</summary>
+    public void Reopen() => Apply(Progress.Reopen());
+
+    private void Apply(DuplicateItemProgress progress)
+    {
+        _state = progress.State;
+        Resolution = progress.Resolution;
+        ResolvedAt = progress.ResolvedAt;
+        ResolvedBy = progress.ResolvedBy;
+        MergeId = progress.MergeId;
+    }
 
     /// <summary>JSON array of every decision on the item (who, when, what), oldest first.</summary>
     public required string Decisions { get; set; }
@@ -87,20 +119,21 @@ public static class DuplicateStates
     public static bool IsKnown(string? state) => Domain.WorkItems.WorkItemStates.IsKnown(state);
 }
 
+/// <summary>The resolutions of a duplicate item, defined in the Domain (<see cref="DuplicateResolutionCodes"/>).</summary>
 public static class DuplicateResolutions
 {
-    public const string Merged = "merged";
-    public const string NotDuplicate = "not-duplicate";
-    public const string Obsolete = "obsolete";
+    public const string Merged = DuplicateResolutionCodes.Merged;
+    public const string NotDuplicate = DuplicateResolutionCodes.NotDuplicate;
+    public const string Obsolete = DuplicateResolutionCodes.Obsolete;
 
-    /// <summary>INSi contradiction: the local traits were corrected and now agree with the teleservice's (checked again).</summary>
-    public const string TraitsCorrected = "traits-corrected";
+    /// <inheritdoc cref="DuplicateResolutionCodes.TraitsCorrected"/>
+    public const string TraitsCorrected = DuplicateResolutionCodes.TraitsCorrected;
 
-    /// <summary>INSi contradiction: the teleservice's answer is another person; an INS of that answer held by the identity is deleted.</summary>
-    public const string OtherPerson = "other-person";
+    /// <inheritdoc cref="DuplicateResolutionCodes.OtherPerson"/>
+    public const string OtherPerson = DuplicateResolutionCodes.OtherPerson;
 
-    /// <summary>INSi contradiction: the cell, having checked, takes the answer for this person (an explicit, audited override of the verdict).</summary>
-    public const string AnswerAccepted = "answer-accepted";
+    /// <inheritdoc cref="DuplicateResolutionCodes.AnswerAccepted"/>
+    public const string AnswerAccepted = DuplicateResolutionCodes.AnswerAccepted;
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

@@ -73,22 +73,17 @@ internal static class DuplicateQueue
         return Outcome.Updated;
     }
 
+    /// <summary>Reopens a resolved item (the Domain's transition) and records why.</summary>
     public static void Reopen(DuplicateItem item, DateTimeOffset now, string by, string why)
     {
-        item.State = DuplicateStates.Open;
-        item.Resolution = null;
-        item.ResolvedAt = null;
-        item.ResolvedBy = null;
-        item.MergeId = null;
+        item.Reopen();
         Record(item, now, by, "reopened", why);
     }
 
+    /// <summary>Resolves the item (the Domain's transition: a resolved item is the rule error <c>item-resolved</c>) and records the decision.</summary>
     public static void Resolve(DuplicateItem item, string resolution, DateTimeOffset now, string by, string? detail)
     {
-        item.State = DuplicateStates.Resolved;
-        item.Resolution = resolution;
-        item.ResolvedAt = now;
-        item.ResolvedBy = by;
+        item.Resolve(resolution, by, now);
         Record(item, now, by, resolution, detail);
     }
 

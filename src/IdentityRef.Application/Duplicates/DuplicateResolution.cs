@@ -36,7 +36,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             DuplicateQueue.Resolve(item, DuplicateResolutions.Merged, clock.GetUtcNow(), actor.Name, comment);
             var merge = await merges.MergeAsync(survivor, merged, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
-            item.MergeId = merge.Id;
+            item.RecordMerge(merge.Id);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return merge;
@@ -53,8 +53,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     /// <summary>Someone of the cell takes the item (it stays in the queue, marked in-review).</summary>
     public async Task ReviewAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
     {
-        EnsureOpen(item);
-        item.State = DuplicateStates.InReview;
+        item.Review();
         DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "in-review", comment);
         await db.SaveChangesAsync(cancellationToken);
     }

@@ -86,39 +86,12 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation(errors);
         }
-        return Results.Ok(await QueueAsync(db, state.Length > 0 ? state : null, kind.Length > 0 ? kind : null, page, pageSize, ct));
-    }
-
-    /// <summary>A page of the work queue by descending score (the API and the web screen share it); null filters take everything.</summary>
-    public static async Task<PageResponse<DuplicateItemView>> QueueAsync(IdentityRefDbContext db, string? state, string? kind, int page, int pageSize,
-        CancellationToken ct)
-    {
-        var query = db.DuplicateItems.AsNoTracking();
-        if (state is not null)
-        {
-            query = query.Where(d => d.State == state);
-        }
-        if (kind is not null)
-        {
-            query = query.Where(d => d.Kind == kind);
-        }
-        var total = await query.CountAsync(ct);
-        var items = await query.OrderByDescending(d => d.Score).ThenBy(d => d.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
-        var ipps = await IppsAsync(db, items, ct);
-        return new PageResponse<DuplicateItemView>(items.Select(d => DuplicateViews.From(d, ipps)).ToList(), page, pageSize, total);
-    }
-
-    /// <summary>The identity named by <paramref name="survivorIpp"/> when it is one of the pair, else null.</summary>
-    public static async Task<Guid?> SurvivorOfPairAsync(IdentityRefDbContext db, DuplicateItem item, string survivorIpp, CancellationToken ct)
-    {
-        var ipp = survivorIpp.Trim();
-        var survivor = await db.Identities.AsNoTracking().Where(i => i.Ipp == ipp).Select(i => (Guid?)i.Id).FirstOrDefaultAsync(ct);
-        return survivor is { } id && (id == item.IdentityA || id == item.IdentityB) ? id : null;
+        return Results.Ok(await DuplicateQueries.QueueAsync(db, state.Length > 0 ? state : null, kind.Length > 0 ? kind : null, page, pageSize, ct));
     }
 
     private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, IBirthPlaceDirectory places, InsiContradictions contradictions, CancellationToken ct) =>
         await db.DuplicateItems.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } item
-            ? Results.Ok(await DetailAsync(db, item, places, contradictions, ct))
+            ? Results.Ok(await DuplicateQueries.DetailAsync(db, item, places, contradictions, ct))
             : Problems.NotFound("Duplicate item");
 
     private static async Task<IResult> MergeAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution, IBirthPlaceDirectory places,
@@ -137,12 +110,12 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation("survivorIpp", "required", "Name the surviving identity by its IPP.");
         }
-        if (await SurvivorOfPairAsync(db, item, body.Value.SurvivorIpp, ct) is not { } survivorId)
+        if (await DuplicateQueries.SurvivorOfPairAsync(db, item, body.Value.SurvivorIpp, ct) is not { } survivorId)
         {
             return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
         }
         await resolution.MergeAsync(item, survivorId, HttpActor.From(http), null, ct);
-        return Results.Ok(await DetailAsync(db, item, places, contradictions, ct));
+        return Results.Ok(await DuplicateQueries.DetailAsync(db, item, places, contradictions, ct));
     }
 
     private static async Task<IResult> NotDuplicateAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
@@ -201,7 +174,7 @@ public static class DuplicateEndpoints
             // Two decisions at once on one identity: the second finds its version moved and saves nothing.
             return Problems.Rule(new DomainRuleException("item-changed", "The item or its identities changed meanwhile; read it again."));
         }
-        return Results.Ok(await DetailAsync(db, item, places, contradictions, ct));
+        return Results.Ok(await DuplicateQueries.DetailAsync(db, item, places, contradictions, ct));
     }
 
     private static async Task<IResult> DetectAsync(HttpContext http, DuplicateDetection detection, CancellationToken ct)
@@ -218,61 +191,6 @@ public static class DuplicateEndpoints
             return Problems.Validation("train", "requires-full", "Weights are learnt only by a full run (full=true).");
         }
         return Results.Ok(full ? await detection.RunFullAsync(train, ct) : await detection.RunIncrementalAsync(ct));
-    }
-
-    public static async Task<DuplicateDetailView> DetailAsync(IdentityRefDbContext db, DuplicateItem item, IBirthPlaceDirectory places, InsiContradictions contradictions,
-        CancellationToken ct)
-    {
-        var identities = await db.Identities.AsNoTracking().Where(i => i.Id == item.IdentityA || i.Id == item.IdentityB).ToDictionaryAsync(i => i.Id, ct);
-        var mergedInto = identities.Values.Where(i => i.MergedIntoId is not null).Select(i => i.MergedIntoId!.Value).ToList();
-        var survivors = await db.Identities.AsNoTracking().Where(i => mergedInto.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
-        PatientResponse View(Guid id)
-        {
-            var identity = identities[id];
-            return PatientResponse.From(identity, places, identity.MergedIntoId is { } s ? survivors.GetValueOrDefault(s) : null);
-        }
-        var ipps = identities.ToDictionary(p => p.Key, p => p.Value.Ipp);
-        // The teleservice's side of a contradiction is shown as it answered; a local INS only for a qualified identity.
-        var explanation = IdentityMatching.FromJson(item.Explanation) is { } stored
-            ? IdentityMatching.Masked(stored, identities[item.IdentityA].Status == IdentityStatus.Qual,
-                item.IdentityB is not { } b || identities[b].Status == IdentityStatus.Qual)
-            : null;
-        var insi = item.IsInsiContradiction && item.InsiCallId is { } callId
-            ? await InsiAnswerAsync(db, identities[item.IdentityA], callId, contradictions, ct)
-            : null;
-        return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), item.IdentityB is { } other ? View(other) : null, explanation,
-            DuplicateQueue.Decisions(item), insi);
-    }
-
-    private static async Task<InsiAnswerView?> InsiAnswerAsync(IdentityRefDbContext db, Identity identity, long callId, InsiContradictions contradictions,
-        CancellationToken ct)
-    {
-        var call = await db.InsiCalls.AsNoTracking().FirstAsync(c => c.Id == callId, ct);
-        if (InsiContradictions.TraitsOf(call) is not { } traits)
-        {
-            return null;
-        }
-        var differences = QualificationService.Differences(identity, traits);
-        var local = new (string Field, string? Value)[]
-        {
-            ("birthName", identity.BirthName), ("firstNames", identity.FirstNames), ("firstName", identity.FirstName),
-            ("birthDate", identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("sex", identity.Sex.Code()), ("birthPlaceCode", identity.BirthPlaceCode),
-        };
-        var insi = new Dictionary<string, string?>
-        {
-            ["birthName"] = traits.BirthName, ["firstNames"] = traits.FirstNames, ["firstName"] = traits.FirstName, ["birthDate"] = traits.BirthDate,
-            ["sex"] = traits.Sex, ["birthPlaceCode"] = traits.BirthPlaceCode,
-        };
-        var rows = local.Select(l => new InsiTraitRow(l.Field, l.Value, insi[l.Field], differences.Any(d => d.Field == l.Field))).ToList();
-        var now = await contradictions.CompareAsync(identity, traits, call.InsValue, ct);
-        return new InsiAnswerView(call.Id, call.CalledAt, call.Operation, call.Actor, call.Outcome, call.Decision,
-            call.InsValue is null ? null : new InsDto(call.InsValue, call.InsOid), traits, rows, now.Contradicting);
-    }
-
-    private static async Task<Dictionary<Guid, string>> IppsAsync(IdentityRefDbContext db, IReadOnlyList<DuplicateItem> items, CancellationToken ct)
-    {
-        var ids = items.SelectMany(d => d.IdentityB is { } b ? new[] { d.IdentityA, b } : [d.IdentityA]).Distinct().ToList();
-        return await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
     }
 
     private static bool Flag(string? text, string field, List<FieldError> errors)

@@ -178,8 +178,31 @@ public sealed class LogCapture : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
-            lines.Enqueue($"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)} {structured} {exception}");
+            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? pairs.ToList() : [];
+            var structured = string.Join(";", values.Select(p => $"{p.Key}={p.Value}"));
+            lines.Enqueue($"{logLevel} {category} [{eventId.Id}] {Render(values) ?? formatter(state, exception)} {structured} {exception}");
+        }
+
+        /// <summary>
+        /// The message as Microsoft.Extensions.Logging formats it (values as they are), from the template and the values:
+        /// Serilog, which hands the events on to this provider, would quote strings (<c>"GET"</c>).
+        /// </summary>
+        private static string? Render(List<KeyValuePair<string, object?>> values)
+        {
+            if (values.FirstOrDefault(p => p.Key == "{OriginalFormat}").Value is not string template)
+            {
+                return null;
+            }
+            var byName = values.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.First().Value);
+            return System.Text.RegularExpressions.Regex.Replace(template, @"\{([@$]?)([^{}:,]+)(?:,[^{}:]*)?(?::([^{}]*))?\}", m =>
+                byName.TryGetValue(m.Groups[2].Value, out var value)
+                    ? value switch
+                    {
+                        null => "(null)",
+                        IFormattable formattable when m.Groups[3].Success => formattable.ToString(m.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture),
+                        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "(null)",
+                    }
+                    : m.Value);
         }
     }
 }

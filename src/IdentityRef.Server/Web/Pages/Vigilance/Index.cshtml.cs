@@ -38,7 +38,7 @@ public sealed class IndexModel(IdentityRefDbContext db, DuplicateDetection detec
         State = state ?? "";
         Kind = kind;
         PageNumber = Math.Max(1, PageNumber);
-        Found = await DuplicateEndpoints.QueueAsync(db, state, kind, PageNumber, PageSize, cancellationToken);
+        Found = await DuplicateQueries.QueueAsync(db, state, kind, PageNumber, PageSize, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostDetectAsync(CancellationToken cancellationToken)

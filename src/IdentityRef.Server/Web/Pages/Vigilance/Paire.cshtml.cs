@@ -48,7 +48,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
             Messages.Errors.Add(("survivor", "Choisissez l'identité conservée."));
             return await ShowAsync(cancellationToken);
         }
-        if (await DuplicateEndpoints.SurvivorOfPairAsync(db, item, Survivor, cancellationToken) is not { } survivorId)
+        if (await DuplicateQueries.SurvivorOfPairAsync(db, item, Survivor, cancellationToken) is not { } survivorId)
         {
             Messages.Errors.Add(("survivor", "L'identité conservée doit être l'une des deux identités de la paire."));
             return await ShowAsync(cancellationToken);
@@ -154,7 +154,7 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         {
             return NotFound();
         }
-        Detail = await DuplicateEndpoints.DetailAsync(db, item, places, contradictions, cancellationToken);
+        Detail = await DuplicateQueries.DetailAsync(db, item, places, contradictions, cancellationToken);
         if (item.MergeId is { } mergeId && await db.Merges.AsNoTracking().FirstOrDefaultAsync(m => m.Id == mergeId, cancellationToken) is { } merge)
         {
             Merge = await MergeEndpoints.ToResponseAsync(db, merge, cancellationToken);
