@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using System.Collections.Concurrent;
 using IdentityRef.Hl7;
@@ -182,6 +183,11 @@ public sealed partial class OutboxDispatcher(
     {
         if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
         {
+            if (msa.ControlId != message.ControlId)
+            {
+                // an ACK counts only for the message it names (MSA-2 = our MSH-10): anything else may hide a lost message
+                return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
+            }
             message.AckCode = msa.AcknowledgmentCode;
             switch (msa.AcknowledgmentCode)
             {
@@ -231,17 +237,17 @@ public sealed partial class OutboxDispatcher(
     /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
     private static string AckText(Hl7Message ack) => string.Join(" | ", ack.Segments.Where(s => s.Name is "MSA" or "ERR").Select(s => s.ToString()));
 
-    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+    private static string Truncate(string text, int length = 1000) => text.Length <= length ? text : text[..length];
 
-    [LoggerMessage(1400, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
+    [LoggerMessage(LogEvents.OutboxMessageParked, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
     private static partial void Parked(ILogger logger, long messageId, string @event, string reason);
 
-    [LoggerMessage(1401, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
+    [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
     private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
 
-    [LoggerMessage(1402, LogLevel.Error, "Outbox dispatch failed ({ExceptionType}), {Failures} failing pass(es) in a row; retrying with back-off")]
+    [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType}), {Failures} failing pass(es) in a row; retrying with back-off")]
     private static partial void DispatchFailed(ILogger logger, string exceptionType, int failures, Exception? exception);
 
-    [LoggerMessage(1403, LogLevel.Information, "Outbox dispatch works again after {Failures} failing pass(es)")]
+    [LoggerMessage(LogEvents.OutboxDispatchRecovered, LogLevel.Information, "Outbox dispatch works again after {Failures} failing pass(es)")]
     private static partial void DispatchRecovered(ILogger logger, int failures);
 }

@@ -28,7 +28,9 @@ public static class Problems
         statusCode: status,
         title: rule.Message,
         type: "https://identityref.local/problems/rule",
-        extensions: new Dictionary<string, object?> { ["rule"] = rule.Rule });
+        extensions: rule.Reason is null
+            ? new Dictionary<string, object?> { ["rule"] = rule.Rule }
+            : new Dictionary<string, object?> { ["rule"] = rule.Rule, ["reason"] = rule.Reason });
 
     public static IResult PreconditionFailed(string detail) => Results.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed, title: "The identity changed since you read it.", detail: detail,

@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Inbound;
 using System.Net;
@@ -11,11 +12,11 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Server.Inbound;
 
 /// <summary>
-/// The inbound ITI-30 feed: an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
+/// The inbound ITI-30 feed (and the PDQ/PIX queries, <c>InboundQueries.cs</c>): an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
 /// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
 /// type or trigger, or a message addressed to another application or facility. An error writes nothing.
 /// </summary>
-public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, ILogger<InboundFeed> logger) : BackgroundService
+public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, TimeProvider clock, ILogger<InboundFeed> logger) : BackgroundService
 {
     private static readonly HashSet<PamEvent> Supported = [PamEvent.A28, PamEvent.A31, PamEvent.A40, PamEvent.A47];
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -65,8 +66,24 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     public async ValueTask<byte[]?> HandleAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var ackOptions = new Hl7AckOptions { DefaultSendingApplication = settings.ReceivingApplication, DefaultSendingFacility = settings.ReceivingFacility };
+        var ackOptions = new Hl7AckOptions
+        {
+            DefaultSendingApplication = settings.ReceivingApplication,
+            DefaultSendingFacility = settings.ReceivingFacility,
+            Clock = clock,
+            TimeZone = settings.Zone,
+        };
+        if (IsQuery(bytes.Span))
+        {
+            return await AnswerQueryAsync(bytes, ackOptions, cancellationToken); // PDQ, PIX: InboundQueries.cs
+        }
         var received = PamInbound.Receive(bytes.Span, ackOptions: ackOptions);
+        if (received.Parse.Message is { } maybeAck && IsAcknowledgement(maybeAck))
+        {
+            // HL7 v2.5 §2.9: an acknowledgement is never acknowledged (two engines would answer each other forever)
+            AckIgnored(logger, maybeAck.MessageType);
+            return null;
+        }
         var charset = received.Parse.Charset ?? Hl7Charset.Utf8;
         if (received.Parse.Message is { } unsupported
             && received.Errors.Where(e => e.Code is Hl7ErrorCode.UnsupportedMessageType or Hl7ErrorCode.UnsupportedEventCode).ToList() is { Count: > 0 } reasons)
@@ -163,7 +180,7 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         }
     }
 
-    [LoggerMessage(1522, LogLevel.Warning, "Inbound {Trigger} answered AR to be sent again: {Reason}")]
+    [LoggerMessage(LogEvents.InboundDeferred, LogLevel.Warning, "Inbound {Trigger} answered AR to be sent again: {Reason}")]
     private static partial void IntegrationDeferred(ILogger logger, string trigger, string reason);
 
     private readonly Lock _refusals = new();
@@ -192,18 +209,25 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
 
     internal static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
 
-    [LoggerMessage(1520, LogLevel.Warning, "Inbound HL7 connection from {Address} refused: {Reason} ({Open} open; {Refused} refused since the last such line)")]
+    [LoggerMessage(LogEvents.InboundConnectionRefused, LogLevel.Warning, "Inbound HL7 connection from {Address} refused: {Reason} ({Open} open; {Refused} refused since the last such line)")]
     private static partial void ConnectionRefused(ILogger logger, string address, string reason, int open, int refused);
 
-    [LoggerMessage(1521, LogLevel.Information, "Inbound HL7 connection closed: no complete message within {Seconds} s of its opening")]
+    [LoggerMessage(LogEvents.InboundFirstMessageTimedOut, LogLevel.Information, "Inbound HL7 connection closed: no complete message within {Seconds} s of its opening")]
     private static partial void FirstMessageTimedOut(ILogger logger, double seconds);
 
-    [LoggerMessage(1500, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
+    /// <summary>An ACK (MSH-9.1 ACK, or any message carrying MSA): the answer to a message, not one to answer.</summary>
+    public static bool IsAcknowledgement(Hl7Message message) =>
+        message.MessageType == "ACK" || message.Segments.Any(s => s.Name == "MSA");
+
+    [LoggerMessage(LogEvents.InboundAckIgnored, LogLevel.Warning, "Inbound {MessageType} is an acknowledgement: not answered")]
+    private static partial void AckIgnored(ILogger logger, string messageType);
+
+    [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);
 
-    [LoggerMessage(1501, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
+    [LoggerMessage(LogEvents.InboundAnswered, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
     private static partial void Answered(ILogger logger, string trigger, string ackCode);
 
-    [LoggerMessage(1502, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
+    [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
     private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
 }

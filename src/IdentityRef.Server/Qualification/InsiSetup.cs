@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Qualification;
 using IdentityRef.Insi;
 using IdentityRef.Insi.Simulator;
@@ -41,6 +42,7 @@ public static class InsiSetup
             options.DataPath = SimulatorDataPath(options);
             return InsiSimulator.FromOptions(options);
         });
+        services.AddScoped<InsiAnswerJudge>();
         services.AddScoped<QualificationService>();
     }
 
@@ -106,6 +108,6 @@ public sealed partial class InsiCallLogger(ILogger<InsiCallLogger> logger) : IIn
     public void OnAttempt(InsiCallEvent callEvent) => Attempt(logger, callEvent.Operation, callEvent.Attempt, callEvent.Status.ToString(),
         callEvent.HttpStatus, callEvent.ResultCode, callEvent.FaultCode, (long)callEvent.Duration.TotalMilliseconds);
 
-    [LoggerMessage(1300, LogLevel.Information, "INSi {Operation} attempt {Attempt}: {Status} (HTTP {HttpStatus}, CR {ResultCode}, fault {FaultCode}) in {ElapsedMs} ms")]
+    [LoggerMessage(LogEvents.InsiAttempt, LogLevel.Information, "INSi {Operation} attempt {Attempt}: {Status} (HTTP {HttpStatus}, CR {ResultCode}, fault {FaultCode}) in {ElapsedMs} ms")]
     private static partial void Attempt(ILogger logger, string operation, int attempt, string status, int? httpStatus, string? resultCode, string? faultCode, long elapsedMs);
 }
