@@ -26,7 +26,8 @@ public static class LogEvents
     public const int OutboxMessageParked = 1400;
     public const int OutboxRetryScheduled = 1401;
     public const int OutboxDispatchFailed = 1402;
-    public const int OutboxGaugesFailed = 1403;
+    public const int OutboxDispatchRecovered = 1403;
+    public const int OutboxGaugesFailed = 1404;
 
     // 1500–1599 security (1500–1503 were also used by duplicates and inbound before December 2026)
     public const int SignInRefused = 1500;
@@ -41,6 +42,7 @@ public static class LogEvents
     public const int InboundConnectionRefused = 1603;
     public const int InboundFirstMessageTimedOut = 1604;
     public const int InboundAckIgnored = 1605;
+    public const int InboundDeferred = 1606;
 
     // 1700–1799 duplicates (1500–1511 before December 2026)
     public const int DuplicateDetectionFinished = 1700;

@@ -38,7 +38,11 @@ public static class DatabaseSetup
             {
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
                 await Migrations.HandWrittenSchema.AdoptAsync(db, cancellationToken);
-                await db.Database.MigrateAsync(cancellationToken);
+                // Nothing to apply: no write at all (Migrate takes a lock row), so a server can start on a read-only file and serve reads.
+                if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+                {
+                    await db.Database.MigrateAsync(cancellationToken);
+                }
             }
             finally
             {
@@ -47,7 +51,10 @@ public static class DatabaseSetup
             return;
         }
         await Migrations.HandWrittenSchema.AdoptAsync(db, cancellationToken);
-        await db.Database.MigrateAsync(cancellationToken);
+        if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).Any())
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
     }
 }
 

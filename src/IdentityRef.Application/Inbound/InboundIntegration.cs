@@ -30,6 +30,10 @@ public sealed class InboundIntegration(
     public async Task<IReadOnlyList<Hl7Error>> ApplyAsync(PamReadResult read, string sender, CancellationToken cancellationToken)
     {
         var actor = new Actor("hl7:" + sender, Guid.NewGuid().ToString("N"));
+        if (IdentifierErrors(read) is { Count: > 0 } refused)
+        {
+            return refused;
+        }
         return read.Event switch
         {
             PamEvent.A28 or PamEvent.A31 => await UpsertAsync(read, actor, cancellationToken),
@@ -176,6 +180,31 @@ public sealed class InboundIntegration(
         await AddCrossReferencesAsync(identity.Id, read.PidIdentifiers, cancellationToken);
         await writer.SaveAsync(identity, "identity.identifier-changed", before, actor, new { source = actor.Name }, cancellationToken);
         return warnings;
+    }
+
+    /// <summary>Identifiers and their systems follow the text policy of every entry path: a refused character is an AE at PID-3 or MRG-1.</summary>
+    private static List<Hl7Error> IdentifierErrors(PamReadResult read)
+    {
+        var errors = new List<Hl7Error>();
+        void Check(IReadOnlyList<Cx> identifiers, string segment, int field)
+        {
+            for (var i = 0; i < identifiers.Count; i++)
+            {
+                var cx = identifiers[i];
+                foreach (var (value, component, subComponent) in new[] { (cx.Id, 1, 1), (cx.AssigningAuthority.NamespaceId, 4, 1), (cx.AssigningAuthority.UniversalId, 4, 2) })
+                {
+                    if (TextPolicy.Check(value, "identifier") is { } refused)
+                    {
+                        errors.Add(new Hl7Error(Hl7ErrorCode.DataTypeError, Hl7Severity.Error, new Hl7Location(segment, 1, field, i + 1, component, subComponent),
+                            component == 1 ? "identifier: " + refused.Message : "identifier system: " + refused.Message));
+                        return;
+                    }
+                }
+            }
+        }
+        Check(read.PidIdentifiers, "PID", 3);
+        Check(read.MergeIdentifiers, "MRG", 1);
+        return errors;
     }
 
     /// <summary>The local identity designated by a list of CX: our own IPP, or a cross-reference of the sender's domain.</summary>

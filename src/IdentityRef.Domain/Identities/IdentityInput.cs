@@ -147,14 +147,14 @@ public static partial class IdentityValidator
             return null;
         }
         var text = value.Trim();
+        if (TextPolicy.Check(text, field) is { } refused)
+        {
+            errors.Add(refused);
+            return null;
+        }
         if (text.Length > maxLength)
         {
             errors.Add(field, "too-long", $"At most {maxLength} characters.");
-            return null;
-        }
-        if (text.Any(char.IsControl))
-        {
-            errors.Add(field, "invalid-character", "Control characters are not allowed.");
             return null;
         }
         return text;
@@ -167,6 +167,11 @@ public static partial class IdentityValidator
             return null;
         }
         var text = value.Trim();
+        if (TextPolicy.Check(text, field) is { } refused)
+        {
+            errors.Add(refused);
+            return null;
+        }
         if (!pattern.IsMatch(text))
         {
             errors.Add(field, "invalid-format", message);

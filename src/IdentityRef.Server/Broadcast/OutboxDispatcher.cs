@@ -30,14 +30,27 @@ public sealed partial class OutboxDispatcher(
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
     private readonly ConcurrentDictionary<Guid, MllpClient> _clients = new();
 
+    /// <summary>While passes keep failing (a database read-only, full or down), one error line at most this often.</summary>
+    internal static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest pause between two failing passes (the pause doubles from <see cref="PollInterval"/>).</summary>
+    internal static readonly TimeSpan MaxFailureBackoff = TimeSpan.FromSeconds(30);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var failures = 0;
+        var lastFailureLog = long.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {
             var delivered = 0;
             try
             {
                 delivered = await DeliverOnceAsync(stoppingToken);
+                if (failures > 0)
+                {
+                    DispatchRecovered(logger, failures);
+                    failures = 0;
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -45,7 +58,25 @@ public sealed partial class OutboxDispatcher(
             }
             catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
             {
-                DispatchFailed(logger, e.GetType().Name, e);
+                failures++;
+                var now = Environment.TickCount64;
+                if (failures == 1 || now - lastFailureLog >= (long)FailureLogInterval.TotalMilliseconds)
+                {
+                    // The first failure with its exception, then a line a minute with the count: a database that stays
+                    // read-only must not write errors several times a second.
+                    DispatchFailed(logger, e.GetType().Name, failures, failures == 1 ? e : null);
+                    lastFailureLog = now;
+                }
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(MaxFailureBackoff.TotalMilliseconds, PollInterval.TotalMilliseconds * Math.Pow(2, Math.Min(failures, 16))));
+                try
+                {
+                    await Task.Delay(backoff, clock, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                continue;
             }
             if (delivered == 0)
             {
@@ -225,6 +256,9 @@ public sealed partial class OutboxDispatcher(
     [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
     private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
 
-    [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType})")]
-    private static partial void DispatchFailed(ILogger logger, string exceptionType, Exception exception);
+    [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType}), {Failures} failing pass(es) in a row; retrying with back-off")]
+    private static partial void DispatchFailed(ILogger logger, string exceptionType, int failures, Exception? exception);
+
+    [LoggerMessage(LogEvents.OutboxDispatchRecovered, LogLevel.Information, "Outbox dispatch works again after {Failures} failing pass(es)")]
+    private static partial void DispatchRecovered(ILogger logger, int failures);
 }

@@ -1,3 +1,4 @@
+using IdentityRef.Domain.Common;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Patients;
 using System.Diagnostics;
@@ -24,6 +25,11 @@ public sealed class ImportCommand(IServiceProvider services)
         if (!file.Exists)
         {
             Console.Error.WriteLine($"import: no file {file.FullName}");
+            return 2;
+        }
+        if (TextPolicy.Check(domain, "--domain") is { } badDomain)
+        {
+            Console.Error.WriteLine($"import: --domain: {badDomain.Message}");
             return 2;
         }
         var system = IdentifierSystems.Import(domain ?? Path.GetFileNameWithoutExtension(file.Name));
@@ -69,6 +75,10 @@ public sealed class ImportCommand(IServiceProvider services)
                 if (externalId is null)
                 {
                     rejects.Add($"line {line}: external_id: required");
+                }
+                else if (TextPolicy.Check(externalId, "external_id") is { } refused)
+                {
+                    rejects.Add($"line {line}: external_id: {refused.Message}");
                 }
                 else if (!traits.IsSuccess)
                 {

@@ -48,6 +48,7 @@ public static class ServerSetup
         services.AddIdentityRefDatabase(database.Provider, connectionString);
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DatabaseWriteProbe>();
         services.AddSingleton<IBirthPlaceDirectory>(_ => CogBirthPlaceDirectory.Load(Path.Combine(AppContext.BaseDirectory, "data", "cog")));
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
@@ -161,7 +162,7 @@ public static class ServerSetup
     }
 
     private static void MapHealthEndpoint(this IEndpointRouteBuilder app) =>
-        app.MapGet("/health", async (IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        app.MapGet("/health", async (IdentityRefDbContext db, DatabaseWriteProbe writes, CancellationToken cancellationToken) =>
         {
             bool databaseUp;
             try
@@ -172,9 +173,16 @@ public static class ServerSetup
             {
                 databaseUp = false;
             }
-            var body = new { status = databaseUp ? "Healthy" : "Unhealthy", database = new { provider = db.Provider.ToString(), status = databaseUp ? "Healthy" : "Unhealthy" } };
-            return Results.Json(body, statusCode: databaseUp ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        }).AllowAnonymous().WithTags("Operations").WithSummary("Liveness and database reachability.");
+            // Ready only when changes can be saved: a read-only or full database fails readiness, not only a lost one.
+            var writable = databaseUp && await writes.CanWriteAsync(db, cancellationToken);
+            var healthy = databaseUp && writable;
+            var body = new
+            {
+                status = healthy ? "Healthy" : "Unhealthy",
+                database = new { provider = db.Provider.ToString(), status = databaseUp ? "Healthy" : "Unhealthy", writes = writable ? "Healthy" : "Unhealthy" },
+            };
+            return Results.Json(body, statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous().WithTags("Operations").WithSummary("Liveness and readiness: the database is reachable and accepts changes.");
 
     /// <summary>
     /// Serilog is the logger of the host (Serilog.AspNetCore): framework categories at warning, because ASP.NET's
