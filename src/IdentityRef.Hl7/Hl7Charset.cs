@@ -64,9 +64,7 @@ public static class Hl7Charsets
     {
         Hl7Charset.Ascii => c < '\u0080',
         Hl7Charset.Latin1 => c <= '\u00FF',
-        // Latin-9 is Latin-1 with eight code points replaced by € Š š Ž ž Œ œ Ÿ
-        Hl7Charset.Latin9 => c is '\u20AC' or '\u0160' or '\u0161' or '\u017D' or '\u017E' or '\u0152' or '\u0153' or '\u0178'
-            || (c <= '\u00FF' && c is not ('\u00A4' or '\u00A6' or '\u00A8' or '\u00B4' or '\u00B8' or '\u00BC' or '\u00BD' or '\u00BE')),
+        Hl7Charset.Latin9 => c == '?' || Latin9Encoding.GetBytes([c]) is not [(byte)'?'],
         _ => true,
     };
 

@@ -142,13 +142,6 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         }
     }
 
-    /// <summary>An ACK (MSH-9.1 ACK, or any message carrying MSA): the answer to a message, not one to answer.</summary>
-    public static bool IsAcknowledgement(Hl7Message message) =>
-        message.MessageType == "ACK" || message.Segments.Any(s => s.Name == "MSA");
-
-    [LoggerMessage(LogEvents.InboundAcknowledgementNotAnswered, LogLevel.Warning, "Inbound {MessageType} is an acknowledgement: not answered")]
-    private static partial void AckIgnored(ILogger logger, string messageType);
-
     private readonly Lock _refusals = new();
     private long _lastRefusalLog = long.MinValue;
     private int _refusedSinceLog;
@@ -180,6 +173,13 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
 
     [LoggerMessage(LogEvents.InboundFirstMessageTimedOut, LogLevel.Information, "Inbound HL7 connection closed: no complete message within {Seconds} s of its opening")]
     private static partial void FirstMessageTimedOut(ILogger logger, double seconds);
+
+    /// <summary>An ACK (MSH-9.1 ACK, or any message carrying MSA): the answer to a message, not one to answer.</summary>
+    public static bool IsAcknowledgement(Hl7Message message) =>
+        message.MessageType == "ACK" || message.Segments.Any(s => s.Name == "MSA");
+
+    [LoggerMessage(LogEvents.InboundAckIgnored, LogLevel.Warning, "Inbound {MessageType} is an acknowledgement: not answered")]
+    private static partial void AckIgnored(ILogger logger, string messageType);
 
     [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);
