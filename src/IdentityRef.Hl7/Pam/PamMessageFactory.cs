@@ -89,6 +89,13 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         return new Hl7Message(segments);
     }
 
+    /// <summary>
+    /// The PID of a patient as PAM FR writes it (the INS only when qualified, PID-32 status), for the query answers
+    /// (PDQ RSP^K22) that list patients by the same rules as the broadcast.
+    /// </summary>
+    public Hl7Segment PatientIdentification(PamPatient patient, string setId = "1") =>
+        Pid(patient, patient.PidStatus, includeIns: patient.IsQualified, setId: setId);
+
     private Hl7Message BuildA30(PamMessageHeader header, PamPatient patient, Hl7Segment pid, string mrg1) =>
         new([Msh(header, "A47", "ADT_A30"), Evn(header), pid, Hl7Segment.FromRaw("MRG", D, mrg1)]);
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Server.Inbound;
 
 /// <summary>
-/// The inbound ITI-30 feed: an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
+/// The inbound ITI-30 feed (and the PDQ/PIX queries, <c>InboundQueries.cs</c>): an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
 /// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
 /// type or trigger, or a message addressed to another application or facility. An error writes nothing.
 /// </summary>
@@ -73,6 +73,10 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
             Clock = clock,
             TimeZone = settings.Zone,
         };
+        if (IsQuery(bytes.Span))
+        {
+            return await AnswerQueryAsync(bytes, ackOptions, cancellationToken); // PDQ, PIX: InboundQueries.cs
+        }
         var received = PamInbound.Receive(bytes.Span, ackOptions: ackOptions);
         if (received.Parse.Message is { } maybeAck && IsAcknowledgement(maybeAck))
         {
