@@ -21,12 +21,19 @@ public sealed class FakeDownstream : IAsyncDisposable
             var parsed = Hl7Parser.Parse(bytes.Span);
             var message = parsed.Message!;
             Received.Enqueue(message);
+            if (RawAnswer?.Invoke(message) is { } raw)
+            {
+                return ValueTask.FromResult<byte[]?>(raw);
+            }
             return ValueTask.FromResult(Answer(message) is { } code ? Hl7Ack.Build(message, code).ToBytes(parsed.Charset ?? Hl7Charset.Utf8) : null);
         });
         _server.Start();
     }
 
     public Func<Hl7Message, Hl7AckCode?> Answer { get; set; }
+
+    /// <summary>When set and not null for a message, these bytes are the answer instead of an ACK (a receiver that answers nonsense).</summary>
+    public Func<Hl7Message, byte[]?>? RawAnswer { get; set; }
 
     public ConcurrentQueue<Hl7Message> Received { get; } = new();
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace IdentityRef.Server.Web.Pages;
 
-public sealed class ConnexionModel(AccountService accounts) : PageModel
+public sealed class ConnexionModel(AccountService accounts, TimeProvider clock) : PageModel
 {
     [BindProperty]
     public string? UserName { get; set; }
@@ -36,7 +36,7 @@ public sealed class ConnexionModel(AccountService accounts) : PageModel
                 return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
             case SignInOutcome.LockedOut:
                 Error = "Compte verrouillé après plusieurs échecs : réessayez après "
-                    + result.LockedUntil!.Value.ToLocalTime().ToString("HH:mm", CultureInfo.GetCultureInfo("fr-FR")) + " ou demandez à un administrateur de le déverrouiller.";
+                    + FrenchFormat.Time(result.LockedUntil!.Value, clock) + " ou demandez à un administrateur de le déverrouiller.";
                 break;
             default:
                 Error = "Identifiant ou mot de passe incorrect.";
