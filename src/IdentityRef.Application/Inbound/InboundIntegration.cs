@@ -48,7 +48,11 @@ public sealed class InboundIntegration(
         {
             return [.. validated.Errors.Select(ToHl7Error)];
         }
-        var (ins, warnings) = QualifiedIns(patient);
+        var (ins, warnings) = QualifiedIns(patient, patients.AcceptsTestIns);
+        if (warnings.Any(w => w.Severity == Hl7Severity.Error))
+        {
+            return warnings;
+        }
         var traits = validated.Value with { DeclaredIns = ins };
         var existing = await FindAsync(read.PidIdentifiers, cancellationToken);
         if (existing is null)
@@ -66,15 +70,21 @@ public sealed class InboundIntegration(
     }
 
     /// <summary>PAM FR: an INS is integrated only with VALI and a valid key; otherwise it is dropped with a warning, the rest integrated.</summary>
-    private static (InsNumber? Ins, IReadOnlyList<Hl7Error> Warnings) QualifiedIns(PamPatient patient)
+    /// <remarks>A test or demonstration INS on a production server is refused outright (AE, nothing written): it is never a real person's.</remarks>
+    private static (InsNumber? Ins, IReadOnlyList<Hl7Error> Warnings) QualifiedIns(PamPatient patient, bool acceptTestIns)
     {
         if (patient is not { IsQualified: true, Ins: { } ins })
         {
             return (null, []);
         }
-        var parsed = InsNumber.Parse(ins.Value, ins.Oid);
-        return parsed.IsSuccess
-            ? (parsed.Value, [])
+        var parsed = IdentityValidator.ParseIns(ins.Value, ins.Oid, acceptTestIns);
+        if (parsed.IsSuccess)
+        {
+            return (parsed.Value, []);
+        }
+        return parsed.Errors.Any(e => e.Code == "test-ins-refused")
+            ? (null, [new Hl7Error(Hl7ErrorCode.TableValueNotFound, Hl7Severity.Error, new Hl7Location("PID", 1, 3, 1, 4),
+                "test or demonstration INS authority refused on a production server")])
             : (null, [new Hl7Error(Hl7ErrorCode.DataTypeError, Hl7Severity.Warning, new Hl7Location("PID", 1, 3), "INS with an invalid key: not integrated")]);
     }
 
@@ -128,7 +138,11 @@ public sealed class InboundIntegration(
             }
         }
         var before = IdentitySnapshot.Of(identity);
-        var (newIns, warnings) = read.Patient is { } sent ? QualifiedIns(sent) : (null, []);
+        var (newIns, warnings) = read.Patient is { } sent ? QualifiedIns(sent, patients.AcceptsTestIns) : (null, []);
+        if (warnings.Any(w => w.Severity == Hl7Severity.Error))
+        {
+            return warnings;
+        }
         if (newIns is not null && identity.InsSource != InsSource.Insi && newIns.Value != identity.InsValue)
         {
             // a new INS from the sender (NIA → NIR, new NIR): kept as declared until INSi confirms it

@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using System.Collections.Concurrent;
 using IdentityRef.Hl7;
@@ -202,12 +203,12 @@ public sealed partial class OutboxDispatcher(
 
     private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
 
-    [LoggerMessage(1400, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
+    [LoggerMessage(LogEvents.OutboxMessageParked, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
     private static partial void Parked(ILogger logger, long messageId, string @event, string reason);
 
-    [LoggerMessage(1401, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
+    [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
     private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
 
-    [LoggerMessage(1402, LogLevel.Error, "Outbox dispatch failed ({ExceptionType})")]
+    [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType})")]
     private static partial void DispatchFailed(ILogger logger, string exceptionType, Exception exception);
 }

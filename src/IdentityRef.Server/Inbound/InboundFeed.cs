@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Inbound;
 using System.Net;
@@ -32,7 +33,23 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
             return;
         }
         var address = IPAddress.TryParse(settings.ListenAddress, out var parsed) ? parsed : IPAddress.Any;
-        await using var server = new MllpServer(new MllpServerOptions { Address = address, Port = settings.ListenPort }, (bytes, ct) => HandleAsync(bytes, ct));
+        await using var server = new MllpServer(new MllpServerOptions
+        {
+            Address = address,
+            Port = settings.ListenPort,
+            MaxConnections = settings.ListenMaxConnections,
+            MaxConnectionsPerAddress = settings.ListenMaxConnectionsPerAddress,
+            IdleTimeout = TimeSpan.FromSeconds(settings.ListenIdleTimeoutSeconds),
+            FirstMessageTimeout = TimeSpan.FromSeconds(settings.ListenFirstFrameTimeoutSeconds),
+        }, (bytes, ct) => HandleAsync(bytes, ct));
+        server.ConnectionRefused += (peer, reason) => OnRefused(peer, reason, server.ActiveConnections);
+        server.ConnectionClosed += reason =>
+        {
+            if (reason == MllpCloseReason.FirstMessageTimeout)
+            {
+                FirstMessageTimedOut(logger, settings.ListenFirstFrameTimeoutSeconds);
+            }
+        };
         server.Start();
         _port.TrySetResult(server.Port);
         Listening(logger, server.Port);
@@ -113,12 +130,44 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         }
     }
 
-    [LoggerMessage(1500, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
+    private readonly Lock _refusals = new();
+    private long _lastRefusalLog = long.MinValue;
+    private int _refusedSinceLog;
+
+    /// <summary>
+    /// One warning per refusal, at most one every <see cref="RefusalLogInterval"/> (with the count refused since the
+    /// last one): a flood of connections must not flood the logs. The address is the sender's, never patient data.
+    /// </summary>
+    private void OnRefused(IPAddress? peer, MllpRefusalReason reason, int open)
+    {
+        lock (_refusals)
+        {
+            _refusedSinceLog++;
+            var now = Environment.TickCount64;
+            if (_lastRefusalLog != long.MinValue && now - _lastRefusalLog < (long)RefusalLogInterval.TotalMilliseconds)
+            {
+                return;
+            }
+            ConnectionRefused(logger, peer?.ToString() ?? "?", reason.ToString(), open, _refusedSinceLog);
+            _lastRefusalLog = now;
+            _refusedSinceLog = 0;
+        }
+    }
+
+    internal static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
+
+    [LoggerMessage(LogEvents.InboundConnectionRefused, LogLevel.Warning, "Inbound HL7 connection from {Address} refused: {Reason} ({Open} open; {Refused} refused since the last such line)")]
+    private static partial void ConnectionRefused(ILogger logger, string address, string reason, int open, int refused);
+
+    [LoggerMessage(LogEvents.InboundFirstMessageTimedOut, LogLevel.Information, "Inbound HL7 connection closed: no complete message within {Seconds} s of its opening")]
+    private static partial void FirstMessageTimedOut(ILogger logger, double seconds);
+
+    [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);
 
-    [LoggerMessage(1501, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
+    [LoggerMessage(LogEvents.InboundAnswered, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
     private static partial void Answered(ILogger logger, string trigger, string ackCode);
 
-    [LoggerMessage(1502, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
+    [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
     private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
 }
