@@ -35,10 +35,10 @@ public sealed partial class ProcessKillTests
             }
             return Hl7AckCode.Accept;
         });
-        ServerProcess? first = null, second = null;
+        KilledServer? first = null, second = null;
         try
         {
-            first = await ServerProcess.StartAsync(database);
+            first = await KilledServer.StartAsync(database);
             var api = first.Client;
             var subscribed = await api.PostAsync("/api/subscriptions", new JsonObject
             {
@@ -55,7 +55,7 @@ public sealed partial class ProcessKillTests
             first.Kill();
             var sentBeforeTheKill = downstream.Received.Select(m => m.ControlId!).ToHashSet();
             held.Set();
-            second = await ServerProcess.StartAsync(database);
+            second = await KilledServer.StartAsync(database);
             var messages = await AllAcknowledgedAsync(second.Client);
 
             var queued = messages.OrderBy(m => (long)m["id"]!).Select(m => (string)m["controlId"]!).ToList();
@@ -97,11 +97,11 @@ public sealed partial class ProcessKillTests
     }
 
     /// <summary>The server started as a process on a SQLite file, on a port it chooses (read back from its log).</summary>
-    private sealed partial class ServerProcess
+    private sealed partial class KilledServer
     {
         private readonly Process _process;
 
-        private ServerProcess(Process process, Uri address)
+        private KilledServer(Process process, Uri address)
         {
             _process = process;
             Client = new HttpClient { BaseAddress = address };
@@ -110,7 +110,7 @@ public sealed partial class ProcessKillTests
 
         public HttpClient Client { get; }
 
-        public static async Task<ServerProcess> StartAsync(string database)
+        public static async Task<KilledServer> StartAsync(string database)
         {
             var start = new ProcessStartInfo(Environment.ProcessPath!, ["IdentityRef.Server.dll", "--urls", "http://127.0.0.1:0"])
             {
@@ -142,7 +142,7 @@ public sealed partial class ProcessKillTests
             process.BeginErrorReadLine();
             try
             {
-                return new ServerProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(120)));
+                return new KilledServer(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(120)));
             }
             catch
             {
