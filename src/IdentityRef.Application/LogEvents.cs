@@ -39,6 +39,7 @@ public static class LogEvents
     public const int InboundRefused = 1602;
     public const int InboundConnectionRefused = 1603;
     public const int InboundFirstMessageTimedOut = 1604;
+    public const int InboundAckIgnored = 1605;
 
     // 1700–1799 duplicates (1500–1511 before December 2026)
     public const int DuplicateDetectionFinished = 1700;

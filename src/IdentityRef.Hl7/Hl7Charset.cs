@@ -59,6 +59,50 @@ public static class Hl7Charsets
         }
     }
 
+    /// <summary>Whether the character set has a byte for this character (UTF-8: every character but a lone surrogate).</summary>
+    public static bool CanEncode(this Hl7Charset charset, char c) => charset switch
+    {
+        Hl7Charset.Ascii => c < '\u0080',
+        Hl7Charset.Latin1 => c <= '\u00FF',
+        Hl7Charset.Latin9 => c == '?' || Latin9Encoding.GetBytes([c]) is not [(byte)'?'],
+        _ => true,
+    };
+
+    /// <summary>
+    /// The first character of the message that the character set cannot carry, with where it sits (segment, field),
+    /// or null when every character can be written. HL7 v2.5 has no escape for such a character (only \Cxxyy\ and
+    /// \Mxxyyzz\ switches to ISO 2022 sets, which PAM FR receivers do not read), so the message must not be
+    /// written in that set: encoding it would silently put '?' in its place.
+    /// </summary>
+    public static (Hl7Location Location, string CodePoint)? FindUnencodable(Hl7Message message, Hl7Charset charset)
+    {
+        if (charset == Hl7Charset.Utf8)
+        {
+            return null;
+        }
+        var sequences = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var segment in message.Segments)
+        {
+            int sequence = sequences[segment.Name] = sequences.GetValueOrDefault(segment.Name) + 1;
+            var fields = segment.RawFields;
+            for (int f = 1; f < fields.Count; f++)
+            {
+                var raw = fields[f];
+                for (int i = 0; i < raw.Length; i++)
+                {
+                    if (!charset.CanEncode(raw[i]))
+                    {
+                        string code = char.IsHighSurrogate(raw[i]) && i + 1 < raw.Length && char.IsLowSurrogate(raw[i + 1])
+                            ? $"U+{char.ConvertToUtf32(raw[i], raw[i + 1]):X4}"
+                            : $"U+{(int)raw[i]:X4}";
+                        return (new Hl7Location(segment.Name, sequence, f), code);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /// <summary>The .NET encoding of a character set.</summary>
     public static Encoding GetEncoding(this Hl7Charset charset) => charset switch
     {

@@ -75,6 +75,20 @@ public sealed class Hl7Options
     [Range(1, 100_000)]
     public int LagAlertMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// The hospital's time zone (IANA id): MSH-7, EVN-2, ZFD-6 and the ACKs are written in it with its offset
+    /// (YYYYMMDDHHMMSS+ZZZZ), as the PAM FR data types want the sender's local time.
+    /// </summary>
+    public string TimeZone { get; set; } = "Europe/Paris";
+
+    /// <summary>The zone of <see cref="TimeZone"/>; a name the system does not know fails at start-up.</summary>
+    public TimeZoneInfo Zone => _zone is { } z && z.Id == TimeZone ? z : _zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    private TimeZoneInfo? _zone;
+
+    /// <summary>Now, in the hospital's time zone, from the one clock of the server.</summary>
+    public DateTimeOffset LocalNow(TimeProvider clock) => TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone);
+
     /// <summary>Messages read from the outbox at a time per subscription.</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;

@@ -42,7 +42,9 @@ public sealed class InboundIntegration(
     /// <summary>A28 or A31: update the identity the sender's identifiers point to, or insert it (A31 for an unknown patient inserts).</summary>
     private async Task<IReadOnlyList<Hl7Error>> UpsertAsync(PamReadResult read, Actor actor, CancellationToken cancellationToken)
     {
-        var patient = read.Patient!;
+        var existing = await FindAsync(read.PidIdentifiers, cancellationToken);
+        // Field presence (HL7 v2.5 §2.5.3): what the message leaves empty is kept, what it sends as "" is erased.
+        var patient = existing is null ? read.Patient! : KeepAbsent(read.Patient!, existing);
         var validated = patients.Validate(ToInput(patient));
         if (!validated.IsSuccess)
         {
@@ -54,7 +56,6 @@ public sealed class InboundIntegration(
             return warnings;
         }
         var traits = validated.Value with { DeclaredIns = ins };
-        var existing = await FindAsync(read.PidIdentifiers, cancellationToken);
         if (existing is null)
         {
             await patients.CreateAsync(traits, actor, new { source = actor.Name }, cancellationToken, stage: created => AddCrossReferences(created.Id, read.PidIdentifiers));
@@ -67,6 +68,27 @@ public sealed class InboundIntegration(
         await AddCrossReferencesAsync(existing.Id, read.PidIdentifiers, cancellationToken);
         await writer.SaveAsync(existing, "identity.updated", before, actor, new { source = actor.Name }, cancellationToken);
         return warnings;
+    }
+
+    /// <summary>
+    /// The optional traits the message did not carry (neither a value nor HL7 null) keep the identity's value: an
+    /// A31 that leaves the used name, address or phone empty changes none of them.
+    /// </summary>
+    private static PamPatient KeepAbsent(PamPatient sent, Identity existing)
+    {
+        string? Keep(string? value, PamFields field, string? current) =>
+            value is not null ? value : sent.Erased.HasFlag(field) ? null : current;
+        return sent with
+        {
+            UsedName = Keep(sent.UsedName, PamFields.UsedName, existing.UsedName),
+            UsedFirstName = Keep(sent.UsedFirstName, PamFields.UsedFirstName, existing.UsedFirstName),
+            Address = Keep(sent.Address, PamFields.Address, existing.Address),
+            Postcode = Keep(sent.Postcode, PamFields.Postcode, existing.Postcode),
+            City = Keep(sent.City, PamFields.City, existing.City),
+            Phone = Keep(sent.Phone, PamFields.Phone, existing.Phone),
+            Email = Keep(sent.Email, PamFields.Email, existing.Email),
+            BirthPlaceCode = Keep(sent.BirthPlaceCode, PamFields.BirthPlace, existing.BirthPlaceCode),
+        };
     }
 
     /// <summary>PAM FR: an INS is integrated only with VALI and a valid key; otherwise it is dropped with a warning, the rest integrated.</summary>
@@ -234,6 +256,7 @@ public sealed class InboundIntegration(
         Postcode = patient.Postcode,
         City = patient.City,
         Phone = patient.Phone,
+        Email = patient.Email,
     };
 
     /// <summary>Where a bad trait sits in the message, for ERR-2, with the 0357 code.</summary>
@@ -250,7 +273,8 @@ public sealed class InboundIntegration(
             "usedName" => (5, 1),
             "usedFirstName" => (5, 2),
             "address" or "postcode" or "city" => (11, 1),
-            "phone" => (13, 1),
+            "phone" => (13, 12),
+            "email" => (13, 4),
             "ins.value" or "ins.oid" => (3, 1),
             _ => (0, 0),
         };

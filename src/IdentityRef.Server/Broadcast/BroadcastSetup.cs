@@ -11,6 +11,7 @@ public static class BroadcastSetup
     {
         services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section)).ValidateDataAnnotations()
             .Validate(o => o.RetryMinSeconds <= o.RetryMaxSeconds, "Hl7:RetryMinSeconds must not exceed Hl7:RetryMaxSeconds.")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Hl7:TimeZone is not a time zone this system knows (e.g. Europe/Paris)")
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<SubscriptionService>();

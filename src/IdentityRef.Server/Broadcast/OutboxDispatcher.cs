@@ -152,6 +152,11 @@ public sealed partial class OutboxDispatcher(
     {
         if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
         {
+            if (msa.ControlId != message.ControlId)
+            {
+                // an ACK counts only for the message it names (MSA-2 = our MSH-10): anything else may hide a lost message
+                return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
+            }
             message.AckCode = msa.AcknowledgmentCode;
             switch (msa.AcknowledgmentCode)
             {
@@ -201,7 +206,7 @@ public sealed partial class OutboxDispatcher(
     /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
     private static string AckText(Hl7Message ack) => string.Join(" | ", ack.Segments.Where(s => s.Name is "MSA" or "ERR").Select(s => s.ToString()));
 
-    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+    private static string Truncate(string text, int length = 1000) => text.Length <= length ? text : text[..length];
 
     [LoggerMessage(LogEvents.OutboxMessageParked, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
     private static partial void Parked(ILogger logger, long messageId, string @event, string reason);

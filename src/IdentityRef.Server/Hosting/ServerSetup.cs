@@ -5,6 +5,7 @@ using IdentityRef.Application.Jobs;
 using IdentityRef.Application.Merges;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Queries;
 using IdentityRef.Application.ReferenceData;
 using IdentityRef.Application.Security;
 using IdentityRef.Application.WorkItems;
@@ -15,6 +16,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Duplicates;
+using IdentityRef.Server.Fhir;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
@@ -59,6 +61,10 @@ public static class ServerSetup
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
         services.AddScoped<WorkItemQueue>();
+        services.AddSingleton<IdentifierDomains>();
+        services.AddScoped<IdentityQueries>();
+        services.AddScoped<PatientMatch>();
+        services.AddScoped<Hl7QueryResponder>();
     }
 
     /// <summary>
@@ -119,6 +125,12 @@ public static class ServerSetup
             // (nothing of this request was written); a database that takes no writes: 503 (retry later). Anything else is
             // a bug: 500, no details.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (FhirResults.IsFhir(context.Request))
+            {
+                await FhirResults.WriteOutcomeAsync(context, error is DomainRuleException ? StatusCodes.Status409Conflict : StatusCodes.Status500InternalServerError,
+                    global::Hl7.Fhir.Model.OperationOutcome.IssueType.Exception, error is DomainRuleException r ? r.Message : "An internal error occurred.");
+                return;
+            }
             var result = error switch
             {
                 DomainRuleException rule => Problems.Rule(rule),
@@ -140,6 +152,7 @@ public static class ServerSetup
         app.MapJobEndpoints();
         app.MapDuplicateEndpoints();
         app.MapWorkItemEndpoints();
+        app.MapFhirEndpoints();
         app.MapInsiSimulator(app.Configuration);
         app.MapWebInterface();
     }

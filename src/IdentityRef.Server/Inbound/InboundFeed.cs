@@ -12,11 +12,11 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Server.Inbound;
 
 /// <summary>
-/// The inbound ITI-30 feed: an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
+/// The inbound ITI-30 feed (and the PDQ/PIX queries, <c>InboundQueries.cs</c>): an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
 /// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
 /// type or trigger, or a message addressed to another application or facility. An error writes nothing.
 /// </summary>
-public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, ILogger<InboundFeed> logger) : BackgroundService
+public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, TimeProvider clock, ILogger<InboundFeed> logger) : BackgroundService
 {
     private static readonly HashSet<PamEvent> Supported = [PamEvent.A28, PamEvent.A31, PamEvent.A40, PamEvent.A47];
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -66,8 +66,24 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     public async ValueTask<byte[]?> HandleAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var ackOptions = new Hl7AckOptions { DefaultSendingApplication = settings.ReceivingApplication, DefaultSendingFacility = settings.ReceivingFacility };
+        var ackOptions = new Hl7AckOptions
+        {
+            DefaultSendingApplication = settings.ReceivingApplication,
+            DefaultSendingFacility = settings.ReceivingFacility,
+            Clock = clock,
+            TimeZone = settings.Zone,
+        };
+        if (IsQuery(bytes.Span))
+        {
+            return await AnswerQueryAsync(bytes, ackOptions, cancellationToken); // PDQ, PIX: InboundQueries.cs
+        }
         var received = PamInbound.Receive(bytes.Span, ackOptions: ackOptions);
+        if (received.Parse.Message is { } maybeAck && IsAcknowledgement(maybeAck))
+        {
+            // HL7 v2.5 §2.9: an acknowledgement is never acknowledged (two engines would answer each other forever)
+            AckIgnored(logger, maybeAck.MessageType);
+            return null;
+        }
         var charset = received.Parse.Charset ?? Hl7Charset.Utf8;
         if (received.Parse.Message is { } unsupported
             && received.Errors.Where(e => e.Code is Hl7ErrorCode.UnsupportedMessageType or Hl7ErrorCode.UnsupportedEventCode).ToList() is { Count: > 0 } reasons)
@@ -161,6 +177,13 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
 
     [LoggerMessage(LogEvents.InboundFirstMessageTimedOut, LogLevel.Information, "Inbound HL7 connection closed: no complete message within {Seconds} s of its opening")]
     private static partial void FirstMessageTimedOut(ILogger logger, double seconds);
+
+    /// <summary>An ACK (MSH-9.1 ACK, or any message carrying MSA): the answer to a message, not one to answer.</summary>
+    public static bool IsAcknowledgement(Hl7Message message) =>
+        message.MessageType == "ACK" || message.Segments.Any(s => s.Name == "MSA");
+
+    [LoggerMessage(LogEvents.InboundAckIgnored, LogLevel.Warning, "Inbound {MessageType} is an acknowledgement: not answered")]
+    private static partial void AckIgnored(ILogger logger, string messageType);
 
     [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);

@@ -86,7 +86,9 @@ public static class SecuritySetup
         return Task.CompletedTask;
     }
 
-    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The programmatic surfaces, authenticated by API key only: <c>/api</c> and the FHIR endpoint <c>/fhir</c>.</summary>
+    public static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || Fhir.FhirResults.IsFhir(request);
 
     /// <summary>The claims of a signed-in account: its name (the audit actor) and its role.</summary>
     public static ClaimsPrincipal PrincipalOf(Persistence.Accounts.Account account) => new(new ClaimsIdentity(

@@ -123,6 +123,7 @@ public static class FrenchText
         Policies.Messages => "Messages émis et reçus, rejeux",
         Policies.Jobs => "Tâches de fond",
         Policies.Accounts => "Comptes et rôles",
+        Policies.PatientsQuery => "Interrogations d'identités par d'autres systèmes (PDQm, PIXm, $match)",
         Policies.WorkItems => "Signalements des tâches de fond : prise en charge, traitement (chacun selon son type)",
         _ => policy,
     };

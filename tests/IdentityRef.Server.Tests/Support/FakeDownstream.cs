@@ -20,6 +20,7 @@ public sealed class FakeDownstream : IAsyncDisposable
         {
             var parsed = Hl7Parser.Parse(bytes.Span);
             var message = parsed.Message!;
+            Raw.Enqueue(bytes.ToArray());
             Received.Enqueue(message);
             if (RawAnswer?.Invoke(message) is { } raw)
             {
@@ -37,6 +38,9 @@ public sealed class FakeDownstream : IAsyncDisposable
 
     public ConcurrentQueue<Hl7Message> Received { get; } = new();
 
+    /// <summary>The bytes of every message received, as sent.</summary>
+    public ConcurrentQueue<byte[]> Raw { get; } = new();
+
     public int Port => _server.Port;
 
     /// <summary>Waits until <paramref name="count"/> messages arrived (or fails after the timeout).</summary>
@@ -51,5 +55,10 @@ public sealed class FakeDownstream : IAsyncDisposable
         return [.. Received];
     }
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    /// <summary>Stops the server, then has every message it received checked by the independent HL7 library.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        IndependentHl7Check.AssertConform([.. Raw], "messages received by a downstream system");
+    }
 }
