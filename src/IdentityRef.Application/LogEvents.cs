@@ -26,6 +26,7 @@ public static class LogEvents
     public const int OutboxMessageParked = 1400;
     public const int OutboxRetryScheduled = 1401;
     public const int OutboxDispatchFailed = 1402;
+    public const int OutboxGaugesFailed = 1403;
 
     // 1500–1599 security (1500–1503 were also used by duplicates and inbound before December 2026)
     public const int SignInRefused = 1500;

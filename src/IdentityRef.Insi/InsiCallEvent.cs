@@ -30,3 +30,11 @@ public interface IInsiCallObserver
 {
     void OnAttempt(InsiCallEvent callEvent);
 }
+
+/// <summary>The adapter's spans (one per HTTP attempt: operation, attempt, outcome, codes; never a trait or an INS).</summary>
+public static class InsiTelemetry
+{
+    public const string SourceName = "IdentityRef.Insi";
+
+    public static readonly System.Diagnostics.ActivitySource Source = new(SourceName);
+}

@@ -162,6 +162,9 @@ public sealed class InsiClient : IInsiClient
         string operation, Guid messageId, int attempt, string action, byte[] envelope, CancellationToken callerToken, CancellationToken token)
     {
         var started = _time.GetTimestamp();
+        using var activity = InsiTelemetry.Source.StartActivity("INSi " + operation, System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("insi.operation", operation);
+        activity?.SetTag("insi.attempt", attempt);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(envelope) };
@@ -196,8 +199,11 @@ public sealed class InsiClient : IInsiClient
         }
     }
 
-    private void Report(string operation, Guid messageId, int attempt, InsiAttemptStatus status, int? httpStatus, string? resultCode, string? faultCode, long started) =>
+    private void Report(string operation, Guid messageId, int attempt, InsiAttemptStatus status, int? httpStatus, string? resultCode, string? faultCode, long started)
+    {
+        System.Diagnostics.Activity.Current?.SetTag("insi.outcome", status.ToString().ToLowerInvariant()).SetTag("insi.result_code", resultCode).SetTag("insi.fault_code", faultCode);
         _observer?.OnAttempt(new InsiCallEvent(operation, "uuid:" + messageId.ToString("D"), attempt, status, httpStatus, resultCode, faultCode, _time.GetElapsedTime(started)));
+    }
 
     private async Task<byte[]?> ReadLimitedAsync(HttpContent content, CancellationToken token)
     {

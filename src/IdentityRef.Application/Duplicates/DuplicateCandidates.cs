@@ -72,9 +72,12 @@ public sealed class AdmissionDuplicateCheck(DuplicateCandidates candidates, IOpt
         {
             return new AdmissionVerdict(false, [], null);
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var (found, compared) = await candidates.FindAsync(IdentityMatching.ToRecord(traits), exclude: null, cancellationToken);
         var probable = found.Where(c => c.Result.Class == MatchClass.Probable).ToList();
         var shown = found.Take(options.Value.MaxCandidatesShown).Select(c => CandidateView.From(c)).ToList();
+        Telemetry.IdentityRefTelemetry.AdmissionChecked(probable.Count > 0 ? "probable" : found.Count > 0 ? "possible" : "none",
+            System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Identity.Ipp).ToList(), shown);
     }
 

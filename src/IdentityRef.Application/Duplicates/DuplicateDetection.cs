@@ -38,7 +38,7 @@ public sealed class DuplicateDetection(
         await gate.Lock.WaitAsync(cancellationToken);
         try
         {
-            return await FullAsync(train, cancellationToken);
+            return await MeasuredAsync(Full, () => FullAsync(train, cancellationToken));
         }
         finally
         {
@@ -53,11 +53,35 @@ public sealed class DuplicateDetection(
         {
             var last = await db.DuplicateRuns.AsNoTracking().Where(r => r.FinishedAt != null).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
             // Without a previous run "changed since" is the whole base: the in-memory run is far faster for that.
-            return last is null ? await FullAsync(train: false, cancellationToken) : await IncrementalAsync(last.StartedAt, cancellationToken);
+            return last is null
+                ? await MeasuredAsync(Full, () => FullAsync(train: false, cancellationToken))
+                : await MeasuredAsync(Incremental, () => IncrementalAsync(last.StartedAt, cancellationToken));
         }
         finally
         {
             gate.Lock.Release();
+        }
+    }
+
+    /// <summary>A run, counted in the metrics by kind and outcome (succeeded, failed, cancelled) with its duration.</summary>
+    private static async Task<DetectionSummary> MeasuredAsync(string kind, Func<Task<DetectionSummary>> run)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "failed";
+        try
+        {
+            var summary = await run();
+            outcome = "succeeded";
+            return summary;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = "cancelled";
+            throw;
+        }
+        finally
+        {
+            Telemetry.IdentityRefTelemetry.DetectionRan(kind, outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 

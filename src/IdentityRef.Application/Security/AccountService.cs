@@ -18,6 +18,15 @@ public enum SignInOutcome
     Invalid,
 
     LockedOut,
+
+    /// <summary>Local passwords are switched off (<c>Security:LocalPasswords</c>): only Pro Santé Connect signs in.</summary>
+    PasswordsDisabled,
+
+    /// <summary>Pro Santé Connect: a valid RPPS that no account is linked to (an administrator must link it).</summary>
+    UnknownRpps,
+
+    /// <summary>Pro Santé Connect: the identity provider sent no usable RPPS.</summary>
+    InvalidRpps,
 }
 
 public sealed record SignInResult(SignInOutcome Outcome, Account? Account, DateTimeOffset? LockedUntil);
@@ -39,18 +48,26 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
 
     public async Task<SignInResult> SignInAsync(string? userName, string? password, string correlationId, CancellationToken cancellationToken)
     {
+        if (!options.Value.LocalPasswords)
+        {
+            logger.SignInRefused("passwords-disabled");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", "disabled");
+            return new SignInResult(SignInOutcome.PasswordsDisabled, null, null);
+        }
         var name = NormalizeUserName(userName);
         var account = name is null ? null : await db.Accounts.FirstOrDefaultAsync(a => a.UserName == name, cancellationToken);
         if (account is null || !account.Active)
         {
             Hasher.VerifyHashedPassword(Nobody, NobodyHash, password ?? "");
             logger.SignInRefused("unknown-or-inactive");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", "invalid");
             return new SignInResult(SignInOutcome.Invalid, null, null);
         }
         var now = clock.GetUtcNow();
         if (account.LockedUntil > now)
         {
             logger.SignInRefused("locked");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", "locked");
             return new SignInResult(SignInOutcome.LockedOut, account, account.LockedUntil);
         }
         var verdict = Hasher.VerifyHashedPassword(account, account.PasswordHash, password ?? "");
@@ -67,6 +84,7 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
             Audit(locked ? "account.locked" : "account.sign-in-failed", account, actor, now);
             await db.SaveChangesAsync(cancellationToken);
             logger.SignInRefused(locked ? "locked-now" : "wrong-password");
+            Telemetry.IdentityRefTelemetry.SignedIn("password", locked ? "locked" : "invalid");
             return locked ? new SignInResult(SignInOutcome.LockedOut, account, account.LockedUntil) : new SignInResult(SignInOutcome.Invalid, null, null);
         }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
@@ -78,7 +96,120 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
         account.LastSignInAt = now;
         Audit("account.signed-in", account, actor, now);
         await db.SaveChangesAsync(cancellationToken);
+        Telemetry.IdentityRefTelemetry.SignedIn("password", "success");
         return new SignInResult(SignInOutcome.Success, account, null);
+    }
+
+    /// <summary>
+    /// An RPPS number as an administrator types it or as Pro Santé Connect sends it (<c>SubjectNameID</c>: the national
+    /// identifier, "8" followed by the RPPS): the 11 digits of the RPPS, whose last one is a Luhn key; null when it is none.
+    /// </summary>
+    public static string? NormalizeRpps(string? value)
+    {
+        var digits = value?.Trim().Replace(" ", "", StringComparison.Ordinal);
+        if (digits is { Length: Account.RppsLength + 1 } && digits[0] == '8')
+        {
+            digits = digits[1..];
+        }
+        return digits is { Length: Account.RppsLength } && digits.All(char.IsAsciiDigit) && LuhnValid(digits) ? digits : null;
+    }
+
+    private static bool LuhnValid(string digits)
+    {
+        var sum = 0;
+        for (var i = 0; i < digits.Length; i++)
+        {
+            var d = digits[^(i + 1)] - '0';
+            if (i % 2 == 1)
+            {
+                d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+            }
+            sum += d;
+        }
+        return sum % 10 == 0;
+    }
+
+    /// <summary>
+    /// Pro Santé Connect sign-in, once the provider's tokens were validated (eIDAS level included): the account linked
+    /// to the RPPS, if active and not locked. Never creates an account. Audited either way.
+    /// </summary>
+    public async Task<SignInResult> SignInWithRppsAsync(string? subjectNameId, string correlationId, CancellationToken cancellationToken)
+    {
+        var rpps = NormalizeRpps(subjectNameId);
+        if (rpps is null)
+        {
+            await RecordPscRefusalAsync("invalid-rpps", null, correlationId, cancellationToken);
+            return new SignInResult(SignInOutcome.InvalidRpps, null, null);
+        }
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.Rpps == rpps, cancellationToken);
+        var now = clock.GetUtcNow();
+        if (account is null || !account.Active || account.LockedUntil > now)
+        {
+            var reason = account is null ? "unknown-rpps" : !account.Active ? "inactive" : "locked";
+            await RecordPscRefusalAsync(reason, rpps, correlationId, cancellationToken);
+            return account is null ? new SignInResult(SignInOutcome.UnknownRpps, null, null)
+                : !account.Active ? new SignInResult(SignInOutcome.Invalid, null, null)
+                : new SignInResult(SignInOutcome.LockedOut, account, account.LockedUntil);
+        }
+        account.LastSignInAt = now;
+        Audit("account.signed-in", account, new Actor(account.UserName, correlationId), now, new { method = "psc", rpps });
+        await db.SaveChangesAsync(cancellationToken);
+        Telemetry.IdentityRefTelemetry.SignedIn("psc", "success");
+        return new SignInResult(SignInOutcome.Success, account, null);
+    }
+
+    /// <summary>A Pro Santé Connect sign-in refused (protocol failure, eIDAS level, unknown RPPS…): audited with its reason, logged without the RPPS.</summary>
+    public async Task RecordPscRefusalAsync(string reason, string? rpps, string correlationId, CancellationToken cancellationToken)
+    {
+        db.AuditTrail.Add(new AuditEntry
+        {
+            Action = "account.psc-refused",
+            Actor = rpps is null ? "psc" : "psc:" + rpps,
+            At = clock.GetUtcNow(),
+            CorrelationId = correlationId,
+            Details = System.Text.Json.JsonSerializer.Serialize(new { reason, rpps }),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        logger.SignInRefused("psc-" + reason);
+        Telemetry.IdentityRefTelemetry.SignedIn("psc", reason);
+    }
+
+    /// <summary>The end of a web session, audited with how it had started.</summary>
+    public async Task RecordSignOutAsync(string userName, string method, string correlationId, CancellationToken cancellationToken)
+    {
+        if (await db.Accounts.FirstOrDefaultAsync(a => a.UserName == userName, cancellationToken) is { } account)
+        {
+            Audit("account.signed-out", account, new Actor(account.UserName, correlationId), clock.GetUtcNow(), new { method });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Links an RPPS to an account (or unlinks it when <paramref name="rpps"/> is empty); one account per RPPS.</summary>
+    public async Task<Result<Account>?> LinkRppsAsync(string userName, string? rpps, Actor actor, CancellationToken cancellationToken)
+    {
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+        if (account is null)
+        {
+            return null;
+        }
+        string? normalized = null;
+        if (!string.IsNullOrWhiteSpace(rpps))
+        {
+            normalized = NormalizeRpps(rpps);
+            if (normalized is null)
+            {
+                return Result<Account>.Failure([new FieldError("rpps", "invalid-format", "RPPS : 11 chiffres dont une clé de contrôle (ou l'identifiant national 8 suivi du RPPS).")]);
+            }
+            if (await db.Accounts.AnyAsync(a => a.Rpps == normalized && a.Id != account.Id, cancellationToken))
+            {
+                return Result<Account>.Failure([new FieldError("rpps", "already-linked", "Ce RPPS est déjà associé à un autre compte.")]);
+            }
+        }
+        var previous = account.Rpps;
+        account.Rpps = normalized;
+        Audit(normalized is null ? "account.rpps-unlinked" : "account.rpps-linked", account, actor, clock.GetUtcNow(), new { before = previous, after = normalized });
+        await db.SaveChangesAsync(cancellationToken);
+        return account;
     }
 
     /// <summary>Creates an account; field errors for a bad name, a short password, an unknown role or a name in use.</summary>

@@ -25,6 +25,9 @@ public sealed class SecurityOptions
     [Range(8, 128)]
     public int MinimumPasswordLength { get; set; } = 12;
 
+    /// <summary>Sign-in with a local password (the form of the sign-in page); false leaves Pro Santé Connect only.</summary>
+    public bool LocalPasswords { get; set; } = true;
+
     /// <summary>Idle time after which a web session ends.</summary>
     [Range(1, 24 * 60)]
     public int SessionMinutes { get; set; } = 8 * 60;

@@ -23,4 +23,12 @@ public sealed class Account
     public bool Active { get; set; } = true;
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? LastSignInAt { get; set; }
+
+    /// <summary>
+    /// The health professional's RPPS number (11 digits) that Pro Santé Connect sign-in maps to this account; set by an
+    /// administrator, unique, empty for an account that signs in with its password only.
+    /// </summary>
+    public string? Rpps { get; set; }
+
+    public const int RppsLength = 11;
 }

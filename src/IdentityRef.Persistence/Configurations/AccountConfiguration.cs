@@ -14,5 +14,7 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         builder.HasIndex(a => a.UserName).IsUnique();
         builder.Property(a => a.Role).HasMaxLength(30).IsRequired();
         builder.Property(a => a.PasswordHash).HasMaxLength(200).IsRequired();
+        builder.Property(a => a.Rpps).HasMaxLength(Account.RppsLength);
+        builder.HasIndex(a => a.Rpps).IsUnique();
     }
 }

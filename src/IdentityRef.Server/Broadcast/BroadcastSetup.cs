@@ -18,6 +18,7 @@ public static class BroadcastSetup
         services.AddScoped<MessageService>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
         services.AddScoped<OutboxHousekeeping>();
+        services.AddScoped<OutboxStatistics>();
         services.AddScoped<InboundIntegration>();
         services.AddSingleton<Inbound.InboundFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<Inbound.InboundFeed>());

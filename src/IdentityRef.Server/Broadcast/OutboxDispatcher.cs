@@ -1,5 +1,6 @@
 using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
+using IdentityRef.Application.Telemetry;
 using System.Collections.Concurrent;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;
@@ -110,10 +111,15 @@ public sealed partial class OutboxDispatcher(
                 break; // the head of the queue waits for its retry: nothing behind it may overtake it
             }
             var client = _clients.GetOrAdd(subscription.Id, _ => NewClient(subscription));
+            using var activity = IdentityRefTelemetry.Source.StartActivity("MLLP send " + IdentityRefTelemetry.Trigger(message.Event), System.Diagnostics.ActivityKind.Client);
+            activity?.SetTag("identityref.subscriber", subscription.Name);
+            activity?.SetTag("identityref.outbox.message_id", message.Id);
             var result = await client.SendAsync(message.Payload, cancellationToken);
             message.Attempts++;
             message.SentAt = now;
-            var goOn = Record(message, result, settings, clock.GetUtcNow());
+            var goOn = Record(message, result, settings, clock.GetUtcNow(), out var outcome);
+            activity?.SetTag("identityref.outcome", outcome);
+            IdentityRefTelemetry.Delivered(subscription.Name, message.Event, outcome);
             if (message.State == OutboxStates.Acknowledged && message.AckCode == "AA")
             {
                 acknowledged.Add(message.Id);
@@ -148,8 +154,10 @@ public sealed partial class OutboxDispatcher(
     }
 
     /// <summary>Applies the outcome of one delivery; false when the queue must wait (retry later).</summary>
-    private bool Record(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now)
+    /// <param name="outcome">For the metrics: the ACK code, or why there is none (timeout, connect-failed, not-an-ack…).</param>
+    private bool Record(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now, out string outcome)
     {
+        outcome = result.IsAcknowledged ? "not-an-ack" : KebabCase(result.Status.ToString());
         if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
         {
             if (msa.ControlId != message.ControlId)
@@ -158,6 +166,7 @@ public sealed partial class OutboxDispatcher(
                 return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
             }
             message.AckCode = msa.AcknowledgmentCode;
+            outcome = IdentityRefTelemetry.AckCode(msa.AcknowledgmentCode);
             switch (msa.AcknowledgmentCode)
             {
                 case "AA" or "CA":
@@ -205,6 +214,8 @@ public sealed partial class OutboxDispatcher(
 
     /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
     private static string AckText(Hl7Message ack) => string.Join(" | ", ack.Segments.Where(s => s.Name is "MSA" or "ERR").Select(s => s.ToString()));
+
+    private static string KebabCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
     private static string Truncate(string text, int length = 1000) => text.Length <= length ? text : text[..length];
 

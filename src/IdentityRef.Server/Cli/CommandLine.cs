@@ -49,7 +49,12 @@ public static class CommandLine
             result.GetValue(user)!, result.GetValue(role)!, Console.In, Console.IsInputRedirected, token)));
         var list = new Command("list", "List the accounts, their role and state.");
         list.SetAction((_, token) => WithServicesAsync(services => new AccountsCommand(services).ListAsync(token)));
-        var accounts = new Command("accounts", "Local accounts of the web interface.") { add, list };
+        var rppsUser = new Option<string>("--user") { Description = "The login of the account.", Required = true };
+        var rpps = new Option<string>("--rpps") { Description = "The RPPS number (11 digits, or the national id 8 + RPPS); empty to unlink.", Required = true };
+        var linkRpps = new Command("link-rpps", "Link the RPPS a professional signs in with through Pro Santé Connect to an account.") { rppsUser, rpps };
+        linkRpps.SetAction((result, token) => WithServicesAsync(services => new AccountsCommand(services).LinkRppsAsync(
+            result.GetValue(rppsUser)!, result.GetValue(rpps), token)));
+        var accounts = new Command("accounts", "Local accounts of the web interface.") { add, list, linkRpps };
 
         var full = new Option<bool>("--full") { Description = "Score the whole base in memory (default: the identities changed since the last run)." };
         var train = new Option<bool>("--train") { Description = "With --full: learn the m/u weights from the base by EM first." };

@@ -15,6 +15,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
+using IdentityRef.Server.Hosting.Telemetry;
 using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Fhir;
 using IdentityRef.Server.Merges;
@@ -65,6 +66,7 @@ public static class ServerSetup
         services.AddScoped<IdentityQueries>();
         services.AddScoped<PatientMatch>();
         services.AddScoped<Hl7QueryResponder>();
+        services.AddTelemetry(configuration);
     }
 
     /// <summary>
@@ -145,6 +147,7 @@ public static class ServerSetup
         app.UseIdentityRefSecurity();
         app.MapOpenApi().AllowAnonymous(); // the contract, no data
         app.MapHealthEndpoint();
+        app.MapTelemetry();
         app.MapPatientEndpoints();
         app.MapQualificationEndpoints();
         app.MapBroadcastEndpoints();

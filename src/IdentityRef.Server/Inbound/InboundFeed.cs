@@ -1,6 +1,7 @@
 using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Inbound;
+using IdentityRef.Application.Telemetry;
 using System.Net;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;
@@ -65,6 +66,7 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
 
     public async ValueTask<byte[]?> HandleAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
+        using var activity = IdentityRefTelemetry.Source.StartActivity("MLLP receive", System.Diagnostics.ActivityKind.Server);
         var settings = options.Value;
         var ackOptions = new Hl7AckOptions
         {
@@ -188,8 +190,16 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);
 
+    /// <summary>The answer's log line, metric and span tags: trigger and ACK code only (a trigger outside the known list counts as "other").</summary>
+    private static void Answered(ILogger logger, string trigger, string ackCode)
+    {
+        LogAnswered(logger, trigger, ackCode);
+        IdentityRefTelemetry.InboundAnswered(trigger, ackCode);
+        System.Diagnostics.Activity.Current?.SetTag("identityref.trigger", IdentityRefTelemetry.Trigger(trigger)).SetTag("identityref.ack_code", IdentityRefTelemetry.AckCode(ackCode));
+    }
+
     [LoggerMessage(LogEvents.InboundAnswered, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
-    private static partial void Answered(ILogger logger, string trigger, string ackCode);
+    private static partial void LogAnswered(ILogger logger, string trigger, string ackCode);
 
     [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
     private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);

@@ -15,6 +15,7 @@ public abstract class RecordedJob(IServiceScopeFactory scopes, IHostApplicationL
     {
         var name = context.JobDetail.Key.Name;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, context.CancellationToken, lifetime.ApplicationStopping);
+        var startedAt = clock.GetUtcNow();
         var run = await StartAsync(name, context.Scheduler.SchedulerInstanceId);
         var counters = new JobCounters();
         string outcome;
@@ -38,6 +39,7 @@ public abstract class RecordedJob(IServiceScopeFactory scopes, IHostApplicationL
             JobsLog.RunFailed(logger, name, e.GetType().Name);
         }
         await FinishAsync(run, outcome, counters, error);
+        Application.Telemetry.IdentityRefTelemetry.JobRan(name, outcome, clock.GetUtcNow() - startedAt);
         JobsLog.RunFinished(logger, name, outcome, counters.ToJson());
     }
 

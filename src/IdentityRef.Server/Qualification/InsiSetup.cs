@@ -68,7 +68,7 @@ public static class InsiSetup
         Path.IsPathRooted(options.DataPath) ? options.DataPath : Path.Combine(AppContext.BaseDirectory, options.DataPath);
 
     /// <summary>A relative endpoint (the default, the simulator) is resolved against this server's own address.</summary>
-    private static InsiOptions Resolve(InsiOptions configured, IServer? server)
+    internal static InsiOptions Resolve(InsiOptions configured, IServer? server)
     {
         var endpoint = string.IsNullOrWhiteSpace(configured.Endpoint) ? SimulatorPath : configured.Endpoint;
         // On Unix "/simulators/insi" parses as an absolute file: URI, so the scheme is what tells.
@@ -105,8 +105,12 @@ internal sealed class InsiOptionsValidation : IValidateOptions<InsiOptions>
 /// <summary>One log line per INSi attempt: operation, attempt, outcome, duration — never a trait or an INS.</summary>
 public sealed partial class InsiCallLogger(ILogger<InsiCallLogger> logger) : IInsiCallObserver
 {
-    public void OnAttempt(InsiCallEvent callEvent) => Attempt(logger, callEvent.Operation, callEvent.Attempt, callEvent.Status.ToString(),
-        callEvent.HttpStatus, callEvent.ResultCode, callEvent.FaultCode, (long)callEvent.Duration.TotalMilliseconds);
+    public void OnAttempt(InsiCallEvent callEvent)
+    {
+        Attempt(logger, callEvent.Operation, callEvent.Attempt, callEvent.Status.ToString(),
+            callEvent.HttpStatus, callEvent.ResultCode, callEvent.FaultCode, (long)callEvent.Duration.TotalMilliseconds);
+        Application.Telemetry.IdentityRefTelemetry.InsiAttempt(callEvent.Operation, callEvent.Status.ToString().ToLowerInvariant(), callEvent.Duration);
+    }
 
     [LoggerMessage(LogEvents.InsiAttempt, LogLevel.Information, "INSi {Operation} attempt {Attempt}: {Status} (HTTP {HttpStatus}, CR {ResultCode}, fault {FaultCode}) in {ElapsedMs} ms")]
     private static partial void Attempt(ILogger logger, string operation, int attempt, string status, int? httpStatus, string? resultCode, string? faultCode, long elapsedMs);

@@ -30,6 +30,30 @@ public sealed class AccountsCommand(IServiceProvider services)
         return 0;
     }
 
+    /// <summary><c>accounts link-rpps --user X --rpps N</c> (or <c>--rpps ""</c> to unlink): the RPPS Pro Santé Connect signs in with.</summary>
+    public async Task<int> LinkRppsAsync(string user, string? rpps, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
+        var name = AccountService.NormalizeUserName(user) ?? user;
+        var linked = await accounts.LinkRppsAsync(name, rpps, Actor.System("cli:" + Environment.UserName), cancellationToken);
+        if (linked is not { } result)
+        {
+            Console.Error.WriteLine($"user: no account named {name}.");
+            return 2;
+        }
+        if (!result.IsSuccess)
+        {
+            foreach (var error in result.Errors)
+            {
+                Console.Error.WriteLine($"{error.Field}: {error.Message}");
+            }
+            return 2;
+        }
+        Console.WriteLine(result.Value.Rpps is { } number ? $"Account {name} linked to RPPS {number}." : $"Account {name} has no RPPS any more.");
+        return 0;
+    }
+
     public async Task<int> ListAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
@@ -37,7 +61,7 @@ public sealed class AccountsCommand(IServiceProvider services)
         foreach (var account in await accounts.ListAsync(cancellationToken))
         {
             var state = !account.Active ? "inactive" : accounts.IsLocked(account) ? "locked" : "active";
-            Console.WriteLine($"{account.UserName}\t{account.Role}\t{state}");
+            Console.WriteLine($"{account.UserName}\t{account.Role}\t{state}\t{(account.Rpps is null ? "-" : "RPPS " + account.Rpps)}");
         }
         return 0;
     }

@@ -53,13 +53,18 @@ public static class SecuritySetup
                 o.Events.OnRedirectToAccessDenied = context => IsBrowser(context.Request)
                     ? Redirect(context)
                     : Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Your role does not allow this action.", type: "https://identityref.local/problems/forbidden").ExecuteAsync(context.HttpContext);
-            });
+            })
+            .AddProSanteConnect(configuration);
         services.AddAuthorization(o => o.AddMatrix());
     }
 
     public static void UseIdentityRefSecurity(this WebApplication app)
     {
-        app.Use(static (context, next) =>
+        // Sign-out of a Pro Santé Connect session is a form whose answer redirects to PSC: form-action must allow it.
+        var formAction = "'self'" + (ProSanteConnect.IsEnabled(app.Configuration) && Uri.TryCreate(app.Configuration["ProSanteConnect:Authority"], UriKind.Absolute, out var psc)
+            ? " " + psc.GetLeftPart(UriPartial.Authority) : "");
+        var policy = $"default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action {formAction}; base-uri 'none'";
+        app.Use((context, next) =>
         {
             // The pages use no script and no inline style: a strict policy costs nothing and stops framing and injection.
             var headers = context.Response.Headers;
@@ -68,7 +73,7 @@ public static class SecuritySetup
             headers["Referrer-Policy"] = "same-origin";
             if (!IsApi(context.Request))
             {
-                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
+                headers.ContentSecurityPolicy = policy;
             }
             return next(context);
         });
@@ -91,8 +96,9 @@ public static class SecuritySetup
         request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || Fhir.FhirResults.IsFhir(request);
 
     /// <summary>The claims of a signed-in account: its name (the audit actor) and its role.</summary>
-    public static ClaimsPrincipal PrincipalOf(Persistence.Accounts.Account account) => new(new ClaimsIdentity(
-        [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, account.Role)],
+    /// <param name="method">How the session started: <c>password</c> or <see cref="ProSanteConnect.Scheme"/> (for the sign-out).</param>
+    public static ClaimsPrincipal PrincipalOf(Persistence.Accounts.Account account, string method = "password") => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, account.UserName), new Claim(ClaimTypes.Role, account.Role), new Claim(ProSanteConnect.MethodClaim, method)],
         CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
 
     /// <summary>A session ends as soon as its account is deactivated, locked or given another role.</summary>

@@ -39,6 +39,23 @@ public sealed class ComptesModel(AccountService accounts) : PageModel
         return Redirect("/comptes");
     }
 
+    /// <summary>Links the RPPS a professional signs in with through Pro Santé Connect (empty: unlinks it).</summary>
+    public async Task<IActionResult> OnPostRppsAsync(string userName, string? rpps, CancellationToken cancellationToken)
+    {
+        var linked = await accounts.LinkRppsAsync(userName, rpps, HttpActor.From(HttpContext), cancellationToken);
+        if (linked is not { } result)
+        {
+            return NotFound();
+        }
+        if (!result.IsSuccess)
+        {
+            TempData["error"] = $"Compte {userName} : " + string.Join(" ", result.Errors.Select(e => e.Message));
+            return Redirect("/comptes");
+        }
+        TempData["success"] = result.Value.Rpps is { } number ? $"RPPS {number} associé au compte {userName}." : $"Le compte {userName} n'a plus de RPPS associé.";
+        return Redirect("/comptes");
+    }
+
     public async Task<IActionResult> OnPostUnlockAsync(string userName, CancellationToken cancellationToken)
     {
         await accounts.UnlockAsync(userName, HttpActor.From(HttpContext), cancellationToken);

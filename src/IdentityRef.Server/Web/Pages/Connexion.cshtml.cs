@@ -5,11 +5,16 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Server.Web.Pages;
 
-public sealed class ConnexionModel(AccountService accounts, TimeProvider clock) : PageModel
+public sealed class ConnexionModel(AccountService accounts, TimeProvider clock, IOptions<SecurityOptions> security, IConfiguration configuration) : PageModel
 {
+    public bool LocalPasswords => security.Value.LocalPasswords;
+
+    public bool ProSanteConnect => Security.ProSanteConnect.IsEnabled(configuration);
+
     [BindProperty]
     public string? UserName { get; set; }
 
@@ -34,6 +39,9 @@ public sealed class ConnexionModel(AccountService accounts, TimeProvider clock) 
                 await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SecuritySetup.PrincipalOf(result.Account!));
                 // Only a local path: an absolute return URL would be an open redirect.
                 return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
+            case SignInOutcome.PasswordsDisabled:
+                Error = "La connexion par mot de passe est désactivée : utilisez Pro Santé Connect.";
+                break;
             case SignInOutcome.LockedOut:
                 Error = "Compte verrouillé après plusieurs échecs : réessayez après "
                     + FrenchFormat.Time(result.LockedUntil!.Value, clock) + " ou demandez à un administrateur de le déverrouiller.";
