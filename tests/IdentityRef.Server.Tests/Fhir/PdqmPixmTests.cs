@@ -105,7 +105,7 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
         var qualified = await CreateAsync(factory, new JsonObject { ["birthName"] = "Adrtrois", ["firstNames"] = "Dominique", ["birthDate"] = "1997-02-26", ["sex"] = "F", ["usedName"] = "Martin", ["confirmDuplicate"] = true });
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/search", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/accept", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = "2030-01-01" }.Content())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = factory.Today.AddYears(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }.Content())).StatusCode);
         var recup = await CreateAsync(factory, new JsonObject { ["birthName"] = "Nessi", ["firstNames"] = "Michelangelo", ["birthDate"] = "2010-08-07", ["sex"] = "M", ["confirmDuplicate"] = true });
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{recup}/insi/search", null)).StatusCode);
         var accepted = await (await admin.PostAsync($"/api/patients/{recup}/insi/accept", null)).ReadObjectAsync();

@@ -116,7 +116,7 @@ public sealed class PdqPixTests(Databases databases) : IClassFixture<Databases>
         var qualified = await CreateAsync(new JsonObject { ["birthName"] = "Adrtrois", ["firstNames"] = "Dominique", ["birthDate"] = "1997-02-26", ["sex"] = "F" });
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/search", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/accept", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = "2030-01-01" }.Content())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = Factory.Today.AddYears(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }.Content())).StatusCode);
         var recup = await CreateAsync(new JsonObject { ["birthName"] = "Nessi", ["firstNames"] = "Michelangelo", ["birthDate"] = "2010-08-07", ["sex"] = "M" });
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{recup}/insi/search", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{recup}/insi/accept", null)).StatusCode);
