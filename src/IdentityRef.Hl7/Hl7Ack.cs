@@ -21,7 +21,14 @@ public sealed record Hl7AckOptions
     /// <summary>MSH-10 of the ACK; a fresh GUID-based id when null.</summary>
     public string? ControlId { get; init; }
 
-    public DateTime? Timestamp { get; init; }
+    /// <summary>MSH-7 of the ACK; when null, the clock's current time in <see cref="TimeZone"/>.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>The clock the ACK is stamped with (the server passes its one TimeProvider).</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
+    /// <summary>The time zone MSH-7 is written in, with its offset; the clock's local zone when null.</summary>
+    public TimeZoneInfo? TimeZone { get; init; }
 
     /// <summary>Used when the received message gave no receiving application/facility to swap.</summary>
     public string DefaultSendingApplication { get; init; } = "IdentityRef";
@@ -46,7 +53,7 @@ public static class Hl7Ack
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
 
-    /// <summary>AA when no error of severity E, AE otherwise; AR for unsupported type/trigger or no message at all.</summary>
+    /// <summary>AA when no error of severity E, AE otherwise; AR for unsupported type/trigger/version/processing id or no message at all.</summary>
     public static Hl7AckCode ChooseCode(Hl7Message? received, IEnumerable<Hl7Error> errors)
     {
         if (received is null)
@@ -54,7 +61,7 @@ public static class Hl7Ack
             return Hl7AckCode.Reject;
         }
         var severe = errors.Where(e => e.IsError).ToList();
-        if (severe.Any(e => e.Code is Hl7ErrorCode.UnsupportedMessageType or Hl7ErrorCode.UnsupportedEventCode))
+        if (severe.Any(e => e.Code is Hl7ErrorCode.UnsupportedMessageType or Hl7ErrorCode.UnsupportedEventCode or Hl7ErrorCode.UnsupportedVersionId or Hl7ErrorCode.UnsupportedProcessingId))
         {
             return Hl7AckCode.Reject;
         }
@@ -111,7 +118,8 @@ public static class Hl7Ack
         string sendingApp = R(5).Length > 0 ? R(5) : Hl7Escaping.Escape(options.DefaultSendingApplication, d);
         string sendingFacility = R(6).Length > 0 ? R(6) : Hl7Escaping.Escape(options.DefaultSendingFacility, d);
         string version = R(12).Length > 0 ? R(12) : options.DefaultVersion;
-        string timestamp = Hl7DateTime.FormatDateTime(options.Timestamp ?? DateTime.Now);
+        string timestamp = Hl7DateTime.FormatDateTimeWithOffset(
+            options.Timestamp ?? TimeZoneInfo.ConvertTime(options.Clock.GetUtcNow(), options.TimeZone ?? options.Clock.LocalTimeZone));
         string controlId = options.ControlId ?? Guid.NewGuid().ToString("N")[..20];
         var msh = Hl7Segment.FromRaw("MSH", d,
             sendingApp,

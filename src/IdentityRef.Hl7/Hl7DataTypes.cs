@@ -157,4 +157,17 @@ public static class Hl7DateTime
     public static string FormatDate(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public static string FormatDateTime(DateTime dateTime) => dateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A DTM to the second with its offset (YYYYMMDDHHMMSS+ZZZZ), as the PAM FR data-type annex wants a time
+    /// stamp: the local time of the sender and its offset, so that no receiver mistakes UTC for local time.
+    /// </summary>
+    public static string FormatDateTimeWithOffset(DateTimeOffset value)
+    {
+        var offset = value.Offset;
+        char sign = offset < TimeSpan.Zero ? '-' : '+';
+        offset = offset.Duration();
+        return value.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + sign
+            + offset.Hours.ToString("00", CultureInfo.InvariantCulture) + offset.Minutes.ToString("00", CultureInfo.InvariantCulture);
+    }
 }

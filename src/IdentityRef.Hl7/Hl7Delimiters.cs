@@ -41,5 +41,11 @@ public readonly record struct Hl7Delimiters(char Field, char Component, char Rep
         return true;
     }
 
+    /// <summary>
+    /// The character set of the message the delimiters came from (MSH-18): the bytes of a hex escape
+    /// (<c>\Xhh..\</c>) are characters of that set. Null (a message built here, or no MSH-18) reads them as Latin-1.
+    /// </summary>
+    public Hl7Charset? HexCharset { get; init; }
+
     public bool IsDelimiter(char c) => c == Field || c == Component || c == Repetition || c == Escape || c == Subcomponent;
 }

@@ -110,7 +110,7 @@ public readonly record struct Hl7Component(string Raw, Hl7Delimiters Delimiters,
     public string RawSubcomponent(int n) => Opaque ? (n == 1 ? Raw : string.Empty) : Hl7Text.Nth(Raw, Delimiters.Subcomponent, n);
 
     /// <summary>The unescaped subcomponent n.</summary>
-    public string Subcomponent(int n) => Opaque ? RawSubcomponent(n) : Hl7Escaping.Unescape(RawSubcomponent(n), Delimiters);
+    public string Subcomponent(int n) => Opaque ? RawSubcomponent(n) : Hl7Escaping.Unescape(RawSubcomponent(n), Delimiters, Delimiters.HexCharset?.GetEncoding());
 
     public string Value => Subcomponent(1);
 

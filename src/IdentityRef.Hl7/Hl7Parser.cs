@@ -62,21 +62,24 @@ public static class Hl7Parser
             bytes = bytes[3..];
             ctx.Deviation(Hl7ErrorCode.DataTypeError, Hl7Location.Message, "UTF-8 byte order mark before MSH");
         }
-        var charset = DetectCharset(bytes, ctx);
-        var text = Decode(bytes, charset, ctx);
+        var charset = DetectCharset(bytes, ctx, out bool declared);
+        ctx.Charset = charset;
+        var text = Decode(bytes, charset, declared, ctx);
         var message = ParseText(text, ctx);
         return new Hl7ParseResult(message, ctx.Errors, charset);
     }
 
-    private static Hl7Charset DetectCharset(ReadOnlySpan<byte> bytes, Context ctx)
+    private static Hl7Charset DetectCharset(ReadOnlySpan<byte> bytes, Context ctx, out bool isDeclared)
     {
         var declared = ReadMsh18(bytes);
+        isDeclared = false;
         if (declared is null || declared.Length == 0)
         {
             return ctx.Options.CharsetWhenUndeclared;
         }
         if (Hl7Charsets.TryParseMsh18(declared, out var charset))
         {
+            isDeclared = true;
             return charset;
         }
         ctx.Error(Hl7ErrorCode.TableValueNotFound, new Hl7Location("MSH", 1, 18, 1, 1), "character set not supported (table 0211)");
@@ -127,14 +130,28 @@ public static class Hl7Parser
         return Encoding.ASCII.GetString(field);
     }
 
-    private static string Decode(ReadOnlySpan<byte> bytes, Hl7Charset charset, Context ctx)
+    /// <summary>
+    /// Bytes that do not decode under the character set MSH-18 declares are an error (E, whatever the strictness):
+    /// the text would hold U+FFFD or guessed letters, and a name stored that way is a wrong identity. With no MSH-18
+    /// the sender declared nothing, and the lenient policy guesses UTF-8, then Latin-1, with a warning.
+    /// </summary>
+    private static string Decode(ReadOnlySpan<byte> bytes, Hl7Charset charset, bool declared, Context ctx)
     {
         switch (charset)
         {
             case Hl7Charset.Utf8:
                 if (!Utf8.IsValid(bytes))
                 {
-                    ctx.Deviation(Hl7ErrorCode.DataTypeError, LocateByte(bytes, FirstInvalidUtf8(bytes)), "bytes that are not valid UTF-8 (replaced by U+FFFD)");
+                    var at = LocateByte(bytes, FirstInvalidUtf8(bytes));
+                    const string Text = "bytes that are not valid UTF-8 although MSH-18 declares UNICODE UTF-8";
+                    if (declared)
+                    {
+                        ctx.Error(Hl7ErrorCode.DataTypeError, at, Text);
+                    }
+                    else
+                    {
+                        ctx.Deviation(Hl7ErrorCode.DataTypeError, at, "bytes that are not valid UTF-8 (replaced by U+FFFD)");
+                    }
                 }
                 return Encoding.UTF8.GetString(bytes);
             case Hl7Charset.Ascii:
@@ -143,7 +160,14 @@ public static class Hl7Parser
                 {
                     return Encoding.ASCII.GetString(bytes);
                 }
-                ctx.Deviation(Hl7ErrorCode.DataTypeError, LocateByte(bytes, high), "non-ASCII bytes while MSH-18 declares ASCII or nothing");
+                if (declared)
+                {
+                    ctx.Error(Hl7ErrorCode.DataTypeError, LocateByte(bytes, high), "non-ASCII bytes although MSH-18 declares ASCII");
+                }
+                else
+                {
+                    ctx.Deviation(Hl7ErrorCode.DataTypeError, LocateByte(bytes, high), "non-ASCII bytes while MSH-18 declares nothing (HL7 then means ASCII)");
+                }
                 return Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : Encoding.Latin1.GetString(bytes);
             default:
                 return charset.GetEncoding().GetString(bytes);
@@ -218,6 +242,13 @@ public static class Hl7Parser
             ctx.Error(Hl7ErrorCode.DataTypeError, new Hl7Location("MSH", 1, char.IsLetterOrDigit(fieldSep) || char.IsControl(fieldSep) ? 1 : 2), "bad delimiters: " + problem);
             return null;
         }
+        // hex escapes are bytes of the message's character set: the one the bytes were decoded with, else MSH-18
+        var hexCharset = ctx.Charset;
+        if (hexCharset is null && Hl7Charsets.TryParseMsh18(ReadMsh18(Encoding.Latin1.GetBytes(text[start..firstLineEnd])), out var declared))
+        {
+            hexCharset = declared;
+        }
+        delimiters = delimiters with { HexCharset = hexCharset };
 
         var segments = new List<Hl7Segment>();
         var lines = SplitLines(text, start);
@@ -415,6 +446,9 @@ public static class Hl7Parser
         public Hl7ParseOptions Options { get; } = options;
 
         public List<Hl7Error> Errors { get; } = [];
+
+        /// <summary>The character set the bytes were decoded with (null when parsing text).</summary>
+        public Hl7Charset? Charset { get; set; }
 
         public void Error(Hl7ErrorCode code, Hl7Location location, string message) =>
             Errors.Add(new Hl7Error(code, Hl7Severity.Error, location, message));

@@ -179,6 +179,10 @@ public sealed class InsiClient : IInsiClient
             var (answer, error) = body is null
                 ? (null, new InsiMalformedAnswerError(status, $"answer larger than {_options.MaxAnswerBytes} bytes"))
                 : InsiAnswerParser.Parse(status, body);
+            if (error is InsiFaultError fault && _options.IsTransientFault(fault.Code))
+            {
+                error = fault with { Transient = true };
+            }
             var result = new AttemptResult(status, answer, error);
             Report(operation, messageId, attempt, result.Status, status, answer?.Code.ToWire(), (error as InsiFaultError)?.Code, started);
             return result;
@@ -255,8 +259,11 @@ public sealed class InsiClient : IInsiClient
     /// <summary>One HTTP exchange, already parsed.</summary>
     private sealed record AttemptResult(int HttpStatus, InsiAnswer? Answer, InsiError? Error)
     {
-        /// <summary>A 5xx without a SOAP fault is the network or a proxy failing, not the service answering.</summary>
-        public bool IsTransient => HttpStatus >= 500 && Error is not InsiFaultError;
+        /// <summary>
+        /// A 5xx without a SOAP fault is the network or a proxy failing, not the service answering; a fault whose code
+        /// says "temporarily unavailable" is the service asking to come back.
+        /// </summary>
+        public bool IsTransient => (HttpStatus >= 500 && Error is not InsiFaultError) || Error is InsiFaultError { Transient: true };
 
         public InsiAttemptStatus Status => Error switch
         {

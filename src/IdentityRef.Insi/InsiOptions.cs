@@ -49,6 +49,23 @@ public sealed class InsiOptions
     /// <summary>Body namespace of the UNCONFIRMED verification operation (see InsiVerificationContract).</summary>
     public string VerificationNamespace { get; set; } = InsiVerificationContract.DefaultNamespace;
 
+    /// <summary>
+    /// Which platform this server talks to: <see cref="InsiEnvironment.Production"/> (the default) refuses the INS of the
+    /// test and demonstration authorities (OIDs …4.10, …4.11) on every entry path; <see cref="InsiEnvironment.Qualification"/>
+    /// (the CNAM qualification platform, the built-in simulator) accepts them.
+    /// </summary>
+    public InsiEnvironment Environment { get; set; } = InsiEnvironment.Production;
+
+    /// <summary>
+    /// siram:Erreur codes that mean "service temporarily unavailable": retried like a network failure, and left to the retry
+    /// job when they persist. The INSi guide names <c>insi_102</c> and <c>siram_40</c>; a hospital may add the codes its
+    /// platform returns (compared without case).
+    /// </summary>
+    public List<string> TransientFaultCodes { get; set; } = ["insi_102", "siram_40"];
+
+    public bool IsTransientFault(string? code) =>
+        code is not null && TransientFaultCodes.Any(c => string.Equals(c, code, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Largest answer body accepted; a bigger one is treated as a malformed answer.</summary>
     public int MaxAnswerBytes { get; set; } = 1024 * 1024;
 
@@ -114,4 +131,11 @@ public sealed class InsiOptions
             problems.Add($"Insi:{key} is required.");
         }
     }
+}
+
+/// <summary>The INSi platform a server talks to (setting <c>Insi:Environment</c>).</summary>
+public enum InsiEnvironment
+{
+    Production,
+    Qualification,
 }

@@ -90,6 +90,12 @@ public sealed record InsiVitaleQuery(
             return "The birth rank is required.";
         }
 
+        // Card mode: the service reads the card's data in ContexteBAM/COUVERTURE; without them it is no card search.
+        if (Coverage is not { InsuredNir: not null } || (Coverage.BeneficiaryNir is null && Coverage.BeneficiaryRank is null))
+        {
+            return "The carte Vitale data are required: the insured's matricule and the beneficiary (matricule or rank) read on the card.";
+        }
+
         return InsiFormats.AreXmlText([BirthName, BirthRank, OpeningRightsHolder?.Number, OpeningRightsHolder?.Key])
             ? null
             : "A value holds a character that XML cannot carry.";

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityRef.Persistence;
@@ -12,11 +11,11 @@ public static class DatabaseSetup
         switch (provider)
         {
             case DatabaseProvider.Sqlite:
-                services.AddDbContext<SqliteIdentityRefDbContext>(o => Configure(o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance)));
+                services.AddDbContext<SqliteIdentityRefDbContext>(o => o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance));
                 services.AddScoped<IdentityRefDbContext>(sp => sp.GetRequiredService<SqliteIdentityRefDbContext>());
                 break;
             case DatabaseProvider.PostgreSql:
-                services.AddDbContext<PostgresIdentityRefDbContext>(o => Configure(o.UseNpgsql(connectionString)));
+                services.AddDbContext<PostgresIdentityRefDbContext>(o => o.UseNpgsql(connectionString));
                 services.AddScoped<IdentityRefDbContext>(sp => sp.GetRequiredService<PostgresIdentityRefDbContext>());
                 break;
             default:
@@ -25,12 +24,11 @@ public static class DatabaseSetup
         return services;
     }
 
-    // The migrations are hand-written (no EF design-time tooling here), so there is no model snapshot to
-    // compare with; the schema is checked against the model by the persistence tests instead.
-    private static void Configure(DbContextOptionsBuilder options) =>
-        options.ConfigureWarnings(w => w.Ignore(RelationalEventId.PendingModelChangesWarning));
-
-    /// <summary>Applies the pending migrations; SQLite additionally gets WAL mode for concurrent readers.</summary>
+    /// <summary>
+    /// Applies the pending migrations (generated ones, ADR 0005); a database built by the hand-written migrations
+    /// first gets the baseline recorded as applied. SQLite additionally gets WAL mode for concurrent readers.
+    /// EF refuses to migrate when the model has changes that no migration holds (PendingModelChangesWarning).
+    /// </summary>
     public static async Task MigrateAsync(IdentityRefDbContext db, CancellationToken cancellationToken = default)
     {
         if (db.Provider == DatabaseProvider.Sqlite)
@@ -39,6 +37,7 @@ public static class DatabaseSetup
             try
             {
                 await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+                await Migrations.HandWrittenSchema.AdoptAsync(db, cancellationToken);
                 await db.Database.MigrateAsync(cancellationToken);
             }
             finally
@@ -47,6 +46,7 @@ public static class DatabaseSetup
             }
             return;
         }
+        await Migrations.HandWrittenSchema.AdoptAsync(db, cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
     }
 }

@@ -50,7 +50,7 @@ public sealed class DuplicateItem
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c> or <c>obsolete</c> once resolved.</summary>
+    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c> or <c>obsolete</c> once resolved.</summary>
     public string? Resolution { get; set; }
 
     public string? ResolvedBy { get; set; }
@@ -77,13 +77,14 @@ public static class DuplicateClasses
     public const string InsiContradiction = "insi-contradiction";
 }
 
+/// <summary>The states of a duplicate item: the same three as a work item's, defined once in the Domain.</summary>
 public static class DuplicateStates
 {
-    public const string Open = "open";
-    public const string InReview = "in-review";
-    public const string Resolved = "resolved";
+    public const string Open = Domain.WorkItems.WorkItemStates.Open;
+    public const string InReview = Domain.WorkItems.WorkItemStates.InReview;
+    public const string Resolved = Domain.WorkItems.WorkItemStates.Resolved;
 
-    public static bool IsKnown(string? state) => state is Open or InReview or Resolved;
+    public static bool IsKnown(string? state) => Domain.WorkItems.WorkItemStates.IsKnown(state);
 }
 
 public static class DuplicateResolutions
@@ -97,6 +98,9 @@ public static class DuplicateResolutions
 
     /// <summary>INSi contradiction: the teleservice's answer is another person; an INS of that answer held by the identity is deleted.</summary>
     public const string OtherPerson = "other-person";
+
+    /// <summary>INSi contradiction: the cell, having checked, takes the answer for this person (an explicit, audited override of the verdict).</summary>
+    public const string AnswerAccepted = "answer-accepted";
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

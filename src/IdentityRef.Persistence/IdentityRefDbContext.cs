@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IdentityRef.Persistence;
 
 /// <summary>
-/// The identity server's database. One subclass per provider carries that provider's hand-written
-/// migrations (EF finds migrations by context type), the model itself is shared.
+/// The identity server's database. One subclass per provider carries that provider's generated
+/// migrations and model snapshot (EF finds migrations by context type), the model itself is shared.
 /// </summary>
 public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext(options)
 {

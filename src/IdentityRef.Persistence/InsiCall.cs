@@ -17,7 +17,7 @@ public sealed class InsiCall
     /// <summary>Teleservice requests made (the first-name iteration makes several).</summary>
     public int Calls { get; init; }
 
-    /// <summary><c>00</c>, <c>01</c>, <c>02</c>, or <c>error</c> for a technical or functional failure.</summary>
+    /// <summary><c>00</c>, <c>01</c>, <c>02</c>; <c>down</c> when the service was unavailable (retried later), <c>error</c> for another failure.</summary>
     public required string Outcome { get; init; }
 
     /// <summary>For an error: its kind and a description that holds no patient data.</summary>

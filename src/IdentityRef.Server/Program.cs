@@ -17,19 +17,23 @@ namespace IdentityRef.Server;
 /// </summary>
 public partial class Program
 {
+    /// <summary>Exit code of a configuration that does not validate (the server does not start, the command does not run).</summary>
+    public const int ConfigurationError = 78; // EX_CONFIG of sysexits.h
+
     public static async Task<int> Main(string[] args)
     {
         if (CommandLine.Handles(args))
         {
             return await CommandLine.RunAsync(args);
         }
+        // Invalid options stop the host at start (ValidateOnStart), with the failures in the exception it logs.
         await RunServerAsync(args);
         return 0;
     }
 
     private static async Task RunServerAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ServerSetup.ContentRoot(args) });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             builder.WebHost.UseUrls(ServerSetup.DefaultUrl);

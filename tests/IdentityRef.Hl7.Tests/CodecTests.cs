@@ -141,10 +141,23 @@ public class CodecTests
     }
 
     [Fact]
-    public void Latin9_IsNotAvailableFromTheFrameworkWithoutCodePages()
+    public void Latin9_WritesAQuestionMarkForACharacterItCannotHold_NeverABestFitLetter()
     {
-        // Why Latin9Encoding exists: without the CodePages provider .NET has no ISO-8859-15.
-        Assert.ThrowsAny<ArgumentException>(() => Encoding.GetEncoding("iso-8859-15"));
+        var encoding = Hl7Charset.Latin9.GetEncoding();
+
+        // Ł and ź have no Latin-9 byte: a best-fit mapping would write L and z, a different name.
+        Assert.Equal(new byte[] { 0x3F, 0xF3, 0x64, 0x3F }, encoding.GetBytes("Łódź"));
+    }
+
+    [Fact]
+    public void Latin9_DecodesEveryByte()
+    {
+        var every = Enumerable.Range(0, 256).Select(b => (byte)b).ToArray();
+
+        var text = Hl7Charset.Latin9.GetEncoding().GetString(every);
+
+        Assert.Equal(256, text.Length);
+        Assert.Equal(every, Hl7Charset.Latin9.GetEncoding().GetBytes(text));
     }
 
     [Fact]

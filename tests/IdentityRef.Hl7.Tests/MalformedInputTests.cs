@@ -114,7 +114,9 @@ public sealed class MalformedInputTests
 
         var error = Assert.Single(strict.Errors);
         Assert.Equal((Hl7ErrorCode.DataTypeError, Hl7Severity.Error, new Hl7Location("PID", 1, 5)), (error.Code, error.Severity, error.Location));
-        Assert.True(lenient.IsSuccess);
+        // MSH-18 declares UTF-8: bytes that do not decode are an error under either policy (the ACK is AE)
+        Assert.False(lenient.IsSuccess);
+        Assert.Equal(Hl7Severity.Error, Assert.Single(lenient.Errors).Severity);
         Assert.Equal("DOE\uFFFD(", lenient.Message!.First("PID")!.Get(5));
     }
 

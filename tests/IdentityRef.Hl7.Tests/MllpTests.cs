@@ -118,7 +118,13 @@ public sealed class MllpTests
         Assert.True((await client.SendAsync(Message("I1"))).IsAcknowledged);
 
         Assert.Equal(MllpCloseReason.IdleTimeout, await closed.Task.WaitAsync(Wait));
-        await Task.Delay(100);
+        // The server's FIN reaches the client in its own time: poll until the client sees it, then send.
+        var deadline = DateTime.UtcNow + Wait;
+        while (client.IsConnected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+        Assert.False(client.IsConnected, "the client never saw the server close the idle connection");
         var again = await client.SendAsync(Message("I2"));
 
         Assert.True(again.IsAcknowledged);
@@ -146,11 +152,8 @@ public sealed class MllpTests
     [Fact]
     public async Task Client_NothingListening_ReportsConnectFailed()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = port });
+        using var down = new IdentityRef.Tests.ReservedPort(); // held, never listening: no other test can take it meanwhile
+        await using var client = new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = down.Port });
 
         var result = await client.SendAsync(Message("X"));
 

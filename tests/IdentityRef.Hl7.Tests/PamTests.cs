@@ -12,7 +12,7 @@ public sealed class PamTests
         SendingFacility = new Hd("CHU-X"),
         ReceivingApplication = new Hd("DPI"),
         ReceivingFacility = new Hd("CHU-X"),
-        Timestamp = new DateTime(2026, 3, 9, 10, 28, 40),
+        Timestamp = new DateTimeOffset(2026, 3, 9, 10, 28, 40, TimeSpan.FromHours(1)),
         ControlId = "MSG0001",
         Charset = charset,
     };
@@ -145,10 +145,10 @@ public sealed class PamTests
         var text = Factory.CreatePatient(Header(), patient).Encode();
 
         var lines = text.Split('\r');
-        Assert.Equal("MSH|^~\\&|IDREF|CHU-X|DPI|CHU-X|20260309102840||ADT^A28^ADT_A05|MSG0001|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM", lines[0]);
-        Assert.Equal("EVN||20260309102840", lines[1]);
+        Assert.Equal("MSH|^~\\&|IDREF|CHU-X|DPI|CHU-X|20260309102840+0100||ADT^A28^ADT_A05|MSG0001|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM", lines[0]);
+        Assert.Equal("EVN||20260309102840+0100", lines[1]);
         Assert.Equal(
-            "PID|1||1900068^^^&350000121&M^PI~260058815400233^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS||DARK^JEANNE^JEANNE MARIE CECILE^^Mme^^L~MARTIN^MARIE-CECILE^^^Mme^^D||19600530|F|||1 rue de la Paix^^PARIS^^75002^FRA^H~^^^^^FRA^BDL^^88154||^PRN^PH^^^^^^^^^0601020304|||||||||||||||||||VALI~HOMA",
+            "PID|1||1900068^^^&350000121&M^PI~260058815400233^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS||DARK^JEANNE^JEANNE MARIE CECILE^^Mme^^L~MARTIN^MARIE-CECILE^^^Mme^^D||19600530|F|||1 rue de la Paix^^PARIS^^75002^FRA^H~^^^^^FRA^BDL^^88154||^PRN^CP^^^^^^^^^0601020304|||||||||||||||||||VALI~HOMA",
             lines[2]);
         Assert.Equal("PV1||N", lines[3]);
         Assert.Equal(5, lines.Length); // no ZFD: every field would be empty; then the final CR
@@ -373,9 +373,9 @@ public sealed class PamTests
     {
         var received = Factory.CreatePatient(Header(), SpecPatient());
 
-        var ack = Hl7Ack.Build(received, Hl7AckCode.Accept, options: new Hl7AckOptions { ControlId = "A1", Timestamp = new DateTime(2026, 3, 9, 10, 28, 41) });
+        var ack = Hl7Ack.Build(received, Hl7AckCode.Accept, options: new Hl7AckOptions { ControlId = "A1", Timestamp = new DateTimeOffset(2026, 3, 9, 10, 28, 41, TimeSpan.FromHours(1)) });
 
-        Assert.Equal("MSH|^~\\&|DPI|CHU-X|IDREF|CHU-X|20260309102841||ACK^A28^ACK|A1|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR\rMSA|AA|MSG0001\r", ack.Encode());
+        Assert.Equal("MSH|^~\\&|DPI|CHU-X|IDREF|CHU-X|20260309102841+0100||ACK^A28^ACK|A1|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR\rMSA|AA|MSG0001\r", ack.Encode());
     }
 }
 

@@ -189,7 +189,7 @@ public sealed class ClientAgainstSimulatorTests : IAsyncLifetime
     [Fact]
     public async Task VitaleSearch_WithTheBeneficiaryMatricule_IsFound()
     {
-        var query = new InsiVitaleQuery(new InsiMatricule("1100863220830", "60"), null, "NESSI", "2010-08-07", "1");
+        var query = new InsiVitaleQuery(new InsiMatricule("1100863220830", "60"), null, "NESSI", "2010-08-07", "1", Card("1100863220830", "60"));
 
         var result = await _client.SearchWithVitaleAsync(query);
 
@@ -200,7 +200,7 @@ public sealed class ClientAgainstSimulatorTests : IAsyncLifetime
     [Fact]
     public async Task VitaleSearch_WithAFormerMatricule_FindsTheActiveIns()
     {
-        var query = new InsiVitaleQuery(new InsiMatricule("2090663220123", "55"), null, null, "2009-07-14", "1");
+        var query = new InsiVitaleQuery(new InsiMatricule("2090663220123", "55"), null, null, "2009-07-14", "1", Card("2090663220123", "55"));
 
         var result = await _client.SearchWithVitaleAsync(query);
 
@@ -210,7 +210,7 @@ public sealed class ClientAgainstSimulatorTests : IAsyncLifetime
     [Fact]
     public async Task VitaleSearch_WithAnotherBirthDate_IsNotFound()
     {
-        var query = new InsiVitaleQuery(new InsiMatricule("1100863220830", "60"), null, null, "2010-08-08", "1");
+        var query = new InsiVitaleQuery(new InsiMatricule("1100863220830", "60"), null, null, "2010-08-08", "1", Card("1100863220830", "60"));
 
         var result = await _client.SearchWithVitaleAsync(query);
 
@@ -237,5 +237,18 @@ public sealed class ClientAgainstSimulatorTests : IAsyncLifetime
 
         Assert.False(result.Value!.Verified);
         Assert.Equal(InsiResultCode.NotFound, result.Value.Code);
+    }
+
+    /// <summary>The card's data as a reader gives them: the insured (here the beneficiary) and the beneficiary's rank.</summary>
+    private static InsiCardCoverage Card(string matricule, string key) =>
+        new("01", "631", "0000", new InsiMatricule(matricule, key), new InsiMatricule(matricule, key), BeneficiaryRank: 1);
+
+    [Fact]
+    public async Task VitaleSearch_WithoutTheCardData_IsRefusedBeforeAnyCall()
+    {
+        var result = await _client.SearchWithVitaleAsync(new InsiVitaleQuery(new InsiMatricule("1100863220830", "60"), null, "NESSI", "2010-08-07", "1"));
+
+        Assert.IsType<InsiInvalidQueryError>(result.Error);
+        Assert.Equal(0, result.HttpAttempts);
     }
 }

@@ -1,47 +1,95 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace IdentityRef.Application.Broadcast;
 
-/// <summary>HL7 settings (section <c>Hl7</c>): our names on the wire, the inbound listener, the dispatcher.</summary>
+/// <summary>HL7 settings (section <c>Hl7</c>): our names on the wire, the inbound listener, the dispatcher. Validated at start.</summary>
 public sealed class Hl7Options
 {
     public const string Section = "Hl7";
 
     /// <summary>MSH-3 of the messages we send.</summary>
+    [Required, StringLength(180, MinimumLength = 1)]
     public string SendingApplication { get; set; } = "IDENTITYREF";
 
     /// <summary>MSH-4 of the messages we send.</summary>
+    [Required, StringLength(180, MinimumLength = 1)]
     public string SendingFacility { get; set; } = "HOPITAL";
 
     /// <summary>The names the inbound listener answers to (MSH-5/MSH-6); a message addressed to others gets AR.</summary>
+    [Required, StringLength(180, MinimumLength = 1)]
     public string ReceivingApplication { get; set; } = "IDENTITYREF";
 
+    [Required, StringLength(180, MinimumLength = 1)]
     public string ReceivingFacility { get; set; } = "HOPITAL";
 
     /// <summary>Inbound ITI-30 MLLP port; 0 picks a free port (tests), -1 disables the listener.</summary>
+    [Range(-1, 65535)]
     public int ListenPort { get; set; } = 2575;
 
     /// <summary>Address the inbound listener binds; all interfaces by default, since the senders are other machines.</summary>
+    [Required]
     public string ListenAddress { get; set; } = "0.0.0.0";
+
+    /// <summary>Connections the inbound listener serves at once, all senders together.</summary>
+    [Range(1, 10_000)]
+    public int ListenMaxConnections { get; set; } = 256;
+
+    /// <summary>Connections one sender address may hold at once: a sender that leaves sockets open cannot starve the others.</summary>
+    [Range(1, 10_000)]
+    public int ListenMaxConnectionsPerAddress { get; set; } = 8;
+
+    /// <summary>A connection that has completed at least one message is closed after this long without traffic.</summary>
+    [Range(1, 86_400)]
+    public double ListenIdleTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// A connection that has not yet completed a message (silent, or a frame begun and not ended) is closed after
+    /// this long: a half-frame must not hold a slot as long as a working sender.
+    /// </summary>
+    [Range(1, 86_400)]
+    public double ListenFirstFrameTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Run the outbox dispatcher in this instance.</summary>
     public bool DispatcherEnabled { get; set; } = true;
 
     /// <summary>How long a delivery waits for its ACK.</summary>
+    [Range(0.1, 3600)]
     public double AckTimeoutSeconds { get; set; } = 30;
 
     /// <summary>Retries (AR, timeouts, connection failures) before a message is parked as a persistent failure.</summary>
+    [Range(1, 100_000)]
     public int MaxAttempts { get; set; } = 50;
 
     /// <summary>Back-off between retries: doubled at each attempt from the first value up to the second.</summary>
+    [Range(0.01, 86_400)]
     public double RetryMinSeconds { get; set; } = 1;
 
+    [Range(0.01, 86_400)]
     public double RetryMaxSeconds { get; set; } = 300;
 
     /// <summary>Acknowledged messages are purged after this many days.</summary>
+    [Range(1, 36_500)]
     public int RetentionDays { get; set; } = 30;
 
     /// <summary>A system whose oldest undelivered message is older than this is reported as lagging.</summary>
+    [Range(1, 100_000)]
     public int LagAlertMinutes { get; set; } = 15;
 
+    /// <summary>
+    /// The hospital's time zone (IANA id): MSH-7, EVN-2, ZFD-6 and the ACKs are written in it with its offset
+    /// (YYYYMMDDHHMMSS+ZZZZ), as the PAM FR data types want the sender's local time.
+    /// </summary>
+    public string TimeZone { get; set; } = "Europe/Paris";
+
+    /// <summary>The zone of <see cref="TimeZone"/>; a name the system does not know fails at start-up.</summary>
+    public TimeZoneInfo Zone => _zone is { } z && z.Id == TimeZone ? z : _zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+
+    private TimeZoneInfo? _zone;
+
+    /// <summary>Now, in the hospital's time zone, from the one clock of the server.</summary>
+    public DateTimeOffset LocalNow(TimeProvider clock) => TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone);
+
     /// <summary>Messages read from the outbox at a time per subscription.</summary>
+    [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
 }

@@ -29,7 +29,12 @@ public sealed class OutboxWriter(IOptions<IdentityOptions> identityOptions, IOpt
         {
             return;
         }
-        var patients = changed.ToDictionary(i => i.Id, i => PamMapping.ToPam(i, identityOptions.Value));
+        // identities another system fed us (an hl7: cross-reference): their collection mode is not ours to claim
+        var ids = changed.Select(i => i.Id).ToList();
+        var received = (await db.Identifiers.AsNoTracking().Where(i => ids.Contains(i.IdentityId) && i.System.StartsWith("hl7:")).Select(i => i.IdentityId).ToListAsync(cancellationToken))
+            .Concat(db.Identifiers.Local.Where(i => ids.Contains(i.IdentityId) && i.System.StartsWith("hl7:", StringComparison.Ordinal)).Select(i => i.IdentityId))
+            .ToHashSet();
+        var patients = changed.ToDictionary(i => i.Id, i => PamMapping.ToPam(i, identityOptions.Value, hl7Options.Value.Zone, received.Contains(i.Id)));
         PamPatient? Other(Guid id)
         {
             if (patients.TryGetValue(id, out var known))
@@ -37,10 +42,11 @@ public sealed class OutboxWriter(IOptions<IdentityOptions> identityOptions, IOpt
                 return known;
             }
             var loaded = db.Identities.Local.FirstOrDefault(i => i.Id == id) ?? db.Identities.AsNoTracking().FirstOrDefault(i => i.Id == id);
-            return loaded is null ? null : patients[id] = PamMapping.ToPam(loaded, identityOptions.Value);
+            return loaded is null ? null : patients[id] = PamMapping.ToPam(loaded, identityOptions.Value, hl7Options.Value.Zone);
         }
 
         var now = clock.GetUtcNow();
+        var stamp = TimeZoneInfo.ConvertTime(now, hl7Options.Value.Zone); // MSH-7/EVN-2: hospital time with its offset
         foreach (var identity in changed)
         {
             foreach (var change in identity.Events)
@@ -56,18 +62,30 @@ public sealed class OutboxWriter(IOptions<IdentityOptions> identityOptions, IOpt
                         SendingFacility = new Hd(hl7Options.Value.SendingFacility),
                         ReceivingApplication = new Hd(subscription.ReceivingApplication),
                         ReceivingFacility = new Hd(subscription.ReceivingFacility),
-                        Timestamp = now.UtcDateTime,
+                        Timestamp = stamp,
                         ControlId = controlId,
                         Charset = charset,
                     });
+                    // A character the subscriber's set cannot carry has no HL7 escape: the message is refused for this
+                    // subscriber (parked with the reason, on the monitor), never sent with a '?' in its place.
+                    var unencodable = Hl7Charsets.FindUnencodable(message, charset);
+                    if (unencodable is { } bad)
+                    {
+                        message = new Hl7Message([message.Segments[0].WithValue(18, Hl7Charset.Utf8.ToMsh18()), .. message.Segments.Skip(1)]);
+                    }
                     db.Outbox.Add(new OutboxMessage
                     {
                         SubscriptionId = subscription.Id,
                         IdentityId = change is IdentityMerged merged ? merged.SurvivorId : identity.Id,
                         Event = outgoing.Event.ToString(),
                         ControlId = controlId,
-                        Payload = message.ToBytes(charset),
-                        State = OutboxStates.Pending,
+                        Payload = unencodable is null ? message.ToBytes(charset) : message.ToBytes(Hl7Charset.Utf8),
+                        State = unencodable is null ? OutboxStates.Pending : OutboxStates.Parked,
+                        LastError = unencodable is { } why
+                            ? $"refused before sending: the character {why.CodePoint} in {why.Location} cannot be written in {charset.ToMsh18()}, "
+                              + "the character set of this subscription, and HL7 has no escape for it. Set the subscription to UNICODE UTF-8, "
+                              + "then resend this message (kept here in UTF-8)."
+                            : null,
                         NextAttemptAt = now,
                         CreatedAt = now,
                     });

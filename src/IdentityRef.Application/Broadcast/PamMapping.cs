@@ -12,7 +12,12 @@ namespace IdentityRef.Application.Broadcast;
 /// </summary>
 public static class PamMapping
 {
-    public static PamPatient ToPam(Identity identity, IdentityOptions options)
+    /// <param name="zone">The hospital's time zone, for the date of the INSi call (ZFD-6); UTC when null.</param>
+    /// <param name="receivedFromAnotherSystem">
+    /// The identity came from (or was fed by) another identity source: how that source collected it is not known here,
+    /// so ZFD-5 stays empty unless INSi retrieved the INS here; it never claims a manual entry (SM) that nobody made.
+    /// </param>
+    public static PamPatient ToPam(Identity identity, IdentityOptions options, TimeZoneInfo? zone = null, bool receivedFromAnotherSystem = false)
     {
         var shareable = identity.ShareableIns;
         var status = new List<string> { identity.Status is IdentityStatus.Qual or IdentityStatus.Vali ? "VALI" : "PROV" };
@@ -44,13 +49,37 @@ public static class PamMapping
             Postcode = identity.Postcode,
             City = identity.City,
             Phone = identity.Phone,
+            Email = identity.Email,
+            // every optional value the identity does not hold is erased at the receivers (HL7 null in an update)
+            Erased = Empty(identity),
             Ins = shareable is null ? null : new PamIns(shareable.Value, shareable.Oid),
             PidStatus = status,
             BirthDateCorrected = identity.BirthDateCorrected,
-            ObtainingMode = identity.ObtainingMode,
-            InsiCallDate = identity.InsiCheckedAt is { } at ? DateOnly.FromDateTime(at.UtcDateTime) : null,
+            ObtainingMode = identity.InsSource == InsSource.Insi || !receivedFromAnotherSystem ? identity.ObtainingMode : null,
+            InsiCallDate = identity.InsiCheckedAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone ?? TimeZoneInfo.Utc).DateTime) : null,
             DocumentType = identity.DocumentType,
             DocumentExpiry = identity.DocumentExpires,
         };
+    }
+
+    private static PamFields Empty(Identity identity)
+    {
+        var empty = PamFields.None;
+        void Check(string? value, PamFields field)
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                empty |= field;
+            }
+        }
+        Check(identity.UsedName, PamFields.UsedName);
+        Check(identity.UsedFirstName, PamFields.UsedFirstName);
+        Check(identity.Address, PamFields.Address);
+        Check(identity.Postcode, PamFields.Postcode);
+        Check(identity.City, PamFields.City);
+        Check(identity.Phone, PamFields.Phone);
+        Check(identity.Email, PamFields.Email);
+        Check(identity.BirthPlaceCode, PamFields.BirthPlace);
+        return empty;
     }
 }

@@ -26,6 +26,24 @@ public sealed partial class SubscriptionService(IdentityRefDbContext db, TimePro
 
     public static FieldError DuplicateName { get; } = new("name", "duplicate", "A subscription with this name already exists.");
 
+    /// <summary>
+    /// Saves; false when another request took the name between the check and the insert (the unique index is the
+    /// guard): the same answer as a name already taken, and nothing of this unit of work is left to be saved.
+    /// </summary>
+    private async Task<bool> SaveUniqueNameAsync(Subscription subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return true;
+        }
+        catch (DbUpdateException e) when (DatabaseFaults.IsUniqueViolation(e))
+        {
+            db.Entry(subscription).State = EntityState.Detached;
+            return false;
+        }
+    }
+
     public async Task<IReadOnlyList<SubscriptionWithCounts>> ListAsync(CancellationToken cancellationToken)
     {
         var subscriptions = await db.Subscriptions.AsNoTracking().OrderBy(s => s.Name).ToListAsync(cancellationToken);
@@ -55,7 +73,10 @@ public sealed partial class SubscriptionService(IdentityRefDbContext db, TimePro
             return DuplicateName;
         }
         db.Subscriptions.Add(subscription);
-        await db.SaveChangesAsync(cancellationToken);
+        if (!await SaveUniqueNameAsync(subscription, cancellationToken))
+        {
+            return DuplicateName;
+        }
         return subscription;
     }
 
@@ -77,7 +98,10 @@ public sealed partial class SubscriptionService(IdentityRefDbContext db, TimePro
             return DuplicateName;
         }
         subscription.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        if (!await SaveUniqueNameAsync(subscription, cancellationToken))
+        {
+            return DuplicateName;
+        }
         return subscription;
     }
 

@@ -80,4 +80,8 @@ public sealed class AdmissionDuplicateCheck(DuplicateCandidates candidates, IOpt
             System.Diagnostics.Stopwatch.GetElapsedTime(started));
         return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Identity.Ipp).ToList(), shown);
     }
+
+    /// <summary>The probe's blocking keys: every identity the check can find shares one of them.</summary>
+    public IReadOnlyCollection<long> BlockKeys(ValidatedTraits traits) =>
+        options.Value.AdmissionCheckEnabled ? IdentityMatching.KeyHashes(IdentityMatching.ToRecord(traits)) : [];
 }

@@ -280,18 +280,18 @@ public sealed class DuplicateDetection(
 
 internal static partial class DuplicateLog
 {
-    [LoggerMessage(1500, LogLevel.Information, "Duplicate detection ({Kind}): {Identities} identities, {Found} pairs, {Created} new, {Reopened} reopened in {ElapsedMs} ms")]
+    [LoggerMessage(LogEvents.DuplicateDetectionFinished, LogLevel.Information, "Duplicate detection ({Kind}): {Identities} identities, {Found} pairs, {Created} new, {Reopened} reopened in {ElapsedMs} ms")]
     public static partial void DetectionFinished(this ILogger logger, string kind, int identities, int found, int created, int reopened, long elapsedMs);
 
-    [LoggerMessage(1501, LogLevel.Warning, "Duplicate detection: {Count} blocking keys exceed the block size limit (largest {Largest} identities)")]
+    [LoggerMessage(LogEvents.DuplicateBlocksOversized, LogLevel.Warning, "Duplicate detection: {Count} blocking keys exceed the block size limit (largest {Largest} identities)")]
     public static partial void OversizedBlocks(this ILogger logger, int count, int largest);
 
-    [LoggerMessage(1503, LogLevel.Information, "Full detection: {Identities} identities read in {LoadMs} ms, scored in {MatchMs} ms")]
+    [LoggerMessage(LogEvents.FullDetectionPhases, LogLevel.Information, "Full detection: {Identities} identities read in {LoadMs} ms, scored in {MatchMs} ms")]
     public static partial void DetectionPhases(this ILogger logger, int identities, long loadMs, long matchMs);
 
-    [LoggerMessage(1504, LogLevel.Information, "Blocking keys built for {Identities} identities that had none (bulk-written, or keyed before duplicate detection existed)")]
+    [LoggerMessage(LogEvents.BlockingKeysBuilt, LogLevel.Information, "Blocking keys built for {Identities} identities that had none (bulk-written, or keyed before duplicate detection existed)")]
     public static partial void KeysBuilt(this ILogger logger, int identities);
 
-    [LoggerMessage(1502, LogLevel.Information, "Match weights learnt by EM from {Records} identities ({Iterations} iterations, converged: {Converged})")]
+    [LoggerMessage(LogEvents.MatchWeightsLearnt, LogLevel.Information, "Match weights learnt by EM from {Records} identities ({Iterations} iterations, converged: {Converged})")]
     public static partial void WeightsLearnt(this ILogger logger, int records, int iterations, bool converged);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Ins;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;
@@ -21,8 +22,6 @@ public sealed record InsiComparison(MatchResult Result, PairExplanation Explanat
 {
     public bool Contradicts => Contradicting.Count > 0;
 
-    /// <summary>A contradiction where the matcher does not even find the answer a possible match for the identity.</summary>
-    public bool IsMismatch => Contradicts && Result.Class == MatchClass.Distinct;
 }
 
 /// <summary>
@@ -34,7 +33,7 @@ public sealed record InsiComparison(MatchResult Result, PairExplanation Explanat
 /// </list>
 /// Raising never saves (the caller's unit of work holds the call and its audit line); the decisions save and audit.
 /// </summary>
-public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvider engines, IdentityWriter writer, TimeProvider clock)
+public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvider engines, InsiAnswerJudge judge, IdentityWriter writer, TimeProvider clock)
 {
     public const string DecisionRejected = "rejected";
 
@@ -43,15 +42,8 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
         "insi", traits.BirthName, IdentityMatching.SplitFirstNames(traits.FirstNames), null, null, DateOf(traits.BirthDate),
         traits.Sex is { Length: 1 } sex ? sex[0] : 'U', traits.BirthPlaceCode, ins);
 
-    public async Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken)
-    {
-        var engine = await engines.GetAsync(db, cancellationToken);
-        var result = engine.Compare(IdentityMatching.ToRecord(identity), ToRecord(traits, ins));
-        // The teleservice's INS is shown to the cell (the qualification screen shows it to admission staff too); the
-        // local INS only when the identity is qualified, as everywhere.
-        var explanation = IdentityMatching.Explain(result, result.IdA, showInsA: identity.Status == IdentityStatus.Qual, showInsB: true);
-        return new InsiComparison(result, explanation, Contradicting(identity, traits, ins));
-    }
+    public Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken) =>
+        judge.CompareAsync(identity, traits, ins, cancellationToken);
 
     /// <summary>The strict traits (names as in the API) and the INS that differ while both sides have a value.</summary>
     public static IReadOnlyList<string> Contradicting(Identity identity, InsiTraitsDto traits, string? ins)
@@ -154,14 +146,23 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
         return item;
     }
 
+    /// <summary>An unresolved collision (INSi contradiction or same-INS pair) raised on this very answer, if any.</summary>
+    public async Task<DuplicateItem?> OpenCollisionOnAsync(InsiCall call, CancellationToken cancellationToken) =>
+        db.DuplicateItems.Local.FirstOrDefault(d => d.InsiCall == call && d.State != DuplicateStates.Resolved && d.Kind == DuplicateKinds.Collision)
+        ?? await db.DuplicateItems.FirstOrDefaultAsync(d => d.InsiCallId == call.Id && d.State != DuplicateStates.Resolved && d.Kind == DuplicateKinds.Collision,
+            cancellationToken);
+
     /// <summary>
-    /// After the identity took an INSi answer (its strict traits replaced): its open contradictions that no longer hold
-    /// against their own answer are resolved as <c>traits-corrected</c>. Never saves.
+    /// After the identity took an INSi answer (its strict traits replaced): its open contradictions about <em>earlier</em>
+    /// answers that no longer hold against their own answer are resolved as <c>traits-corrected</c>. An item on the accepted
+    /// answer itself is never closed here: the action that created the risk does not close it (the caller refuses first).
+    /// Never saves.
     /// </summary>
-    public async Task ResolveSettledAsync(Identity identity, Actor actor, string why, CancellationToken cancellationToken)
+    public async Task ResolveSettledAsync(Identity identity, InsiCall accepted, Actor actor, string why, CancellationToken cancellationToken)
     {
         var open = await db.DuplicateItems
-            .Where(d => d.IdentityA == identity.Id && d.IdentityB == null && d.State != DuplicateStates.Resolved).ToListAsync(cancellationToken);
+            .Where(d => d.IdentityA == identity.Id && d.IdentityB == null && d.State != DuplicateStates.Resolved && d.InsiCallId != accepted.Id)
+            .ToListAsync(cancellationToken);
         foreach (var item in open)
         {
             var call = await CallOfAsync(item, cancellationToken);
@@ -227,6 +228,43 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
             new { duplicateItem = item.Id, resolution = DuplicateResolutions.OtherPerson, callId = call.Id, reason = withdraw ? InsWithdrawal.WronglyAttributed.ToString() : null },
             cancellationToken);
         return withdraw;
+    }
+
+    /// <summary>
+    /// The cell, having checked the person's documents, takes the teleservice's answer for this identity although the verdict
+    /// called it another person: an explicit override, with its reason, audited on the identity. The INS traits replace the
+    /// strict traits and a document check made on the former ones is voided (RECUP: QUAL only after a new document check).
+    /// Never for an invalid answer nor for an INS another identity holds (that is a same-INS collision, resolved by merge).
+    /// </summary>
+    /// <exception cref="DomainRuleException">item-resolved, not-an-insi-contradiction, identity-merged, answer-decided, insi-answer-invalid,
+    /// insi-traits-invalid, ins-collision.</exception>
+    public async Task<InsiVerdict> AcceptAnswerAsync(DuplicateItem item, Actor actor, string comment, CancellationToken cancellationToken)
+    {
+        var (identity, call, traits) = await LoadOpenAsync(item, cancellationToken);
+        if (call.Decision is not null || call.Outcome != "00")
+        {
+            throw new DomainRuleException("answer-decided", $"The INSi answer of this item was already {call.Decision ?? "left without an individual"}: call INSi again.");
+        }
+        var judgement = await judge.JudgeAsync(identity, traits, call.InsValue, call.InsOid, cancellationToken);
+        var verdict = judgement.Verdict;
+        if (verdict.Kind is InsiVerdictKind.AnswerInvalid or InsiVerdictKind.InsHeldElsewhere)
+        {
+            throw new DomainRuleException(verdict.Kind == InsiVerdictKind.AnswerInvalid ? verdict.Rule : "ins-collision", verdict.Message) { Reason = verdict.Rule };
+        }
+        var now = clock.GetUtcNow();
+        var before = IdentitySnapshot.Of(identity);
+        var history = JsonSerializer.Deserialize<List<InsHistoryEntry>>(call.InsHistory ?? "[]")!;
+        var warnings = identity.AcceptInsiAnswer(judgement.Ins!, history, judgement.Traits!, call.CalledAt, now);
+        call.Decision = "accepted";
+        call.DecidedAt = now;
+        call.DecidedBy = actor.Name;
+        Refresh(item, await CompareAsync(identity, traits, call.InsValue, cancellationToken));
+        DuplicateQueue.Resolve(item, DuplicateResolutions.AnswerAccepted, now, actor.Name, comment);
+        await writer.SaveAsync(identity, "insi.accepted", before, actor,
+            new { callId = call.Id, duplicateItem = item.Id, resolution = DuplicateResolutions.AnswerAccepted, overriddenVerdict = verdict.Rule, comment,
+                documentVoided = warnings.Count > 0 ? true : (bool?)null },
+            cancellationToken);
+        return verdict;
     }
 
     private async Task<(Identity Identity, InsiCall Call, InsiTraitsDto Traits)> LoadOpenAsync(DuplicateItem item, CancellationToken cancellationToken)

@@ -49,9 +49,9 @@ public static partial class MatchKeyVersion
             $"""INSERT INTO counters ("Name", "Next") VALUES ({Counter}, {(long)Blocking.Version}) ON CONFLICT ("Name") DO UPDATE SET "Next" = {(long)Blocking.Version}""",
             cancellationToken);
 
-    [LoggerMessage(1510, LogLevel.Warning, "Blocking keys were written by blocking version {Stored} and the matcher is at version {Current}: every identity's keys are computed again")]
+    [LoggerMessage(LogEvents.BlockingKeysOutdated, LogLevel.Warning, "Blocking keys were written by blocking version {Stored} and the matcher is at version {Current}: every identity's keys are computed again")]
     private static partial void RebuildingKeys(this ILogger logger, long? stored, int current);
 
-    [LoggerMessage(1511, LogLevel.Information, "Blocking keys rebuilt for {Identities} identities in {ElapsedMs} ms")]
+    [LoggerMessage(LogEvents.BlockingKeysRebuilt, LogLevel.Information, "Blocking keys rebuilt for {Identities} identities in {ElapsedMs} ms")]
     private static partial void KeysRebuilt(this ILogger logger, int identities, long elapsedMs);
 }

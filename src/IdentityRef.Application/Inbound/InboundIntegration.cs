@@ -42,15 +42,20 @@ public sealed class InboundIntegration(
     /// <summary>A28 or A31: update the identity the sender's identifiers point to, or insert it (A31 for an unknown patient inserts).</summary>
     private async Task<IReadOnlyList<Hl7Error>> UpsertAsync(PamReadResult read, Actor actor, CancellationToken cancellationToken)
     {
-        var patient = read.Patient!;
+        var existing = await FindAsync(read.PidIdentifiers, cancellationToken);
+        // Field presence (HL7 v2.5 §2.5.3): what the message leaves empty is kept, what it sends as "" is erased.
+        var patient = existing is null ? read.Patient! : KeepAbsent(read.Patient!, existing);
         var validated = patients.Validate(ToInput(patient));
         if (!validated.IsSuccess)
         {
             return [.. validated.Errors.Select(ToHl7Error)];
         }
-        var (ins, warnings) = QualifiedIns(patient);
+        var (ins, warnings) = QualifiedIns(patient, patients.AcceptsTestIns);
+        if (warnings.Any(w => w.Severity == Hl7Severity.Error))
+        {
+            return warnings;
+        }
         var traits = validated.Value with { DeclaredIns = ins };
-        var existing = await FindAsync(read.PidIdentifiers, cancellationToken);
         if (existing is null)
         {
             await patients.CreateAsync(traits, actor, new { source = actor.Name }, cancellationToken, stage: created => AddCrossReferences(created.Id, read.PidIdentifiers));
@@ -65,16 +70,43 @@ public sealed class InboundIntegration(
         return warnings;
     }
 
+    /// <summary>
+    /// The optional traits the message did not carry (neither a value nor HL7 null) keep the identity's value: an
+    /// A31 that leaves the used name, address or phone empty changes none of them.
+    /// </summary>
+    private static PamPatient KeepAbsent(PamPatient sent, Identity existing)
+    {
+        string? Keep(string? value, PamFields field, string? current) =>
+            value is not null ? value : sent.Erased.HasFlag(field) ? null : current;
+        return sent with
+        {
+            UsedName = Keep(sent.UsedName, PamFields.UsedName, existing.UsedName),
+            UsedFirstName = Keep(sent.UsedFirstName, PamFields.UsedFirstName, existing.UsedFirstName),
+            Address = Keep(sent.Address, PamFields.Address, existing.Address),
+            Postcode = Keep(sent.Postcode, PamFields.Postcode, existing.Postcode),
+            City = Keep(sent.City, PamFields.City, existing.City),
+            Phone = Keep(sent.Phone, PamFields.Phone, existing.Phone),
+            Email = Keep(sent.Email, PamFields.Email, existing.Email),
+            BirthPlaceCode = Keep(sent.BirthPlaceCode, PamFields.BirthPlace, existing.BirthPlaceCode),
+        };
+    }
+
     /// <summary>PAM FR: an INS is integrated only with VALI and a valid key; otherwise it is dropped with a warning, the rest integrated.</summary>
-    private static (InsNumber? Ins, IReadOnlyList<Hl7Error> Warnings) QualifiedIns(PamPatient patient)
+    /// <remarks>A test or demonstration INS on a production server is refused outright (AE, nothing written): it is never a real person's.</remarks>
+    private static (InsNumber? Ins, IReadOnlyList<Hl7Error> Warnings) QualifiedIns(PamPatient patient, bool acceptTestIns)
     {
         if (patient is not { IsQualified: true, Ins: { } ins })
         {
             return (null, []);
         }
-        var parsed = InsNumber.Parse(ins.Value, ins.Oid);
-        return parsed.IsSuccess
-            ? (parsed.Value, [])
+        var parsed = IdentityValidator.ParseIns(ins.Value, ins.Oid, acceptTestIns);
+        if (parsed.IsSuccess)
+        {
+            return (parsed.Value, []);
+        }
+        return parsed.Errors.Any(e => e.Code == "test-ins-refused")
+            ? (null, [new Hl7Error(Hl7ErrorCode.TableValueNotFound, Hl7Severity.Error, new Hl7Location("PID", 1, 3, 1, 4),
+                "test or demonstration INS authority refused on a production server")])
             : (null, [new Hl7Error(Hl7ErrorCode.DataTypeError, Hl7Severity.Warning, new Hl7Location("PID", 1, 3), "INS with an invalid key: not integrated")]);
     }
 
@@ -128,7 +160,11 @@ public sealed class InboundIntegration(
             }
         }
         var before = IdentitySnapshot.Of(identity);
-        var (newIns, warnings) = read.Patient is { } sent ? QualifiedIns(sent) : (null, []);
+        var (newIns, warnings) = read.Patient is { } sent ? QualifiedIns(sent, patients.AcceptsTestIns) : (null, []);
+        if (warnings.Any(w => w.Severity == Hl7Severity.Error))
+        {
+            return warnings;
+        }
         if (newIns is not null && identity.InsSource != InsSource.Insi && newIns.Value != identity.InsValue)
         {
             // a new INS from the sender (NIA → NIR, new NIR): kept as declared until INSi confirms it
@@ -220,6 +256,7 @@ public sealed class InboundIntegration(
         Postcode = patient.Postcode,
         City = patient.City,
         Phone = patient.Phone,
+        Email = patient.Email,
     };
 
     /// <summary>Where a bad trait sits in the message, for ERR-2, with the 0357 code.</summary>
@@ -236,7 +273,8 @@ public sealed class InboundIntegration(
             "usedName" => (5, 1),
             "usedFirstName" => (5, 2),
             "address" or "postcode" or "city" => (11, 1),
-            "phone" => (13, 1),
+            "phone" => (13, 12),
+            "email" => (13, 4),
             "ins.value" or "ins.oid" => (3, 1),
             _ => (0, 0),
         };

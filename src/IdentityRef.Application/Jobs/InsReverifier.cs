@@ -35,10 +35,10 @@ public sealed class InsReverifier(
     IdentityRefDbContext db,
     IInsiClient insi,
     IdentityWriter writer,
-    IBirthPlaceDirectory places,
     TimeProvider clock,
     IOptions<SchedulerOptions> options,
     InsiContradictions contradictions,
+    InsiAnswerJudge judge,
     ILogger<InsReverifier> logger)
 {
     public const string JobName = "ins-reverification";
@@ -270,43 +270,34 @@ public sealed class InsReverifier(
             // A verification may answer 00 without the individual: the INS was confirmed as sent.
             return check.Operation == "verify" ? new Verdict(Outcomes.Confirmed, null) : new Verdict(Outcomes.Mismatch, "answer-without-individual");
         }
-        var active = InsNumber.Parse(individual.ActiveIns.WithKey, individual.ActiveIns.Oid);
-        if (!active.IsSuccess)
+        // The same judge as at the desk: an invalid answer, an INS held elsewhere, another person are mismatches for the cell.
+        var judgement = await judge.JudgeAsync(identity, QualificationService.ToDto(individual.Traits), individual.ActiveIns.WithKey, individual.ActiveIns.Oid,
+            cancellationToken);
+        var verdict = judgement.Verdict;
+        if (verdict.Kind == InsiVerdictKind.AnswerInvalid)
         {
-            return new Verdict(Outcomes.Mismatch, "answer-ins-invalid");
+            return new Verdict(Outcomes.Mismatch, verdict.Rule == "insi-traits-invalid" ? "answer-traits-invalid" : "answer-ins-invalid");
         }
-        var traits = StrictFrom(individual.Traits);
-        if (traits is null)
+        if (judgement.Ins!.Value == identity.InsValue)
         {
-            return new Verdict(Outcomes.Mismatch, "answer-traits-invalid");
-        }
-        if (active.Value.Value == identity.InsValue)
-        {
-            return traits == identity.Strict ? new Verdict(Outcomes.Confirmed, null) : new Verdict(Outcomes.Mismatch, "traits-changed");
+            return verdict.Kind == InsiVerdictKind.SamePerson ? new Verdict(Outcomes.Confirmed, null) : new Verdict(Outcomes.Mismatch, "traits-changed");
         }
         var known = individual.History.Any(h => h.WithKey == identity.InsValue || h.Matricule13 == identity.InsValue![..13]);
         if (!known)
         {
             return new Verdict(Outcomes.Mismatch, "different-ins");
         }
-        var newIns = active.Value.Value;
-        if (await db.Identities.AnyAsync(i => i.InsValue == newIns && i.Id != identity.Id && i.MergedIntoId == null, cancellationToken))
+        if (verdict.Kind == InsiVerdictKind.InsHeldElsewhere)
         {
             return new Verdict(Outcomes.Mismatch, "ins-collision");
         }
-        var history = individual.History.Select(h => new InsHistoryEntry(h.WithKey ?? h.Matricule13, h.Oid)).ToList();
-        return new Verdict(Outcomes.Replaced, active.Value.Kind == InsKind.Nia ? "new-nia" : "new-nir", active.Value, history, traits);
-    }
-
-    /// <summary>The INS traits as the domain's strict traits, or null when they break the INS rules.</summary>
-    private StrictTraits? StrictFrom(InsTraits traits)
-    {
-        var validated = IdentityValidator.Validate(new IdentityInput
+        if (verdict.Kind != InsiVerdictKind.SamePerson)
         {
-            BirthName = traits.BirthName, FirstNames = traits.FirstNamesList, FirstName = traits.FirstName, BirthDate = traits.BirthDate,
-            Sex = traits.Sex.ToString(), BirthPlaceCode = traits.BirthPlaceCode,
-        }, places, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        return validated.IsSuccess ? validated.Value.Strict : null;
+            // A new INS with other traits: no one at the desk to check the document against them — the cell decides.
+            return new Verdict(Outcomes.Mismatch, "traits-changed");
+        }
+        var history = individual.History.Select(h => new InsHistoryEntry(h.WithKey ?? h.Matricule13, h.Oid)).ToList();
+        return new Verdict(Outcomes.Replaced, judgement.Ins.Kind == InsKind.Nia ? "new-nia" : "new-nir", judgement.Ins, history, judgement.Traits);
     }
 
     private InsiCall Record(Identity identity, Check check)
@@ -319,7 +310,7 @@ public sealed class InsReverifier(
             Actor = ActorName,
             Operation = check.Operation,
             Calls = check.Requests,
-            Outcome = check.Code?.ToWire() ?? "error",
+            Outcome = check.Code?.ToWire() ?? (check.Error is { } failure ? InsiCallOutcomes.Of(failure) : InsiCallOutcomes.Error),
             Error = check.Error is { } error ? Truncate($"{error.GetType().Name}: {error.Describe()}", 500) : null,
             InsValue = individual?.ActiveIns.WithKey,
             InsOid = individual?.ActiveIns.Oid,

@@ -8,8 +8,8 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Application.Jobs;
 
 /// <summary>
-/// Calls INSi again for the identities whose latest call failed for a technical reason (transport failure or
-/// timeout, not an answer nor a fault): a search by traits through <see cref="QualificationService"/>, as staff
+/// Calls INSi again for the identities whose latest call found the service unavailable (<see cref="InsiCallOutcomes.Unavailable"/>:
+/// transport failure, timeout, a "try later" fault such as insi_102 — not an answer nor a refusal): a search by traits through <see cref="QualificationService"/>, as staff
 /// would, so its answer awaits their decision like any other. A failure counts as retried once any later call
 /// exists for the identity; after <see cref="InsiRetryOptions.MaxAttempts"/> failed retries, a
 /// <c>technical-failure</c> work item hands it over to the identity vigilance cell, and the job leaves it alone.
@@ -27,7 +27,9 @@ public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qu
         var before = clock.GetUtcNow().AddMinutes(-Settings.MinDelayMinutes);
         var reverification = InsReverifier.ActorName; // its failures are asked again by its own next run
         return await db.InsiCalls
-            .Where(c => c.Outcome == "error" && c.Error != null && (c.Error.StartsWith("InsiTransportError") || c.Error.StartsWith("InsiTimeoutError")))
+            .Where(c => c.Outcome == InsiCallOutcomes.Unavailable
+                // calls recorded before the typed outcome: a transport failure or a time-out was written "error"
+                || (c.Outcome == InsiCallOutcomes.Error && c.Error != null && (c.Error.StartsWith("InsiTransportError") || c.Error.StartsWith("InsiTimeoutError"))))
             .Where(c => c.Actor != reverification && c.CalledAt <= before)
             .Where(c => !db.InsiCalls.Any(later => later.IdentityId == c.IdentityId && later.Id > c.Id))
             // Handed over to the cell already (whatever it decided): not retried any more.
@@ -79,6 +81,6 @@ public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qu
     {
         var recent = await db.InsiCalls.Where(c => c.IdentityId == identityId).OrderByDescending(c => c.Id)
             .Select(c => new { c.Actor, c.Outcome, c.Error }).Take(Settings.MaxAttempts + 1).ToListAsync(cancellationToken);
-        return recent.TakeWhile(c => c.Outcome == "error").Count(c => c.Actor == ActorName);
+        return recent.TakeWhile(c => InsiCallOutcomes.Failures.Contains(c.Outcome)).Count(c => c.Actor == ActorName);
     }
 }

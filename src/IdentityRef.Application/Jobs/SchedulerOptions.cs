@@ -68,11 +68,13 @@ public sealed class InsReverificationOptions
     public ReverificationMode Mode { get; set; } = ReverificationMode.SearchByTraits;
 
     /// <summary>
-    /// What happens to a qualified identity the teleservice no longer confirms. Not set nationally: the default
-    /// keeps the INS and raises a work item; <see cref="MismatchPolicy.Downgrade"/> also withdraws the INS from
-    /// receivers (QUAL → RECUP, the INS kept locally). The INS is never deleted by a job.
+    /// What a failed re-verification (another INS, traits that changed, not found) does to a qualified identity. Not set
+    /// nationally; the safe default is <see cref="MismatchPolicy.Downgrade"/>: QUAL → RECUP, the INS withdrawn from the
+    /// receivers (A47 "qualified → recovered") and kept locally, plus an item for the identity vigilance cell — an INS that
+    /// INSi no longer confirms must not go on travelling. <see cref="MismatchPolicy.KeepAndReport"/> (keep sharing, report
+    /// only) must be chosen explicitly. The INS is never deleted by a job.
     /// </summary>
-    public MismatchPolicy OnMismatch { get; set; } = MismatchPolicy.KeepAndReport;
+    public MismatchPolicy OnMismatch { get; set; } = MismatchPolicy.Downgrade;
 }
 
 public enum ReverificationMode

@@ -47,7 +47,7 @@ public static class WorkItemRaiser
         {
             return false;
         }
-        db.WorkItems.Add(new WorkItem { Kind = kind, IdentityId = identityId, State = WorkItem.Open, CreatedAt = now, UpdatedAt = now, Details = JsonSerializer.Serialize(details) });
+        db.WorkItems.Add(WorkItem.Raise(kind, identityId, JsonSerializer.Serialize(details), now));
         return true;
     }
 }

@@ -6,6 +6,12 @@ namespace IdentityRef.Application.Patients;
 public interface IAdmissionDuplicateCheck
 {
     Task<AdmissionVerdict> CheckAsync(ValidatedTraits traits, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The keys of the block of candidates the check reads for these traits: two admissions that share one of
+    /// them could each find the other, so <see cref="Admission"/> serialises them on these keys.
+    /// </summary>
+    IReadOnlyCollection<long> BlockKeys(ValidatedTraits traits);
 }
 
 /// <summary>The admission check's answer: whether it blocks the creation, the candidates' IPPs and the body shown to the caller.</summary>

@@ -3,16 +3,22 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
+using IdentityRef.Insi;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Application.Patients;
 
 /// <summary>What admission software and staff do with identities: create, correct, find. Every change is audited.</summary>
-public sealed class PatientService(IdentityRefDbContext db, IppAllocator ippAllocator, IBirthPlaceDirectory places, TimeProvider clock, IdentityWriter writer)
+public sealed class PatientService(IdentityRefDbContext db, IppAllocator ippAllocator, IBirthPlaceDirectory places, TimeProvider clock, IdentityWriter writer,
+    IOptions<InsiOptions> insi)
 {
     public DateOnly Today => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
 
-    public Result<ValidatedTraits> Validate(IdentityInput input) => IdentityValidator.Validate(input, places, Today);
+    /// <summary>Test and demonstration INS are accepted only on a server that talks to the INSi qualification platform.</summary>
+    public bool AcceptsTestIns => insi.Value.Environment == InsiEnvironment.Qualification;
+
+    public Result<ValidatedTraits> Validate(IdentityInput input) => IdentityValidator.Validate(input, places, Today, AcceptsTestIns);
 
     /// <param name="stage">Adds rows that belong to the same transaction (e.g. cross-references of another domain).</param>
     public async Task<Identity> CreateAsync(ValidatedTraits traits, Actor actor, object? auditDetails, CancellationToken cancellationToken,

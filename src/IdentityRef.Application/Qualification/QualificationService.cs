@@ -24,13 +24,16 @@ public sealed class QualificationService(
     IdentityRefDbContext db,
     IInsiClient insi,
     IdentityWriter writer,
-    IBirthPlaceDirectory places,
     TimeProvider clock,
     IOptions<IdentityOptions> options,
-    InsiContradictions contradictions)
+    InsiContradictions contradictions,
+    InsiAnswerJudge judge)
 {
-    /// <summary>A teleservice answer or failure, with the call that recorded it.</summary>
-    public sealed record SearchResult(InsiCall Call, InsiSearchOutcome? Outcome, InsiError? Error, IReadOnlyList<FieldWarning> Warnings);
+    /// <summary>A teleservice answer or failure, with the call that recorded it and, for an individual, the verdict on it.</summary>
+    public sealed record SearchResult(InsiCall Call, InsiSearchOutcome? Outcome, InsiError? Error, IReadOnlyList<FieldWarning> Warnings, InsiVerdict? Verdict = null);
+
+    /// <summary>The identity after an accepted answer, and the remarks on side effects (the document check voided).</summary>
+    public sealed record AcceptResult(Identity Identity, InsiVerdict Verdict, IReadOnlyList<FieldWarning> Warnings);
 
     public async Task<SearchResult> SearchAsync(Identity identity, VitaleCardDto? vitale, Actor actor, CancellationToken cancellationToken)
     {
@@ -39,10 +42,7 @@ public sealed class QualificationService(
         var result = vitale is null
             ? await insi.SearchByTraitsAsync(new InsiTraitsQuery(identity.BirthName, identity.FirstNames.Split(' ', StringSplitOptions.RemoveEmptyEntries),
                 (char)identity.Sex, identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), identity.BirthPlaceCode), cancellationToken)
-            : await insi.SearchWithVitaleAsync(new InsiVitaleQuery(
-                new InsiMatricule(vitale.BeneficiaryNumber ?? "", vitale.BeneficiaryKey ?? ""),
-                vitale.OpeningRightsHolderNumber is null ? null : new InsiMatricule(vitale.OpeningRightsHolderNumber, vitale.OpeningRightsHolderKey ?? ""),
-                identity.BirthName, identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), vitale.BirthRank ?? "1"), cancellationToken);
+            : await insi.SearchWithVitaleAsync(VitaleQuery(identity, vitale), cancellationToken);
 
         var outcome = result.Value;
         var individual = outcome?.Individual;
@@ -53,8 +53,8 @@ public sealed class QualificationService(
             Actor = actor.Name,
             Operation = vitale is null ? "search" : "vitale",
             Calls = outcome?.Calls ?? result.Calls,
-            Outcome = outcome?.CodeText ?? "error",
-            Error = result.Error is { } error ? $"{error.GetType().Name}: {error.Describe()}" : null,
+            Outcome = outcome?.CodeText ?? InsiCallOutcomes.Of(result.Error!),
+            Error = result.Error is { } error ? Truncate($"{error.GetType().Name}: {error.Describe()}", 500) : null,
             InsValue = individual?.ActiveIns.WithKey,
             InsOid = individual?.ActiveIns.Oid,
             InsHistory = individual is null ? null : JsonSerializer.Serialize(individual.History.Select(h => new InsHistoryEntry(h.WithKey ?? h.Matricule13, h.Oid))),
@@ -62,23 +62,53 @@ public sealed class QualificationService(
         };
         db.InsiCalls.Add(call);
         var raised = new List<string>(); // the cell's items this answer raised, named in the audit line
+        InsiVerdict? verdict = null;
         if (individual is not null)
         {
-            var comparison = await contradictions.CompareAsync(identity, ToDto(individual.Traits), individual.ActiveIns.WithKey, cancellationToken);
-            if (comparison.IsMismatch)
-            {
-                await contradictions.RaiseAsync(identity, call, comparison, "insi-search", actor.Name, cancellationToken);
-                raised.Add(DuplicateClasses.InsiContradiction);
-            }
-            if (individual.ActiveIns.WithKey is { } answered
-                && await contradictions.RaiseSameInsAsync(identity, answered, call, "insi-search", actor.Name, cancellationToken) is not null)
-            {
-                raised.Add(DuplicateClasses.SameIns);
-            }
+            var judgement = await judge.JudgeAsync(identity, ToDto(individual.Traits), individual.ActiveIns.WithKey, individual.ActiveIns.Oid, cancellationToken);
+            verdict = judgement.Verdict;
+            raised.AddRange(await RaiseForCellAsync(identity, call, judgement, "insi-search", actor, cancellationToken));
         }
         await writer.SaveAsync(identity, "insi.called", IdentitySnapshot.Of(identity), actor,
-            new { operation = call.Operation, code = call.Outcome, calls = call.Calls, error = call.Error, collisions = raised.Count == 0 ? null : raised }, cancellationToken);
-        return new SearchResult(call, outcome, result.Error, warnings);
+            new { operation = call.Operation, code = call.Outcome, calls = call.Calls, error = call.Error, verdict = verdict?.Rule,
+                collisions = raised.Count == 0 ? null : raised }, cancellationToken);
+        return new SearchResult(call, outcome, result.Error, warnings, verdict);
+    }
+
+    /// <summary>
+    /// The card's data go both in the RECVITALE body and in ContexteBAM/COUVERTURE (the insured, the beneficiary and its
+    /// rank as read on the card), which the service requires in card mode.
+    /// </summary>
+    private static InsiVitaleQuery VitaleQuery(Identity identity, VitaleCardDto vitale)
+    {
+        var beneficiary = new InsiMatricule(vitale.BeneficiaryNumber ?? "", vitale.BeneficiaryKey ?? "");
+        var holder = vitale.OpeningRightsHolderNumber is null ? null : new InsiMatricule(vitale.OpeningRightsHolderNumber, vitale.OpeningRightsHolderKey ?? "");
+        var birthDate = vitale.BeneficiaryBirthDate ?? identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var rank = vitale.BirthRank ?? "1";
+        var coverage = new InsiCardCoverage(vitale.GrandRegime, vitale.Organisme, vitale.CodeCentre, InsuredNir: holder ?? beneficiary,
+            BeneficiaryNir: beneficiary, BeneficiaryBirthDate: birthDate,
+            BeneficiaryRank: int.TryParse(rank, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : null);
+        return new InsiVitaleQuery(beneficiary, holder, vitale.BeneficiaryBirthName ?? identity.BirthName, birthDate, rank, coverage);
+    }
+
+    /// <summary>
+    /// What the cell must see of an answer, raised in the caller's unit of work: another person (an INSi contradiction
+    /// with the rule that decided), an INS another identity holds (a same-INS pair). Returns the classes raised.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> RaiseForCellAsync(Identity identity, InsiCall call, InsiJudgement judgement, string source, Actor actor,
+        CancellationToken cancellationToken)
+    {
+        var raised = new List<string>();
+        if (judgement.Verdict.Kind == InsiVerdictKind.DifferentPerson)
+        {
+            await contradictions.RaiseAsync(identity, call, judgement.Comparison, $"{source} ({judgement.Verdict.Rule})", actor.Name, cancellationToken);
+            raised.Add(DuplicateClasses.InsiContradiction);
+        }
+        if (judgement.Ins is { } ins && await contradictions.RaiseSameInsAsync(identity, ins.Value, call, source, actor.Name, cancellationToken) is not null)
+        {
+            raised.Add(DuplicateClasses.SameIns);
+        }
+        return raised;
     }
 
     /// <summary>The differences between the local strict traits and those of the teleservice, for staff to compare.</summary>
@@ -97,45 +127,44 @@ public sealed class QualificationService(
     }
 
     /// <summary>
-    /// Accepts the teleservice's answer: the INS traits replace the strict traits exactly, the INS, its history
-    /// and the date of the call are kept (RECUP, or QUAL when a document was already checked).
+    /// Accepts the teleservice's answer at the desk: the INS traits replace the strict traits exactly, the INS, its history
+    /// and the date of the call are kept (RECUP, or QUAL when a document was checked and no strict trait changed). Refused
+    /// (<see cref="DomainRuleException"/>, the identity unchanged) when the verdict is not for the desk — an invalid answer,
+    /// an INS held elsewhere, another person — and while the cell has a collision open on this very answer: the action that
+    /// created the risk never closes it.
     /// </summary>
-    public async Task<Identity> AcceptAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
+    public async Task<AcceptResult> AcceptAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
-        var traits = JsonSerializer.Deserialize<InsiTraitsDto>(call.Traits!)!;
-        var ins = InsNumber.Parse(call.InsValue, call.InsOid);
-        if (!ins.IsSuccess)
+        var judgement = await judge.JudgeAsync(identity, InsiContradictions.TraitsOf(call)!, call.InsValue, call.InsOid, cancellationToken);
+        var verdict = judgement.Verdict;
+        switch (verdict.Kind)
         {
-            throw new DomainRuleException("insi-answer-invalid", "The INS returned by the teleservice is not valid: it cannot be accepted.");
+            case InsiVerdictKind.AnswerInvalid:
+                throw new DomainRuleException(verdict.Rule, verdict.Message);
+            case InsiVerdictKind.InsHeldElsewhere:
+            case InsiVerdictKind.DifferentPerson:
+                // Refused, but the cell must know at once: the item is queued (or already is) before the refusal.
+                await RaiseForCellAsync(identity, call, judgement, "insi-accept-refused", actor, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+                throw verdict.Kind == InsiVerdictKind.InsHeldElsewhere
+                    ? new DomainRuleException("ins-collision", verdict.Message) { Reason = verdict.Rule }
+                    : new DomainRuleException("insi-different-person", verdict.Message) { Reason = verdict.Rule };
         }
-        var strict = IdentityValidator.Validate(new IdentityInput
+        if (await contradictions.OpenCollisionOnAsync(call, cancellationToken) is { } open)
         {
-            BirthName = traits.BirthName, FirstNames = traits.FirstNames, FirstName = traits.FirstName, BirthDate = traits.BirthDate,
-            Sex = traits.Sex, BirthPlaceCode = traits.BirthPlaceCode,
-        }, places, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-        if (!strict.IsSuccess)
-        {
-            throw new DomainRuleException("insi-traits-invalid", "The traits returned by the teleservice break the INS rules: " + string.Join("; ", strict.Errors.Select(e => e.Field)));
-        }
-        var holder = await db.Identities.Where(i => i.InsValue == ins.Value.Value && i.Id != identity.Id && i.MergedIntoId == null)
-            .Select(i => i.Ipp).FirstOrDefaultAsync(cancellationToken);
-        if (holder is not null)
-        {
-            // Refused, but the cell must know at once: the pair is queued (or already is) before the refusal.
-            await contradictions.RaiseSameInsAsync(identity, ins.Value.Value, call, "insi-accept-refused", actor.Name, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
-            throw new DomainRuleException("ins-collision",
-                $"This INS already belongs to identity {holder}: a potential collision for the identity vigilance cell, not an acceptance.");
+            throw new DomainRuleException("collision-pending",
+                $"The identity vigilance cell has collision {open.Id} open on this INSi answer: it decides (the answer is for this person, or another one).");
         }
         var before = IdentitySnapshot.Of(identity);
         var history = JsonSerializer.Deserialize<List<InsHistoryEntry>>(call.InsHistory ?? "[]")!;
         var now = clock.GetUtcNow();
-        identity.AcceptInsiAnswer(ins.Value, history, strict.Value.Strict, call.CalledAt, now);
+        var warnings = identity.AcceptInsiAnswer(judgement.Ins!, history, judgement.Traits!, call.CalledAt, now);
         Decide(call, "accepted", actor, now);
-        await contradictions.ResolveSettledAsync(identity, actor, $"INSi answer accepted (call {call.Id})", cancellationToken);
-        await writer.SaveAsync(identity, "insi.accepted", before, actor, new { callId = call.Id, mode = identity.ObtainingMode }, cancellationToken);
-        return identity;
+        await contradictions.ResolveSettledAsync(identity, call, actor, $"INSi answer accepted (call {call.Id})", cancellationToken);
+        await writer.SaveAsync(identity, "insi.accepted", before, actor,
+            new { callId = call.Id, mode = identity.ObtainingMode, verdict = verdict.Rule, documentVoided = warnings.Count > 0 ? true : (bool?)null }, cancellationToken);
+        return new AcceptResult(identity, verdict, warnings);
     }
 
     /// <summary>Rejects the pending answer; when its traits contradict the identity's, the cell gets an INSi contradiction (returned).</summary>
@@ -200,6 +229,8 @@ public sealed class QualificationService(
         call.DecidedAt = now;
         call.DecidedBy = actor.Name;
     }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 
     internal static InsiTraitsDto ToDto(InsTraits traits) =>
         new(traits.BirthName, traits.FirstName, traits.FirstNamesList, traits.Sex.ToString(), traits.BirthDate, traits.BirthPlaceCode);

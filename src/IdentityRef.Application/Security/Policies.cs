@@ -17,6 +17,7 @@ public static class Policies
     public const string Jobs = "jobs";
     public const string Accounts = "accounts";
     public const string WorkItems = "work-items";
+    public const string PatientsQuery = "patients.query";
 
     /// <summary>One row per action: the policy, what it covers, who may.</summary>
     public static IReadOnlyList<PolicyRule> Matrix { get; } =
@@ -30,6 +31,8 @@ public static class Policies
         new(Messages,      "Outgoing and incoming messages, replays",                   [Roles.Integrateur, Roles.Administrateur]),
         new(Jobs,          "Background jobs",                                           [Roles.Integrateur, Roles.Administrateur]),
         new(Accounts,      "Accounts and roles",                                        [Roles.Administrateur]),
+        // The query transactions for other systems (PDQm, PIXm under /fhir): read-only, the only door of Consultation.
+        new(PatientsQuery, "Identity queries: PDQm, PIXm, $match (FHIR)",                [Roles.Accueil, Roles.Identitovigilance, Roles.Integrateur, Roles.Administrateur, Roles.Consultation]),
         // The door to the work items raised by jobs; each item also needs the policy of its kind (WorkItemKinds.PolicyOf:
         // Duplicates or Messages), so these roles are exactly those of the two (a test holds them equal).
         new(WorkItems,     "Work items raised by jobs: list, take, resolve (each kind: its cell's policy)", [Roles.Identitovigilance, Roles.Integrateur, Roles.Administrateur]),

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace IdentityRef.Application.Security;
 
-/// <summary>The four roles of the identity server, spelled as the hospital's staff say them.</summary>
+/// <summary>The roles of the identity server, spelled as the hospital's staff say them.</summary>
 public static class Roles
 {
     /// <summary>Admission staff (accueil, bureau des entrées): search, create, correct, qualify.</summary>
@@ -18,7 +18,10 @@ public static class Roles
     /// <summary>Everything, including accounts.</summary>
     public const string Administrateur = "Administrateur";
 
-    public static IReadOnlyList<string> All { get; } = [Accueil, Identitovigilance, Integrateur, Administrateur];
+    /// <summary>Querying systems (lab, imaging, FHIR applications): PDQ, PIX, PDQm, PIXm and nothing else; read-only.</summary>
+    public const string Consultation = "Consultation";
+
+    public static IReadOnlyList<string> All { get; } = [Accueil, Identitovigilance, Integrateur, Administrateur, Consultation];
 
     /// <summary>The canonical role for a name typed in any case, with or without accents (<c>integrateur</c> → <c>Intégrateur</c>).</summary>
     public static string? Parse(string? name)

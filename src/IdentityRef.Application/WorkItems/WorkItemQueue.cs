@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IdentityRef.Domain.Common;
+using IdentityRef.Domain.WorkItems;
 using IdentityRef.Persistence;
 using IdentityRef.Persistence.Audit;
 using IdentityRef.Application.Audit;
@@ -49,9 +50,9 @@ public readonly record struct WorkItemAccess(bool IdentityKinds, bool Operationa
 public sealed class WorkItemQueue(IdentityRefDbContext db, TimeProvider clock)
 {
     /// <summary>Open and in review: what is left to do.</summary>
-    public static readonly IReadOnlyList<string> Unresolved = [WorkItem.Open, WorkItem.InReview];
+    public static readonly IReadOnlyList<string> Unresolved = WorkItemStates.Unresolved;
 
-    public static bool IsKnownState(string? state) => state is WorkItem.Open or WorkItem.InReview or WorkItem.Resolved;
+    public static bool IsKnownState(string? state) => WorkItemStates.IsKnown(state);
 
     /// <summary>A page of the items this user may handle, newest first; null filters take everything.</summary>
     public async Task<PageResponse<WorkItemView>> ListAsync(WorkItemAccess access, IReadOnlyCollection<string>? states, string? kind, int page, int pageSize,
@@ -79,28 +80,19 @@ public sealed class WorkItemQueue(IdentityRefDbContext db, TimeProvider clock)
     public async Task<WorkItemView> ViewAsync(WorkItem item, CancellationToken ct) =>
         View(item, await IppsAsync(item.IdentityId is { } id ? [id] : [], ct));
 
-    /// <summary>Takes the item: in review, by <paramref name="actor"/> (someone else's item may be taken over). A resolved item is a rule error.</summary>
+    /// <summary>Takes the item: in review, by <paramref name="actor"/> (someone else's item may be taken over). A resolved item is a rule error (<see cref="WorkItemProgress"/>).</summary>
     public async Task ReviewAsync(WorkItem item, Actor actor, CancellationToken ct)
     {
-        EnsureUnresolved(item);
         var before = item.State;
-        item.State = WorkItem.InReview;
-        item.ReviewedBy = actor.Name;
-        item.UpdatedAt = clock.GetUtcNow();
+        item.Review(actor.Name, clock.GetUtcNow());
         await SaveAsync(item, "work-item.in-review", before, actor, null, ct);
     }
 
     /// <summary>Resolves the item with what was done (checked by <see cref="CheckComment"/>). Resolving twice is a rule error.</summary>
     public async Task ResolveAsync(WorkItem item, Actor actor, string comment, CancellationToken ct)
     {
-        EnsureUnresolved(item);
         var before = item.State;
-        var now = clock.GetUtcNow();
-        item.State = WorkItem.Resolved;
-        item.ResolvedAt = now;
-        item.ResolvedBy = actor.Name;
-        item.Resolution = comment.Trim();
-        item.UpdatedAt = now;
+        item.Resolve(actor.Name, comment, clock.GetUtcNow());
         await SaveAsync(item, "work-item.resolved", before, actor, item.Resolution, ct);
     }
 
@@ -111,14 +103,6 @@ public sealed class WorkItemQueue(IdentityRefDbContext db, TimeProvider clock)
         { Length: > WorkItem.ResolutionMaxLength } => new FieldError("comment", "too-long", $"At most {WorkItem.ResolutionMaxLength} characters."),
         _ => null,
     };
-
-    private static void EnsureUnresolved(WorkItem item)
-    {
-        if (item.State == WorkItem.Resolved)
-        {
-            throw new DomainRuleException("work-item-resolved", "This work item is already resolved.");
-        }
-    }
 
     private async Task SaveAsync(WorkItem item, string action, string before, Actor actor, string? comment, CancellationToken ct)
     {

@@ -8,4 +8,7 @@ public sealed class DomainRuleException(string rule, string message) : Exception
 {
     /// <summary>The rule's reference, e.g. <c>RNIV EXI SI 09</c>, or a stable code of ours.</summary>
     public string Rule { get; } = rule;
+
+    /// <summary>The finer rule that decided, when the rule has several (e.g. <c>sex-differs</c> under <c>insi-different-person</c>).</summary>
+    public string? Reason { get; init; }
 }

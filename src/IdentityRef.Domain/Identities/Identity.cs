@@ -152,6 +152,13 @@ public sealed class Identity
         }
         // Douteuse/fictive downgrade a qualified identity to PROV: receivers must stop using its INS (as WithdrawIns).
         var withdrawn = Status == IdentityStatus.Qual && (attributes & (IdentityAttributes.Douteuse | IdentityAttributes.Fictive)) != 0;
+        const IdentityAttributes doubtOrFiction = IdentityAttributes.Douteuse | IdentityAttributes.Fictive;
+        if ((Attributes & doubtOrFiction) != 0 && (attributes & doubtOrFiction) == 0)
+        {
+            // The doubt is lifted, not the identity re-proven: a document checked before the doubt proves nothing now.
+            // The identity stays PROV/RECUP until a new document check (EXI SI 09).
+            ClearDocument();
+        }
         Attributes = attributes;
         Changed(now, raiseUpdate: !withdrawn);
         if (withdrawn)
@@ -184,17 +191,29 @@ public sealed class Identity
 
     /// <summary>
     /// Accepts an INSi answer after staff compared its traits with the person's: the INS traits replace the
-    /// strict traits exactly, the used name and used first name stay, the INS and its history are kept.
+    /// strict traits exactly, the used name and used first name stay, the INS and its history are kept. A document
+    /// check attested the former traits: when a strict trait changes it is voided (RECUP, or PROV-free VALI → RECUP),
+    /// and the document must be checked again against the new traits before QUAL — exactly as a manual edit.
+    /// Whether the answer may be accepted at all is the <see cref="InsiVerdicts"/>' decision, taken before.
     /// </summary>
-    public void AcceptInsiAnswer(InsNumber ins, IReadOnlyList<InsHistoryEntry> history, StrictTraits insTraits, DateTimeOffset calledAt, DateTimeOffset now)
+    /// <returns>Remarks for the user about side effects (the document check voided).</returns>
+    public IReadOnlyList<FieldWarning> AcceptInsiAnswer(InsNumber ins, IReadOnlyList<InsHistoryEntry> history, StrictTraits insTraits, DateTimeOffset calledAt,
+        DateTimeOffset now)
     {
         EnsureInsiCallAllowed();
-        var previous = InsSource == Identities.InsSource.Insi && InsValue is not null ? new InsHistoryEntry(InsValue, InsKind!.Value.Oid()) : null;
+        var warnings = new List<FieldWarning>();
+        var previous = InsValue is not null ? new InsHistoryEntry(InsValue, InsKind!.Value.Oid()) : null;
         var previousShared = Status == IdentityStatus.Qual;
         if (insTraits != Strict)
         {
             ApplyStrict(insTraits);
             StrictTraitsChangedAt = now;
+            if (DocumentType is not null)
+            {
+                ClearDocument();
+                warnings.Add(new FieldWarning("status", "document-check-voided",
+                    "The INSi answer changed the strict traits the identity document attested: check the document again against the new traits."));
+            }
         }
         SetIns(ins, Identities.InsSource.Insi);
         foreach (var entry in history.Where(h => h.Value != ins.Value && !_insHistory.Contains(h)))
@@ -202,12 +221,34 @@ public sealed class Identity
             _insHistory.Add(entry);
         }
         InsiCheckedAt = calledAt;
-        Changed(now);
-        // A new INS-NIR replacing a NIR the receivers knew travels as A47 (PAM FR §4.4.2); NIA → NIR as A31.
-        if (previous is not null && previous.Value != ins.Value && previousShared && Status == IdentityStatus.Qual
-            && InsOids.KindOf(previous.Oid) != Domain.Ins.InsKind.Nia && ins.Kind != Domain.Ins.InsKind.Nia)
+        Touch(now);
+        RaiseInsChange(previous, previousShared, ins);
+        return warnings;
+    }
+
+    /// <summary>
+    /// What the receivers must be told after the INS or the status changed. The new INS never travels before the old one is
+    /// dealt with (PAM FR §4.4.2): a new INS-NIR replacing a shared NIR is one A47 (old INS in MRG-1), with no A31 before
+    /// it; a shared INS that may no longer be shared is withdrawn (A47); anything else is an update (A31; NIA → NIR too).
+    /// </summary>
+    private void RaiseInsChange(InsHistoryEntry? previous, bool previousShared, InsNumber current)
+    {
+        var shared = Status == IdentityStatus.Qual;
+        var sameIns = previous?.Value == current.Value;
+        if (previousShared && previous is not null && !shared)
         {
+            // Qualified → recovered (traits changed, document voided): the INS the receivers hold leaves them; a replaced one is deleted there.
+            _events.Add(new InsWithdrawn(Id, previous, Deleted: !sameIns));
+        }
+        else if (previousShared && previous is not null && shared && !sameIns
+            && InsOids.KindOf(previous.Oid) != Domain.Ins.InsKind.Nia && current.Kind != Domain.Ins.InsKind.Nia)
+        {
+            _events.RemoveAll(e => e is IdentityUpdated);
             _events.Add(new InsReplaced(Id, previous));
+        }
+        else if (!_events.Any(e => e is IdentityUpdated or IdentityCreated or InsReplaced or InsWithdrawn))
+        {
+            _events.Add(new IdentityUpdated(Id));
         }
     }
 
@@ -320,12 +361,14 @@ public sealed class Identity
         InsSource = merged.InsSource;
         InsiCheckedAt = merged.InsiCheckedAt;
         _insHistory = [.. merged._insHistory];
-        if (merged.InsSource == Identities.InsSource.Insi)
+        if (merged.InsSource == Identities.InsSource.Insi && merged.Strict != Strict)
         {
             ApplyStrict(merged.Strict);
             StrictTraitsChangedAt = now;
+            ClearDocument(); // this identity's document attested the traits just replaced
         }
-        if (merged.DocumentType is not null && DocumentType is null)
+        // A document check attests the traits it was made on: taken over only when they are the survivor's now.
+        if (merged.DocumentType is not null && DocumentType is null && merged.Strict == Strict)
         {
             DocumentType = merged.DocumentType;
             DocumentNumber = merged.DocumentNumber;

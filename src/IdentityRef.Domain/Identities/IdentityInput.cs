@@ -33,7 +33,12 @@ public static partial class IdentityValidator
 {
     public const int MaxFreeTextLength = 200;
 
-    public static Result<ValidatedTraits> Validate(IdentityInput input, IBirthPlaceDirectory places, DateOnly today)
+    /// <param name="acceptTestIns">
+    /// Whether INS of the test and demonstration authorities (OIDs …4.10 and …4.11) may be stored: only on a server that
+    /// talks to the INSi qualification platform (<c>Insi:Environment</c>). In production they are refused: a test INS
+    /// in a patient base is another person's data waiting to be shared.
+    /// </param>
+    public static Result<ValidatedTraits> Validate(IdentityInput input, IBirthPlaceDirectory places, DateOnly today, bool acceptTestIns = false)
     {
         var errors = new ErrorCollector();
         var warnings = new List<FieldWarning>();
@@ -58,7 +63,7 @@ public static partial class IdentityValidator
         InsNumber? ins = null;
         if (!string.IsNullOrWhiteSpace(input.InsValue) || !string.IsNullOrWhiteSpace(input.InsOid))
         {
-            ins = errors.Take(InsNumber.Parse(input.InsValue, input.InsOid ?? InsOids.Nir));
+            ins = errors.Take(ParseIns(input.InsValue, input.InsOid, acceptTestIns));
         }
 
         if (errors.HasErrors)
@@ -71,29 +76,65 @@ public static partial class IdentityValidator
     }
 
     /// <summary>
-    /// The first birth first name must be the start of the list, hyphens and apostrophes counting as spaces:
-    /// <c>JEAN-CHRISTOPHE</c> fits <c>JEAN CHRISTOPHE PIERRE</c>, <c>CHRISTOPHE</c> does not. Defaults to the first
-    /// name of the list.
+    /// An INS as received from outside (API, inbound feed, INSi answer): the OID is required — NIR and NIA are told apart by
+    /// the OID only, so an INS without one cannot be stored as anything — and a test or demonstration INS is refused unless
+    /// <paramref name="acceptTestIns"/>.
+    /// </summary>
+    public static Result<InsNumber> ParseIns(string? value, string? oid, bool acceptTestIns, string field = "ins")
+    {
+        if (!string.IsNullOrWhiteSpace(value) && string.IsNullOrWhiteSpace(oid))
+        {
+            return new FieldError($"{field}.oid", "required",
+                $"The OID of the INS is required: {InsOids.Nir} (INS-NIR) or {InsOids.Nia} (INS-NIA); the digits do not tell them apart.");
+        }
+        var ins = InsNumber.Parse(value, oid, field);
+        if (ins.IsSuccess && ins.Value.IsForTesting && !acceptTestIns)
+        {
+            return new FieldError($"{field}.oid", "test-ins-refused",
+                "This INS belongs to the test or demonstration authority: refused on a production server (Insi:Environment).");
+        }
+        return ins;
+    }
+
+    /// <summary>
+    /// The first birth first name is the first complete first name of the list, or several of its first names taken whole
+    /// (hyphens and apostrophes counting as spaces): <c>JEAN-CHRISTOPHE</c> fits <c>JEAN CHRISTOPHE PIERRE</c> and
+    /// <c>JEAN-CHRISTOPHE PIERRE</c>; <c>CHRISTOPHE</c> fits neither, and <c>JEAN</c> is a fragment of <c>JEAN-CHRISTOPHE
+    /// PIERRE</c> (a hyphenated first name is one name). Typed with spaces where the list has a hyphen or an apostrophe, it
+    /// is stored as the list writes it. Defaults to the first name of the list.
     /// </summary>
     private static string? FirstBirthFirstName(string? given, string firstNames, ErrorCollector errors)
     {
+        var names = firstNames.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (string.IsNullOrWhiteSpace(given))
         {
-            return firstNames.Split(' ')[0];
+            return names[0];
         }
         var firstName = errors.Take(InsText.Normalize(given, "firstName", NameKind.FirstName));
         if (firstName is null)
         {
             return null;
         }
-        var listWords = InsText.Words(firstNames);
         var words = InsText.Words(firstName);
-        if (words.Length > listWords.Length || !words.SequenceEqual(listWords.Take(words.Length)))
+        // The list's first names taken whole, one after the other, until they hold as many words as the first name.
+        var taken = 0;
+        var takenWords = new List<string>();
+        while (takenWords.Count < words.Length && taken < names.Length)
         {
-            errors.Add("firstName", "not-first-of-list", "The first birth first name must be the start of the list of birth first names.");
+            takenWords.AddRange(InsText.Words(names[taken++]));
+        }
+        if (!words.SequenceEqual(takenWords))
+        {
+            var fragment = takenWords.Count > words.Length && words.SequenceEqual(takenWords.Take(words.Length));
+            errors.Add("firstName", fragment ? "first-name-fragment" : "not-first-of-list", fragment
+                ? $"The first birth first name must be a whole first name of the list: '{firstName}' is only a part of '{string.Join(' ', names.Take(taken))}'."
+                : "The first birth first name must be the start of the list of birth first names.");
             return null;
         }
-        return firstName;
+        var asListed = string.Join(' ', names.Take(taken));
+        // The user's hyphen is kept where the list has spaces (JEAN-CHRISTOPHE for JEAN CHRISTOPHE); spaces typed where
+        // the list joins the names take the list's spelling.
+        return firstName.Count(c => c is '-' or '\'') < asListed.Count(c => c is '-' or '\'') ? asListed : firstName;
     }
 
     private static string? Optional(string? value, string field, NameKind kind, ErrorCollector errors) =>

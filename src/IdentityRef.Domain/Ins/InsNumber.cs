@@ -59,6 +59,9 @@ public sealed partial record InsNumber
 
     public string Oid => Kind.Oid();
 
+    /// <summary>An INS of the test or demonstration authority (…4.10, …4.11): never a real person's.</summary>
+    public bool IsForTesting => Kind is InsKind.TestNir or InsKind.DemoNir;
+
     public string Matricule => Value[..13];
 
     public string Key => Value[13..];

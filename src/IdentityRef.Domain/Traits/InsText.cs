@@ -24,11 +24,21 @@ public static class InsText
 {
     public const int MaxLength = 100;
 
-    /// <summary>Characters whose INS equivalent is not given by Unicode decomposition.</summary>
-    private static readonly Dictionary<char, string> Equivalents = new()
+    /// <summary>
+    /// Letters whose INS equivalent Unicode decomposition does not give (a letter with a stroke or a bar is one character,
+    /// not a letter plus a mark): the ligatures and the conventional Latin transliterations, as civil-status officers
+    /// write them in capitals. Documented in docs/insi.md ("Names"); a letter absent from this table and from Unicode
+    /// decomposition is an error, never guessed.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<char, string> Equivalents = new Dictionary<char, string>
     {
-        ['Œ'] = "OE", ['œ'] = "OE", ['Æ'] = "AE", ['æ'] = "AE", ['ß'] = "SS",
-        ['Ø'] = "O", ['ø'] = "O", ['Ð'] = "D", ['ð'] = "D", ['Þ'] = "TH", ['þ'] = "TH", ['Ł'] = "L", ['ł'] = "L",
+        // ligatures
+        ['Œ'] = "OE", ['œ'] = "OE", ['Æ'] = "AE", ['æ'] = "AE", ['ß'] = "SS", ['ẞ'] = "SS",
+        // letters with a stroke, a bar or no dot
+        ['Ø'] = "O", ['ø'] = "O", ['Ð'] = "D", ['ð'] = "D", ['Đ'] = "D", ['đ'] = "D", ['Þ'] = "TH", ['þ'] = "TH",
+        ['Ł'] = "L", ['ł'] = "L", ['Ŀ'] = "L", ['ŀ'] = "L", ['Ħ'] = "H", ['ħ'] = "H", ['Ŧ'] = "T", ['ŧ'] = "T",
+        ['ı'] = "I", ['ĸ'] = "K", ['Ŋ'] = "N", ['ŋ'] = "N",
+        // typographic apostrophes and hyphens
         ['’'] = "'", ['‘'] = "'", ['ʼ'] = "'", ['`'] = "'", ['´'] = "'",
         ['‐'] = "-", ['‑'] = "-", ['–'] = "-", ['—'] = "-",
     };
@@ -95,9 +105,10 @@ public static class InsText
         {
             return new FieldError(field, "leading-separator", "The value cannot start with a hyphen or an apostrophe.");
         }
-        if (text[^1] == '-' || (kind == NameKind.FirstName && text[^1] == '\''))
+        // Neither a name nor a first name ends with a separator (INS rules): "D'" or "DUPONT-" is a truncated entry.
+        if (text[^1] is '-' or '\'')
         {
-            return new FieldError(field, "trailing-separator", "The value cannot end with a hyphen" + (kind == NameKind.FirstName ? " or an apostrophe." : "."));
+            return new FieldError(field, "trailing-separator", "The value cannot end with a hyphen or an apostrophe.");
         }
         for (var i = 1; i < text.Length; i++)
         {

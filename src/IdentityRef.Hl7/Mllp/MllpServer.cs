@@ -20,10 +20,21 @@ public sealed record MllpServerOptions
     /// <summary>A longer message closes the connection (no ACK can be built from a message we did not read).</summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024;
 
-    /// <summary>A connection that sends nothing for this long is closed.</summary>
+    /// <summary>A connection that has completed a message and then sends nothing for this long is closed.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A connection that has not completed its first message within this time from its opening (TLS handshake
+    /// included) is closed, however slowly it trickles bytes: a silent socket or a half-frame must not hold a slot
+    /// for as long as a working sender may.
+    /// </summary>
+    public TimeSpan FirstMessageTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Connections served at once, all peers together; one more is refused (closed at once).</summary>
     public int MaxConnections { get; init; } = 256;
+
+    /// <summary>Connections one peer address may hold at once, so that one sender cannot take every slot.</summary>
+    public int MaxConnectionsPerAddress { get; init; } = 8;
 
     /// <summary>When set, connections are TLS (SslStream) with this certificate.</summary>
     public X509Certificate2? ServerCertificate { get; init; }
@@ -48,6 +59,19 @@ public enum MllpCloseReason
     TlsFailed,
     IoError,
     HandlerFailed,
+
+    /// <summary>No complete message within <see cref="MllpServerOptions.FirstMessageTimeout"/> of the opening.</summary>
+    FirstMessageTimeout,
+}
+
+/// <summary>Why a connection was refused as it arrived; reported through <see cref="MllpServer.ConnectionRefused"/>.</summary>
+public enum MllpRefusalReason
+{
+    /// <summary><see cref="MllpServerOptions.MaxConnections"/> reached.</summary>
+    TooManyConnections,
+
+    /// <summary><see cref="MllpServerOptions.MaxConnectionsPerAddress"/> reached for this peer.</summary>
+    TooManyConnectionsFromAddress,
 }
 
 /// <summary>An MLLP listener: one task per connection, messages handled in order, the answer on the same connection.</summary>
@@ -57,6 +81,7 @@ public sealed class MllpServer : IAsyncDisposable
     private readonly MllpMessageHandler _handler;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<long, (TcpClient Client, Task Task)> _connections = new();
+    private readonly Dictionary<IPAddress, int> _perAddress = new();
     private TcpListener? _listener;
     private Task? _acceptLoop;
     private long _nextConnectionId;
@@ -70,6 +95,9 @@ public sealed class MllpServer : IAsyncDisposable
 
     /// <summary>Raised (from a connection task) when a connection ends; must not throw.</summary>
     public event Action<MllpCloseReason>? ConnectionClosed;
+
+    /// <summary>Raised (from the accept loop) when a connection is refused, with the peer's address; must not throw.</summary>
+    public event Action<IPAddress?, MllpRefusalReason>? ConnectionRefused;
 
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndpoint as IPEndPoint;
 
@@ -145,9 +173,11 @@ public sealed class MllpServer : IAsyncDisposable
                 }
                 continue;
             }
-            if (_connections.Count >= _options.MaxConnections)
+            var peer = (client.Client.RemoteEndPoint as IPEndPoint)?.Address;
+            if (Admit(peer) is { } refusal)
             {
                 client.Dispose();
+                ConnectionRefused?.Invoke(peer, refusal);
                 continue;
             }
             client.NoDelay = true;
@@ -158,6 +188,7 @@ public sealed class MllpServer : IAsyncDisposable
                 await gate.Task.ConfigureAwait(false);
                 var reason = await ServeAsync(client, stopping).ConfigureAwait(false);
                 _connections.TryRemove(id, out _);
+                Leave(peer);
                 client.Dispose();
                 ConnectionClosed?.Invoke(reason);
             }, CancellationToken.None);
@@ -166,17 +197,62 @@ public sealed class MllpServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts the connection against the limits, or says which limit refuses it.</summary>
+    private MllpRefusalReason? Admit(IPAddress? peer)
+    {
+        lock (_perAddress)
+        {
+            if (_connections.Count >= _options.MaxConnections)
+            {
+                return MllpRefusalReason.TooManyConnections;
+            }
+            if (peer is null)
+            {
+                return null;
+            }
+            var open = _perAddress.GetValueOrDefault(peer);
+            if (open >= _options.MaxConnectionsPerAddress)
+            {
+                return MllpRefusalReason.TooManyConnectionsFromAddress;
+            }
+            _perAddress[peer] = open + 1;
+            return null;
+        }
+    }
+
+    private void Leave(IPAddress? peer)
+    {
+        if (peer is null)
+        {
+            return;
+        }
+        lock (_perAddress)
+        {
+            if (_perAddress.GetValueOrDefault(peer) <= 1)
+            {
+                _perAddress.Remove(peer);
+            }
+            else
+            {
+                _perAddress[peer]--;
+            }
+        }
+    }
+
     private async Task<MllpCloseReason> ServeAsync(TcpClient client, CancellationToken stopping)
     {
         Stream stream = client.GetStream();
+        // Until its first message is complete, a connection has one deadline from its opening, not reset by bytes.
+        using var firstMessage = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        firstMessage.CancelAfter(_options.FirstMessageTimeout);
+        var completedOne = false;
         try
         {
             if (_options.ServerCertificate is { } certificate)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                handshakeTimeout.CancelAfter(_options.IdleTimeout);
+                using var handshakeTimeout = CancellationTokenSource.CreateLinkedTokenSource(firstMessage.Token);
                 try
                 {
                     await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
@@ -196,16 +272,17 @@ public sealed class MllpServer : IAsyncDisposable
             while (true)
             {
                 MllpReadResult result;
-                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(stopping))
+                using (var idle = CancellationTokenSource.CreateLinkedTokenSource(completedOne ? stopping : firstMessage.Token))
                 {
-                    idle.CancelAfter(_options.IdleTimeout);
+                    idle.CancelAfter(completedOne ? _options.IdleTimeout : _options.FirstMessageTimeout);
                     try
                     {
                         result = await reader.ReadAsync(idle.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
-                        return stopping.IsCancellationRequested ? MllpCloseReason.ServerStopping : MllpCloseReason.IdleTimeout;
+                        return stopping.IsCancellationRequested ? MllpCloseReason.ServerStopping
+                            : completedOne ? MllpCloseReason.IdleTimeout : MllpCloseReason.FirstMessageTimeout;
                     }
                 }
                 switch (result.Status)
@@ -233,6 +310,7 @@ public sealed class MllpServer : IAsyncDisposable
                     return MllpCloseReason.HandlerFailed;
                 }
                 Interlocked.Increment(ref _messagesHandled);
+                completedOne = true;
                 if (answer is not null)
                 {
                     await stream.WriteAsync(MllpFraming.Frame(answer), CancellationToken.None).ConfigureAwait(false);

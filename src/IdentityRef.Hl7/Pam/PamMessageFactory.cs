@@ -77,7 +77,8 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         {
             Msh(header, trigger, "ADT_A05"),
             Evn(header),
-            Pid(patient, patient.PidStatus, includeIns: patient.IsQualified),
+            // a creation has nothing to erase: only an update (A31) carries HL7 nulls
+            Pid(patient, patient.PidStatus, includeIns: patient.IsQualified, erase: trigger != "A28"),
             // Pseudo PV1: only PV1-2 = N (no visit).
             Hl7Segment.FromRaw("PV1", D, string.Empty, "N"),
         };
@@ -88,13 +89,20 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         return new Hl7Message(segments);
     }
 
+    /// <summary>
+    /// The PID of a patient as PAM FR writes it (the INS only when qualified, PID-32 status), for the query answers
+    /// (PDQ RSP^K22) that list patients by the same rules as the broadcast.
+    /// </summary>
+    public Hl7Segment PatientIdentification(PamPatient patient, string setId = "1") =>
+        Pid(patient, patient.PidStatus, includeIns: patient.IsQualified, setId: setId);
+
     private Hl7Message BuildA30(PamMessageHeader header, PamPatient patient, Hl7Segment pid, string mrg1) =>
         new([Msh(header, "A47", "ADT_A30"), Evn(header), pid, Hl7Segment.FromRaw("MRG", D, mrg1)]);
 
     private Hl7Message BuildTwoPids(PamMessageHeader header, string trigger, PamPatient first, PamPatient second)
     {
-        var one = Pid(first, first.PidStatus, includeIns: first.IsQualified);
-        var two = Pid(second, second.PidStatus, includeIns: second.IsQualified, setId: "2");
+        var one = Pid(first, first.PidStatus, includeIns: first.IsQualified, erase: false);
+        var two = Pid(second, second.PidStatus, includeIns: second.IsQualified, setId: "2", erase: false);
         return new Hl7Message([Msh(header, trigger, "ADT_" + trigger), Evn(header), one, two]);
     }
 
@@ -106,7 +114,7 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
             h.SendingFacility.ToComponents(D),
             h.ReceivingApplication.ToComponents(D),
             h.ReceivingFacility.ToComponents(D),
-            Hl7DateTime.FormatDateTime(h.Timestamp),
+            Hl7DateTime.FormatDateTimeWithOffset(h.Timestamp),
             string.Empty,
             Hl7Compose.Components(D, "ADT", trigger, structure),
             Hl7Escaping.Escape(h.ControlId, D),
@@ -123,11 +131,14 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
             ProfileId);
     }
 
-    private static Hl7Segment Evn(PamMessageHeader h) => Hl7Segment.FromRaw("EVN", D, string.Empty, Hl7DateTime.FormatDateTime(h.Timestamp));
+    private static Hl7Segment Evn(PamMessageHeader h) => Hl7Segment.FromRaw("EVN", D, string.Empty, Hl7DateTime.FormatDateTimeWithOffset(h.Timestamp));
 
     private static Hd AuthorityHd(PamAuthority a) => new(a.Name, a.Id, a.IdType);
 
-    private Hl7Segment Pid(PamPatient p, IReadOnlyList<string> status, bool includeIns, string? nullInsOid = null, string setId = "1")
+    /// <summary>HL7 null: the receiver deletes the value it holds.</summary>
+    private const string Null = "\"\"";
+
+    private Hl7Segment Pid(PamPatient p, IReadOnlyList<string> status, bool includeIns, string? nullInsOid = null, string setId = "1", bool erase = true)
     {
         Validate(p, status);
         var identifiers = new List<string> { new Cx(p.Ipp, AuthorityHd(p.IppAuthority), "PI").ToRaw(D) };
@@ -146,12 +157,18 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
             "M" => "M.",
             _ => string.Empty,
         };
+        // Field presence (HL7 v2.5 §2.5.3): empty = "no information, keep yours", "" = "delete yours".
+        var erased = erase ? p.Erased : PamFields.None;
+        string Value(string? value, PamFields field, bool escape = true) =>
+            !string.IsNullOrEmpty(value) ? (escape ? Hl7Escaping.Escape(value, D) : value) : erased.HasFlag(field) ? Null : string.Empty;
+
         var birthName = new Xpn(p.BirthName, p.EffectiveFirstName, string.Join(' ', p.FirstNames), Prefix: civility, NameTypeCode: "L").ToRaw(D);
         var names = new List<string> { birthName };
-        if (!string.IsNullOrEmpty(p.UsedName) || !string.IsNullOrEmpty(p.UsedFirstName) || p.UsedNameErased)
+        string usedFamily = Value(p.UsedName, PamFields.UsedName);
+        string usedGiven = Value(p.UsedFirstName, PamFields.UsedFirstName);
+        if (usedFamily.Length > 0 || usedGiven.Length > 0)
         {
-            string usedFamily = !string.IsNullOrEmpty(p.UsedName) ? p.UsedName : p.UsedNameErased ? "\"\"" : string.Empty;
-            var used = new Xpn(usedFamily, p.UsedFirstName ?? string.Empty, Prefix: civility, NameTypeCode: "D").ToRaw(D);
+            var used = Hl7Compose.Join(D.Component, D, false, usedFamily, usedGiven, string.Empty, string.Empty, Hl7Escaping.Escape(civility, D), string.Empty, "D");
             if (_options.BirthNameFirst)
             {
                 names.Add(used);
@@ -163,15 +180,36 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         }
 
         var addresses = new List<string>();
-        if (!string.IsNullOrEmpty(p.Address) || !string.IsNullOrEmpty(p.Postcode) || !string.IsNullOrEmpty(p.City))
+        string street = Value(p.Address, PamFields.Address);
+        string city = Value(p.City, PamFields.City);
+        string postcode = Value(p.Postcode, PamFields.Postcode);
+        if (street.Length > 0 || city.Length > 0 || postcode.Length > 0)
         {
-            addresses.Add(new Xad(p.Address ?? string.Empty, City: p.City ?? string.Empty, PostalCode: p.Postcode ?? string.Empty, Country: p.AddressCountry ?? string.Empty, AddressType: "H").ToRaw(D));
+            addresses.Add(Hl7Compose.Join(D.Component, D, false, street, string.Empty, city, string.Empty, postcode, Hl7Escaping.Escape(p.AddressCountry ?? string.Empty, D), "H"));
         }
         if (!string.IsNullOrEmpty(p.BirthPlaceCode))
         {
             bool abroad = p.BirthPlaceCode.StartsWith("99", StringComparison.Ordinal);
             string country = abroad && _options.LeaveCountryEmptyForBirthAbroad ? string.Empty : "FRA";
             addresses.Add(new Xad(Country: country, AddressType: "BDL", CountyParishCode: p.BirthPlaceCode).ToRaw(D));
+        }
+        else if (erased.HasFlag(PamFields.BirthPlace))
+        {
+            addresses.Add(Hl7Compose.Join(D.Component, D, false, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, "BDL", string.Empty, Null));
+        }
+
+        var phones = new List<string>();
+        string phone = Value(PamPhones.Normalize(p.Phone), PamFields.Phone);
+        if (phone.Length > 0)
+        {
+            // XTN-12 unformatted number; use PRN (home), equipment CP for a mobile, PH otherwise (table 0202)
+            string equipment = phone == Null ? string.Empty : PamPhones.IsMobile(phone) ? "CP" : "PH";
+            phones.Add(Hl7Compose.Join(D.Component, D, false, string.Empty, "PRN", equipment, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, string.Empty, phone));
+        }
+        string email = Value(p.Email, PamFields.Email);
+        if (email.Length > 0)
+        {
+            phones.Add(Hl7Compose.Join(D.Component, D, false, string.Empty, "NET", "Internet", email));
         }
 
         var fields = new string[32];
@@ -182,7 +220,7 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         fields[6] = p.BirthDate is { } birth ? Hl7DateTime.FormatDate(birth) : string.Empty;
         fields[7] = p.Sex;
         fields[10] = Hl7Compose.Repetitions(D, addresses);
-        fields[12] = string.IsNullOrEmpty(p.Phone) ? string.Empty : new Xtn("PRN", "PH", UnformattedNumber: p.Phone).ToRaw(D);
+        fields[12] = Hl7Compose.Repetitions(D, phones);
         fields[31] = Hl7Compose.Repetitions(D, status.Select(s => Hl7Escaping.Escape(s, D)));
         return Hl7Segment.FromRaw("PID", D, fields);
     }
@@ -226,5 +264,29 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         {
             throw new ArgumentException("PID-7 is required with an INS", nameof(p));
         }
+    }
+}
+
+/// <summary>Phone numbers as PAM FR receivers want them: digits only (a leading + kept), mobiles told apart.</summary>
+public static class PamPhones
+{
+    /// <summary>Removes spaces, dots, hyphens and brackets; null stays null.</summary>
+    public static string? Normalize(string? phone)
+    {
+        if (string.IsNullOrWhiteSpace(phone))
+        {
+            return null;
+        }
+        var kept = phone.Where(c => c is not (' ' or '.' or '-' or '(' or ')' or '\t'));
+        return string.Concat(kept);
+    }
+
+    /// <summary>A French mobile: 06 or 07, also written +336/+337 or 00336/00337.</summary>
+    public static bool IsMobile(string normalized)
+    {
+        string national = normalized.StartsWith("+33", StringComparison.Ordinal) ? "0" + normalized[3..]
+            : normalized.StartsWith("0033", StringComparison.Ordinal) ? "0" + normalized[4..]
+            : normalized;
+        return national.Length == 10 && (national.StartsWith("06", StringComparison.Ordinal) || national.StartsWith("07", StringComparison.Ordinal));
     }
 }

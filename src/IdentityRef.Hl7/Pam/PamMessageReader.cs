@@ -72,6 +72,15 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             return new PamReadResult { Errors = errors };
         }
 
+        // PAM FR is HL7 v2.5 (MSH-12 2.5^FRA^2.11): another version's fields do not mean the same thing
+        var version = message.Header.Get(12);
+        if (version != "2.5")
+        {
+            Error(Hl7ErrorCode.UnsupportedVersionId, new Hl7Location("MSH", 1, 12, 1, 1),
+                version.Length == 0 ? "MSH-12 is required: this receiver reads HL7 v2.5 (2.5^FRA^2.11)" : "version not supported: this receiver reads HL7 v2.5 (2.5^FRA^2.11)");
+            return new PamReadResult { Errors = errors };
+        }
+
         CheckStructure(message, ev, Error, Deviation);
         var pids = message.Pids();
         if (pids.Count == 0)
@@ -150,6 +159,12 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             {
                 error(Hl7ErrorCode.SegmentSequenceError, new Hl7Location("MRG", 2), "one merge or identifier change per message");
             }
+        }
+        int firstPid = names.IndexOf("PID");
+        int pv1 = names.IndexOf("PV1");
+        if (pv1 >= 0 && (firstPid < 0 || pv1 < firstPid))
+        {
+            error(Hl7ErrorCode.SegmentSequenceError, new Hl7Location("PV1", 1), "PV1 must follow PID (" + expectedStructure + ")");
         }
         if (ev is PamEvent.A28 or PamEvent.A31 && !names.Contains("PV1"))
         {
@@ -286,8 +301,46 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             sex = "U";
         }
 
-        var home = pid.Addresses.FirstOrDefault(a => a.AddressType is "H" or "" && (a.Street.Length > 0 || a.City.Length > 0 || a.PostalCode.Length > 0));
-        var phone = pid.HomePhones.FirstOrDefault(p => p.UnformattedNumber.Length > 0);
+        // Field presence (HL7 v2.5 §2.5.3): a value is taken, "" erases, an empty or absent field changes nothing.
+        const string Null = "\"\"";
+        var erased = PamFields.None;
+        string? Take(string? value, PamFields field)
+        {
+            if (value == Null)
+            {
+                erased |= field;
+                return null;
+            }
+            return NullIfEmpty(value);
+        }
+
+        if (used is not null)
+        {
+            _ = Take(used.FamilyName, PamFields.UsedName);
+            _ = Take(used.GivenName, PamFields.UsedFirstName);
+        }
+        Xad? home = null;
+        if (pid.Segment[11].IsNull)
+        {
+            erased |= PamFields.Address | PamFields.Postcode | PamFields.City;
+        }
+        else
+        {
+            home = pid.Addresses.FirstOrDefault(a => a.AddressType is "H" or "" && (a.Street.Length > 0 || a.City.Length > 0 || a.PostalCode.Length > 0));
+        }
+        var birthPlace = pid.BirthPlace;
+        Xtn? phone = null;
+        Xtn? email = null;
+        if (pid.Segment[13].IsNull)
+        {
+            erased |= PamFields.Phone | PamFields.Email;
+        }
+        else
+        {
+            var telecoms = pid.HomePhones;
+            phone = telecoms.FirstOrDefault(t => t.Use != "NET" && t.EquipmentType != "Internet" && t.UnformattedNumber.Length > 0);
+            email = telecoms.FirstOrDefault(t => (t.Use == "NET" || t.EquipmentType == "Internet") && t.Email.Length > 0);
+        }
 
         var patient = new PamPatient
         {
@@ -296,21 +349,22 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             BirthName = birth?.FamilyName ?? string.Empty,
             FirstName = NullIfEmpty(birth?.GivenName),
             FirstNames = birth is null ? [] : SplitFirstNames(birth),
-            UsedName = used?.FamilyName is "\"\"" ? null : NullIfEmpty(used?.FamilyName),
-            UsedNameErased = used?.FamilyName is "\"\"",
-            UsedFirstName = NullIfEmpty(used?.GivenName),
+            UsedName = used?.FamilyName is Null ? null : NullIfEmpty(used?.FamilyName),
+            UsedFirstName = used?.GivenName is Null ? null : NullIfEmpty(used?.GivenName),
             Civility = NullIfEmpty(birth?.Prefix),
             BirthDate = birthDate,
             Sex = sex,
-            BirthPlaceCode = NullIfEmpty(pid.BirthPlace?.CountyParishCode),
-            Address = NullIfEmpty(home?.Street),
-            Postcode = NullIfEmpty(home?.PostalCode),
-            City = NullIfEmpty(home?.City),
+            BirthPlaceCode = Take(birthPlace?.CountyParishCode, PamFields.BirthPlace),
+            Address = Take(home?.Street, PamFields.Address),
+            Postcode = Take(home?.PostalCode, PamFields.Postcode),
+            City = Take(home?.City, PamFields.City),
             AddressCountry = NullIfEmpty(home?.Country),
-            Phone = NullIfEmpty(phone?.UnformattedNumber),
+            Phone = Take(phone?.UnformattedNumber, PamFields.Phone),
+            Email = Take(email?.Email, PamFields.Email),
             Ins = ins,
             PidStatus = status,
         };
+        patient = patient with { Erased = erased };
         return zfd is { } z ? WithZfd(patient, z, error, deviation) : patient;
     }
 

@@ -43,16 +43,26 @@ public sealed record PamPatient
     /// <summary>The first birth first name (XPN-2); the first of <see cref="FirstNames"/> when null.</summary>
     public string? FirstName { get; init; }
 
-    /// <summary>Used name (PID-5 type D); a D repetition is sent only when it or the used first name exists.</summary>
+    /// <summary>Used name (PID-5 type D); a D repetition is sent when it or the used first name exists, or is erased.</summary>
     public string? UsedName { get; init; }
 
     public string? UsedFirstName { get; init; }
 
     /// <summary>
-    /// The used name was removed: an update sends a D repetition with HL7 null (<c>""</c>) in XPN-1 so that
-    /// receivers erase it [PAMFR]. Ignored when <see cref="UsedName"/> is set.
+    /// Field presence (HL7 v2.5 §2.5.3): the values to erase. Outbound, each is written as HL7 null (<c>""</c>)
+    /// in its place (D name XPN-1/XPN-2, H address XAD-1/3/5, PRN phone XTN-12, NET e-mail XTN-4) except in an
+    /// A28, where there is nothing to erase. Inbound, the reader sets the fields that came as <c>""</c>; a field
+    /// left empty is in neither this set nor valued: the receiver keeps what it has. A flag whose value is set
+    /// is ignored.
     /// </summary>
-    public bool UsedNameErased { get; init; }
+    public PamFields Erased { get; init; }
+
+    /// <summary>The used name was removed (shorthand for <see cref="Erased"/> holding <see cref="PamFields.UsedName"/>).</summary>
+    public bool UsedNameErased
+    {
+        get => Erased.HasFlag(PamFields.UsedName);
+        init => Erased = value ? Erased | PamFields.UsedName : Erased & ~PamFields.UsedName;
+    }
 
     public DateOnly? BirthDate { get; init; }
 
@@ -74,7 +84,11 @@ public sealed record PamPatient
     /// <summary>ISO 3166 alpha-3 country of the address (XAD-6), e.g. FRA.</summary>
     public string? AddressCountry { get; init; }
 
+    /// <summary>PID-13 PRN: sent without spaces or dots, equipment CP for a French mobile (06, 07), PH otherwise.</summary>
     public string? Phone { get; init; }
+
+    /// <summary>PID-13 NET^Internet, XTN-4.</summary>
+    public string? Email { get; init; }
 
     public PamIns? Ins { get; init; }
 
@@ -102,6 +116,24 @@ public sealed record PamPatient
     public bool IsQualified => Ins is not null && PidStatus.Count > 0 && PidStatus[0] == "VALI";
 }
 
+/// <summary>The optional values of a PID that field presence is tracked for.</summary>
+[Flags]
+public enum PamFields
+{
+    None = 0,
+    UsedName = 1,
+    UsedFirstName = 2,
+    Address = 4,
+    Postcode = 8,
+    City = 16,
+    Phone = 32,
+    Email = 64,
+    BirthPlace = 128,
+
+    /// <summary>Every optional value IdentityRef holds.</summary>
+    All = UsedName | UsedFirstName | Address | Postcode | City | Phone | Email | BirthPlace,
+}
+
 /// <summary>What goes into MSH (and EVN-2).</summary>
 public sealed record PamMessageHeader
 {
@@ -113,7 +145,8 @@ public sealed record PamMessageHeader
 
     public required Hl7.Hd ReceivingFacility { get; init; }
 
-    public required DateTime Timestamp { get; init; }
+    /// <summary>MSH-7 and EVN-2, written with its offset (YYYYMMDDHHMMSS+ZZZZ): give it in the hospital's time zone.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
 
     public required string ControlId { get; init; }
 

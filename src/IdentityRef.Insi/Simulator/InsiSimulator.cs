@@ -23,6 +23,7 @@ public sealed class InsiSimulator
     private static readonly XNamespace Lps = InsiContract.ContexteLpsNamespace;
     private static readonly XNamespace RecSans = InsiContract.RecSansNamespace;
     private static readonly XNamespace RecVit = InsiContract.RecVitaleNamespace;
+    private static readonly XNamespace Bam = InsiContract.ContexteBamNamespace;
 
     private readonly IReadOnlyList<SimulatedIdentity> _identities;
     private readonly InsiSimulatorOptions _options;
@@ -31,8 +32,10 @@ public sealed class InsiSimulator
     public InsiSimulator(IEnumerable<SimulatedIdentity> identities, InsiSimulatorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(identities);
-        _identities = identities.ToList();
         _options = options ?? new InsiSimulatorOptions();
+        _identities = string.IsNullOrWhiteSpace(_options.AnswerOid)
+            ? identities.ToList()
+            : identities.Select(i => i with { Ins = WithOid(i.Ins), History = [.. i.History.Select(WithOid)] }).ToList();
         _acceptedNumbers = new HashSet<string>(_options.AcceptedSoftwareAuthorisationNumbers, StringComparer.Ordinal);
     }
 
@@ -44,6 +47,9 @@ public sealed class InsiSimulator
     }
 
     public IReadOnlyList<SimulatedIdentity> Identities => _identities;
+
+    /// <summary>An INS-NIR under <see cref="InsiSimulatorOptions.AnswerOid"/>; an INS-NIA stays one.</summary>
+    private SimulatedIns WithOid(SimulatedIns ins) => ins.Oid == "1.2.250.1.213.1.4.9" ? ins : ins with { Oid = _options.AnswerOid! };
 
     public InsiSimulatorResponse Handle(string body, string? contentType) =>
         Handle(Encoding.UTF8.GetBytes(body ?? string.Empty), contentType);
@@ -77,6 +83,11 @@ public sealed class InsiSimulator
             return SimulatorFaults.UnknownSoftware(messageId);
         }
 
+        if (!string.IsNullOrWhiteSpace(_options.FaultCode))
+        {
+            return SimulatorFaults.Unavailable(messageId, _options.FaultCode);
+        }
+
         var action = header.Text(Wsa + "Action");
         if (action == InsiContract.SearchByTraitsAction && payload.Name == RecSans + "RECSANSVITALE")
         {
@@ -85,6 +96,12 @@ public sealed class InsiSimulator
 
         if (action == InsiContract.SearchWithVitaleAction && payload.Name == RecVit + "RECVITALE")
         {
+            // Card mode: the card's data travel in ContexteBAM/COUVERTURE (the insured and the beneficiary read on the card).
+            var coverage = header.Element(Bam + "ContexteBAM")?.Element(Bam + "COUVERTURE");
+            if (coverage?.Element(Bam + "ASSURE") is null || coverage.Element(Bam + "BENEFICIAIRE") is null)
+            {
+                return SimulatorFaults.MissingCardData(messageId);
+            }
             return SearchWithVitale(payload, messageId);
         }
 

@@ -108,6 +108,14 @@ internal static class SimulatorFaults
     public static InsiSimulatorResponse BadTraits(string? messageId) => Write(
         null, "Les traits d'identité transmis sont incorrects.", "simulateur_traits", "Trait d'identité absent ou mal formé.", messageId);
 
+    public static InsiSimulatorResponse MissingCardData(string? messageId) => Write(
+        null, "Les données de la carte Vitale sont absentes.", "simulateur_carte",
+        "Une recherche avec la carte Vitale doit transmettre les données de la carte (ContexteBAM/COUVERTURE : ASSURE et BENEFICIAIRE).", messageId);
+
+    /// <summary>A fault that means "come back later" (insi_102, siram_40 in the INSi guide).</summary>
+    public static InsiSimulatorResponse Unavailable(string? messageId, string code) => Write(
+        null, "Le service est momentanément indisponible.", code, "Service indisponible, veuillez réessayer ultérieurement.", messageId);
+
     public static InsiSimulatorResponse Malformed(string? messageId, string label) => Write(
         null, "La requête n'est pas conforme au contrat du service.", "simulateur_requete", label, messageId);
 

@@ -9,7 +9,10 @@ public static class BroadcastSetup
 {
     public static void AddBroadcast(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section));
+        services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section)).ValidateDataAnnotations()
+            .Validate(o => o.RetryMinSeconds <= o.RetryMaxSeconds, "Hl7:RetryMinSeconds must not exceed Hl7:RetryMaxSeconds.")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Hl7:TimeZone is not a time zone this system knows (e.g. Europe/Paris)")
+            .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<SubscriptionService>();
         services.AddScoped<MessageService>();

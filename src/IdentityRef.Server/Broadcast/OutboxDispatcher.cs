@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Telemetry;
 using System.Collections.Concurrent;
@@ -159,6 +160,11 @@ public sealed partial class OutboxDispatcher(
         outcome = result.IsAcknowledged ? "not-an-ack" : KebabCase(result.Status.ToString());
         if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
         {
+            if (msa.ControlId != message.ControlId)
+            {
+                // an ACK counts only for the message it names (MSA-2 = our MSH-10): anything else may hide a lost message
+                return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
+            }
             message.AckCode = msa.AcknowledgmentCode;
             outcome = IdentityRefTelemetry.AckCode(msa.AcknowledgmentCode);
             switch (msa.AcknowledgmentCode)
@@ -211,14 +217,14 @@ public sealed partial class OutboxDispatcher(
 
     private static string KebabCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
 
-    private static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+    private static string Truncate(string text, int length = 1000) => text.Length <= length ? text : text[..length];
 
-    [LoggerMessage(1400, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
+    [LoggerMessage(LogEvents.OutboxMessageParked, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
     private static partial void Parked(ILogger logger, long messageId, string @event, string reason);
 
-    [LoggerMessage(1401, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
+    [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
     private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
 
-    [LoggerMessage(1402, LogLevel.Error, "Outbox dispatch failed ({ExceptionType})")]
+    [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType})")]
     private static partial void DispatchFailed(ILogger logger, string exceptionType, Exception exception);
 }

@@ -75,10 +75,20 @@ public static class CommandLine
     /// <summary>Builds the services of the server (no web host), migrates the database, runs <paramref name="command"/>.</summary>
     private static async Task<int> WithServicesAsync(Func<IServiceProvider, Task<int>> command)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = ServerSetup.ContentRoot([]) });
         ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
         builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
         using var host = builder.Build();
+        // A command does not start the host: check the options the server would check at start before touching anything.
+        try
+        {
+            host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync("Invalid configuration: " + string.Join(" ", e.Failures));
+            return Program.ConfigurationError;
+        }
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();

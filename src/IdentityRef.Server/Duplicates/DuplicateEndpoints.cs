@@ -41,6 +41,8 @@ public static class DuplicateEndpoints
             .WithSummary("INSi contradiction: the identity was corrected. Compared again with the INSi answer; refused (409 contradiction-remains) while a trait still contradicts.");
         group.MapPost("/{id:long}/other-person", OtherPersonAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("INSi contradiction: the INSi answer is another person. The answer is rejected; an INS of that answer held by the identity is deleted (wrongly attributed).");
+        group.MapPost("/{id:long}/accept-answer", AcceptAnswerAsync).Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("INSi contradiction: the cell, having checked the person's documents, takes the INSi answer for this identity although the verdict refused it at the desk. A comment (why) is required; audited. The strict traits are replaced and the document check voided.");
         group.MapPost("/{id:long}/review", ReviewAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Take the item (state in-review).");
         group.MapPost("/detect", DetectAsync).Produces<DetectionSummary>().ProducesValidationProblem()
@@ -159,8 +161,13 @@ public static class DuplicateEndpoints
         InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
         await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.OtherPersonAsync(item, actor, comment, ct));
 
+    private static async Task<IResult> AcceptAnswerAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places,
+        InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.AcceptAnswerAsync(item, actor, comment!, ct),
+            commentRequired: true);
+
     private static async Task<IResult> DecideAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places, InsiContradictions contradictions,
-        IOptions<JsonOptions> json, CancellationToken ct, Func<DuplicateItem, Actor, string?, Task> decide)
+        IOptions<JsonOptions> json, CancellationToken ct, Func<DuplicateItem, Actor, string?, Task> decide, bool commentRequired = false)
     {
         if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
         {
@@ -179,6 +186,11 @@ public static class DuplicateEndpoints
                 return Problems.Validation("comment", "too-long", "At most 500 characters.");
             }
             comment = body.Value.Comment;
+        }
+        if (commentRequired && string.IsNullOrWhiteSpace(comment))
+        {
+            // An override of a safety verdict says why, in the audit trail.
+            return Problems.Validation("comment", "required", "Say why the cell takes this answer for this person (documents checked, what explains the differences).");
         }
         try
         {

@@ -28,11 +28,27 @@ public static class Problems
         statusCode: status,
         title: rule.Message,
         type: "https://identityref.local/problems/rule",
-        extensions: new Dictionary<string, object?> { ["rule"] = rule.Rule });
+        extensions: rule.Reason is null
+            ? new Dictionary<string, object?> { ["rule"] = rule.Rule }
+            : new Dictionary<string, object?> { ["rule"] = rule.Rule, ["reason"] = rule.Reason });
 
     public static IResult PreconditionFailed(string detail) => Results.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed, title: "The identity changed since you read it.", detail: detail,
         type: "https://identityref.local/problems/stale");
+
+    /// <summary>Another change to the same item was saved while this one was being made: nothing of this one was written.</summary>
+    public static IResult ConcurrentChange() => Rule(new DomainRuleException("concurrent-change",
+        "Another change to this item was saved at the same time; nothing of yours was written: read it again and retry."));
+
+    /// <summary>The database takes no writes (read-only, full disk): the request may be sent again later.</summary>
+    public static IResult DatabaseUnavailable(HttpContext http)
+    {
+        http.Response.Headers.RetryAfter = "60";
+        return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: "The database does not accept changes at the moment (read-only or full); nothing was written. Try again later.",
+            type: "https://identityref.local/problems/database-unavailable",
+            extensions: new Dictionary<string, object?> { ["rule"] = "database-unavailable" });
+    }
 
     public static IResult PreconditionRequired() => Results.Problem(
         statusCode: StatusCodes.Status428PreconditionRequired, title: "Send the ETag you read in If-Match to change an identity.",

@@ -1,9 +1,11 @@
+using IdentityRef.Application.Audit;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Duplicates;
 using IdentityRef.Application.Jobs;
 using IdentityRef.Application.Merges;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Qualification;
+using IdentityRef.Application.Queries;
 using IdentityRef.Application.ReferenceData;
 using IdentityRef.Application.Security;
 using IdentityRef.Application.WorkItems;
@@ -15,6 +17,7 @@ using IdentityRef.Persistence;
 using IdentityRef.Server.Broadcast;
 using IdentityRef.Server.Hosting.Telemetry;
 using IdentityRef.Server.Duplicates;
+using IdentityRef.Server.Fhir;
 using IdentityRef.Server.Merges;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Patients;
@@ -25,6 +28,7 @@ using IdentityRef.Server.WorkItems;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Serilog;
+using Serilog.AspNetCore;
 using Serilog.Events;
 
 namespace IdentityRef.Server.Hosting;
@@ -37,6 +41,8 @@ public static class ServerSetup
     public static void AddIdentityRef(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite or PostgreSql.").ValidateOnStart();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
         var connectionString = ConnectionString(configuration, database.Provider, contentRoot);
         services.AddIdentityRefDatabase(database.Provider, connectionString);
@@ -46,6 +52,9 @@ public static class ServerSetup
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
+        services.AddScoped<IdentityHistory>();
+        services.AddSingleton<AdmissionLocks>();
+        services.AddScoped<Admission>();
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();
@@ -53,7 +62,31 @@ public static class ServerSetup
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
         services.AddScoped<WorkItemQueue>();
+        services.AddSingleton<IdentifierDomains>();
+        services.AddScoped<IdentityQueries>();
+        services.AddScoped<PatientMatch>();
+        services.AddScoped<Hl7QueryResponder>();
         services.AddTelemetry(configuration);
+    }
+
+    /// <summary>
+    /// Where <c>appsettings.json</c> (and the SQLite file's <c>var/</c>) are looked for: a content root given
+    /// explicitly (<c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c>, <c>DOTNET_CONTENTROOT</c>) wins; then the
+    /// working directory when it holds <c>appsettings.json</c> (<c>dotnet run</c> in the project folder); otherwise
+    /// the application's own folder, so a service unit that starts the built server from another folder finds its
+    /// configuration. Null leaves the host's own choice (the explicit one).
+    /// </summary>
+    public static string? ContentRoot(string[] args)
+    {
+        var explicitRoot = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase) || a.StartsWith("/contentRoot", StringComparison.OrdinalIgnoreCase))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT"))
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT"));
+        if (explicitRoot)
+        {
+            return null;
+        }
+        var workingDirectory = Directory.GetCurrentDirectory();
+        return File.Exists(Path.Combine(workingDirectory, "appsettings.json")) ? workingDirectory : AppContext.BaseDirectory;
     }
 
     /// <summary>The configured connection string, or an SQLite file under <c>var/</c> (git-ignored runtime state).</summary>
@@ -87,14 +120,26 @@ public static class ServerSetup
 
     public static void UseIdentityRef(this WebApplication app)
     {
-        app.UseMiddleware<RequestLogging>();
+        app.UseSerilogRequestLogging(o => ConfigureRequestLog(o, app.Services.GetRequiredService<Serilog.ILogger>()));
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
-            // A national rule refused the operation: 409 with the rule. Anything else is a bug: 500, no details.
+            // A national rule refused the operation: 409 with the rule; another change saved first: 409 concurrent-change
+            // (nothing of this request was written); a database that takes no writes: 503 (retry later). Anything else is
+            // a bug: 500, no details.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = error is DomainRuleException rule
-                ? Problems.Rule(rule)
-                : Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred.");
+            if (FhirResults.IsFhir(context.Request))
+            {
+                await FhirResults.WriteOutcomeAsync(context, error is DomainRuleException ? StatusCodes.Status409Conflict : StatusCodes.Status500InternalServerError,
+                    global::Hl7.Fhir.Model.OperationOutcome.IssueType.Exception, error is DomainRuleException r ? r.Message : "An internal error occurred.");
+                return;
+            }
+            var result = error switch
+            {
+                DomainRuleException rule => Problems.Rule(rule),
+                Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException => Problems.ConcurrentChange(),
+                not null when DatabaseFaults.IsUnavailableForWrites(error) => Problems.DatabaseUnavailable(context),
+                _ => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "An internal error occurred."),
+            };
             await result.ExecuteAsync(context);
         }));
         app.UseStatusCodePages();
@@ -110,6 +155,7 @@ public static class ServerSetup
         app.MapJobEndpoints();
         app.MapDuplicateEndpoints();
         app.MapWorkItemEndpoints();
+        app.MapFhirEndpoints();
         app.MapInsiSimulator(app.Configuration);
         app.MapWebInterface();
     }
@@ -131,34 +177,58 @@ public static class ServerSetup
         }).AllowAnonymous().WithTags("Operations").WithSummary("Liveness and database reachability.");
 
     /// <summary>
-    /// Logging for every provider: framework categories at warning, because ASP.NET's request lines carry the
-    /// query string (patient traits in a search) and EF's command lines the SQL; <see cref="RequestLogging"/>
-    /// logs each request by its route template instead.
+    /// Serilog is the logger of the host (Serilog.AspNetCore): framework categories at warning, because ASP.NET's
+    /// request lines carry the query string (patient traits in a search) and EF's command lines the SQL; the request
+    /// log of <see cref="UseIdentityRef"/> names each request by its route template instead. The framework's own
+    /// providers are removed; a provider registered later (the tests' log capture) still gets every event.
     /// </summary>
     public static void ConfigureLogging(ILoggingBuilder logging, IConfiguration configuration)
     {
         logging.ClearProviders();
-        logging.AddFilter("Microsoft", LogLevel.Warning);
-        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
-        logging.AddFilter("System", LogLevel.Warning);
-        logging.AddFilter("Quartz", LogLevel.Warning);
-        logging.AddSerilog(CreateLogger(configuration), dispose: true);
+        logging.Services.AddSerilog((_, config) => ConfigureSerilog(config, configuration), preserveStaticLogger: true, writeToProviders: true);
     }
 
     /// <summary>Serilog to the console (and to a file when <c>Logging:File:Path</c> is set). EF's SQL is kept at warning.</summary>
-    public static Serilog.ILogger CreateLogger(IConfiguration configuration)
+    private static void ConfigureSerilog(LoggerConfiguration config, IConfiguration configuration)
     {
-        var config = new LoggerConfiguration()
-            .MinimumLevel.Information()
+        config.MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With<WithoutRequestPath>()
             .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         if (configuration["Logging:File:Path"] is { Length: > 0 } path)
         {
-            config = config.WriteTo.File(path, rollingInterval: RollingInterval.Day);
+            config.WriteTo.File(path, rollingInterval: RollingInterval.Day);
         }
-        return config.CreateLogger();
     }
+
+    /// <summary>
+    /// One log line per request with the route template, never the path or the query string: a query such as
+    /// <c>?birthName=DUPONT&amp;birthDate=1970-01-01</c> is patient data, and so is a path that holds an INS.
+    /// The event carries these four properties only.
+    /// </summary>
+    private static void ConfigureRequestLog(RequestLoggingOptions options, Serilog.ILogger logger)
+    {
+        options.Logger = logger;
+        options.MessageTemplate = "HTTP {RequestMethod} {Route} answered {StatusCode} in {Elapsed:0} ms";
+        options.GetMessageTemplateProperties = (context, _, elapsedMs, statusCode) =>
+        [
+            new LogEventProperty("RequestMethod", new ScalarValue(context.Request.Method)),
+            new LogEventProperty("Route", new ScalarValue((context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)")),
+            new LogEventProperty("StatusCode", new ScalarValue(statusCode)),
+            new LogEventProperty("Elapsed", new ScalarValue(elapsedMs)),
+        ];
+    }
+}
+
+/// <summary>
+/// ASP.NET's request scope puts the path (<c>RequestPath</c>) on every event of a request; a path can carry what a
+/// client typed (<c>/api/patients/DUPONT</c>), so it is taken off: the request log names the route template.
+/// </summary>
+internal sealed class WithoutRequestPath : Serilog.Core.ILogEventEnricher
+{
+    public void Enrich(LogEvent logEvent, Serilog.Core.ILogEventPropertyFactory propertyFactory) => logEvent.RemovePropertyIfPresent("RequestPath");
 }

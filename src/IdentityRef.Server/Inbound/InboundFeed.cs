@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Inbound;
 using IdentityRef.Application.Telemetry;
@@ -12,11 +13,11 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Server.Inbound;
 
 /// <summary>
-/// The inbound ITI-30 feed: an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
+/// The inbound ITI-30 feed (and the PDQ/PIX queries, <c>InboundQueries.cs</c>): an MLLP listener (<c>Hl7:ListenPort</c>) for other identity sources. Every message is
 /// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
 /// type or trigger, or a message addressed to another application or facility. An error writes nothing.
 /// </summary>
-public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, ILogger<InboundFeed> logger) : BackgroundService
+public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, TimeProvider clock, ILogger<InboundFeed> logger) : BackgroundService
 {
     private static readonly HashSet<PamEvent> Supported = [PamEvent.A28, PamEvent.A31, PamEvent.A40, PamEvent.A47];
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,7 +34,23 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
             return;
         }
         var address = IPAddress.TryParse(settings.ListenAddress, out var parsed) ? parsed : IPAddress.Any;
-        await using var server = new MllpServer(new MllpServerOptions { Address = address, Port = settings.ListenPort }, (bytes, ct) => HandleAsync(bytes, ct));
+        await using var server = new MllpServer(new MllpServerOptions
+        {
+            Address = address,
+            Port = settings.ListenPort,
+            MaxConnections = settings.ListenMaxConnections,
+            MaxConnectionsPerAddress = settings.ListenMaxConnectionsPerAddress,
+            IdleTimeout = TimeSpan.FromSeconds(settings.ListenIdleTimeoutSeconds),
+            FirstMessageTimeout = TimeSpan.FromSeconds(settings.ListenFirstFrameTimeoutSeconds),
+        }, (bytes, ct) => HandleAsync(bytes, ct));
+        server.ConnectionRefused += (peer, reason) => OnRefused(peer, reason, server.ActiveConnections);
+        server.ConnectionClosed += reason =>
+        {
+            if (reason == MllpCloseReason.FirstMessageTimeout)
+            {
+                FirstMessageTimedOut(logger, settings.ListenFirstFrameTimeoutSeconds);
+            }
+        };
         server.Start();
         _port.TrySetResult(server.Port);
         Listening(logger, server.Port);
@@ -51,8 +68,24 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     {
         using var activity = IdentityRefTelemetry.Source.StartActivity("MLLP receive", System.Diagnostics.ActivityKind.Server);
         var settings = options.Value;
-        var ackOptions = new Hl7AckOptions { DefaultSendingApplication = settings.ReceivingApplication, DefaultSendingFacility = settings.ReceivingFacility };
+        var ackOptions = new Hl7AckOptions
+        {
+            DefaultSendingApplication = settings.ReceivingApplication,
+            DefaultSendingFacility = settings.ReceivingFacility,
+            Clock = clock,
+            TimeZone = settings.Zone,
+        };
+        if (IsQuery(bytes.Span))
+        {
+            return await AnswerQueryAsync(bytes, ackOptions, cancellationToken); // PDQ, PIX: InboundQueries.cs
+        }
         var received = PamInbound.Receive(bytes.Span, ackOptions: ackOptions);
+        if (received.Parse.Message is { } maybeAck && IsAcknowledgement(maybeAck))
+        {
+            // HL7 v2.5 §2.9: an acknowledgement is never acknowledged (two engines would answer each other forever)
+            AckIgnored(logger, maybeAck.MessageType);
+            return null;
+        }
         var charset = received.Parse.Charset ?? Hl7Charset.Utf8;
         if (received.Parse.Message is { } unsupported
             && received.Errors.Where(e => e.Code is Hl7ErrorCode.UnsupportedMessageType or Hl7ErrorCode.UnsupportedEventCode).ToList() is { Count: > 0 } reasons)
@@ -115,7 +148,46 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         }
     }
 
-    [LoggerMessage(1500, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
+    private readonly Lock _refusals = new();
+    private long _lastRefusalLog = long.MinValue;
+    private int _refusedSinceLog;
+
+    /// <summary>
+    /// One warning per refusal, at most one every <see cref="RefusalLogInterval"/> (with the count refused since the
+    /// last one): a flood of connections must not flood the logs. The address is the sender's, never patient data.
+    /// </summary>
+    private void OnRefused(IPAddress? peer, MllpRefusalReason reason, int open)
+    {
+        lock (_refusals)
+        {
+            _refusedSinceLog++;
+            var now = Environment.TickCount64;
+            if (_lastRefusalLog != long.MinValue && now - _lastRefusalLog < (long)RefusalLogInterval.TotalMilliseconds)
+            {
+                return;
+            }
+            ConnectionRefused(logger, peer?.ToString() ?? "?", reason.ToString(), open, _refusedSinceLog);
+            _lastRefusalLog = now;
+            _refusedSinceLog = 0;
+        }
+    }
+
+    internal static readonly TimeSpan RefusalLogInterval = TimeSpan.FromSeconds(10);
+
+    [LoggerMessage(LogEvents.InboundConnectionRefused, LogLevel.Warning, "Inbound HL7 connection from {Address} refused: {Reason} ({Open} open; {Refused} refused since the last such line)")]
+    private static partial void ConnectionRefused(ILogger logger, string address, string reason, int open, int refused);
+
+    [LoggerMessage(LogEvents.InboundFirstMessageTimedOut, LogLevel.Information, "Inbound HL7 connection closed: no complete message within {Seconds} s of its opening")]
+    private static partial void FirstMessageTimedOut(ILogger logger, double seconds);
+
+    /// <summary>An ACK (MSH-9.1 ACK, or any message carrying MSA): the answer to a message, not one to answer.</summary>
+    public static bool IsAcknowledgement(Hl7Message message) =>
+        message.MessageType == "ACK" || message.Segments.Any(s => s.Name == "MSA");
+
+    [LoggerMessage(LogEvents.InboundAckIgnored, LogLevel.Warning, "Inbound {MessageType} is an acknowledgement: not answered")]
+    private static partial void AckIgnored(ILogger logger, string messageType);
+
+    [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);
 
     /// <summary>The answer's log line, metric and span tags: trigger and ACK code only (a trigger outside the known list counts as "other").</summary>
@@ -126,9 +198,9 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         System.Diagnostics.Activity.Current?.SetTag("identityref.trigger", IdentityRefTelemetry.Trigger(trigger)).SetTag("identityref.ack_code", IdentityRefTelemetry.AckCode(ackCode));
     }
 
-    [LoggerMessage(1501, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
+    [LoggerMessage(LogEvents.InboundAnswered, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
     private static partial void LogAnswered(ILogger logger, string trigger, string ackCode);
 
-    [LoggerMessage(1502, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
+    [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
     private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Security;
@@ -61,7 +62,7 @@ public static class PatientEndpoints
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, PatientService patients, IBirthPlaceDirectory places,
-        IOptions<JsonOptions> json, IEnumerable<IAdmissionDuplicateCheck> duplicateChecks, CancellationToken cancellationToken)
+        IOptions<JsonOptions> json, Admission admission, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadAsync<PatientRequest>(http.Request, json.Value.SerializerOptions);
         if (!body.IsSuccess)
@@ -73,20 +74,12 @@ public static class PatientEndpoints
         {
             return Problems.Validation(traits.Errors);
         }
-        object? auditDetails = null;
-        foreach (var check in duplicateChecks)
+        var admitted = await admission.CreateAsync(traits.Value, body.Value.ConfirmDuplicate, HttpActor.From(http), cancellationToken);
+        if (admitted.Blocked is { } verdict)
         {
-            var verdict = await check.CheckAsync(traits.Value, cancellationToken);
-            if (verdict.Blocking && !body.Value.ConfirmDuplicate)
-            {
-                return ProbableDuplicate(verdict);
-            }
-            if (verdict.Blocking)
-            {
-                auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
-            }
+            return ProbableDuplicate(verdict);
         }
-        var identity = await patients.CreateAsync(traits.Value, HttpActor.From(http), auditDetails, cancellationToken);
+        var identity = admitted.Created!;
         http.Response.Headers.ETag = ETagOf(identity);
         return Results.Created($"/api/patients/{identity.Ipp}", PatientResponse.From(identity, places, warnings: traits.Value.Warnings));
     }
@@ -161,37 +154,18 @@ public static class PatientEndpoints
         return Results.Ok(new PageResponse<PatientResponse>(items.Select(i => PatientResponse.From(i, places)).ToList(), page, pageSize, total));
     }
 
-    private static async Task<IResult> HistoryAsync(string ipp, PatientService patients, IdentityRefDbContext db, CancellationToken cancellationToken)
+    private static async Task<IResult> HistoryAsync(string ipp, HttpContext http, PatientService patients, IdentityHistory history,
+        IAuthorizationService authorization, CancellationToken cancellationToken)
     {
         if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
         {
             return Problems.NotFound("Identity");
         }
-        var entries = await db.AuditTrail.AsNoTracking().Where(a => a.IdentityId == identity.Id).OrderBy(a => a.Id).ToListAsync(cancellationToken);
-        // The INS is handed on only for a qualified identity (EXI SI 08): the trail of another one hides it.
-        var hideIns = identity.Status != IdentityStatus.Qual;
-        return Results.Ok(entries.Select(e => new HistoryEntryResponse(e.Id, e.Action, e.Actor, e.At, e.CorrelationId,
-            Fields(e.Before, hideIns), Fields(e.After, hideIns),
+        // An INS in the trail (a withdrawn one may be another person's) is for the identity vigilance cell only.
+        var showIns = (await authorization.AuthorizeAsync(http.User, Policies.Duplicates)).Succeeded;
+        var entries = await history.ReadAsync(identity.Id, showIns, newestFirst: false, cancellationToken);
+        return Results.Ok(entries.Select(e => new HistoryEntryResponse(e.Id, e.Action, e.Actor, e.At, e.CorrelationId, e.Before, e.After,
             e.Details is null ? null : JsonSerializer.Deserialize<JsonElement>(e.Details))).ToList());
-    }
-
-    private static readonly string[] InsFields = ["ins", "insHistory"];
-
-    private static Dictionary<string, string?>? Fields(string? json, bool hideIns)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-        var fields = JsonSerializer.Deserialize<Dictionary<string, string?>>(json)!;
-        if (hideIns)
-        {
-            foreach (var field in InsFields.Where(fields.ContainsKey))
-            {
-                fields[field] = string.IsNullOrEmpty(fields[field]) ? fields[field] : "(masqué)";
-            }
-        }
-        return fields;
     }
 
     public static string ETagOf(Identity identity) => $"\"{identity.Version.ToString(CultureInfo.InvariantCulture)}\"";

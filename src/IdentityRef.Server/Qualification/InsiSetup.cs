@@ -1,3 +1,4 @@
+using IdentityRef.Application;
 using IdentityRef.Application.Qualification;
 using IdentityRef.Insi;
 using IdentityRef.Insi.Simulator;
@@ -19,8 +20,13 @@ public static class InsiSetup
 
     public static void AddInsi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<InsiOptions>().Bind(configuration.GetSection(InsiOptions.SectionName));
-        services.AddOptions<InsiSimulatorOptions>().Bind(configuration.GetSection(InsiSimulatorOptions.SectionName));
+        // Checked at start, not at the first call: a relative endpoint (the hosted simulator) is checked as this server's own address would resolve it.
+        services.AddOptions<InsiOptions>().Bind(configuration.GetSection(InsiOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<InsiOptions>, InsiOptionsValidation>();
+        var simulatorEnabled = configuration.GetValue("InsiSimulator:Enabled", defaultValue: true);
+        services.AddOptions<InsiSimulatorOptions>().Bind(configuration.GetSection(InsiSimulatorOptions.SectionName))
+            .Validate(o => !simulatorEnabled || File.Exists(SimulatorDataPath(o)), "InsiSimulator:DataPath does not name an existing file.")
+            .ValidateOnStart();
         services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan) // the adapter times each attempt
             .ConfigurePrimaryHttpMessageHandler(sp => InsiHttpHandlerFactory.Create(sp.GetRequiredService<IOptions<InsiOptions>>().Value));
         services.AddSingleton<IInsiCallObserver, InsiCallLogger>();
@@ -33,12 +39,10 @@ public static class InsiSetup
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<InsiSimulatorOptions>>().Value;
-            if (!Path.IsPathRooted(options.DataPath))
-            {
-                options.DataPath = Path.Combine(AppContext.BaseDirectory, options.DataPath);
-            }
+            options.DataPath = SimulatorDataPath(options);
             return InsiSimulator.FromOptions(options);
         });
+        services.AddScoped<InsiAnswerJudge>();
         services.AddScoped<QualificationService>();
     }
 
@@ -60,6 +64,9 @@ public static class InsiSetup
         .WithTags("Simulators").WithSummary("INSi teleservice simulator (SOAP 1.2, the CNAM contract), for tests and demos.").ExcludeFromDescription();
     }
 
+    private static string SimulatorDataPath(InsiSimulatorOptions options) =>
+        Path.IsPathRooted(options.DataPath) ? options.DataPath : Path.Combine(AppContext.BaseDirectory, options.DataPath);
+
     /// <summary>A relative endpoint (the default, the simulator) is resolved against this server's own address.</summary>
     internal static InsiOptions Resolve(InsiOptions configured, IServer? server)
     {
@@ -78,6 +85,23 @@ public static class InsiSetup
     }
 }
 
+/// <summary>Every problem of the INSi options, named, at start (the endpoint resolved as <see cref="InsiSetup"/> does per call).</summary>
+internal sealed class InsiOptionsValidation : IValidateOptions<InsiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, InsiOptions options)
+    {
+        var endpoint = string.IsNullOrWhiteSpace(options.Endpoint) ? InsiSetup.SimulatorPath : options.Endpoint;
+        var probe = options.Clone();
+        // A path (the hosted simulator) is relative to this server; any other text must be a whole http(s) URL.
+        if (endpoint.StartsWith('/') || !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
+        {
+            probe.Endpoint = "http://localhost/" + endpoint.TrimStart('/');
+        }
+        var problems = probe.Validate();
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
+
 /// <summary>One log line per INSi attempt: operation, attempt, outcome, duration — never a trait or an INS.</summary>
 public sealed partial class InsiCallLogger(ILogger<InsiCallLogger> logger) : IInsiCallObserver
 {
@@ -88,6 +112,6 @@ public sealed partial class InsiCallLogger(ILogger<InsiCallLogger> logger) : IIn
         Application.Telemetry.IdentityRefTelemetry.InsiAttempt(callEvent.Operation, callEvent.Status.ToString().ToLowerInvariant(), callEvent.Duration);
     }
 
-    [LoggerMessage(1300, LogLevel.Information, "INSi {Operation} attempt {Attempt}: {Status} (HTTP {HttpStatus}, CR {ResultCode}, fault {FaultCode}) in {ElapsedMs} ms")]
+    [LoggerMessage(LogEvents.InsiAttempt, LogLevel.Information, "INSi {Operation} attempt {Attempt}: {Status} (HTTP {HttpStatus}, CR {ResultCode}, fault {FaultCode}) in {ElapsedMs} ms")]
     private static partial void Attempt(ILogger logger, string operation, int attempt, string status, int? httpStatus, string? resultCode, string? faultCode, long elapsedMs);
 }

@@ -91,7 +91,8 @@ public static class QualificationEndpoints
             individual?.History.Select(h => new InsDto(h.WithKey ?? h.Matricule13, h.Oid)).ToList(),
             traits,
             traits is null ? [] : QualificationService.Differences(identity, traits),
-            Warnings(result.Warnings)));
+            Warnings(result.Warnings),
+            result.Verdict is null ? null : InsiVerdictDto.From(result.Verdict)));
     }
 
     private static async Task<IResult> AcceptAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
@@ -110,8 +111,10 @@ public static class QualificationEndpoints
         {
             return Problems.Validation(body.Errors);
         }
-        await qualification.AcceptAsync(identity, body.Value?.CallId, HttpActor.From(http), cancellationToken);
-        return Ok(http, identity, places);
+        var accepted = await qualification.AcceptAsync(identity, body.Value?.CallId, HttpActor.From(http), cancellationToken);
+        http.Response.Headers.ETag = PatientEndpoints.ETagOf(identity);
+        // The identity, with the remarks on side effects (the document check voided by corrected traits).
+        return Results.Ok(PatientResponse.From(identity, places, warnings: accepted.Warnings));
     }
 
     private static async Task<IResult> RejectAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,

@@ -68,8 +68,10 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblemAsync(StatusCodes.Status403Forbidden, "Your role does not allow this action.", "https://identityref.local/problems/forbidden");
 
-    private Task WriteProblemAsync(int status, string title, string type) =>
-        Results.Problem(statusCode: status, title: title, type: type).ExecuteAsync(Context);
+    private Task WriteProblemAsync(int status, string title, string type) => Fhir.FhirResults.IsFhir(Request)
+        ? Fhir.FhirResults.WriteOutcomeAsync(Context, status, status == StatusCodes.Status401Unauthorized
+            ? global::Hl7.Fhir.Model.OperationOutcome.IssueType.Login : global::Hl7.Fhir.Model.OperationOutcome.IssueType.Forbidden, title)
+        : Results.Problem(statusCode: status, title: title, type: type).ExecuteAsync(Context);
 }
 
 /// <summary>Validates the configured API keys at start-up: a bad key is a configuration error, not an open door.</summary>

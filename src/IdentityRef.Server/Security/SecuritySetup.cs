@@ -91,7 +91,9 @@ public static class SecuritySetup
         return Task.CompletedTask;
     }
 
-    public static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
+    /// <summary>The programmatic surfaces, authenticated by API key only: <c>/api</c> and the FHIR endpoint <c>/fhir</c>.</summary>
+    public static bool IsApi(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || Fhir.FhirResults.IsFhir(request);
 
     /// <summary>The claims of a signed-in account: its name (the audit actor) and its role.</summary>
     /// <param name="method">How the session started: <c>password</c> or <see cref="ProSanteConnect.Scheme"/> (for the sign-out).</param>

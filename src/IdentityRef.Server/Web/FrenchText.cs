@@ -69,10 +69,12 @@ public static class FrenchText
         ["implausible-date"] = "Année de naissance invraisemblable.",
         ["future-date"] = "La date de naissance ne peut pas être dans le futur.",
         ["not-first-of-list"] = "Le premier prénom doit être le début de la liste des prénoms de naissance.",
+        ["first-name-fragment"] = "Le premier prénom doit être un prénom entier de la liste : un prénom composé (avec un tiret) ne se coupe pas.",
+        ["test-ins-refused"] = "Cet INS relève de l'autorité de test ou de démonstration : refusé sur un serveur de production.",
         ["invalid-key"] = "La clé de l'INS ne correspond pas.",
         ["unknown-code"] = "Code absent du référentiel (peut-être une ancienne commune) : vérifiez-le.",
         ["RECO PP 03"] = "Appeler INSi pour une identité provisoire sans contrôle d'une pièce d'identité est déconseillé : contrôlez aussi une pièce (RECO PP 03).",
-        ["document-check-voided"] = "Le contrôle de la pièce d'identité portait sur les anciens traits stricts : contrôlez à nouveau une pièce.",
+        ["document-check-voided"] = "Le contrôle de la pièce d'identité portait sur les anciens traits stricts : contrôlez à nouveau la pièce avec les traits INS pour qualifier l'identité.",
     };
 
     private static readonly Dictionary<(string Field, string Code), string> FieldCodes = new()
@@ -100,11 +102,15 @@ public static class FrenchText
         ["insi-answer-invalid"] = "L'INS renvoyé par le téléservice n'est pas valide : il ne peut pas être accepté.",
         ["insi-traits-invalid"] = "Les traits renvoyés par le téléservice ne respectent pas les règles de l'INS.",
         ["ins-collision"] = "Cet INS appartient déjà à une autre identité : collision potentielle à signaler à la cellule d'identitovigilance.",
+        ["insi-different-person"] = "La réponse INSi désigne manifestement une autre personne (sexe, date de naissance ou noms sans rapport) : elle ne peut pas être acceptée à l'accueil. La cellule d'identitovigilance en est saisie.",
+        ["collision-pending"] = "La cellule d'identitovigilance examine une collision sur cette réponse INSi : c'est à elle de décider.",
+        ["answer-decided"] = "La réponse INSi de ce signalement a déjà fait l'objet d'une décision : interrogez INSi à nouveau.",
         ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
         ["work-item-resolved"] = "Ce signalement est déjà traité.",
         ["item-changed"] = "Cette paire ou l'une de ses identités vient d'être modifiée par quelqu'un d'autre : rechargez la page.",
         ["work-item-changed"] = "Ce signalement vient d'être modifié par quelqu'un d'autre : rechargez la page.",
+        ["concurrent-change"] = "Une autre modification a été enregistrée au même moment : rien n'a été enregistré, rechargez la page et recommencez.",
     };
 
     public static string Policy(string policy) => policy switch
@@ -117,6 +123,7 @@ public static class FrenchText
         Policies.Messages => "Messages émis et reçus, rejeux",
         Policies.Jobs => "Tâches de fond",
         Policies.Accounts => "Comptes et rôles",
+        Policies.PatientsQuery => "Interrogations d'identités par d'autres systèmes (PDQm, PIXm, $match)",
         Policies.WorkItems => "Signalements des tâches de fond : prise en charge, traitement (chacun selon son type)",
         _ => policy,
     };
@@ -131,6 +138,28 @@ public static class FrenchText
     public static string Message(FieldWarning warning) => Codes.TryGetValue(warning.Code, out var text) ? text : warning.Message;
 
     public static string Message(DomainRuleException rule) => Rules.TryGetValue(rule.Rule, out var text) ? text : rule.Message;
+
+    /// <summary>The verdict on an INSi answer, as the qualification screen states it.</summary>
+    public static string Verdict(Domain.Ins.InsiVerdict verdict) => verdict.Kind switch
+    {
+        Domain.Ins.InsiVerdictKind.SamePerson => "mêmes traits que l'identité : la réponse peut être acceptée.",
+        Domain.Ins.InsiVerdictKind.SpellingOnly => "différences d'orthographe ou de saisie seulement ("
+            + string.Join(", ", verdict.Differing.Select(f => Field(f).ToLowerInvariant())) + ") : la réponse peut être acceptée après vérification.",
+        Domain.Ins.InsiVerdictKind.DifferentPerson => "il s'agit manifestement d'une autre personne (" + VerdictRule(verdict.Rule)
+            + ") : la réponse ne peut pas être acceptée à l'accueil. Rejetez-la ; la cellule d'identitovigilance est saisie.",
+        Domain.Ins.InsiVerdictKind.InsHeldElsewhere => "cet INS appartient déjà à une autre identité : collision potentielle, la cellule d'identitovigilance est saisie.",
+        _ => "la réponse du téléservice n'est pas valide : elle ne peut pas être acceptée.",
+    };
+
+    private static string VerdictRule(string rule) => rule switch
+    {
+        "sex-differs" => "sexe différent",
+        "birth-date-differs" => "date de naissance différente au-delà d'une erreur de saisie",
+        "names-unrelated" => "nom et prénoms sans rapport",
+        "birth-name-differs" => "nom de naissance sans rapport",
+        "first-names-differ" => "prénoms sans rapport",
+        _ => rule,
+    };
 
     public static string Sex(string code) => code switch
     {

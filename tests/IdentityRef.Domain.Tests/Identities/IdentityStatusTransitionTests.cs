@@ -46,7 +46,9 @@ public sealed class IdentityStatusTransitionTests
     /// <summary>Start attributes none or homonyme: the status follows the two axes.</summary>
     private static readonly string[] CleanStartTable =
     [
-        "AcceptInsiAnswer             | RECUP        | RECUP               | QUAL         | QUAL",
+        // The answer corrects the first names (ZOE → ZOE MARIE): the passport of the VALI path attested the old ones, so
+        // the check is voided (RECUP, QUAL after a new check). VALI → QUAL with identical traits: IdentityTests.
+        "AcceptInsiAnswer             | RECUP        | RECUP               | RECUP        | QUAL",
         "CheckDocument                | VALI         | QUAL                | VALI         | QUAL",
         "WithdrawInsDocumentInvalid   | !no-ins      | !no-document        | !no-ins      | RECUP",
         "WithdrawInsWronglyAttributed | !no-ins      | PROV                | !no-ins      | VALI",
@@ -60,7 +62,8 @@ public sealed class IdentityStatusTransitionTests
 
     /// <summary>
     /// Start attributes with douteuse or fictive (set after the path): the status is PROV whatever the axes, no
-    /// INSi call and no document check; removing the attribute (SetHomonyme replaces the set) restores the axes.
+    /// INSi call and no document check; removing the attribute (SetHomonyme replaces the set) restores the INSi axis only:
+    /// the document must be checked again.
     /// </summary>
     private static readonly string[] DoubtfulStartTable =
     [
@@ -71,7 +74,8 @@ public sealed class IdentityStatusTransitionTests
         "SetDouteuse                  | PROV         | PROV                | PROV         | PROV",
         "SetFictive                   | PROV         | PROV                | PROV         | PROV",
         "SetDouteuseAndFictive        | !RNIV douteuse/fictive | !RNIV douteuse/fictive | !RNIV douteuse/fictive | !RNIV douteuse/fictive",
-        "SetHomonyme                  | PROV         | RECUP               | VALI         | QUAL",
+        // Lifting the doubt does not re-prove the identity: the document checked before is voided (EXI SI 09).
+        "SetHomonyme                  | PROV         | RECUP               | PROV         | RECUP",
         "UpdateStrictTraits           | PROV         | !ins-traits-locked  | PROV         | !ins-traits-locked",
         "UpdateComplementaryOnly      | PROV         | PROV                | PROV         | PROV",
     ];

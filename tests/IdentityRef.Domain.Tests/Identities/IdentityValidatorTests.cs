@@ -20,7 +20,8 @@ public sealed class IdentityValidatorTests
     [InlineData("JEAN CHRISTOPHE PIERRE", "JEAN-CHRISTOPHE")]
     [InlineData("JEAN CHRISTOPHE PIERRE", "JEAN CHRISTOPHE")]
     [InlineData("JEAN CHRISTOPHE PIERRE", "JEAN")]
-    [InlineData("JEAN-CHRISTOPHE PIERRE", "JEAN CHRISTOPHE")]
+    [InlineData("JEAN-CHRISTOPHE PIERRE", "JEAN-CHRISTOPHE")]
+    [InlineData("JEAN-CHRISTOPHE PIERRE", "JEAN-CHRISTOPHE PIERRE")]
     [InlineData("MARIE'ANGE LOUISE", "MARIE-ANGE")]
     [InlineData("jean christophe pierre", "Jean-Christophe")]
     public void Validate_FirstNameAtTheStartOfTheList_IsAccepted(string firstNames, string firstName)
@@ -108,12 +109,48 @@ public sealed class IdentityValidatorTests
     public void Validate_CorrectedBirthDate_IsKeptFlagged() =>
         Assert.True(Validate(Valid with { BirthDate = "1975-00-00" }).Value.Strict.BirthDate.Corrected);
 
-    [Fact]
-    public void Validate_DeclaredInsWithoutOid_IsReadAsANir()
+    [Theory]
+    [InlineData("JEAN-CHRISTOPHE PIERRE", "JEAN CHRISTOPHE", "JEAN-CHRISTOPHE")]
+    [InlineData("MARIE'ANGE LOUISE", "MARIE ANGE", "MARIE'ANGE")]
+    public void Validate_FirstNameTypedWithSpacesWhereTheListJoinsThem_IsStoredAsTheListWritesIt(string firstNames, string typed, string stored)
     {
-        var traits = Validate(Valid with { InsValue = "275126322074974" }).Value;
+        Assert.Equal(stored, Validate(Valid with { FirstNames = firstNames, FirstName = typed }).Value.Strict.FirstName);
+    }
 
-        Assert.Equal(InsKind.Nir, traits.DeclaredIns!.Kind);
+    [Theory]
+    [InlineData("JEAN-CHRISTOPHE PIERRE", "JEAN")]
+    [InlineData("MARIE-ANGE LOUISE", "MARIE")]
+    [InlineData("ANNE-SOPHIE-CLAIRE", "ANNE-SOPHIE")]
+    public void Validate_FirstNameThatIsAFragmentOfAHyphenatedName_IsAFieldError(string firstNames, string firstName)
+    {
+        var errors = Validate(Valid with { FirstNames = firstNames, FirstName = firstName }).Errors;
+
+        Assert.Contains(errors, e => e is { Field: "firstName", Code: "first-name-fragment" });
+    }
+
+    [Fact]
+    public void Validate_DeclaredInsWithoutOid_IsRefused_TheDigitsDoNotTellNirFromNia()
+    {
+        var errors = Validate(Valid with { InsValue = "275126322074974" }).Errors;
+
+        Assert.Contains(errors, e => e is { Field: "ins.oid", Code: "required" });
+    }
+
+    [Theory]
+    [InlineData(InsOids.TestNir)]
+    [InlineData(InsOids.DemoNir)]
+    public void Validate_TestOrDemoIns_IsRefusedInProduction_AcceptedForTheQualificationPlatform(string oid)
+    {
+        var input = Valid with { InsValue = "275126322074974", InsOid = oid };
+
+        Assert.Contains(Validate(input).Errors, e => e is { Field: "ins.oid", Code: "test-ins-refused" });
+        Assert.True(IdentityValidator.Validate(input, FakeBirthPlaceDirectory.Default, TestClock.Today, acceptTestIns: true).Value.DeclaredIns!.IsForTesting);
+    }
+
+    [Fact]
+    public void Validate_DeclaredInsWithItsOid_IsKeptWithItsKind()
+    {
+        Assert.Equal(InsKind.Nia, Validate(Valid with { InsValue = "275126322074974", InsOid = InsOids.Nia }).Value.DeclaredIns!.Kind);
     }
 
     [Theory]

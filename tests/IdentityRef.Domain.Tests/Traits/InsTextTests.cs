@@ -107,3 +107,40 @@ public sealed class InsTextTests
         Assert.Equal(("firstNames", code), (error.Field, error.Code));
     }
 }
+
+/// <summary>The transliteration table of docs/insi.md ("Names"): letters Unicode decomposition does not reduce to A–Z.</summary>
+public sealed class InsTextTransliterationTests
+{
+    [Theory]
+    [InlineData("Đorđević", "DORDEVIC")]
+    [InlineData("Yıldız", "YILDIZ")]
+    [InlineData("Søren", "SOREN")]
+    [InlineData("Strauß", "STRAUSS")]
+    [InlineData("Łukasz", "LUKASZ")]
+    [InlineData("Þórður", "THORDUR")]
+    [InlineData("Ħamrun", "HAMRUN")]
+    [InlineData("Œdipe", "OEDIPE")]
+    [InlineData("İpek", "IPEK")]
+    public void Normalize_LetterWithAConventionalLatinTransliteration_IsTransliterated(string input, string expected)
+    {
+        Assert.Equal(expected, InsText.Normalize(input, "birthName", NameKind.Name).Value);
+    }
+
+    [Theory]
+    [InlineData("D'", NameKind.Name)]
+    [InlineData("DUPONT'", NameKind.Name)]
+    [InlineData("DUPONT-", NameKind.Name)]
+    [InlineData("JEAN'", NameKind.FirstName)]
+    public void Normalize_ValueEndingWithASeparator_IsAFieldError(string input, NameKind kind)
+    {
+        var error = Assert.Single(InsText.Normalize(input, "birthName", kind).Errors);
+
+        Assert.Equal("trailing-separator", error.Code);
+    }
+
+    [Fact]
+    public void Normalize_LetterWithNoTransliteration_IsStillAnError_NeverGuessed()
+    {
+        Assert.Equal("invalid-character", Assert.Single(InsText.Normalize("Ʃ", "birthName", NameKind.Name).Errors).Code);
+    }
+}

@@ -62,7 +62,10 @@ public sealed class BroadcastTests
     [Fact]
     public async Task ConsumerDownForAWhile_GetsEverythingInOrderWhenItComesBack()
     {
-        var port = FreePort();
+        // The consumer's port is held from the start (bound, not listening: connections refused), so no test running
+        // in parallel can take it while the consumer is down; the consumer then comes back on that very port.
+        var down = new IdentityRef.Tests.ReservedPort();
+        var port = down.Port;
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, FastRetries);
         var client = factory.CreateClient();
         await SubscribeAsync(client, "LAB", port);
@@ -74,7 +77,8 @@ public sealed class BroadcastTests
         }
         await WaitUntilAsync(async () => (int)(await (await client.GetAsync("/api/messages?state=error")).ReadObjectAsync())["total"]! > 0);
 
-        await using var downstream = new FakeDownstream(port);
+        await using var downstream = new FakeDownstream(port); // binds beside the reserved socket (both reuse the address; neither listened)
+        down.Dispose();
         var received = await downstream.WaitForAsync(6);
         Assert.Equal(ipps, received.Select(m => m.Pid()!.Value.Identifiers[0].Id));
         Assert.All(received, m => Assert.Equal("A28", m.TriggerEvent));
@@ -197,12 +201,5 @@ public sealed class BroadcastTests
             Assert.True(DateTime.UtcNow < deadline, "the condition was not met in time");
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

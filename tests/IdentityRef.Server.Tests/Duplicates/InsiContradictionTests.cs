@@ -70,10 +70,20 @@ public sealed class InsiContradictionTests
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Equal("contradiction-remains", (string)(await refused.ReadObjectAsync())["rule"]!);
 
-        // The cell accepts the job's answer (the INS traits replace the local ones): the contradiction is gone and resolved.
-        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null)).StatusCode);
+        // The answer the item is about cannot be accepted at the desk: the action that created the risk never closes it.
+        var atTheDesk = await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null);
+        Assert.Equal(HttpStatusCode.Conflict, atTheDesk.StatusCode);
+        Assert.Equal("collision-pending", (string)(await atTheDesk.ReadObjectAsync())["rule"]!);
+        // The cell takes it, explicitly and saying why: the INS traits replace the local ones, the passport check is voided.
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.PostAsync($"/api/duplicates/{id}/accept-answer", null)).StatusCode);
+        var taken = await host.Client.PostAsync($"/api/duplicates/{id}/accept-answer", new JsonObject { ["comment"] = "Acte de naissance : ZOE MARIE." }.Content());
+        Assert.Equal(HttpStatusCode.OK, taken.StatusCode);
         var resolved = (await (await host.Client.GetAsync($"/api/duplicates/{id}")).ReadObjectAsync())["item"]!;
-        Assert.Equal(("resolved", "traits-corrected"), ((string)resolved["state"]!, (string)resolved["resolution"]!));
+        Assert.Equal(("resolved", "answer-accepted"), ((string)resolved["state"]!, (string)resolved["resolution"]!));
+        var patient = await (await host.Client.GetAsync($"/api/patients/{ipp}")).ReadObjectAsync();
+        Assert.Equal(("ZOE MARIE", "RECUP"), ((string)patient["firstNames"]!, (string)patient["status"]!));
+        var audit = (await (await host.Client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync()).Last()!;
+        Assert.Equal(("insi.accepted", "Acte de naissance : ZOE MARIE."), ((string)audit["action"]!, (string)audit["details"]!["comment"]!));
         Assert.Equal("item-resolved", await RuleAsync(await host.Client.PostAsync($"/api/duplicates/{id}/traits-corrected", null)));
     }
 

@@ -38,6 +38,9 @@ public sealed class LoggingPrivacyTests
         var lines = factory.Logs.Lines;
         Assert.NotEmpty(lines); // the requests were logged...
         Assert.Contains(lines, l => l.Contains("/api/patients", StringComparison.Ordinal));
+        // One request line each, by route template (Serilog's request log), never by path or query string.
+        Assert.Contains(lines, l => l.Contains("Route=/api/patients/{ipp}/history;StatusCode=200", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains($"/api/patients/{ipp}", StringComparison.Ordinal) || l.Contains("/api/patients?", StringComparison.Ordinal));
         foreach (var secret in secrets)
         {
             // ...without any of the patient's data

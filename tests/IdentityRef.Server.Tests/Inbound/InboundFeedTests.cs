@@ -112,6 +112,7 @@ public sealed class InboundFeedTests
     {
         var result = await client.SendAsync(Encoding.UTF8.GetBytes(text));
         Assert.True(result.IsAcknowledged, result.Detail);
+        IndependentHl7Check.AssertConform([result.Response!], "the ACK of the inbound listener");
         return Hl7Parser.Parse(result.Response!).Message!;
     }
 

@@ -23,10 +23,32 @@ public sealed class ClusteredSchedulerTests
 
         Assert.Equal(System.Net.HttpStatusCode.Accepted, (await firstClient.PostAsync("/api/jobs/insi-retry/run", null)).StatusCode);
         await JobsApiTests.FinishedRunsAsync(secondClient, "insi-retry");
-        await Task.Delay(TimeSpan.FromSeconds(4)); // time for the other instance to run it as well, were it wrong
+        // Not a guessed pause: once the one-off trigger has left the shared store (fired, completed, deleted), no
+        // instance can fire it any more; only then is counting the runs a proof.
+        await WaitForTheManualTriggerToBeGoneAsync(database);
 
         var runs = await (await secondClient.GetAsync("/api/jobs/insi-retry/runs")).ReadArrayAsync();
         Assert.Equal("succeeded", (string)Assert.Single(runs)!["outcome"]!);
+    }
+
+    /// <summary>"Run now" (Quartz <c>TriggerJob</c>) stores a one-off trigger in the MANUAL_TRIGGER group; it is deleted once its firing completed.</summary>
+    private static async Task WaitForTheManualTriggerToBeGoneAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT (SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'MANUAL_TRIGGER') + (SELECT count(*) FROM qrtz_fired_triggers)", connection);
+            var left = (long)(await command.ExecuteScalarAsync())!;
+            if (left == 0)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"{left} manual trigger(s) or firing(s) still in the cluster's store.");
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>Both schedulers have checked in to the cluster.</summary>

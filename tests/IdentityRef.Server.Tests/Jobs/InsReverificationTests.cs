@@ -89,8 +89,9 @@ public sealed class InsReverificationTests
             await WaitUntilAsync(() => host.Insi.Requests >= expected);
             if (expected < 4)
             {
+                // The job is parked on the rate gate's timer, which fires only when the fake clock moves: no pause
+                // in real time could let a further call through, so none is needed to prove there is none.
                 await WaitForGateAsync(host);
-                await Task.Delay(300); // real time passes, the fake clock does not: no further call may be made
                 Assert.Equal(expected, host.Insi.Requests);
                 Assert.Equal(host.Clock.GetUtcNow().AddMilliseconds(500), host.Clock.NextDueWithin(GateWaits));
                 host.Clock.Advance(TimeSpan.FromMilliseconds(500)); // one interval at 2 calls per second
@@ -176,10 +177,11 @@ public sealed class InsReverificationTests
 
         Assert.True((await host.IdentityAsync(unchanged)).InsiCheckedAt >= runStart);
 
-        // Default policy: the INS is kept, the cell gets an item; the identity is not asked again meanwhile. Not found: a
-        // generic work item. Another INS for the same traits: an INSi contradiction in the cell's collision queue instead.
+        // Default policy (Downgrade): a qualified INS that INSi no longer confirms leaves the receivers (QUAL → RECUP) and is
+        // kept locally; the cell gets an item; the identity is not asked again meanwhile. Not found: a generic work item.
+        // Another INS for the same traits: an INSi contradiction in the cell's collision queue instead.
         var notFound = await host.IdentityAsync(gone);
-        Assert.Equal((IdentityStatus.Qual, true), (notFound.Status, notFound.InsValue is not null));
+        Assert.Equal((IdentityStatus.Recup, true), (notFound.Status, notFound.InsValue is not null));
         var mismatch = await host.IdentityAsync(otherIns);
         Assert.Equal((IdentityStatus.Recup, changedBefore), (mismatch.Status, mismatch.InsValue));
         var items = await host.WorkItemsAsync();
@@ -188,7 +190,7 @@ public sealed class InsReverificationTests
         var contradiction = Assert.Single(await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().DuplicateItems.AsNoTracking().ToListAsync()));
         Assert.Equal((mismatch.Id, (Guid?)null, DuplicateClasses.InsiContradiction), (contradiction.IdentityA, contradiction.IdentityB, contradiction.Class));
         Assert.Equal(1, counters["insi-contradiction"]);
-        Assert.Equal("ins.reverification-failed", (await host.HistoryActionsAsync(gone)).Last());
+        Assert.Equal("ins.withdrawn", (await host.HistoryActionsAsync(gone)).Last()); // the downgrade, audited as a withdrawal (document-invalid)
 
         host.Insi.ResetCount();
         Assert.Equal(0, (await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60)))["due"]);
@@ -212,7 +214,7 @@ public sealed class InsReverificationTests
         Assert.Equal(["verify", "verify"], calls);
         Assert.Equal("ins.reverified", (await host.HistoryActionsAsync(kept)).Last());
         Assert.Equal(WorkItemKinds.ReverificationNotFound, Assert.Single(await host.WorkItemsAsync()).Kind);
-        Assert.Equal(IdentityStatus.Qual, (await host.IdentityAsync(gone)).Status);
+        Assert.Equal(IdentityStatus.Recup, (await host.IdentityAsync(gone)).Status); // the default policy: Downgrade
     }
 
     [Fact]

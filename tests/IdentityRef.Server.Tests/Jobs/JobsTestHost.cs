@@ -64,16 +64,19 @@ public sealed class JobsTestHost : IAsyncDisposable
     public async Task<string> QualifyAsync(JsonObject person, bool withDocument)
     {
         var ipp = await CreateAsync(person);
-        if (withDocument)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA" }.Content())).StatusCode);
-        }
         var search = await Client.PostAsync($"/api/patients/{ipp}/insi/search", null);
         Assert.Equal(HttpStatusCode.OK, search.StatusCode);
         Assert.Equal("00", (string)(await search.ReadObjectAsync())["code"]!);
         var accepted = await Client.PostAsync($"/api/patients/{ipp}/insi/accept", null);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        Assert.Equal(withDocument ? "QUAL" : "RECUP", (string)(await accepted.ReadObjectAsync())["status"]!);
+        Assert.Equal("RECUP", (string)(await accepted.ReadObjectAsync())["status"]!);
+        if (withDocument)
+        {
+            // The document is checked against the INS traits (RNIV: RECUP → QUAL).
+            var checkedDocument = await Client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA" }.Content());
+            Assert.Equal(HttpStatusCode.OK, checkedDocument.StatusCode);
+            Assert.Equal("QUAL", (string)(await checkedDocument.ReadObjectAsync())["status"]!);
+        }
         return ipp;
     }
 

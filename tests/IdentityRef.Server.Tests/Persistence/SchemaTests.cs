@@ -7,8 +7,8 @@ using Npgsql;
 namespace IdentityRef.Server.Tests.Persistence;
 
 /// <summary>
-/// The hand-written migrations build exactly the schema the EF model expects (there is no model snapshot
-/// to compare with), and the audit trail is append-only in the database itself.
+/// The migrations build exactly the schema the EF model expects (besides the snapshot check of
+/// <see cref="MigrationTests"/>), and the audit trail is append-only in the database itself.
 /// </summary>
 public sealed class SchemaTests
 {

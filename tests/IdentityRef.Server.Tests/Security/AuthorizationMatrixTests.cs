@@ -20,20 +20,21 @@ public sealed class AuthorizationMatrixTests(Databases databases) : IClassFixtur
 {
     private IdentityRefFactory Factory => databases[DatabaseProvider.Sqlite];
 
-    /// <summary>The expected matrix, written out independently of <see cref="Policies.Matrix"/>: A=Accueil, C=the cell, I=Intégrateur, D=Administrateur.</summary>
+    /// <summary>The expected matrix, written out independently of <see cref="Policies.Matrix"/>: A=Accueil, C=the cell, I=Intégrateur, D=Administrateur, Q=Consultation.</summary>
     public static TheoryData<string, string, bool> Expected()
     {
         var rows = new (string Policy, string Allowed)[]
         {
-            (Policies.PatientsRead, "ACID"),
-            (Policies.PatientsWrite, "AC-D"),
-            (Policies.Qualification, "AC-D"),
-            (Policies.Duplicates, "-C-D"),
-            (Policies.Subscriptions, "--ID"),
-            (Policies.Messages, "--ID"),
-            (Policies.Jobs, "--ID"),
-            (Policies.Accounts, "---D"),
-            (Policies.WorkItems, "-CID"),
+            (Policies.PatientsRead, "ACID-"),
+            (Policies.PatientsWrite, "AC-D-"),
+            (Policies.Qualification, "AC-D-"),
+            (Policies.Duplicates, "-C-D-"),
+            (Policies.Subscriptions, "--ID-"),
+            (Policies.Messages, "--ID-"),
+            (Policies.Jobs, "--ID-"),
+            (Policies.Accounts, "---D-"),
+            (Policies.WorkItems, "-CID-"),
+            (Policies.PatientsQuery, "ACIDQ"),
         };
         var data = new TheoryData<string, string, bool>();
         foreach (var (policy, allowed) in rows)

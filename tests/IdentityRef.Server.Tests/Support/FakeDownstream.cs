@@ -20,7 +20,12 @@ public sealed class FakeDownstream : IAsyncDisposable
         {
             var parsed = Hl7Parser.Parse(bytes.Span);
             var message = parsed.Message!;
+            Raw.Enqueue(bytes.ToArray());
             Received.Enqueue(message);
+            if (RawAnswer?.Invoke(message) is { } raw)
+            {
+                return ValueTask.FromResult<byte[]?>(raw);
+            }
             return ValueTask.FromResult(Answer(message) is { } code ? Hl7Ack.Build(message, code).ToBytes(parsed.Charset ?? Hl7Charset.Utf8) : null);
         });
         _server.Start();
@@ -28,7 +33,13 @@ public sealed class FakeDownstream : IAsyncDisposable
 
     public Func<Hl7Message, Hl7AckCode?> Answer { get; set; }
 
+    /// <summary>When set and not null for a message, these bytes are the answer instead of an ACK (a receiver that answers nonsense).</summary>
+    public Func<Hl7Message, byte[]?>? RawAnswer { get; set; }
+
     public ConcurrentQueue<Hl7Message> Received { get; } = new();
+
+    /// <summary>The bytes of every message received, as sent.</summary>
+    public ConcurrentQueue<byte[]> Raw { get; } = new();
 
     public int Port => _server.Port;
 
@@ -44,5 +55,10 @@ public sealed class FakeDownstream : IAsyncDisposable
         return [.. Received];
     }
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    /// <summary>Stops the server, then has every message it received checked by the independent HL7 library.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        IndependentHl7Check.AssertConform([.. Raw], "messages received by a downstream system");
+    }
 }

@@ -34,10 +34,21 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
             UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         }
         Provider = provider;
-        ConnectionString = connectionString ?? (provider == DatabaseProvider.Sqlite
-            ? $"Data Source={_sqliteFile}"
-            : PostgresServer.Instance.CreateDatabase());
         Settings = settings ?? new Dictionary<string, string?>();
+        try
+        {
+            ConnectionString = connectionString ?? (provider == DatabaseProvider.Sqlite
+                ? $"Data Source={_sqliteFile}"
+                : PostgresServer.Instance.CreateDatabase());
+        }
+        catch
+        {
+            // PostgreSQL missing (on CI a failure, not a skip): the test that asked for it fails with this exception.
+            // A half-built factory must not be finalized: WebApplicationFactory's finalizer would dispose it and throw
+            // again on the finalizer thread, which aborts the whole test run and loses every other result.
+            GC.SuppressFinalize(this);
+            throw;
+        }
     }
 
     public DatabaseProvider Provider { get; }
@@ -53,8 +64,14 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
             return new Uri(server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First());
         }
     }
-    public string ConnectionString { get; }
+    public string ConnectionString { get; } = "";
     public IDictionary<string, string?> Settings { get; }
+
+    /// <summary>The server's clock (the system's unless the test replaced it): test dates are relative to it, never fixed.</summary>
+    public TimeProvider Clock => Services.GetRequiredService<TimeProvider>();
+
+    /// <summary>Today on the server's clock, in its time zone.</summary>
+    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Clock.GetUtcNow(), Clock.LocalTimeZone).DateTime);
     public LogCapture Logs { get; } = new();
 
     public const string AdminUser = "admin";
@@ -125,7 +142,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (!ConnectionString.Contains(_sqliteFile, StringComparison.Ordinal))
+        if (string.IsNullOrEmpty(ConnectionString) || !ConnectionString.Contains(_sqliteFile, StringComparison.Ordinal))
         {
             return; // a database this factory did not create
         }

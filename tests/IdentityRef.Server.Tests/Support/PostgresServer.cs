@@ -28,7 +28,7 @@ public sealed class PostgresServer : IDisposable
 
     public int Port { get; }
 
-    public static bool RunningOnCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    public static bool RunningOnCi => TestEnvironment.RunningOnCi;
 
     /// <summary>Why PostgreSQL tests cannot run here, or null when they can.</summary>
     public static string? UnavailableReason
@@ -72,20 +72,33 @@ public sealed class PostgresServer : IDisposable
         {
             Run("chown", $"-R {runAs} {folder}", null);
         }
-        var port = FreePort();
         var data = Path.Combine(folder, "data");
         if (Run(Path.Combine(bin, "initdb"), $"-D {data} -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8", runAs) is { } initError)
         {
             _unavailableReason = "initdb failed: " + initError;
             return null;
         }
-        var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
-        if (Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {Path.Combine(folder, "log")} -o \"{options}\" -w -t 60 start", runAs) is { } startError)
+        // The postmaster binds its own socket: a free port is chosen, then freed for it, and another process may
+        // take it in between. A bind failure is retried on another port; any other failure is reported at once.
+        var log = Path.Combine(folder, "log");
+        for (var attempt = 1; ; attempt++)
         {
-            _unavailableReason = "pg_ctl start failed: " + startError;
+            var port = FreePort();
+            var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+            var startError = Run(Path.Combine(bin, "pg_ctl"), $"-D {data} -l {log} -o \"{options}\" -w -t 60 start", runAs);
+            if (startError is null)
+            {
+                return new PostgresServer(folder, runAs, port);
+            }
+            var serverLog = File.Exists(log) ? File.ReadAllText(log) : "";
+            if (attempt < 5 && serverLog.Contains("could not bind", StringComparison.OrdinalIgnoreCase))
+            {
+                File.Delete(log);
+                continue;
+            }
+            _unavailableReason = $"pg_ctl start failed: {startError} {serverLog}";
             return null;
         }
-        return new PostgresServer(folder, runAs, port);
     }
 
     public void Dispose()

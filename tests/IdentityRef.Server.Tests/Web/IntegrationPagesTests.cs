@@ -148,12 +148,8 @@ public sealed class IntegrationPagesTests(Databases databases) : IClassFixture<D
     {
         var client = await SignedInAsAsync(Factory, Roles.Integrateur);
         var name = "FERME" + PatientJson.UniqueLetters();
-        int closedPort;
-        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            closedPort = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        using var closed = new IdentityRef.Tests.ReservedPort(); // held, never listening: refused, and no parallel test can take it
+        var closedPort = closed.Port;
         var created = await (await Factory.CreateClient().PostAsync("/api/subscriptions", new System.Text.Json.Nodes.JsonObject
         {
             ["name"] = name, ["host"] = "127.0.0.1", ["port"] = closedPort, ["receivingApplication"] = "X", ["receivingFacility"] = "Y", ["enabled"] = false,
@@ -168,28 +164,32 @@ public sealed class IntegrationPagesTests(Databases databases) : IClassFixture<D
     {
         using var scope = Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        var clock = TimeProvider.System;
+        var clock = Factory.Clock; // the server's: the page counts its days in the server's time zone
         var before = await IdentityRef.Server.Web.Pages.Integration.Dashboard.QualifiedPerDayAsync(db, clock, 30, CancellationToken.None);
-        var now = clock.GetUtcNow();
+        // Noon, three days ago, where the server is: entries minutes apart stay on one day whatever the hour of the run.
+        var day = Factory.Today.AddDays(-3);
+        var noon = day.ToDateTime(new TimeOnly(12, 0));
+        var at = new DateTimeOffset(noon, clock.LocalTimeZone.GetUtcOffset(noon));
         AuditEntry Entry(DateTimeOffset at, string after) => new()
         {
             Action = "document.checked", Actor = "test", At = at, CorrelationId = "test", After = after,
         };
         db.AuditTrail.AddRange(
-            Entry(now.AddDays(-3), "{\"status\":\"QUAL\"}"),
-            Entry(now.AddDays(-3).AddMinutes(1), "{\"status\":\"QUAL\",\"documentType\":\"PA\"}"),
-            Entry(now.AddDays(-3).AddMinutes(2), "{\"status\":\"VALI\"}"), // another status: not counted
-            Entry(now.AddDays(-45), "{\"status\":\"QUAL\"}")); // too old
+            Entry(at, "{\"status\":\"QUAL\"}"),
+            Entry(at.AddMinutes(1), "{\"status\":\"QUAL\",\"documentType\":\"PA\"}"),
+            Entry(at.AddMinutes(2), "{\"status\":\"VALI\"}"), // another status: not counted
+            Entry(at.AddDays(-42), "{\"status\":\"QUAL\"}")); // too old
         await db.SaveChangesAsync();
 
         var after = await IdentityRef.Server.Web.Pages.Integration.Dashboard.QualifiedPerDayAsync(db, clock, 30, CancellationToken.None);
         Assert.Equal(30, after.Count);
         Assert.Equal(before.Sum(d => d.Count) + 2, after.Sum(d => d.Count));
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now.AddDays(-3), clock.LocalTimeZone).DateTime);
         Assert.Equal(before.Single(d => d.Day == day).Count + 2, after.Single(d => d.Day == day).Count);
 
         var client = await SignedInAsAsync(Factory, Roles.Accueil);
         var home = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
-        Assert.Contains($"<title>{day:dd/MM/yyyy} : {after.Single(d => d.Day == day).Count}</title>", home);
+        // French, by hand: never the test machine's culture (under de-DE, "dd/MM/yyyy" gives 03.12.2026 on both sides)
+        var french = day.ToString("dd'/'MM'/'yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"<title>{french} : {after.Single(d => d.Day == day).Count}</title>", home);
     }
 }

@@ -23,11 +23,15 @@ public sealed class WorkItemApiTests(Databases databases) : IClassFixture<Databa
         await using var scope = factory.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         Guid? identityId = ipp is null ? null : await db.Identities.Where(i => i.Ipp == ipp).Select(i => i.Id).SingleAsync();
-        var item = new WorkItem
+        var item = WorkItem.Raise(kind, identityId, System.Text.Json.JsonSerializer.Serialize(details), createdAt);
+        if (state == WorkItem.InReview)
         {
-            Kind = kind, IdentityId = identityId, State = state, CreatedAt = createdAt, UpdatedAt = createdAt,
-            Details = System.Text.Json.JsonSerializer.Serialize(details),
-        };
+            item.Review("seed", createdAt);
+        }
+        else if (state == WorkItem.Resolved)
+        {
+            item.Resolve("seed", "seeded resolved", createdAt);
+        }
         db.WorkItems.Add(item);
         await db.SaveChangesAsync();
         return item.Id;

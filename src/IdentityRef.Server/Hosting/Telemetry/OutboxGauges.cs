@@ -73,6 +73,6 @@ public sealed partial class OutboxGauges : BackgroundService
     private IEnumerable<Measurement<T>> Measure<T>(Func<OutboxBacklog, T> value) where T : struct =>
         _snapshot.Select(b => new Measurement<T>(value(b), new KeyValuePair<string, object?>("subscriber", b.Subscriber)));
 
-    [LoggerMessage(1700, LogLevel.Warning, "Outbox gauges not refreshed ({ExceptionType})")]
+    [LoggerMessage(Application.LogEvents.OutboxGaugesNotRefreshed, LogLevel.Warning, "Outbox gauges not refreshed ({ExceptionType})")]
     private static partial void RefreshFailed(ILogger logger, string exceptionType);
 }

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Server.Web.Pages;
 
-public sealed class ConnexionModel(AccountService accounts, IOptions<SecurityOptions> security, IConfiguration configuration) : PageModel
+public sealed class ConnexionModel(AccountService accounts, TimeProvider clock, IOptions<SecurityOptions> security, IConfiguration configuration) : PageModel
 {
     public bool LocalPasswords => security.Value.LocalPasswords;
 
@@ -44,7 +44,7 @@ public sealed class ConnexionModel(AccountService accounts, IOptions<SecurityOpt
                 break;
             case SignInOutcome.LockedOut:
                 Error = "Compte verrouillé après plusieurs échecs : réessayez après "
-                    + result.LockedUntil!.Value.ToLocalTime().ToString("HH:mm", CultureInfo.GetCultureInfo("fr-FR")) + " ou demandez à un administrateur de le déverrouiller.";
+                    + FrenchFormat.Time(result.LockedUntil!.Value, clock) + " ou demandez à un administrateur de le déverrouiller.";
                 break;
             default:
                 Error = "Identifiant ou mot de passe incorrect.";

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Qualification;
 using IdentityRef.Application.Security;
 using System.Globalization;
 using IdentityRef.Domain.Identities;
@@ -42,7 +43,7 @@ public sealed class IndexModel(IdentityRefDbContext db, TimeProvider clock, IAut
         DoubtfulOrFictitious = await active.CountAsync(i => ((int)i.Attributes & flagged) != 0, cancellationToken);
         PendingInsiAnswers = await db.InsiCalls.CountAsync(c => c.Outcome == "00" && c.Decision == null, cancellationToken);
         var since = clock.GetUtcNow().AddDays(-1);
-        InsiErrorsLastDay = await db.InsiCalls.CountAsync(c => c.Outcome == "error" && c.CalledAt >= since, cancellationToken);
+        InsiErrorsLastDay = await db.InsiCalls.CountAsync(c => (c.Outcome == InsiCallOutcomes.Error || c.Outcome == InsiCallOutcomes.Unavailable) && c.CalledAt >= since, cancellationToken);
         QualifiedPerDay = await Integration.Dashboard.QualifiedPerDayAsync(db, clock, 30, cancellationToken);
         if ((await authorization.AuthorizeAsync(User, Policies.Messages)).Succeeded)
         {

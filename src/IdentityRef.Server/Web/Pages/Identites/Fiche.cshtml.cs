@@ -39,11 +39,9 @@ public static class FichePage
 public sealed record HistoryLine(DateTimeOffset At, string Action, string Actor, IReadOnlyList<(string Field, string? Before, string? After)> Changes);
 
 [Authorize(Policy = Policies.PatientsRead)]
-public sealed class FicheModel(PatientService patients, QualificationService qualification, IdentityRefDbContext db, IBirthPlaceDirectory places,
+public sealed class FicheModel(PatientService patients, QualificationService qualification, IdentityHistory history, IdentityRefDbContext db, IBirthPlaceDirectory places,
     IAuthorizationService authorization) : PageModel
 {
-    private static readonly string[] InsFields = ["ins", "insHistory"];
-
     public Identity? Identity { get; private set; }
     public string? MergedIntoIpp { get; private set; }
     public string? BirthPlaceName { get; private set; }
@@ -107,27 +105,17 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         StatusMeaning = FichePage.Meaning(Identity.Status);
         CanQualify = (await authorization.AuthorizeAsync(User, Policies.Qualification)).Succeeded;
         CanCorrect = (await authorization.AuthorizeAsync(User, Policies.PatientsWrite)).Succeeded;
-        var hideIns = Identity.Status != IdentityStatus.Qual; // EXI SI 08, as GET /api/patients/{ipp}/history
-        var entries = await db.AuditTrail.AsNoTracking().Where(a => a.IdentityId == Identity.Id).OrderByDescending(a => a.Id).ToListAsync(cancellationToken);
-        History = entries.Select(e =>
+        // An INS in the trail (a withdrawn one may be another person's) is for the identity vigilance cell only.
+        var showIns = (await authorization.AuthorizeAsync(User, Policies.Duplicates)).Succeeded;
+        History = (await history.ReadAsync(Identity.Id, showIns, newestFirst: true, cancellationToken)).Select(e =>
         {
-            var before = Fields(e.Before, hideIns);
-            var after = Fields(e.After, hideIns);
+            var before = e.Before ?? [];
+            var after = e.After ?? [];
             // A creation lists every field: only those with a value say something.
             var changes = after.Keys.Union(before.Keys).Select(k => (k, before.GetValueOrDefault(k), after.GetValueOrDefault(k)))
                 .Where(c => (c.Item2 ?? "") != (c.Item3 ?? "")).ToList();
             return new HistoryLine(e.At, e.Action, e.Actor, changes);
         }).ToList();
         return true;
-    }
-
-    private static Dictionary<string, string?> Fields(string? json, bool hideIns)
-    {
-        var fields = json is null ? [] : JsonSerializer.Deserialize<Dictionary<string, string?>>(json) ?? [];
-        foreach (var field in InsFields.Where(f => hideIns && !string.IsNullOrEmpty(fields.GetValueOrDefault(f))))
-        {
-            fields[field] = "(masqué)";
-        }
-        return fields;
     }
 }

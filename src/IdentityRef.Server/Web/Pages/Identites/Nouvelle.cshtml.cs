@@ -12,7 +12,7 @@ namespace IdentityRef.Server.Web.Pages.Identites;
 
 /// <summary>Creation with the same validation and duplicate checks as <c>POST /api/patients</c>.</summary>
 [Authorize(Policy = Policies.PatientsWrite)]
-public sealed class NouvelleModel(PatientService patients, IEnumerable<IAdmissionDuplicateCheck> duplicateChecks) : PageModel
+public sealed class NouvelleModel(PatientService patients, Admission admission) : PageModel
 {
     [BindProperty(SupportsGet = true)]
     public TraitsInput Input { get; set; } = new();
@@ -35,21 +35,13 @@ public sealed class NouvelleModel(PatientService patients, IEnumerable<IAdmissio
             Messages.Add(traits.Errors);
             return Page();
         }
-        object? auditDetails = null;
-        foreach (var check in duplicateChecks)
+        var admitted = await admission.CreateAsync(traits.Value, ConfirmDuplicate, HttpActor.From(HttpContext), cancellationToken);
+        if (admitted.Blocked is { } verdict)
         {
-            var verdict = await check.CheckAsync(traits.Value, cancellationToken);
-            if (verdict.Blocking && !ConfirmDuplicate)
-            {
-                Candidates = verdict.CandidateIpps;
-                return Page();
-            }
-            if (verdict.Blocking)
-            {
-                auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
-            }
+            Candidates = verdict.CandidateIpps;
+            return Page();
         }
-        var identity = await patients.CreateAsync(traits.Value, HttpActor.From(HttpContext), auditDetails, cancellationToken);
+        var identity = admitted.Created!;
         TempData[FichePage.SuccessKey] = $"Identité {identity.Ipp} créée (statut provisoire).";
         TempData[FichePage.WarningsKey] = string.Join('\n', traits.Value.Warnings.Select(FrenchText.Message));
         return Redirect($"/identites/{identity.Ipp}");

@@ -1,3 +1,4 @@
+using IdentityRef.Domain.Ins;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Qualification;
@@ -21,11 +22,12 @@ using Microsoft.Extensions.Options;
 namespace IdentityRef.Server.Web.Pages.Identites;
 
 /// <summary>An INSi answer awaiting a decision, side by side with the local traits.</summary>
-public sealed record PendingAnswer(InsiCall Call, IReadOnlyList<TraitDifference> Differences, IReadOnlyList<(string Field, string? Local, string? Insi, bool Differs)> Rows);
+public sealed record PendingAnswer(InsiCall Call, IReadOnlyList<TraitDifference> Differences, IReadOnlyList<(string Field, string? Local, string? Insi, bool Differs)> Rows,
+    InsiVerdict Verdict);
 
 /// <summary>The qualification flow of admission through <see cref="QualificationService"/>: INSi, decision, document.</summary>
 [Authorize(Policy = Policies.Qualification)]
-public sealed class QualificationModel(PatientService patients, QualificationService qualification, IdentityRefDbContext db,
+public sealed class QualificationModel(PatientService patients, QualificationService qualification, InsiAnswerJudge judge, IdentityRefDbContext db,
     IOptions<IdentityOptions> options) : PageModel
 {
     public Identity? Identity { get; private set; }
@@ -69,8 +71,12 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
 
     public Task<IActionResult> OnPostAcceptAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
-        await qualification.AcceptAsync(identity, callId, HttpActor.From(HttpContext), cancellationToken);
+        var accepted = await qualification.AcceptAsync(identity, callId, HttpActor.From(HttpContext), cancellationToken);
         TempData[FichePage.SuccessKey] = $"Réponse INSi acceptée : {identity.Status.Label().ToLowerInvariant()}.";
+        if (accepted.Warnings.Count > 0)
+        {
+            TempData[FichePage.WarningsKey] = string.Join('\n', accepted.Warnings.Select(FrenchText.Message));
+        }
     }, cancellationToken);
 
     public Task<IActionResult> OnPostRejectAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
@@ -157,7 +163,8 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
                 ["birthDate"] = traits.BirthDate, ["sex"] = traits.Sex, ["birthPlaceCode"] = traits.BirthPlaceCode,
             };
             var rows = local.Keys.Select(k => (k, local[k], insi[k], differences.Any(d => d.Field == k))).ToList();
-            Pending = new PendingAnswer(call, differences, rows);
+            var verdict = (await judge.JudgeAsync(Identity, traits, call.InsValue, call.InsOid, cancellationToken)).Verdict;
+            Pending = new PendingAnswer(call, differences, rows, verdict);
         }
         return true;
     }

@@ -36,7 +36,7 @@ public static class WorkItemText
         _ => reason,
     };
 
-    public static string Summary(string kind, JsonElement? details)
+    public static string Summary(string kind, JsonElement? details, TimeProvider clock)
     {
         if (details is not { ValueKind: JsonValueKind.Object } d)
         {
@@ -46,7 +46,7 @@ public static class WorkItemText
         {
             case WorkItemKinds.ReverificationMismatch or WorkItemKinds.ReverificationNotFound:
                 var policy = Text(d, "policy") == nameof(MismatchPolicy.Downgrade) ? "identité repassée en « récupérée » si elle était qualifiée" : "INS conservé";
-                return $"{Capitalised(Reason(Text(d, "reason")))}. Appel INSi du {When(d, "calledAt")}{(Text(d, "code") is { } code ? $" (code {code})" : "")} ; {policy}.";
+                return $"{Capitalised(Reason(Text(d, "reason")))}. Appel INSi du {When(d, "calledAt", clock)}{(Text(d, "code") is { } code ? $" (code {code})" : "")} ; {policy}.";
             case WorkItemKinds.TechnicalFailure:
                 return $"{Number(d, "attempts")} nouvel(s) appel(s) INSi en échec technique, abandon des nouvelles tentatives."
                     + (Text(d, "error") is { } error ? $" Dernière erreur : {error}." : "");
@@ -54,7 +54,7 @@ public static class WorkItemText
                 return $"{Number(d, "parked")} message(s) mis de côté (refusé(s) par le destinataire ou en échec persistant) : voir la page Messages.";
             case WorkItemKinds.SubscriptionLagging when d.TryGetProperty("subscriptions", out var list) && list.ValueKind == JsonValueKind.Array:
                 var lines = list.EnumerateArray().Select(s =>
-                    $"{Text(s, "Name") ?? "?"} : {Number(s, "Undelivered")} message(s) non remis, le plus ancien du {When(s, "OldestUndelivered")}");
+                    $"{Text(s, "Name") ?? "?"} : {Number(s, "Undelivered")} message(s) non remis, le plus ancien du {When(s, "OldestUndelivered", clock)}");
                 return "Système(s) en retard — " + string.Join(" ; ", lines) + ".";
             default:
                 return d.GetRawText();
@@ -67,9 +67,9 @@ public static class WorkItemText
     private static string Number(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64().ToString(French) : "?";
 
-    private static string When(JsonElement e, string name) =>
+    private static string When(JsonElement e, string name, TimeProvider clock) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTimeOffset(out var at)
-            ? at.ToLocalTime().ToString("dd/MM/yyyy HH:mm", French)
+            ? FrenchFormat.Minute(at, clock)
             : "?";
 
     private static string Capitalised(string text) => text.Length == 0 ? text : char.ToUpper(text[0], French) + text[1..];

@@ -89,6 +89,25 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
             }, cancellationToken)
             : NotFound();
 
+    /// <summary>The cell takes the INSi answer for this identity despite the verdict: an explicit, audited override whose reason is required.</summary>
+    public async Task<IActionResult> OnPostAcceptAnswerAsync(string? comment, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(cancellationToken) is not { } item)
+        {
+            return NotFound();
+        }
+        if (string.IsNullOrWhiteSpace(comment) || comment.Length > 500)
+        {
+            Messages.Errors.Add(("comment", "Indiquez pourquoi la cellule retient cette réponse (pièces vérifiées, ce qui explique les différences), en 500 caractères au plus."));
+            return await ShowAsync(cancellationToken);
+        }
+        return await DecideAsync(async () =>
+        {
+            await contradictions.AcceptAnswerAsync(item, HttpActor.From(HttpContext), comment.Trim(), cancellationToken);
+            return "Réponse INSi retenue par la cellule : les traits de l'INS remplacent les traits stricts ; contrôlez la pièce d'identité pour qualifier l'identité.";
+        }, cancellationToken);
+    }
+
     public async Task<IActionResult> OnPostReviewAsync(CancellationToken cancellationToken) =>
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>

@@ -28,6 +28,7 @@ public static class VigilanceText
         DuplicateResolutions.Obsolete => "sans objet",
         DuplicateResolutions.TraitsCorrected => "traits corrigés",
         DuplicateResolutions.OtherPerson => "autre personne",
+        DuplicateResolutions.AnswerAccepted => "réponse INSi retenue par la cellule",
         _ => resolution,
     };
 
@@ -80,6 +81,7 @@ public static class VigilanceText
         DuplicateResolutions.Obsolete => "sans objet",
         DuplicateResolutions.TraitsCorrected => "traits corrigés",
         DuplicateResolutions.OtherPerson => "autre personne",
+        DuplicateResolutions.AnswerAccepted => "réponse INSi retenue par la cellule",
         _ => action,
     };
 

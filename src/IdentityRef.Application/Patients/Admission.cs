@@ -1,0 +1,114 @@
+using IdentityRef.Application.Audit;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace IdentityRef.Application.Patients;
+
+/// <summary>What an admission gave: the identity created, or the verdict that stopped it (a probable duplicate).</summary>
+public sealed record AdmissionOutcome(Identity? Created, AdmissionVerdict? Blocked);
+
+/// <summary>
+/// Check-before-create as one atomic step: the duplicate check and the insert run while holding the locks of the
+/// candidate block (<see cref="AdmissionLocks"/>), so two desks registering the same walk-in patient at the same
+/// moment create one identity; the second sees the first and gets the probable duplicate.
+/// </summary>
+public sealed class Admission(IdentityRefDbContext db, PatientService patients, IEnumerable<IAdmissionDuplicateCheck> checks, AdmissionLocks locks)
+{
+    public async Task<AdmissionOutcome> CreateAsync(ValidatedTraits traits, bool confirmDuplicate, Actor actor, CancellationToken cancellationToken)
+    {
+        var keys = checks.SelectMany(c => c.BlockKeys(traits)).ToList();
+        await using var hold = await locks.EnterAsync(db, keys, cancellationToken);
+        object? auditDetails = null;
+        foreach (var check in checks)
+        {
+            var verdict = await check.CheckAsync(traits, cancellationToken);
+            if (verdict.Blocking && !confirmDuplicate)
+            {
+                return new AdmissionOutcome(null, verdict);
+            }
+            if (verdict.Blocking)
+            {
+                auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
+            }
+        }
+        var identity = await patients.CreateAsync(traits, actor, auditDetails, cancellationToken);
+        await hold.CommitAsync(cancellationToken);
+        return new AdmissionOutcome(identity, null);
+    }
+}
+
+/// <summary>
+/// Locks on blocking keys, taken for the time of one admission. In this process: one of <see cref="Stripes"/>
+/// semaphores per key (a key's stripe is its hash modulo the count; two keys on one stripe only wait for each
+/// other). On PostgreSQL also a transaction-scoped advisory lock per stripe (<c>pg_advisory_xact_lock</c>), so
+/// that several server processes on one database are serialised too; those locks end with the transaction.
+/// Locks are always taken in ascending stripe order, so two admissions never wait for each other in a circle.
+/// </summary>
+public sealed class AdmissionLocks
+{
+    public const int Stripes = 4096;
+
+    /// <summary>The first half of the two-key advisory lock: the admission namespace ("IRAD").</summary>
+    public const int AdvisoryNamespace = 0x49524144;
+
+    private readonly SemaphoreSlim[] _stripes = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    public static int StripeOf(long key) => (int)((ulong)key % Stripes);
+
+    public async Task<Hold> EnterAsync(IdentityRefDbContext db, IEnumerable<long> keys, CancellationToken cancellationToken)
+    {
+        var stripes = keys.Select(StripeOf).Distinct().Order().ToArray();
+        var taken = new List<SemaphoreSlim>(stripes.Length);
+        try
+        {
+            foreach (var stripe in stripes)
+            {
+                await _stripes[stripe].WaitAsync(cancellationToken);
+                taken.Add(_stripes[stripe]);
+            }
+            IDbContextTransaction? transaction = null;
+            if (db.Provider == DatabaseProvider.PostgreSql && stripes.Length > 0 && db.Database.CurrentTransaction is null)
+            {
+                transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                // unnest keeps the array's (ascending) order, so the locks are taken in that order.
+                await db.Database.ExecuteSqlAsync(
+                    $"SELECT pg_advisory_xact_lock({AdvisoryNamespace}, s) FROM unnest({stripes}) AS s", cancellationToken);
+            }
+            return new Hold(taken, transaction);
+        }
+        catch
+        {
+            taken.ForEach(s => s.Release());
+            throw;
+        }
+    }
+
+    /// <summary>The locks held; disposing releases them (and rolls back a transaction not committed).</summary>
+    public sealed class Hold(List<SemaphoreSlim> taken, IDbContextTransaction? transaction) : IAsyncDisposable
+    {
+        public async Task CommitAsync(CancellationToken cancellationToken)
+        {
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                if (transaction is not null)
+                {
+                    await transaction.DisposeAsync();
+                }
+            }
+            finally
+            {
+                taken.ForEach(s => s.Release());
+            }
+        }
+    }
+}
