@@ -59,6 +59,7 @@ public static class InboundSetup
         services.AddInboundHandler<PatientUpsertHandler>();
         services.AddInboundHandler<MergeHandler>();
         services.AddInboundHandler<IdentifierChangeHandler>();
+        services.AddInboundHandler<LinkHandler>();
         return services;
     }
 

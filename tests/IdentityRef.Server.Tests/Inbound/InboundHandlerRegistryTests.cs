@@ -18,6 +18,7 @@ public sealed class InboundHandlerRegistryTests
         Assert.Equal(typeof(PatientUpsertHandler), triggers.HandlerFor(PamEvent.A31));
         Assert.Equal(typeof(MergeHandler), triggers.HandlerFor(PamEvent.A40));
         Assert.Equal(typeof(IdentifierChangeHandler), triggers.HandlerFor(PamEvent.A47));
+        Assert.Equal(typeof(LinkHandler), triggers.HandlerFor(PamEvent.A37));
         using var scope = factory.Services.CreateScope();
         foreach (var trigger in triggers.All)
         {
@@ -39,7 +40,7 @@ public sealed class InboundHandlerRegistryTests
         Assert.Contains(nameof(SecondA31Handler), refused.Message, StringComparison.Ordinal);
     }
 
-    private static readonly PamEvent[] Expected = [PamEvent.A28, PamEvent.A31, PamEvent.A47, PamEvent.A40];
+    private static readonly PamEvent[] Expected = [PamEvent.A28, PamEvent.A31, PamEvent.A47, PamEvent.A40, PamEvent.A24, PamEvent.A37];
 
     private sealed class SecondA31Handler : IInboundHandler
     {
