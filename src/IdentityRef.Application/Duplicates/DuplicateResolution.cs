@@ -62,10 +62,17 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     {
         EnsurePair(item);
         var (first, second) = await PairAsync(item, cancellationToken);
-        DuplicateQueue.Resolve(item, DuplicateResolutions.Linked, clock.GetUtcNow(), actor.Name, comment);
-        await links.LinkAsync(first, second, actor, item.Id, new { duplicateItem = item.Id, comment }, cancellationToken);
-        // linked already (e.g. by an inbound A24): the item is resolved all the same
-        await db.SaveChangesAsync(cancellationToken);
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            DuplicateQueue.Resolve(item, DuplicateResolutions.Linked, clock.GetUtcNow(), actor.Name, comment);
+            // The item is claimed first: a decision that raced this one makes this save fail (item-changed) before anything else.
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+            // linked already (e.g. by an inbound A24): the item is resolved all the same
+            await links.LinkAsync(first, second, actor, item.Id, new { duplicateItem = item.Id, comment }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
     }
 
     /// <summary>The cell undoes the link of a pair it linked: the A37 is queued and the item goes back to the queue for a new decision.</summary>
@@ -81,13 +88,20 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             throw new DomainRuleException("not-linked", "This pair is not linked: only a pair decided as linked can be unlinked.");
         }
         var (first, second) = await PairAsync(item, cancellationToken);
-        DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "unlinked", comment);
-        DuplicateQueue.Reopen(item, clock.GetUtcNow(), actor.Name, "the link was undone");
-        if (await links.AreLinkedAsync(first.Id, second.Id, cancellationToken))
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
         {
-            await links.UnlinkAsync(first, second, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
-        }
-        await db.SaveChangesAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "unlinked", comment);
+            DuplicateQueue.Reopen(item, clock.GetUtcNow(), actor.Name, "the link was undone");
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+            // undone already by an inbound A37: the item goes back to the queue all the same
+            if (await links.AreLinkedAsync(first.Id, second.Id, cancellationToken))
+            {
+                await links.UnlinkAsync(first, second, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        });
     }
 
     private async Task<(Domain.Identities.Identity A, Domain.Identities.Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)
