@@ -108,6 +108,24 @@ public sealed class PaireModel(IdentityRefDbContext db, DuplicateResolution reso
         }, cancellationToken);
     }
 
+    public async Task<IActionResult> OnPostLinkAsync(CancellationToken cancellationToken) =>
+        await FindAsync(cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await resolution.LinkAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
+                return "Paire liée : deux dossiers de la même personne, conservés sans fusion.";
+            }, cancellationToken)
+            : NotFound();
+
+    public async Task<IActionResult> OnPostUnlinkAsync(CancellationToken cancellationToken) =>
+        await FindAsync(cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await resolution.UnlinkAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
+                return "Lien supprimé : la paire revient dans la file pour une nouvelle décision.";
+            }, cancellationToken)
+            : NotFound();
+
     public async Task<IActionResult> OnPostReviewAsync(CancellationToken cancellationToken) =>
         await FindAsync(cancellationToken) is { } item
             ? await DecideAsync(async () =>

@@ -29,6 +29,7 @@ public static class VigilanceText
         DuplicateResolutions.TraitsCorrected => "traits corrigés",
         DuplicateResolutions.OtherPerson => "autre personne",
         DuplicateResolutions.AnswerAccepted => "réponse INSi retenue par la cellule",
+        DuplicateResolutions.Linked => "liées",
         _ => resolution,
     };
 
@@ -82,6 +83,8 @@ public static class VigilanceText
         DuplicateResolutions.TraitsCorrected => "traits corrigés",
         DuplicateResolutions.OtherPerson => "autre personne",
         DuplicateResolutions.AnswerAccepted => "réponse INSi retenue par la cellule",
+        DuplicateResolutions.Linked => "lié",
+        "unlinked" => "délié",
         _ => action,
     };
 
@@ -114,6 +117,7 @@ public static class VigilanceText
         "contradiction-remains" => "Des traits de l'identité contredisent encore la réponse INSi : corrigez-les, ou acceptez la réponse INSi depuis l'écran de qualification, avant de déclarer les traits corrigés.",
         "not-a-pair" => "Cet élément oppose une identité à la réponse INSi : il se résout par « traits corrigés » ou « autre personne », pas par une fusion.",
         "not-an-insi-contradiction" => "Cet élément est une paire d'identités, pas une contradiction INSi.",
+        "not-linked" => "Cette paire n'est pas liée : il n'y a pas de lien à supprimer.",
         _ => FrenchText.Message(rule),
     };
 }
