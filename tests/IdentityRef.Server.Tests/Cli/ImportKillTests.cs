@@ -18,8 +18,8 @@ namespace IdentityRef.Server.Tests.Cli;
 /// </summary>
 public sealed class ImportKillTests
 {
-    private const int Rows = 12_000;
-    private const int BatchSize = 200;
+    private const int Rows = 3_000;
+    private const int BatchSize = 100;
     private const string Domain = "killtest";
 
     [Theory]
@@ -43,7 +43,7 @@ public sealed class ImportKillTests
             };
             string[] args = ["import", csv, "--domain", Domain, "--batch-size", BatchSize.ToString(CultureInfo.InvariantCulture)];
 
-            // First run: killed as soon as a batch is committed (the file has 60 of them).
+            // First run: killed as soon as a batch is committed (the file has 30 of them).
             long committed;
             using (var first = ServerProcess.Start(work.FullName, environment, args))
             {
