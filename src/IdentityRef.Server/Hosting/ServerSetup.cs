@@ -62,6 +62,7 @@ public static class ServerSetup
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
+        services.AddAdmissionDesk();
         services.AddScoped<WorkItemQueue>();
         services.AddSingleton<IdentifierDomains>();
         services.AddScoped<IdentityQueries>();

@@ -18,7 +18,8 @@ public static class FrenchText
         ["firstName"] = "Premier prénom de naissance",
         ["birthDate"] = "Date de naissance",
         ["sex"] = "Sexe",
-        ["birthPlaceCode"] = "Lieu de naissance (code INSEE)",
+        ["birthPlaceCode"] = "Lieu de naissance",
+        ["q"] = "Recherche",
         ["usedName"] = "Nom utilisé",
         ["usedFirstName"] = "Prénom utilisé",
         ["address"] = "Adresse",
@@ -80,7 +81,10 @@ public static class FrenchText
     private static readonly Dictionary<(string Field, string Code), string> FieldCodes = new()
     {
         [("sex", "invalid-value")] = "Le sexe doit être M, F ou U.",
-        [("birthDate", "invalid-format")] = "Date attendue au format AAAA-MM-JJ (00 pour un jour ou un mois inconnu).",
+        [("birthDate", "invalid-format")] = "Date attendue au format JJ/MM/AAAA (00 pour un jour ou un mois inconnu).",
+        [("q", "invalid-format")] = "Date attendue au format JJ/MM/AAAA.",
+        [("birthPlaceCode", "invalid-format")] = "Code INSEE attendu sur 5 caractères : département (2 chiffres, 2A ou 2B) et commune, ou 99 et le code d'un pays.",
+        [("birthPlaceCode", "unknown-place")] = "Aucune commune ni aucun pays de ce nom : choisissez dans la liste ou saisissez le code INSEE.",
         [("postcode", "invalid-format")] = "Un code postal compte 2 à 10 lettres ou chiffres.",
         [("phone", "invalid-format")] = "Un numéro de téléphone compte 6 à 20 chiffres.",
         [("email", "invalid-format")] = "Adresse de courriel invalide.",
@@ -131,7 +135,9 @@ public static class FrenchText
     public static string Field(string field) => Fields.TryGetValue(field, out var label) ? label : field;
 
     public static string Message(FieldError error) =>
-        FieldCodes.TryGetValue((error.Field, error.Code), out var specific) ? specific
+        error.Code == "ambiguous-place" ? "Plusieurs lieux portent ce nom : choisissez-en un dans la liste ou saisissez son code INSEE ("
+            + error.Message[(error.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..].TrimEnd('.') + ")."
+        : FieldCodes.TryGetValue((error.Field, error.Code), out var specific) ? specific
         : Codes.TryGetValue(error.Code, out var generic) ? generic
         : error.Message;
 

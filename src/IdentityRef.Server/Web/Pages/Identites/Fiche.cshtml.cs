@@ -7,7 +7,6 @@ using System.Text.Json;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
-using IdentityRef.Persistence;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.Security;
@@ -39,7 +38,7 @@ public static class FichePage
 public sealed record HistoryLine(DateTimeOffset At, string Action, string Actor, IReadOnlyList<(string Field, string? Before, string? After)> Changes);
 
 [Authorize(Policy = Policies.PatientsRead)]
-public sealed class FicheModel(PatientService patients, QualificationService qualification, IdentityHistory history, IdentityRefDbContext db, IBirthPlaceDirectory places,
+public sealed class FicheModel(PatientService patients, QualificationService qualification, IdentityHistory history, DeskQueries desk, IBirthPlaceDirectory places,
     IAuthorizationService authorization) : PageModel
 {
     public Identity? Identity { get; private set; }
@@ -87,7 +86,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         catch (DomainRuleException rule)
         {
             Messages.Add(rule);
-            db.ChangeTracker.Clear();
+            desk.DiscardChanges();
             await LoadAsync(ipp, cancellationToken);
             return Page();
         }
