@@ -36,6 +36,11 @@ public sealed class DeskQueries(IdentityRefDbContext db, IBirthPlaceDirectory pl
         [.. (await db.Identifiers.AsNoTracking().Where(i => i.IdentityId == identityId).OrderBy(i => i.System).ThenBy(i => i.Value)
             .Select(i => new { i.System, i.Value }).ToListAsync(cancellationToken)).Select(i => (i.System, i.Value))];
 
+    /// <summary>The latest INSi answer of an identity that found someone and awaits the desk's decision.</summary>
+    public Task<InsiCall?> PendingInsiAnswerAsync(Guid identityId, CancellationToken cancellationToken) =>
+        db.InsiCalls.AsNoTracking().Where(c => c.IdentityId == identityId && c.Outcome == "00" && c.Decision == null && c.Traits != null)
+            .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+
     /// <summary>Forgets the changes a refused operation left in the unit of work, so that the page reads the stored state again.</summary>
     public void DiscardChanges() => db.ChangeTracker.Clear();
 

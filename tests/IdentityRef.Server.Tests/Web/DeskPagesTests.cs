@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Merges;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
@@ -74,7 +76,7 @@ public sealed partial class DeskPagesTests(Databases databases) : IClassFixture<
     [Fact]
     public async Task OneBox_FindsByIpp_ByAnotherSystemsIdentifier_ButNotByTheInsOfAnIdentityThatIsNotQualified()
     {
-        var ipp = await CreateAsync(PatientJson.Valid().With("ins", new JsonObject { ["value"] = "297022A02077878", ["oid"] = "1.2.250.1.213.1.4.8" }));
+        var ipp = await CreateAsync(PatientJson.Valid().With("ins", new JsonObject { ["value"] = "160012B02077713", ["oid"] = "1.2.250.1.213.1.4.8" }));
         var labId = "URG-" + PatientJson.UniqueLetters();
         await using (var scope = Factory.Services.CreateAsyncScope())
         {
@@ -88,10 +90,10 @@ public sealed partial class DeskPagesTests(Databases databases) : IClassFixture<
         Assert.Equal([ipp], IppsListed(await client.GetStringAsync($"/identites?q=%20{ipp}%20")));
         Assert.Equal([ipp], IppsListed(await client.GetStringAsync($"/identites?q={labId}")));
         // a declared INS (PROV identity) is never a search key: asking by it must not reveal that we hold it
-        var byIns = WebUtility.HtmlDecode(await client.GetStringAsync("/identites?q=" + Uri.EscapeDataString("2 97 02 2A 020 778 78")));
+        var byIns = WebUtility.HtmlDecode(await client.GetStringAsync("/identites?q=" + Uri.EscapeDataString("1 60 01 2B 020 777 13")));
         Assert.Empty(IppsListed(byIns));
         Assert.Contains("Aucune identité trouvée", byIns);
-        Assert.DoesNotContain("297022A02077878", byIns);
+        Assert.DoesNotContain("160012B02077713", byIns);
     }
 
     [Fact]
@@ -228,5 +230,118 @@ public sealed partial class DeskPagesTests(Databases databases) : IClassFixture<
         var created = await WebForms.PostAsync(client, "/identites/nouvelle", fields);
         Assert.Matches("/identites/[0-9]+$", created.RequestMessage!.RequestUri!.AbsolutePath);
         Assert.DoesNotContain(existing, created.RequestMessage.RequestUri.AbsolutePath);
+    }
+
+    [Fact]
+    public async Task IdentityPage_HistoryIsInFrench_NamesTheOtherIdentityByItsIpp_AndListsOtherSystemsIdentifiers()
+    {
+        var survivor = await CreateAsync(PatientJson.Valid());
+        var merged = await CreateAsync(PatientJson.Valid().With("birthDate", "1975-00-12"));
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            var id = (await db.Identities.SingleAsync(i => i.Ipp == merged)).Id;
+            db.Identifiers.Add(new IdentityIdentifier { IdentityId = id, System = "hl7:URGENCES", Value = "URG42", CreatedAt = DateTimeOffset.UtcNow });
+            db.Identifiers.Add(new IdentityIdentifier { IdentityId = id, System = "import:ancien-dpi", Value = "D-0042", CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+            await scope.ServiceProvider.GetRequiredService<MergeService>().MergeAsync(await db.Identities.SingleAsync(i => i.Ipp == survivor), await db.Identities.SingleAsync(i => i.Ipp == merged),
+                new Actor("test", Guid.NewGuid().ToString("N")), null, CancellationToken.None);
+        }
+        var client = await SignedInAsync();
+        var mergedPage = WebUtility.HtmlDecode(await client.GetStringAsync($"/identites/{merged}"));
+        Assert.Contains("Fusionnée dans une autre identité", mergedPage);
+        Assert.Contains($"IPP {survivor}", mergedPage);
+        Assert.True(mergedPage.Contains("Date de naissance corrigée</span> : ∅ → oui", StringComparison.Ordinal), Regex.Match(mergedPage, "<section aria-labelledby=\"historique\">.*", RegexOptions.Singleline).Value);
+        var survivorPage = WebUtility.HtmlDecode(await client.GetStringAsync($"/identites/{survivor}"));
+        Assert.Contains("Identité conservée lors d'une fusion", survivorPage);
+        Assert.Contains("URGENCES (flux entrant)", survivorPage);
+        Assert.Contains("URG42", survivorPage);
+        Assert.Contains("ancien-dpi (import)", survivorPage);
+        Assert.Contains("Ancien IPP (identité fusionnée)", survivorPage);
+        foreach (var page in new[] { mergedPage, survivorPage })
+        {
+            Assert.DoesNotContain("identity.", page);
+            Assert.DoesNotContain("→ false", page);
+            Assert.DoesNotContain("→ true", page);
+            Assert.DoesNotMatch("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", page);
+        }
+    }
+
+    [Fact]
+    public async Task DocumentForm_ShowsEachErrorBesideItsField_AndKeepsWhatWasTyped()
+    {
+        var ipp = await CreateAsync(PatientJson.Valid());
+        var client = await SignedInAsync();
+        var page = $"/identites/{ipp}/qualification";
+        var response = await WebForms.PostAsync(client, page, new Dictionary<string, string>
+        {
+            ["DocumentType"] = "", ["DocumentNumber"] = "19AB12345", ["DocumentExpires"] = "2030/13/45",
+        }, page + "?handler=Document");
+        var html = await HtmlAsync(response);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<span class=\"error\" id=\"type-erreur\">Choisissez le type de pièce.</span>", html);
+        Assert.Contains("<span class=\"error\" id=\"expires-erreur\">Date attendue au format JJ/MM/AAAA.</span>", html);
+        Assert.Contains("value=\"19AB12345\"", html);
+        Assert.Contains("value=\"2030/13/45\"", html);
+        Assert.Contains("<a href=\"#type\">Type de pièce</a>", html); // the summary names the field as its label does
+        Assert.Contains("<label for=\"number\">Numéro de la pièce", html);
+
+        var expires = Factory.Today.AddYears(3);
+        var saved = await WebForms.PostAsync(client, page, new Dictionary<string, string>
+        {
+            ["DocumentType"] = "PA", ["DocumentNumber"] = "19AB12345", ["DocumentExpires"] = expires.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture),
+        }, page + "?handler=Document");
+        Assert.Contains("Pièce d'identité enregistrée", await HtmlAsync(saved));
+    }
+
+    [Fact]
+    public async Task Qualification_OffersTheCarteVitaleSearch_CheckingTheCardFields()
+    {
+        var ipp = await CreateAsync(PatientJson.Valid("Adrtrois").With("firstNames", "Dominique").With("birthDate", "1997-02-26").With("sex", "F").With("birthPlaceCode", "2A020"));
+        var client = await SignedInAsync();
+        var page = $"/identites/{ipp}/qualification";
+        var form = WebUtility.HtmlDecode(await client.GetStringAsync(page));
+        Assert.Contains("Interroger INSi avec la carte Vitale", form);
+
+        var bad = await HtmlAsync(await WebForms.PostAsync(client, page, new Dictionary<string, string> { ["VitaleNumber"] = "12345", ["VitaleKey"] = "x" }, page + "?handler=Vitale"));
+        Assert.Contains("13 caractères attendus", bad);
+        Assert.Contains("Une clé compte 2 chiffres.", bad);
+        Assert.Contains("value=\"12345\"", bad);
+
+        var found = await HtmlAsync(await WebForms.PostAsync(client, page, new Dictionary<string, string>
+        {
+            ["VitaleNumber"] = "2 97 02 2A 020 778", ["VitaleKey"] = "78", ["VitaleRank"] = "1",
+        }, page + "?handler=Vitale"));
+        Assert.True(found.Contains("INSi a trouvé une identité", StringComparison.Ordinal), Regex.Match(found, "<main.{0,1500}", RegexOptions.Singleline).Value);
+        Assert.Contains("Accepter la réponse INSi", found);
+        Assert.Contains("26/02/1997", found);
+    }
+
+    [Fact]
+    public async Task UnknownAddressesAndIdentities_ShowFrenchPages_WhileTheApiKeepsProblemDetails()
+    {
+        var client = await SignedInAsync();
+        var unknownUrl = await client.GetAsync("/cette-page-n-existe-pas");
+        Assert.Equal(HttpStatusCode.NotFound, unknownUrl.StatusCode);
+        Assert.Equal("text/html", unknownUrl.Content.Headers.ContentType!.MediaType);
+        var html = await HtmlAsync(unknownUrl);
+        Assert.Contains("Page introuvable", html);
+        Assert.DoesNotContain("\"title\"", html);
+        Assert.Contains("Rechercher une identité", html);
+
+        var unknownIdentity = await client.GetAsync("/identites/999999999");
+        Assert.Equal(HttpStatusCode.NotFound, unknownIdentity.StatusCode);
+        Assert.Contains("Identité introuvable", await HtmlAsync(unknownIdentity));
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/identites/999999999/qualification")).StatusCode);
+
+        var wrongMethod = await client.PostAsync("/identites/999999999/historique-inexistant", new StringContent(""));
+        Assert.Contains("text/html", wrongMethod.Content.Headers.ContentType?.MediaType ?? "");
+
+        var api = await Factory.CreateClient().GetAsync("/api/patients/999999999");
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType!.MediaType);
+        var apiUnknownRoute = await Factory.CreateClient().GetAsync("/api/nothing-here");
+        Assert.Equal(HttpStatusCode.NotFound, apiUnknownRoute.StatusCode);
+        Assert.DoesNotContain("<html", await apiUnknownRoute.Content.ReadAsStringAsync());
     }
 }

@@ -48,6 +48,12 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
     public bool CanQualify { get; private set; }
     public bool CanCorrect { get; private set; }
     public IReadOnlyList<HistoryLine> History { get; private set; } = [];
+
+    /// <summary>The IPPs of the identities the history names by id (merges).</summary>
+    public IReadOnlyDictionary<Guid, string> HistoryIpps { get; private set; } = new Dictionary<Guid, string>();
+
+    /// <summary>The identifiers other systems gave this identity (imports, the inbound feed) and its former IPPs (merges).</summary>
+    public IReadOnlyList<(string System, string Value)> OtherIdentifiers { get; private set; } = [];
     public WebMessages Messages { get; } = new();
 
     /// <summary>Set when no identity has the IPP of the address: the page says so, with a 404.</summary>
@@ -115,6 +121,8 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
                 .Where(c => (c.Item2 ?? "") != (c.Item3 ?? "")).ToList();
             return new HistoryLine(e.At, e.Action, e.Actor, changes);
         }).ToList();
+        HistoryIpps = await desk.IppsOfAsync([.. HistoryText.Ids(History.SelectMany(h => h.Changes).SelectMany(c => new[] { c.Before, c.After })).Distinct()], cancellationToken);
+        OtherIdentifiers = await desk.OtherIdentifiersAsync(Identity.Id, cancellationToken);
         return true;
     }
 }
