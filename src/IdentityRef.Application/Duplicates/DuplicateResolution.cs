@@ -26,7 +26,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             // Two INS, two people: never a merge. The item becomes a potential collision for the cell.
             item.Kind = DuplicateKinds.Collision;
             DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "merge-refused", "ins-collision");
-            await db.SaveChangesAsync(cancellationToken);
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
             throw new DomainRuleException("ins-collision",
                 "The two identities hold different INS: this is a potential collision for the identity vigilance cell, not a duplicate to merge.");
         }
@@ -35,6 +35,8 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             DuplicateQueue.Resolve(item, DuplicateResolutions.Merged, clock.GetUtcNow(), actor.Name, comment);
+            // The item is claimed first: a decision that raced this one makes this save fail before any identity moves.
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
             var merge = await merges.MergeAsync(survivor, merged, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
             item.RecordMerge(merge.Id);
             await db.SaveChangesAsync(cancellationToken);
@@ -47,7 +49,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     {
         EnsurePair(item);
         DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, clock.GetUtcNow(), actor.Name, comment);
-        await db.SaveChangesAsync(cancellationToken);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }
 
     /// <summary>Someone of the cell takes the item (it stays in the queue, marked in-review).</summary>
@@ -55,7 +57,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     {
         item.Review();
         DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "in-review", comment);
-        await db.SaveChangesAsync(cancellationToken);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }
 
     internal static void EnsureOpen(DuplicateItem item)

@@ -335,6 +335,7 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL");
 
                     b.Property<string>("State")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
