@@ -43,6 +43,7 @@ public static class PamMapping
             UsedName = identity.UsedName,
             UsedFirstName = identity.UsedFirstName,
             BirthDate = identity.BirthDate,
+            DeathDate = identity.DeathDate,
             Sex = identity.Sex.Code(),
             BirthPlaceCode = identity.BirthPlaceCode,
             Address = identity.Address,
@@ -80,6 +81,10 @@ public static class PamMapping
         Check(identity.Phone, PamFields.Phone);
         Check(identity.Email, PamFields.Email);
         Check(identity.BirthPlaceCode, PamFields.BirthPlace);
+        if (identity.DeathDate is null)
+        {
+            empty |= PamFields.DeathDate;
+        }
         return empty;
     }
 }

@@ -62,6 +62,7 @@ public sealed class PatientUpsertHandler(InboundIdentities identities, PatientSe
             Phone = Keep(sent.Phone, PamFields.Phone, existing.Phone),
             Email = Keep(sent.Email, PamFields.Email, existing.Email),
             BirthPlaceCode = Keep(sent.BirthPlaceCode, PamFields.BirthPlace, existing.BirthPlaceCode),
+            DeathDate = sent.DeathDate ?? (sent.Erased.HasFlag(PamFields.DeathDate) ? null : existing.DeathDate),
         };
     }
 }

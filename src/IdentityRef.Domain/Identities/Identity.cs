@@ -41,6 +41,9 @@ public sealed class Identity
     public string? Phone { get; private set; }
     public string? Email { get; private set; }
 
+    /// <summary>The date of death (PID-29 with PID-30 Y); null while alive or not known to be dead. Not before the birth date, never in the future.</summary>
+    public DateOnly? DeathDate { get; private set; }
+
     public IdentityStatus Status { get; private set; }
     public IdentityAttributes Attributes { get; private set; }
 
@@ -87,7 +90,7 @@ public sealed class Identity
 
     public StrictTraits Strict => new(BirthName, FirstNames, FirstName, new BirthDate(BirthDate, BirthDateCorrected), Sex, BirthPlaceCode);
 
-    public ComplementaryTraits Complementary => new(UsedName, UsedFirstName, Address, Postcode, City, Phone, Email);
+    public ComplementaryTraits Complementary => new(UsedName, UsedFirstName, Address, Postcode, City, Phone, Email, DeathDate);
 
     /// <summary>The obtaining mode of PAM FR ZFD-5.</summary>
     public string ObtainingMode => InsSource == Identities.InsSource.Insi ? "INSI" : "SM";
@@ -440,6 +443,7 @@ public sealed class Identity
         City = traits.City;
         Phone = traits.Phone;
         Email = traits.Email;
+        DeathDate = traits.DeathDate;
     }
 
     private void SetIns(InsNumber ins, InsSource source)

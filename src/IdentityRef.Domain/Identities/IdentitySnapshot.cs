@@ -26,6 +26,7 @@ public static class IdentitySnapshot
         ["city"] = identity.City,
         ["phone"] = identity.Phone,
         ["email"] = identity.Email,
+        ["deathDate"] = identity.DeathDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["status"] = identity.Status.Code(),
         ["attributes"] = string.Join(",", identity.Attributes.Codes()),
         ["ins"] = identity.InsValue,

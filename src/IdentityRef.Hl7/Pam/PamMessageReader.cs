@@ -309,6 +309,42 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         // Field presence (HL7 v2.5 §2.5.3): a value is taken, "" erases, an empty or absent field changes nothing.
         const string Null = "\"\"";
         var erased = PamFields.None;
+
+        // PID-29 date of death, PID-30 death indicator (Y/N): N or a "" date cancels a recorded death
+        DateOnly? deathDate = null;
+        var deathText = pid.Segment.Get(29);
+        var indicator = pid.Segment.Get(30);
+        if (indicator.Length > 0 && indicator is not ("Y" or "N" or Null))
+        {
+            error(Hl7ErrorCode.TableValueNotFound, At(30), "PID-30 must be Y or N (table 0136)");
+        }
+        if (pid.Segment[29].IsNull)
+        {
+            erased |= PamFields.DeathDate;
+        }
+        else if (deathText.Length > 0)
+        {
+            if (!Hl7DateTime.TryParseDate(deathText, out var died))
+            {
+                error(Hl7ErrorCode.DataTypeError, At(29), "PID-29 is not a valid date");
+            }
+            else if (indicator == "N")
+            {
+                error(Hl7ErrorCode.TableValueNotFound, At(30), "PID-30 is N but PID-29 gives a date of death");
+            }
+            else
+            {
+                deathDate = died;
+            }
+        }
+        else if (indicator is "N" or Null)
+        {
+            erased |= PamFields.DeathDate;
+        }
+        else if (indicator == "Y")
+        {
+            deviation(Hl7ErrorCode.RequiredFieldMissing, At(29), "PID-30 is Y without a date of death in PID-29: the death is not recorded");
+        }
         string? Take(string? value, PamFields field)
         {
             if (value == Null)
@@ -358,6 +394,7 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             UsedFirstName = used?.GivenName is Null ? null : NullIfEmpty(used?.GivenName),
             Civility = NullIfEmpty(birth?.Prefix),
             BirthDate = birthDate,
+            DeathDate = deathDate,
             Sex = sex,
             BirthPlaceCode = Take(birthPlace?.CountyParishCode, PamFields.BirthPlace),
             Address = Take(home?.Street, PamFields.Address),

@@ -39,6 +39,7 @@ public static class FrenchText
         ["documentExpires"] = "Expiration de la pièce",
         ["documentCheckedBy"] = "Pièce contrôlée par",
         ["mergedInto"] = "Fusionnée dans",
+        ["deathDate"] = "Date de décès",
         ["status"] = "Statut",
         ["type"] = "Type de document",
         ["number"] = "Numéro du document",
@@ -85,6 +86,9 @@ public static class FrenchText
         [("phone", "invalid-format")] = "Un numéro de téléphone compte 6 à 20 chiffres.",
         [("email", "invalid-format")] = "Adresse de courriel invalide.",
         [("expires", "invalid-format")] = "Date attendue au format AAAA-MM-JJ.",
+        [("deathDate", "invalid-date")] = "Date de décès attendue au format AAAA-MM-JJ.",
+        [("deathDate", "future-date")] = "La date de décès ne peut pas être dans le futur.",
+        [("deathDate", "before-birth")] = "La date de décès ne peut pas précéder la date de naissance.",
     };
 
     private static readonly Dictionary<string, string> Rules = new()

@@ -21,10 +21,13 @@ public sealed class TraitsInput
     public string? Phone { get; set; }
     public string? Email { get; set; }
 
+    /// <summary>The date of death (correction form only).</summary>
+    public string? DeathDate { get; set; }
+
     public PatientRequest ToRequest() => new()
     {
         BirthName = BirthName, FirstNames = FirstNames, FirstName = FirstName, BirthDate = BirthDate, Sex = Sex, BirthPlaceCode = BirthPlaceCode,
-        UsedName = UsedName, UsedFirstName = UsedFirstName, Address = Address, Postcode = Postcode, City = City, Phone = Phone, Email = Email,
+        UsedName = UsedName, UsedFirstName = UsedFirstName, Address = Address, Postcode = Postcode, City = City, Phone = Phone, Email = Email, DeathDate = DeathDate,
     };
 
     /// <summary>The stored traits, for the correction form. A completed birth date (unknown day or month) is shown with its 00.</summary>
@@ -34,6 +37,7 @@ public sealed class TraitsInput
         BirthDate = KeyedBirthDate(identity.BirthDate, identity.BirthDateCorrected), Sex = ((char)identity.Sex).ToString(), BirthPlaceCode = identity.BirthPlaceCode,
         UsedName = identity.UsedName, UsedFirstName = identity.UsedFirstName, Address = identity.Address, Postcode = identity.Postcode,
         City = identity.City, Phone = identity.Phone, Email = identity.Email,
+        DeathDate = identity.DeathDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
     };
 
     /// <summary>

@@ -56,6 +56,9 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateOnly?>("DeathDate")
+                        .HasColumnType("date");
+
                     b.Property<DateTimeOffset?>("DocumentCheckedAt")
                         .HasColumnType("timestamp with time zone");
 

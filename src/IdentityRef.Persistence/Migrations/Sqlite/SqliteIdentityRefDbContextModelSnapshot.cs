@@ -51,6 +51,9 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateOnly?>("DeathDate")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("DocumentCheckedAt")
                         .HasColumnType("INTEGER");
 
