@@ -28,7 +28,7 @@ public sealed class DeathPageTests(Databases databases) : IClassFixture<Database
         Assert.Contains("La date de décès ne peut pas précéder la date de naissance.", refused);
         Assert.Null((await (await Factory.CreateClient().GetAsync($"/api/patients/{ipp}")).ReadObjectAsync())["deathDate"]);
 
-        fields["deathDate"] = "2024-03-15";
+        fields["deathDate"] = "15/03/2024"; // as the desk types dates
         var saved = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, $"/identites/{ipp}/modifier", fields)).Content.ReadAsStringAsync());
         Assert.Contains("Corrections enregistrées.", saved);
         Assert.Contains("<dt>Date de décès</dt><dd id=\"deces\">15/03/2024</dd>", saved);
