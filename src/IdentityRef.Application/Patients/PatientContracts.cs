@@ -50,6 +50,9 @@ public sealed record PatientRequest
 
 public sealed record DocumentDto(string Type, DateOnly? Expires, string CheckedBy, DateTimeOffset CheckedAt);
 
+/// <summary>What the identity source that fed the identity said of its collection (PAM FR ZFD-5, ZFD-7, ZFD-8): its word, not a check made here.</summary>
+public sealed record ReceivedCollectionDto(string? ObtainingMode, string? DocumentType, DateOnly? DocumentExpires);
+
 public sealed record WarningDto(string Field, string Code, string Message);
 
 /// <summary>An identity as the API shows it. The INS is present only when the status is QUAL (RNIV EXI SI 08).</summary>
@@ -78,6 +81,7 @@ public sealed record PatientResponse(
     string? ObtainingMode,
     DateTimeOffset? InsiCheckedAt,
     DocumentDto? Document,
+    ReceivedCollectionDto? Received,
     bool Active,
     string? MergedInto,
     int Version,
@@ -100,6 +104,9 @@ public sealed record PatientResponse(
             shareable is null ? null : identity.ObtainingMode,
             identity.InsiCheckedAt,
             identity.Document is { } d ? new DocumentDto(d.Type, d.Expires, d.CheckedBy, d.CheckedAt) : null,
+            identity.ReceivedObtainingMode is null && identity.ReceivedDocumentType is null && identity.ReceivedDocumentExpires is null
+                ? null
+                : new ReceivedCollectionDto(identity.ReceivedObtainingMode, identity.ReceivedDocumentType, identity.ReceivedDocumentExpires),
             identity.IsActive, mergedIntoIpp, identity.Version, identity.CreatedAt, identity.UpdatedAt,
             warningList is { Count: > 0 } ? warningList : null);
     }

@@ -63,6 +63,15 @@ public sealed class Identity
     public string? DocumentCheckedBy { get; private set; }
     public DateTimeOffset? DocumentCheckedAt { get; private set; }
 
+    /// <summary>
+    /// How the identity source that fed this identity collected it, as its PAM FR ZFD said (ZFD-5 mode, ZFD-7 document
+    /// type, ZFD-8 end of validity). Another system's word: it never stands for a document check made here (it does not
+    /// validate the identity) and is handed on only as the collection mode (ZFD-5).
+    /// </summary>
+    public string? ReceivedObtainingMode { get; private set; }
+    public string? ReceivedDocumentType { get; private set; }
+    public DateOnly? ReceivedDocumentExpires { get; private set; }
+
     /// <summary>Set when this identity was merged into another: it is then an inactive duplicate pointing to its survivor.</summary>
     public Guid? MergedIntoId { get; private set; }
 
@@ -347,6 +356,15 @@ public sealed class Identity
             throw new DomainRuleException("link-self", "An identity cannot be linked to itself.");
         }
         _events.Add(linked ? new IdentitiesLinked(Id, other.Id) : new IdentitiesUnlinked(Id, other.Id));
+    }
+
+    /// <summary>Records what another identity source said of how it collected the identity (its ZFD-5, ZFD-7, ZFD-8).</summary>
+    public void RecordReceivedCollection(string? obtainingMode, string? documentType, DateOnly? documentExpires)
+    {
+        EnsureActive();
+        ReceivedObtainingMode = obtainingMode;
+        ReceivedDocumentType = documentType;
+        ReceivedDocumentExpires = documentExpires;
     }
 
     public void MarkMergedInto(Guid survivorId, DateTimeOffset now)

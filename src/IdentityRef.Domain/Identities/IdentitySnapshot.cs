@@ -38,6 +38,9 @@ public static class IdentitySnapshot
         ["documentExpires"] = identity.DocumentExpires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["documentCheckedBy"] = identity.DocumentCheckedBy,
         ["mergedInto"] = identity.MergedIntoId?.ToString(),
+        ["receivedObtainingMode"] = identity.ReceivedObtainingMode,
+        ["receivedDocumentType"] = identity.ReceivedDocumentType,
+        ["receivedDocumentExpires"] = identity.ReceivedDocumentExpires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
 
     /// <summary>The fields that differ: (before, after) restricted to what changed.</summary>

@@ -413,6 +413,23 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
     private static PamPatient WithZfd(PamPatient patient, ZfdSegment zfd, Action<Hl7ErrorCode, Hl7Location, string> error, Action<Hl7ErrorCode, Hl7Location, string> deviation)
     {
         static Hl7Location At(int field) => new("ZFD", 1, field);
+        const string Null = "\"\"";
+        var erased = PamFields.None;
+        // Field presence, as in the PID: "" withdraws the value, an empty field keeps it; a value outside the table is not taken
+        string? Code(string value, PamFields field, IReadOnlySet<string> table, int at, string what)
+        {
+            if (value == Null)
+            {
+                erased |= field;
+                return null;
+            }
+            if (value.Length > 0 && !table.Contains(value))
+            {
+                deviation(Hl7ErrorCode.TableValueNotFound, At(at), what + " value not in the PAM FR table: not taken");
+                return null;
+            }
+            return NullIfEmpty(value);
+        }
         bool? corrected = zfd.BirthDateCorrected switch
         {
             "Y" => true,
@@ -423,18 +440,17 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         {
             error(Hl7ErrorCode.TableValueNotFound, At(4), "ZFD-4 must be Y or N");
         }
-        if (zfd.ObtainingMode.Length > 0 && !PamTables.ObtainingMode.Contains(zfd.ObtainingMode))
-        {
-            deviation(Hl7ErrorCode.TableValueNotFound, At(5), "ZFD-5 value not in the PAM FR table");
-        }
-        if (zfd.DocumentType.Length > 0 && !PamTables.DocumentType.Contains(zfd.DocumentType))
-        {
-            deviation(Hl7ErrorCode.TableValueNotFound, At(7), "ZFD-7 value not in the PAM FR table");
-        }
+        var obtainingMode = Code(zfd.ObtainingMode, PamFields.ObtainingMode, PamTables.ObtainingMode, 5, "ZFD-5");
+        var documentType = Code(zfd.DocumentType, PamFields.DocumentType, PamTables.DocumentType, 7, "ZFD-7");
         DateOnly? Date(string text, int field)
         {
             if (text.Length == 0)
             {
+                return null;
+            }
+            if (text == Null)
+            {
+                erased |= field == 8 ? PamFields.DocumentExpiry : PamFields.None;
                 return null;
             }
             if (Hl7DateTime.TryParseDate(text, out var d))
@@ -447,10 +463,11 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         return patient with
         {
             BirthDateCorrected = corrected,
-            ObtainingMode = NullIfEmpty(zfd.ObtainingMode),
+            ObtainingMode = obtainingMode,
             InsiCallDate = Date(zfd.InsiCallDate, 6),
-            DocumentType = NullIfEmpty(zfd.DocumentType),
+            DocumentType = documentType,
             DocumentExpiry = Date(zfd.DocumentExpiry, 8),
+            Erased = patient.Erased | erased,
         };
     }
 

@@ -139,6 +139,11 @@ public enum PamFields
 
     /// <summary>Every optional value IdentityRef holds.</summary>
     All = UsedName | UsedFirstName | Address | Postcode | City | Phone | Email | BirthPlace | DeathDate,
+
+    /// <summary>Inbound only: ZFD-5, ZFD-7, ZFD-8 sent as <c>""</c> (what the sender said of its collection is withdrawn).</summary>
+    ObtainingMode = 512,
+    DocumentType = 1024,
+    DocumentExpiry = 2048,
 }
 
 /// <summary>What goes into MSH (and EVN-2).</summary>

@@ -122,6 +122,17 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
 
+                    b.Property<DateOnly?>("ReceivedDocumentExpires")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ReceivedDocumentType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ReceivedObtainingMode")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
                     b.Property<string>("Sex")
                         .IsRequired()
                         .HasMaxLength(1)

@@ -117,6 +117,17 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateOnly?>("ReceivedDocumentExpires")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedDocumentType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedObtainingMode")
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Sex")
                         .IsRequired()
                         .HasMaxLength(1)
