@@ -65,8 +65,14 @@ public sealed class DuplicateItem
     public DateTimeOffset? ResolvedAt { get; private set; }
     public long? MergeId { get; private set; }
 
+    /// <summary>The member of the cell the item is assigned to ("m'attribuer"); null: nobody's (see <see cref="Assign"/>).</summary>
+    public string? AssignedTo { get; private set; }
+
     /// <summary>Where the item stands, as the Domain's state machine.</summary>
-    public DuplicateItemProgress Progress => DuplicateItemProgress.Restore(State, Resolution, ResolvedAt, ResolvedBy, MergeId);
+    public DuplicateItemProgress Progress => DuplicateItemProgress.Restore(State, Resolution, ResolvedAt, ResolvedBy, MergeId, AssignedTo);
+
+    /// <summary>Assigns the item to a member of the cell, in review (a resolved item: rule <c>item-resolved</c>).</summary>
+    public void Assign(string to) => Apply(Progress.Assign(to));
 
     /// <summary>Someone of the cell takes the item (a resolved item: rule <c>item-resolved</c>).</summary>
     public void Review() => Apply(Progress.Review());
@@ -87,6 +93,7 @@ public sealed class DuplicateItem
         ResolvedAt = progress.ResolvedAt;
         ResolvedBy = progress.ResolvedBy;
         MergeId = progress.MergeId;
+        AssignedTo = progress.AssignedTo;
     }
 
     /// <summary>JSON array of every decision on the item (who, when, what), oldest first.</summary>

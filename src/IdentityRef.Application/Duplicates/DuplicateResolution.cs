@@ -3,6 +3,7 @@ using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Merges;
 using IdentityRef.Application.Links;
+using IdentityRef.Domain.Identities;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Application.Duplicates;
@@ -14,9 +15,13 @@ namespace IdentityRef.Application.Duplicates;
 /// </summary>
 public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService merges, LinkService links, TimeProvider clock)
 {
-    /// <summary>Merges the other identity of the pair into <paramref name="survivorId"/>.</summary>
-    /// <exception cref="DomainRuleException">item-resolved, identity-merged, ins-collision (the item then becomes a collision).</exception>
-    public async Task<Merge> MergeAsync(DuplicateItem item, Guid survivorId, Actor actor, string? comment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Merges the other identity of the pair into <paramref name="survivorId"/>, taking <paramref name="fromMerged"/> (trait names of
+    /// <see cref="MergeTraits"/>) from the other identity; each trait taken is recorded on the item and in the identity audit.
+    /// </summary>
+    /// <exception cref="DomainRuleException">item-resolved, identity-merged, ins-collision (the item then becomes a collision), merge-ins-traits, merge-anchored-traits.</exception>
+    public async Task<Merge> MergeAsync(DuplicateItem item, Guid survivorId, Actor actor, string? comment, CancellationToken cancellationToken,
+        IReadOnlyCollection<string>? fromMerged = null)
     {
         EnsurePair(item);
         var mergedId = survivorId == item.IdentityA ? item.IdentityB!.Value : item.IdentityA;
@@ -35,10 +40,16 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         return await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            DuplicateQueue.Resolve(item, DuplicateResolutions.Merged, clock.GetUtcNow(), actor.Name, comment);
+            var now = clock.GetUtcNow();
+            var chosen = MergeTraits.Check(survivor, merged, fromMerged ?? []);
+            foreach (var trait in chosen)
+            {
+                DuplicateQueue.Record(item, now, actor.Name, "trait-chosen", $"{trait} {merged.Ipp}");
+            }
+            DuplicateQueue.Resolve(item, DuplicateResolutions.Merged, now, actor.Name, comment);
             // The item is claimed first: a decision that raced this one makes this save fail before any identity moves.
             await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
-            var merge = await merges.MergeAsync(survivor, merged, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
+            var merge = await merges.MergeAsync(survivor, merged, actor, new { duplicateItem = item.Id, comment }, cancellationToken, chosen);
             item.RecordMerge(merge.Id);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -104,7 +115,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         });
     }
 
-    private async Task<(Domain.Identities.Identity A, Domain.Identities.Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)
+    private async Task<(Identity A, Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)
     {
         var a = await db.Identities.FirstAsync(i => i.Id == item.IdentityA, cancellationToken);
         var b = await db.Identities.FirstAsync(i => i.Id == item.IdentityB!.Value, cancellationToken);
@@ -113,6 +124,47 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             throw new DomainRuleException("identity-merged", "One identity of the pair was merged into another: work on the surviving identity.");
         }
         return (a, b);
+    }
+
+    /// <summary>The item is assigned to <paramref name="to"/> ("m'attribuer", or handed over), in review; recorded on the item.</summary>
+    /// <exception cref="DomainRuleException">item-resolved.</exception>
+    public async Task AssignAsync(DuplicateItem item, Actor actor, string to, CancellationToken cancellationToken)
+    {
+        item.Assign(to);
+        DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "assigned", to);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// "Not a duplicate" on several pairs at once, with one reason (required, 500 characters at most) recorded on each pair. All
+    /// or nothing: when one item cannot be decided (resolved meanwhile, not a pair, unknown), nothing is written and the refusals
+    /// are returned (item id and rule: <c>item-resolved</c>, <c>not-a-pair</c>, <c>not-found</c>).
+    /// </summary>
+    /// <exception cref="DomainRuleException">reason-required.</exception>
+    public async Task<IReadOnlyList<(long Id, string Rule)>> NotDuplicateManyAsync(IReadOnlyCollection<long> ids, Actor actor, string? reason,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500)
+        {
+            throw new DomainRuleException("reason-required", "A reason (500 characters at most) is required to declare pairs not duplicates.");
+        }
+        var wanted = ids.Distinct().ToList();
+        var items = await db.DuplicateItems.Where(d => wanted.Contains(d.Id)).ToListAsync(cancellationToken);
+        var refused = wanted.Where(id => items.All(i => i.Id != id)).Select(id => (id, "not-found"))
+            .Concat(items.Where(i => i.State == DuplicateStates.Resolved).Select(i => (i.Id, "item-resolved")))
+            .Concat(items.Where(i => i.State != DuplicateStates.Resolved && i.IsInsiContradiction).Select(i => (i.Id, "not-a-pair")))
+            .OrderBy(r => r.Item1).ToList();
+        if (refused.Count > 0 || items.Count == 0)
+        {
+            return refused;
+        }
+        var now = clock.GetUtcNow();
+        foreach (var item in items)
+        {
+            DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, now, actor.Name, reason.Trim());
+        }
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken); // one decided meanwhile: item-changed, nothing written
+        return [];
     }
 
     /// <summary>Someone of the cell takes the item (it stays in the queue, marked in-review).</summary>

@@ -439,6 +439,37 @@ public sealed class Identity
         Changed(now);
     }
 
+    /// <summary>
+    /// Takes the traits the identity vigilance cell chose, trait by trait, at a merge (checked by
+    /// <see cref="IdentityMerge.CheckTraitChoice"/>): the strict traits change only on an identity no INS nor document anchors.
+    /// </summary>
+    public void ChooseTraits(StrictTraits strict, ComplementaryTraits complementary, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (strict != Strict)
+        {
+            if (InsSource == Identities.InsSource.Insi || DocumentType is not null)
+            {
+                throw new DomainRuleException("merge-anchored-traits",
+                    "Strict traits attested by an INSi INS or an identity document move only with it: keep that identity's strict traits.");
+            }
+            ApplyStrict(strict);
+            StrictTraitsChangedAt = now;
+        }
+        ApplyComplementary(complementary);
+        Changed(now);
+    }
+
+    /// <summary>Puts back the traits a merge chose (undo of a merge), with the time its strict traits had last changed.</summary>
+    public void RestoreTraits(StrictTraits strict, ComplementaryTraits complementary, DateTimeOffset strictTraitsChangedAt, DateTimeOffset now)
+    {
+        EnsureActive();
+        ApplyStrict(strict);
+        ApplyComplementary(complementary);
+        StrictTraitsChangedAt = strictTraitsChangedAt;
+        Changed(now);
+    }
+
     public void ClearEvents() => _events.Clear();
 
     private void ApplyStrict(StrictTraits strict)

@@ -312,6 +312,10 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AssignedTo")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Class")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -369,6 +373,8 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AssignedTo");
 
                     b.HasIndex("IdentityB");
 
@@ -646,6 +652,9 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
 
                     b.Property<Guid>("SurvivorId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("SurvivorTraitsBefore")
+                        .HasColumnType("text");
 
                     b.Property<int>("SurvivorVersionAfter")
                         .HasColumnType("integer");
