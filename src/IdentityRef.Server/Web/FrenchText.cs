@@ -40,6 +40,7 @@ public static class FrenchText
         ["documentExpires"] = "Expiration de la pièce",
         ["documentCheckedBy"] = "Pièce contrôlée par",
         ["mergedInto"] = "Fusionnée dans",
+        ["deathDate"] = "Date de décès",
         ["motif"] = "Motif",
         ["ids"] = "Paires cochées",
         ["survivor"] = "Identité conservée",
@@ -104,6 +105,9 @@ public static class FrenchText
         [("vitaleKey", "invalid-format")] = "Une clé compte 2 chiffres.",
         [("vitaleHolderKey", "invalid-format")] = "Une clé compte 2 chiffres.",
         [("vitaleRank", "invalid-format")] = "Le rang de naissance compte 1 à 3 chiffres.",
+        [("deathDate", "invalid-date")] = "Date de décès attendue au format JJ/MM/AAAA.",
+        [("deathDate", "future-date")] = "La date de décès ne peut pas être dans le futur.",
+        [("deathDate", "before-birth")] = "La date de décès ne peut pas précéder la date de naissance.",
     };
 
     private static readonly Dictionary<string, string> Rules = new()
