@@ -22,6 +22,22 @@ internal static class DuplicateQueue
         item.UpdatedAt = at;
     }
 
+    /// <summary>
+    /// Saves a decision of the cell. The item's state is its concurrency token: when another decision moved it since this
+    /// one read it (or an identity's version moved), nothing is written and the rule is <c>item-changed</c>.
+    /// </summary>
+    public static async Task SaveDecisionAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new Domain.Common.DomainRuleException("item-changed", "The item or its identities changed meanwhile; read it again.");
+        }
+    }
+
     public static IReadOnlyList<DuplicateDecision> Decisions(DuplicateItem item) =>
         JsonSerializer.Deserialize<List<DuplicateDecision>>(item.Decisions, Json) ?? [];
 
@@ -52,6 +68,8 @@ internal static class DuplicateQueue
             var reopen = item.Resolution switch
             {
                 DuplicateResolutions.NotDuplicate => item.ResolvedAt is { } decided && (strictChangedAt(item.IdentityA) > decided || (item.IdentityB is { } b && strictChangedAt(b) > decided)),
+                // linked on purpose: one person, two records kept apart until the cell unlinks them
+                DuplicateResolutions.Linked => false,
                 // Found again with both identities active: a merge undone elsewhere, or a pair that came back after a correction.
                 _ => true,
             };
