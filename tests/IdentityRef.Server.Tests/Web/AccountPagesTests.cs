@@ -73,7 +73,8 @@ public sealed partial class AccountPagesTests(Databases databases) : IClassFixtu
         Assert.Contains("Les deux saisies du nouveau mot de passe diffèrent.", await HtmlAsync(await ChangeAsync("provisoire-123456", "une phrase assez longue", "une autre phrase longue")));
         Assert.Contains("doit être différent de l'actuel", await HtmlAsync(await ChangeAsync("provisoire-123456", "provisoire-123456", "provisoire-123456")));
         var changed = await ChangeAsync("provisoire-123456", "une phrase assez longue", "une phrase assez longue");
-        Assert.Equal("/", changed.Headers.Location!.OriginalString);
+        Assert.Equal("/mot-de-passe", changed.Headers.Location!.OriginalString);
+        Assert.Contains("Mot de passe changé.", WebUtility.HtmlDecode(await user.GetStringAsync("/mot-de-passe")));
         Assert.Equal(HttpStatusCode.OK, (await user.GetAsync("/identites?q=x")).StatusCode);
 
         var again = Factory.CreateAnonymousClient(followRedirects: false);

@@ -16,25 +16,28 @@ public sealed class MotDePasseModel(AccountService accounts) : PageModel
     /// <summary>Whether the account's password is a temporary one (the page says why it is shown).</summary>
     public bool Temporary { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken) =>
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Messages.TakeFrom(TempData);
         Temporary = await accounts.FindAsync(User.Identity!.Name!, cancellationToken) is { MustChangePassword: true };
+    }
 
     public async Task<IActionResult> OnPostAsync(string? currentPassword, string? newPassword, string? confirmation, CancellationToken cancellationToken)
     {
         if (newPassword != confirmation)
         {
             Messages.Add([new Domain.Common.FieldError("confirmation", "mismatch", "The two entries differ.")]);
-            await OnGetAsync(cancellationToken);
+            Temporary = await accounts.FindAsync(User.Identity!.Name!, cancellationToken) is { MustChangePassword: true };
             return Page();
         }
         var changed = await accounts.ChangePasswordAsync(User.Identity!.Name!, currentPassword, newPassword, HttpActor.From(HttpContext), cancellationToken);
         if (!changed.IsSuccess)
         {
             Messages.Add(changed.Errors);
-            await OnGetAsync(cancellationToken);
+            Temporary = await accounts.FindAsync(User.Identity!.Name!, cancellationToken) is { MustChangePassword: true };
             return Page();
         }
         TempData[Identites.FichePage.SuccessKey] = "Mot de passe changé.";
-        return Redirect("/");
+        return Redirect("/mot-de-passe");
     }
 }
