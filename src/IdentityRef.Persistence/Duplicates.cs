@@ -58,15 +58,21 @@ public sealed class DuplicateItem
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c> or <c>obsolete</c> once resolved.</summary>
+    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c>, <c>linked</c> or <c>obsolete</c> once resolved.</summary>
     public string? Resolution { get; private set; }
 
     public string? ResolvedBy { get; private set; }
     public DateTimeOffset? ResolvedAt { get; private set; }
     public long? MergeId { get; private set; }
 
+    /// <summary>The member of the cell the item is assigned to ("m'attribuer"); null: nobody's (see <see cref="Assign"/>).</summary>
+    public string? AssignedTo { get; private set; }
+
     /// <summary>Where the item stands, as the Domain's state machine.</summary>
-    public DuplicateItemProgress Progress => DuplicateItemProgress.Restore(State, Resolution, ResolvedAt, ResolvedBy, MergeId);
+    public DuplicateItemProgress Progress => DuplicateItemProgress.Restore(State, Resolution, ResolvedAt, ResolvedBy, MergeId, AssignedTo);
+
+    /// <summary>Assigns the item to a member of the cell, in review (a resolved item: rule <c>item-resolved</c>).</summary>
+    public void Assign(string to) => Apply(Progress.Assign(to));
 
     /// <summary>Someone of the cell takes the item (a resolved item: rule <c>item-resolved</c>).</summary>
     public void Review() => Apply(Progress.Review());
@@ -87,6 +93,7 @@ public sealed class DuplicateItem
         ResolvedAt = progress.ResolvedAt;
         ResolvedBy = progress.ResolvedBy;
         MergeId = progress.MergeId;
+        AssignedTo = progress.AssignedTo;
     }
 
     /// <summary>JSON array of every decision on the item (who, when, what), oldest first.</summary>
@@ -134,6 +141,9 @@ public static class DuplicateResolutions
 
     /// <inheritdoc cref="DuplicateResolutionCodes.AnswerAccepted"/>
     public const string AnswerAccepted = DuplicateResolutionCodes.AnswerAccepted;
+
+    /// <inheritdoc cref="DuplicateResolutionCodes.Linked"/>
+    public const string Linked = DuplicateResolutionCodes.Linked;
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

@@ -12,6 +12,12 @@ public sealed class Merge
     /// <summary>JSON of the survivor's strict traits, INS and document before the merge, when it took over the other's INS.</summary>
     public string? SurvivorCoreBefore { get; init; }
 
+    /// <summary>
+    /// JSON of the survivor's strict and complementary traits (and when its strict traits last changed) before the merge, when
+    /// the cell took some traits from the merged identity (a merge trait by trait); an undo puts them back.
+    /// </summary>
+    public string? SurvivorTraitsBefore { get; init; }
+
     /// <summary>The survivor's version right after the merge: an undo is refused once the survivor changed since.</summary>
     public int SurvivorVersionAfter { get; set; }
 

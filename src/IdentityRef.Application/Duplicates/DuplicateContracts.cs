@@ -46,7 +46,8 @@ public sealed record DuplicateItemView(
     string? ResolvedBy,
     DateTimeOffset? ResolvedAt,
     long? MergeId,
-    long? InsiCallId);
+    long? InsiCallId,
+    string? AssignedTo = null);
 
 /// <summary>One decision recorded on a work item.</summary>
 public sealed record DuplicateDecision(DateTimeOffset At, string By, string Action, string? Detail);
@@ -109,5 +110,5 @@ internal static class DuplicateViews
 {
     public static DuplicateItemView From(DuplicateItem d, IReadOnlyDictionary<Guid, string> ipps) => new(
         d.Id, d.Kind, d.Class, d.Score, d.State, ipps.GetValueOrDefault(d.IdentityA, "?"), d.IdentityB is { } b ? ipps.GetValueOrDefault(b, "?") : null,
-        d.CreatedAt, d.UpdatedAt, d.Resolution, d.ResolvedBy, d.ResolvedAt, d.MergeId, d.InsiCallId);
+        d.CreatedAt, d.UpdatedAt, d.Resolution, d.ResolvedBy, d.ResolvedAt, d.MergeId, d.InsiCallId, d.AssignedTo);
 }

@@ -22,5 +22,6 @@ public static class DuplicateSetup
         services.AddScoped<DuplicateDetection>();
         services.AddScoped<DuplicateResolution>();
         services.AddScoped<InsiContradictions>();
+        services.AddScoped<VigilanceScreens>();
     }
 }

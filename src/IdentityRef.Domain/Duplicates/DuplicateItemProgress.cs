@@ -19,8 +19,14 @@ public static class DuplicateResolutionCodes
     /// <summary>INSi contradiction: the cell, having checked, takes the answer for this person (an explicit, audited override of the verdict).</summary>
     public const string AnswerAccepted = "answer-accepted";
 
+    /// <summary>
+    /// One person's two records that must not be merged (yet), e.g. two INS in conflict awaiting the CNAM: the pair is
+    /// linked (PAM FR A24) and stays so until the cell unlinks it (A37), which reopens the item. Found again, it stays closed.
+    /// </summary>
+    public const string Linked = "linked";
+
     public static bool IsKnown(string? resolution) =>
-        resolution is Merged or NotDuplicate or Obsolete or TraitsCorrected or OtherPerson or AnswerAccepted;
+        resolution is Merged or NotDuplicate or Obsolete or TraitsCorrected or OtherPerson or AnswerAccepted or Linked;
 }
 
 /// <summary>
@@ -45,13 +51,17 @@ public sealed record DuplicateItemProgress
     /// <summary>The merge that resolved the item (resolution <see cref="DuplicateResolutionCodes.Merged"/>).</summary>
     public long? MergeId { get; private init; }
 
+    /// <summary>The member of the cell the item is assigned to (kept once resolved: who handled it); a reopened item is nobody's.</summary>
+    public string? AssignedTo { get; private init; }
+
     public bool IsResolved => State == WorkItemStates.Resolved;
 
     /// <summary>A newly found item.</summary>
     public static DuplicateItemProgress Detected() => new(WorkItemStates.Open);
 
     /// <summary>Progress read back from storage; a state or a resolution that is not ours is a bug.</summary>
-    public static DuplicateItemProgress Restore(string state, string? resolution, DateTimeOffset? resolvedAt, string? resolvedBy, long? mergeId)
+    public static DuplicateItemProgress Restore(string state, string? resolution, DateTimeOffset? resolvedAt, string? resolvedBy, long? mergeId,
+        string? assignedTo = null)
     {
         if (!WorkItemStates.IsKnown(state))
         {
@@ -61,7 +71,7 @@ public sealed record DuplicateItemProgress
         {
             throw new ArgumentException($"Unknown duplicate item resolution '{resolution}'.", nameof(resolution));
         }
-        return new(state) { Resolution = resolution, ResolvedAt = resolvedAt, ResolvedBy = resolvedBy, MergeId = mergeId };
+        return new(state) { Resolution = resolution, ResolvedAt = resolvedAt, ResolvedBy = resolvedBy, MergeId = mergeId, AssignedTo = assignedTo };
     }
 
     /// <summary>Someone of the cell takes the item: it stays in the queue, in review.</summary>
@@ -69,6 +79,17 @@ public sealed record DuplicateItemProgress
     {
         EnsureUnresolved();
         return this with { State = WorkItemStates.InReview };
+    }
+
+    /// <summary>
+    /// The item is assigned to <paramref name="to"/> (a member of the cell, "m'attribuer"): it is in review, by that person.
+    /// Assigning again hands it over; a resolved item is the rule error <c>item-resolved</c>.
+    /// </summary>
+    public DuplicateItemProgress Assign(string to)
+    {
+        EnsureUnresolved();
+        ArgumentException.ThrowIfNullOrWhiteSpace(to);
+        return this with { State = WorkItemStates.InReview, AssignedTo = to };
     }
 
     /// <summary>Closes the item with <paramref name="resolution"/>, by <paramref name="by"/> (a person or <c>system:…</c>).</summary>

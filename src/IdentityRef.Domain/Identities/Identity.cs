@@ -329,6 +329,23 @@ public sealed class Identity
         }
     }
 
+    /// <summary>
+    /// Links this identity to <paramref name="other"/> (or undoes the link): both are held for one person's records that
+    /// must not be merged (yet), both stay active and unchanged. Raises the event of the A24/A37; the link itself is
+    /// stored by the application.
+    /// </summary>
+    public void Link(Identity other, bool linked)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        EnsureActive();
+        other.EnsureActive();
+        if (other.Id == Id)
+        {
+            throw new DomainRuleException("link-self", "An identity cannot be linked to itself.");
+        }
+        _events.Add(linked ? new IdentitiesLinked(Id, other.Id) : new IdentitiesUnlinked(Id, other.Id));
+    }
+
     public void MarkMergedInto(Guid survivorId, DateTimeOffset now)
     {
         EnsureActive();
@@ -398,6 +415,37 @@ public sealed class Identity
         DocumentCheckedBy = core.Document?.CheckedBy;
         DocumentCheckedAt = core.Document?.CheckedAt;
         StrictTraitsChangedAt = core.StrictTraitsChangedAt;
+        Changed(now);
+    }
+
+    /// <summary>
+    /// Takes the traits the identity vigilance cell chose, trait by trait, at a merge (checked by
+    /// <see cref="IdentityMerge.CheckTraitChoice"/>): the strict traits change only on an identity no INS nor document anchors.
+    /// </summary>
+    public void ChooseTraits(StrictTraits strict, ComplementaryTraits complementary, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (strict != Strict)
+        {
+            if (InsSource == Identities.InsSource.Insi || DocumentType is not null)
+            {
+                throw new DomainRuleException("merge-anchored-traits",
+                    "Strict traits attested by an INSi INS or an identity document move only with it: keep that identity's strict traits.");
+            }
+            ApplyStrict(strict);
+            StrictTraitsChangedAt = now;
+        }
+        ApplyComplementary(complementary);
+        Changed(now);
+    }
+
+    /// <summary>Puts back the traits a merge chose (undo of a merge), with the time its strict traits had last changed.</summary>
+    public void RestoreTraits(StrictTraits strict, ComplementaryTraits complementary, DateTimeOffset strictTraitsChangedAt, DateTimeOffset now)
+    {
+        EnsureActive();
+        ApplyStrict(strict);
+        ApplyComplementary(complementary);
+        StrictTraitsChangedAt = strictTraitsChangedAt;
         Changed(now);
     }
 

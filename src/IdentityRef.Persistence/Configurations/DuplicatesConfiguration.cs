@@ -27,9 +27,11 @@ internal sealed class DuplicateItemConfiguration : IEntityTypeConfiguration<Dupl
         builder.Property(d => d.State).HasMaxLength(20).IsConcurrencyToken();
         builder.Property(d => d.Resolution).HasMaxLength(20);
         builder.Property(d => d.ResolvedBy).HasMaxLength(200);
+        builder.Property(d => d.AssignedTo).HasMaxLength(200);
         builder.HasIndex(d => new { d.IdentityA, d.IdentityB }).IsUnique();
         builder.HasIndex(d => d.IdentityB);
         builder.HasIndex(d => new { d.State, d.Score });
+        builder.HasIndex(d => d.AssignedTo);
         builder.HasOne<Identity>().WithMany().HasForeignKey(d => d.IdentityA).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne<Identity>().WithMany().HasForeignKey(d => d.IdentityB).OnDelete(DeleteBehavior.Restrict);
         builder.HasOne(d => d.InsiCall).WithMany().HasForeignKey(d => d.InsiCallId).OnDelete(DeleteBehavior.Restrict);

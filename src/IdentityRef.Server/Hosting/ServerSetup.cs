@@ -59,6 +59,7 @@ public static class ServerSetup
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();
+        services.AddScoped<Application.Links.LinkService>();
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);

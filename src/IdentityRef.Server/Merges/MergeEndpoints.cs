@@ -9,8 +9,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Server.Merges;
 
-public sealed record MergeResponse(long Id, string SurvivorIpp, string MergedIpp, DateTimeOffset MergedAt, string Actor, bool TookOverIns,
-    DateTimeOffset? UndoneAt, string? UndoneBy);
 
 public static class MergeEndpoints
 {
@@ -24,7 +22,7 @@ public static class MergeEndpoints
 
     private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, CancellationToken ct) =>
         await db.Merges.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is { } merge
-            ? Results.Ok(await ToResponseAsync(db, merge, ct))
+            ? Results.Ok(await MergeQueries.ViewAsync(db, merge, ct))
             : Problems.NotFound("Merge");
 
     private static async Task<IResult> UndoAsync(long id, HttpContext http, IdentityRefDbContext db, MergeService merges, CancellationToken ct)
@@ -34,13 +32,6 @@ public static class MergeEndpoints
             return Problems.NotFound("Merge");
         }
         await merges.UndoAsync(merge, HttpActor.From(http), ct);
-        return Results.Ok(await ToResponseAsync(db, merge, ct));
-    }
-
-    public static async Task<MergeResponse> ToResponseAsync(IdentityRefDbContext db, Merge merge, CancellationToken ct)
-    {
-        var ipps = await db.Identities.Where(i => i.Id == merge.SurvivorId || i.Id == merge.MergedId).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);
-        return new MergeResponse(merge.Id, ipps[merge.SurvivorId], ipps[merge.MergedId], merge.MergedAt, merge.Actor, merge.SurvivorCoreBefore is not null,
-            merge.UndoneAt, merge.UndoneBy);
+        return Results.Ok(await MergeQueries.ViewAsync(db, merge, ct));
     }
 }

@@ -66,4 +66,25 @@ public sealed class DuplicateItemProgressTests
         Assert.Throws<ArgumentException>(() => DuplicateItemProgress.Restore("closed", null, null, null, null));
         Assert.Throws<ArgumentException>(() => DuplicateItemProgress.Restore(WorkItemStates.Resolved, "maybe", Day, "alice", null));
     }
+
+    [Fact]
+    public void Assign_PutsTheItemInReview_ByThatPerson_AndHandsItOver()
+    {
+        var assigned = DuplicateItemProgress.Detected().Assign("alice");
+        var handedOver = assigned.Assign("bob");
+
+        Assert.Equal((WorkItemStates.InReview, "alice"), (assigned.State, assigned.AssignedTo));
+        Assert.Equal("bob", handedOver.AssignedTo);
+        Assert.Throws<ArgumentException>(() => DuplicateItemProgress.Detected().Assign(" "));
+    }
+
+    [Fact]
+    public void ResolvedItem_CannotBeAssigned_AndAReopenedItemIsNobodys()
+    {
+        var resolved = DuplicateItemProgress.Detected().Assign("alice").Resolve(DuplicateResolutionCodes.NotDuplicate, "alice", Day);
+
+        Assert.Equal("alice", resolved.AssignedTo);
+        Assert.Equal("item-resolved", Assert.Throws<DomainRuleException>(() => resolved.Assign("bob")).Rule);
+        Assert.Null(resolved.Reopen().AssignedTo);
+    }
 }

@@ -65,8 +65,7 @@ public sealed class EndpointClassTests
 {
     private static readonly string[] KnownDebt =
     [
-        "FhirEndpoints.BaseUrl", "JobEndpoints.ActAsync", "JobEndpoints.RunsAsync", "JobEndpoints.SummariesAsync", "MergeEndpoints.ToResponseAsync",
-        "PatientEndpoints.CheckIfMatch", "PatientEndpoints.ETagOf",
+        "JobEndpoints.ActAsync", "JobEndpoints.RunsAsync", "JobEndpoints.SummariesAsync",
     ];
 
     [Fact]

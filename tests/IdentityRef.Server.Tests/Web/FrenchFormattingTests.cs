@@ -77,8 +77,9 @@ public sealed partial class FrenchFormattingTests
         Assert.Contains("26/02/1997", pages["/identites?birthName=adrtrois&birthDate=1997-02-26"]);
         Assert.Matches(@"Réponse INSi du \d{2}/\d{2}/\d{4} \d{2}:\d{2}", pages[$"/identites/{ipp}/qualification"]);
         Assert.Matches(@"Taux de qualification : <strong>\d+,\d\s%</strong>", pages["/"]);
-        Assert.Matches(@"<td class=""num"">-?\d+,\d{2}</td>", pages["/identitovigilance"]);
-        Assert.Matches(@"Score <strong>-?\d+,\d{2}</strong>", pages[$"/identitovigilance/{pair}"]);
+        Assert.Matches(@"\(score -?\d+,\d\)", pages["/identitovigilance"]);
+        Assert.Matches(@"Explication du score : <span class=""score"">-?\d+,\d</span>", pages[$"/identitovigilance/{pair}"]);
+        Assert.Matches(@"né\(e\) le \d{2}/\d{2}/\d{4}", pages["/identitovigilance"]);
         Assert.Matches(@"<td>\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}</td>", pages["/messages"]);
         Assert.Matches(@"<td>\d{2}/\d{2}/\d{4} \d{2}:\d{2}</td>", pages["/comptes"]);
         var signalements = pages["/signalements"];

@@ -35,21 +35,21 @@ public sealed class VigilanceBrowserTests : BrowserTest
         await page.GetByRole(AriaRole.Link, new() { Name = "File de travail", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Lancer la détection" }).ClickAsync();
         await page.GetByText("Détection terminée").WaitForAsync();
-        var row = page.Locator("table.duplicates tbody tr").Filter(new() { HasText = ippA }).Filter(new() { HasText = ippB });
+        var row = page.Locator("table.queue-table tbody tr").Filter(new() { HasText = ippA }).Filter(new() { HasText = ippB });
         Assert.Equal(1, await row.CountAsync());
         await Screenshots.TakeAsync(page, "30-file-de-travail");
 
         await row.GetByRole(AriaRole.Link).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Explication du score" }).WaitForAsync();
-        var explanation = await page.Locator("table.explanation").InnerTextAsync();
+        var explanation = await page.Locator("table.pair-table").InnerTextAsync();
         Assert.Contains("Date de naissance", explanation);
         Assert.Contains("jour et mois inversés", explanation);
-        Assert.Contains("1980-03-04", explanation);
-        Assert.Contains("1980-04-03", explanation);
+        Assert.Contains("04/03/1980", explanation);
+        Assert.Contains("03/04/1980", explanation);
         await Screenshots.TakeAsync(page, "31-comparaison");
 
         await page.Locator($"input[name=survivor][value='{ippB}']").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Fusionner" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fusionner", Exact = true }).ClickAsync();
         await page.GetByText($"Fusion faite : l'identité {ippB} est conservée.").WaitForAsync();
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Annuler la fusion" }).IsVisibleAsync());
         Assert.Contains(ippB, await page.Locator("section.merge-done").InnerTextAsync());

@@ -107,7 +107,7 @@ public sealed class VigilancePagesTests(Databases databases) : IClassFixture<Dat
         var id = await DetectedItemAsync(admin, a, b);
         var client = await IntegrationPagesTests.SignedInAsAsync(Factory, Roles.Identitovigilance);
         var queue = WebUtility.HtmlDecode(await client.GetStringAsync("/identitovigilance"));
-        Assert.Contains($"href=\"/identitovigilance/{id}\"", queue);
+        Assert.Contains($"href=\"/identitovigilance/{id}?", queue);
         var pair = WebUtility.HtmlDecode(await client.GetStringAsync($"/identitovigilance/{id}"));
         Assert.Contains("Explication du score", pair);
         Assert.Contains("Date de naissance", pair);
@@ -139,13 +139,17 @@ public sealed class VigilancePagesTests(Databases databases) : IClassFixture<Dat
         Assert.Contains("Paire prise en examen.", WebUtility.HtmlDecode(await review.Content.ReadAsStringAsync()));
 
         var token = await WebForms.TokenAsync(client, $"/identitovigilance/{id}");
+        var withoutReason = await client.PostAsync($"/identitovigilance/{id}?handler=NotDuplicate",
+            new FormUrlEncodedContent(new Dictionary<string, string> { [WebForms.TokenField] = token, ["comment"] = "  " }));
+        Assert.Contains("Indiquez pourquoi ce ne sont pas les mêmes personnes", WebUtility.HtmlDecode(await withoutReason.Content.ReadAsStringAsync()));
+        Assert.Equal("in-review", (string)(await (await admin.GetAsync($"/api/duplicates/{id}")).ReadObjectAsync())["item"]!["state"]!);
         var resolved = await client.PostAsync($"/identitovigilance/{id}?handler=NotDuplicate",
-            new FormUrlEncodedContent(new Dictionary<string, string> { [WebForms.TokenField] = token }));
+            new FormUrlEncodedContent(new Dictionary<string, string> { [WebForms.TokenField] = token, ["comment"] = "Jumeaux, pièces vues" }));
         Assert.Contains("ce ne sont pas les mêmes personnes", WebUtility.HtmlDecode(await resolved.Content.ReadAsStringAsync()));
 
         // The same form posted again (a second tab): the rule is shown, not an error page.
         var again = await client.PostAsync($"/identitovigilance/{id}?handler=NotDuplicate",
-            new FormUrlEncodedContent(new Dictionary<string, string> { [WebForms.TokenField] = token }));
+            new FormUrlEncodedContent(new Dictionary<string, string> { [WebForms.TokenField] = token, ["comment"] = "Jumeaux, pièces vues" }));
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Contains("Cette paire a déjà été traitée.", WebUtility.HtmlDecode(await again.Content.ReadAsStringAsync()));
     }

@@ -305,6 +305,10 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("AssignedTo")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Class")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -362,6 +366,8 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AssignedTo");
 
                     b.HasIndex("IdentityB");
 
@@ -446,6 +452,41 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("identifiers", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("DuplicateItemId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("IdentityA")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("IdentityB")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("LinkedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdentityB");
+
+                    b.HasIndex("IdentityA", "IdentityB")
+                        .IsUnique();
+
+                    b.ToTable("identity_links", (string)null);
                 });
 
             modelBuilder.Entity("IdentityRef.Persistence.InsiCall", b =>
@@ -604,6 +645,9 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
 
                     b.Property<Guid>("SurvivorId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("SurvivorTraitsBefore")
+                        .HasColumnType("text");
 
                     b.Property<int>("SurvivorVersionAfter")
                         .HasColumnType("integer");
@@ -863,6 +907,21 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.HasOne("IdentityRef.Domain.Identities.Identity", null)
                         .WithMany()
                         .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityA")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityB")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

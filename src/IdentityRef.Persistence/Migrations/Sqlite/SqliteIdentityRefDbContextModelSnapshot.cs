@@ -294,6 +294,10 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AssignedTo")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Class")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -351,6 +355,8 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AssignedTo");
 
                     b.HasIndex("IdentityB");
 
@@ -431,6 +437,39 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("identifiers", (string)null);
+                });
+
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DuplicateItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("IdentityA")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("IdentityB")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LinkedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdentityB");
+
+                    b.HasIndex("IdentityA", "IdentityB")
+                        .IsUnique();
+
+                    b.ToTable("identity_links", (string)null);
                 });
 
             modelBuilder.Entity("IdentityRef.Persistence.InsiCall", b =>
@@ -582,6 +621,9 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("SurvivorId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SurvivorTraitsBefore")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("SurvivorVersionAfter")
@@ -836,6 +878,21 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.HasOne("IdentityRef.Domain.Identities.Identity", null)
                         .WithMany()
                         .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityA")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityB")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
