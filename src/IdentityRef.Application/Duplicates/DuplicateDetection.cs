@@ -223,12 +223,35 @@ public sealed class DuplicateDetection(
         run.Created = created;
         run.Reopened = reopened;
         db.DuplicateRuns.Add(run);
-        await db.SaveChangesAsync(cancellationToken);
+        await SaveYieldingToTheCellAsync(cancellationToken);
         var summary = new DetectionSummary(run.Kind, identities, candidatePairs, pairs.Count,
             pairs.Count(p => p.Class == "probable"), pairs.Count(p => p.Class == "possible"), pairs.Count(p => p.Kind == DuplicateKinds.Collision),
             created, updated, reopened, obsolete, oversized, engines.WeightsSource, trained, watch.ElapsedMilliseconds);
         logger.DetectionFinished(summary.Kind, summary.Identities, summary.Found, summary.Created, summary.Reopened, summary.ElapsedMs);
         return summary;
+    }
+
+    /// <summary>
+    /// Saves the run's changes. An item the cell decided on while the run was comparing (its state is the concurrency
+    /// token) keeps the cell's decision: the run's change to it is dropped and the rest is saved; the next run sees it again.
+    /// </summary>
+    private async Task SaveYieldingToTheCellAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateConcurrencyException e) when (attempt < 5)
+            {
+                foreach (var entry in e.Entries)
+                {
+                    await entry.ReloadAsync(cancellationToken);
+                }
+            }
+        }
     }
 
     /// <summary>Every item (full run), or the items of the given identities (incremental run).</summary>

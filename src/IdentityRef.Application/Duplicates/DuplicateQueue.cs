@@ -22,6 +22,22 @@ internal static class DuplicateQueue
         item.UpdatedAt = at;
     }
 
+    /// <summary>
+    /// Saves a decision of the cell. The item's state is its concurrency token: when another decision moved it since this
+    /// one read it (or an identity's version moved), nothing is written and the rule is <c>item-changed</c>.
+    /// </summary>
+    public static async Task SaveDecisionAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new Domain.Common.DomainRuleException("item-changed", "The item or its identities changed meanwhile; read it again.");
+        }
+    }
+
     public static IReadOnlyList<DuplicateDecision> Decisions(DuplicateItem item) =>
         JsonSerializer.Deserialize<List<DuplicateDecision>>(item.Decisions, Json) ?? [];
 

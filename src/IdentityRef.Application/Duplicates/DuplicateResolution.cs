@@ -31,7 +31,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             // Two INS, two people: never a merge. The item becomes a potential collision for the cell.
             item.Kind = DuplicateKinds.Collision;
             DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "merge-refused", "ins-collision");
-            await db.SaveChangesAsync(cancellationToken);
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
             throw new DomainRuleException("ins-collision",
                 "The two identities hold different INS: this is a potential collision for the identity vigilance cell, not a duplicate to merge.");
         }
@@ -46,6 +46,8 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
                 DuplicateQueue.Record(item, now, actor.Name, "trait-chosen", $"{trait} {merged.Ipp}");
             }
             DuplicateQueue.Resolve(item, DuplicateResolutions.Merged, now, actor.Name, comment);
+            // The item is claimed first: a decision that raced this one makes this save fail before any identity moves.
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
             var merge = await merges.MergeAsync(survivor, merged, actor, new { duplicateItem = item.Id, comment }, cancellationToken, chosen);
             item.RecordMerge(merge.Id);
             await db.SaveChangesAsync(cancellationToken);
@@ -58,7 +60,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     {
         EnsurePair(item);
         DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, clock.GetUtcNow(), actor.Name, comment);
-        await db.SaveChangesAsync(cancellationToken);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }
 
     /// <summary>The item is assigned to <paramref name="to"/> ("m'attribuer", or handed over), in review; recorded on the item.</summary>
@@ -67,7 +69,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     {
         item.Assign(to);
         DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "assigned", to);
-        await db.SaveChangesAsync(cancellationToken);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }
 
     /// <summary>
@@ -98,7 +100,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         {
             DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, now, actor.Name, reason.Trim());
         }
-        await db.SaveChangesAsync(cancellationToken);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
         return [];
     }
 
@@ -107,7 +109,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     {
         item.Review();
         DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "in-review", comment);
-        await db.SaveChangesAsync(cancellationToken);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }
 
     internal static void EnsureOpen(DuplicateItem item)

@@ -23,7 +23,8 @@ internal sealed class DuplicateItemConfiguration : IEntityTypeConfiguration<Dupl
         builder.HasKey(d => d.Id);
         builder.Property(d => d.Kind).HasMaxLength(20);
         builder.Property(d => d.Class).HasMaxLength(20);
-        builder.Property(d => d.State).HasMaxLength(20);
+        // Two decisions on one item at once: the second finds the state moved and saves nothing (item-changed).
+        builder.Property(d => d.State).HasMaxLength(20).IsConcurrencyToken();
         builder.Property(d => d.Resolution).HasMaxLength(20);
         builder.Property(d => d.ResolvedBy).HasMaxLength(200);
         builder.Property(d => d.AssignedTo).HasMaxLength(200);

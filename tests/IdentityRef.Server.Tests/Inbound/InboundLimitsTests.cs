@@ -10,7 +10,7 @@ namespace IdentityRef.Server.Tests.Inbound;
 /// <summary>The inbound listener's limits as configured in the server (<c>Hl7:ListenMaxConnectionsPerAddress</c>, …), over real sockets.</summary>
 public sealed class InboundLimitsTests
 {
-    [Fact(Skip = "Passed before merging main at fc7b931; since, the refusal still happens (see MllpLimitsTests) but its log line is not captured: to investigate (logging set-up changed in main)")]
+    [Fact]
     public async Task SocketsBeyondTheAddressShare_AreRefusedWithALogLineThatHoldsNoPatientData()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?>

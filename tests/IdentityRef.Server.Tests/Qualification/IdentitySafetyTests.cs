@@ -123,6 +123,41 @@ public sealed class IdentitySafetyTests
         Assert.Equal("QUAL", (string)(await OkAsync(await CheckPassportAsync(host.Client, ipp)))["status"]!);
     }
 
+    // A stale INSi call: the answer was read, then another desk corrected a strict trait before this desk accepted.
+    // If-Match is optional on accept, so the answer is judged again against the identity as it is now, never as it was.
+    [Fact]
+    public async Task AcceptingAnAnswerAfterAnotherDeskChangedTheBirthDate_IsJudgedOnTheCurrentTraits_AndRefused()
+    {
+        await using var host = await StartAsync();
+        var ipp = await host.CreateAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"));
+        var search = await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/search", null));
+        Assert.True((bool)search["verdict"]!["mayBeAccepted"]!); // as the traits were at the search
+        var etagAtSearch = (await host.Client.GetAsync($"/api/patients/{ipp}")).Headers.ETag!.Tag;
+
+        // The other desk: the birth date was wrong, the person was born years apart (for INSi, another person).
+        var put = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}")
+        {
+            Content = JobsTestHost.Person("Adrtrois", "Dominique", "1990-05-13", "F").Content(),
+        };
+        put.Headers.IfMatch.ParseAdd(etagAtSearch);
+        await OkAsync(await host.Client.SendAsync(put));
+        var etagAfterCorrection = (await host.Client.GetAsync($"/api/patients/{ipp}")).Headers.ETag!.Tag;
+
+        // With the ETag read at the search: 412, the desk reloads.
+        var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/patients/{ipp}/insi/accept");
+        stale.Headers.IfMatch.ParseAdd(etagAtSearch);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await host.Client.SendAsync(stale)).StatusCode);
+
+        // Without If-Match: the answer no longer describes this identity, refused by name; nothing of it was taken.
+        var (rule, reason) = await ConflictAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null));
+        Assert.Equal(("insi-different-person", "birth-date-differs"), (rule, reason));
+        var after = await host.Client.GetAsync($"/api/patients/{ipp}");
+        var identity = await after.ReadObjectAsync();
+        Assert.Equal(etagAfterCorrection, after.Headers.ETag!.Tag);
+        Assert.Equal(("PROV", "1990-05-13"), ((string)identity["status"]!, (string)identity["birthDate"]!));
+        Assert.Null(identity["ins"]);
+    }
+
     // 2. A failed re-verification keeps sharing.
     [Fact]
     public async Task FailedReverification_ByDefault_DowngradesToRecup_WithdrawsTheInsFromReceivers_AndRaisesACollision()

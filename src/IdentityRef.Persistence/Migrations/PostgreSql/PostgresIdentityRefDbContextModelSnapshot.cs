@@ -350,6 +350,7 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                         .HasColumnType("double precision");
 
                     b.Property<string>("State")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");

@@ -339,6 +339,7 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .HasColumnType("REAL");
 
                     b.Property<string>("State")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
