@@ -65,7 +65,7 @@ public sealed class EndpointClassTests
 {
     private static readonly string[] KnownDebt =
     [
-        "FhirEndpoints.BaseUrl", "JobEndpoints.ActAsync", "JobEndpoints.RunsAsync", "JobEndpoints.SummariesAsync",
+        "FhirEndpoints.BaseUrl",
         "PatientEndpoints.CheckIfMatch", "PatientEndpoints.ETagOf",
     ];
 
