@@ -58,7 +58,7 @@ public sealed class DuplicateItem
     public required DateTimeOffset CreatedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; set; }
 
-    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c> or <c>obsolete</c> once resolved.</summary>
+    /// <summary><c>merged</c>, <c>not-duplicate</c>, <c>traits-corrected</c>, <c>other-person</c>, <c>answer-accepted</c>, <c>linked</c> or <c>obsolete</c> once resolved.</summary>
     public string? Resolution { get; private set; }
 
     public string? ResolvedBy { get; private set; }
@@ -141,6 +141,9 @@ public static class DuplicateResolutions
 
     /// <inheritdoc cref="DuplicateResolutionCodes.AnswerAccepted"/>
     public const string AnswerAccepted = DuplicateResolutionCodes.AnswerAccepted;
+
+    /// <inheritdoc cref="DuplicateResolutionCodes.Linked"/>
+    public const string Linked = DuplicateResolutionCodes.Linked;
 }
 
 /// <summary>One detection run: incremental runs look at the identities changed since the start of the previous run.</summary>

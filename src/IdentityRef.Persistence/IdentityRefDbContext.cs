@@ -19,6 +19,7 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<Subscription> Subscriptions => Set<Subscription>();
     public DbSet<OutboxMessage> Outbox => Set<OutboxMessage>();
     public DbSet<Merge> Merges => Set<Merge>();
+    public DbSet<IdentityLink> IdentityLinks => Set<IdentityLink>();
     public DbSet<Accounts.Account> Accounts => Set<Accounts.Account>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();

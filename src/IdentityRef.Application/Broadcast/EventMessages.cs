@@ -30,6 +30,11 @@ public static class EventMessages
         // merge: sent for the survivor, the merged IPP in MRG-1
         IdentityMerged merged => new(PamEvent.A40, (f, h) => f.Merge(h, other(merged.SurvivorId)
             ?? throw new InvalidOperationException("The survivor of a merge must be known to broadcast it."), patient.Ipp)),
+        // link / unlink (PAM FR's optional Link option): the identity in the first PID, the other in the second
+        IdentitiesLinked linked => new(PamEvent.A24, (f, h) => f.Link(h, patient, other(linked.OtherId)
+            ?? throw new InvalidOperationException("The other identity of a link must be known to broadcast it."))),
+        IdentitiesUnlinked unlinked => new(PamEvent.A37, (f, h) => f.Unlink(h, patient, other(unlinked.OtherId)
+            ?? throw new InvalidOperationException("The other identity of a link must be known to broadcast it."))),
         _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "No PAM message is defined for this change."),
     };
 }

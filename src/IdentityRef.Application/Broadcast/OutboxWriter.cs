@@ -95,9 +95,15 @@ public sealed class OutboxWriter(IOptions<IdentityOptions> identityOptions, IOpt
         signal.Notify();
     }
 
+    /// <summary>
+    /// Whether the subscription takes the event: those it lists, or, when it lists none, the events PAM FR makes mandatory
+    /// (A28, A31, A47, A40). A24/A37 belong to the optional Link/Unlink option, which a consumer without it answers AR: they
+    /// go only to a subscription that lists them.
+    /// </summary>
     public static bool Accepts(Subscription subscription, PamEvent pamEvent) =>
         string.IsNullOrWhiteSpace(subscription.Events)
-        || subscription.Events.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(pamEvent.ToString(), StringComparer.OrdinalIgnoreCase);
+            ? pamEvent is not (PamEvent.A24 or PamEvent.A37)
+            : subscription.Events.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Contains(pamEvent.ToString(), StringComparer.OrdinalIgnoreCase);
 }
 
 /// <summary>Wakes the dispatcher when messages were queued, so that delivery takes milliseconds, not a polling period.</summary>

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Audit;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;
@@ -63,7 +64,7 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
 }
 
 /// <summary>The admission hook of <c>POST /api/patients</c>: a probable duplicate stops the creation unless the caller confirms.</summary>
-public sealed class AdmissionDuplicateCheck(DuplicateCandidates candidates, IOptions<DuplicateOptions> options)
+public sealed class AdmissionDuplicateCheck(IdentityRefDbContext db, DuplicateCandidates candidates, IOptions<DuplicateOptions> options)
     : IAdmissionDuplicateCheck
 {
     public async Task<AdmissionVerdict> CheckAsync(ValidatedTraits traits, CancellationToken cancellationToken)
@@ -78,7 +79,33 @@ public sealed class AdmissionDuplicateCheck(DuplicateCandidates candidates, IOpt
         var shown = found.Take(options.Value.MaxCandidatesShown).Select(c => CandidateView.From(c)).ToList();
         Telemetry.IdentityRefTelemetry.AdmissionChecked(probable.Count > 0 ? "probable" : found.Count > 0 ? "possible" : "none",
             System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Identity.Ipp).ToList(), shown);
+        return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Identity.Ipp).ToList(), shown,
+            StageForced: (created, actor, now) => QueueForced(db, created, probable, actor, now));
+    }
+
+    /// <summary>
+    /// A creation forced past probable duplicates: each pair opens an item of the cell's queue at once, in the creation's
+    /// unit of work, its history naming who forced it (the next detection run finds the item and leaves it as it is).
+    /// </summary>
+    private static void QueueForced(IdentityRefDbContext db, Identity created, IReadOnlyList<RankedCandidate> probable, Actor actor, DateTimeOffset now)
+    {
+        foreach (var candidate in probable)
+        {
+            var (a, b) = IdentityMatching.Ordered(created.Id, candidate.Identity.Id);
+            var createdFirst = a == created.Id;
+            // The result compares the probe (the identity just created) with the candidate: orient it as (a, b).
+            var explanation = IdentityMatching.Explain(candidate.Result, createdFirst ? candidate.Result.IdA : candidate.Result.IdB,
+                showInsA: (createdFirst ? created.Status : candidate.Identity.Status) == IdentityStatus.Qual,
+                showInsB: (createdFirst ? candidate.Identity.Status : created.Status) == IdentityStatus.Qual);
+            var item = new DuplicateItem
+            {
+                IdentityA = a, IdentityB = b, Kind = DuplicateKinds.Duplicate, Class = explanation.Class, Score = explanation.Score,
+                Explanation = IdentityMatching.ToJson(explanation), State = DuplicateStates.Open, CreatedAt = now, UpdatedAt = now, Decisions = "[]",
+            };
+            DuplicateQueue.Record(item, now, actor.Name, "forced-creation",
+                $"identity {created.Ipp} created past the probable duplicate {candidate.Identity.Ipp} (confirmDuplicate)");
+            db.DuplicateItems.Add(item);
+        }
     }
 
     /// <summary>The probe's blocking keys: every identity the check can find shares one of them.</summary>

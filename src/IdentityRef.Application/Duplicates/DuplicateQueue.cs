@@ -68,6 +68,8 @@ internal static class DuplicateQueue
             var reopen = item.Resolution switch
             {
                 DuplicateResolutions.NotDuplicate => item.ResolvedAt is { } decided && (strictChangedAt(item.IdentityA) > decided || (item.IdentityB is { } b && strictChangedAt(b) > decided)),
+                // linked on purpose: one person, two records kept apart until the cell unlinks them
+                DuplicateResolutions.Linked => false,
                 // Found again with both identities active: a merge undone elsewhere, or a pair that came back after a correction.
                 _ => true,
             };

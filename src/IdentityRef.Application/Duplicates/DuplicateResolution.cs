@@ -3,6 +3,7 @@ using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Merges;
 using IdentityRef.Domain.Identities;
+using IdentityRef.Application.Links;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Application.Duplicates;
@@ -12,7 +13,7 @@ namespace IdentityRef.Application.Duplicates;
 /// transaction with the item; "not a duplicate" sticks until a strict trait of either identity changes. Every decision
 /// is also recorded on the item. INSi contradictions have their own decisions in <see cref="InsiContradictions"/>.
 /// </summary>
-public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService merges, TimeProvider clock)
+public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService merges, LinkService links, TimeProvider clock)
 {
     /// <summary>
     /// Merges the other identity of the pair into <paramref name="survivorId"/>, taking <paramref name="fromMerged"/> (trait names of
@@ -102,6 +103,68 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         }
         await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
         return [];
+    }
+
+    /// <summary>
+    /// The cell links the pair: one person's two records that must not be merged (yet), e.g. two INS in conflict. The item
+    /// is resolved <c>linked</c>, the link stored, both identities audited and the A24 queued, in one unit of work.
+    /// </summary>
+    /// <exception cref="DomainRuleException">item-resolved, not-a-pair, identity-merged.</exception>
+    public async Task LinkAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
+    {
+        EnsurePair(item);
+        var (first, second) = await PairAsync(item, cancellationToken);
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            DuplicateQueue.Resolve(item, DuplicateResolutions.Linked, clock.GetUtcNow(), actor.Name, comment);
+            // The item is claimed first: a decision that raced this one makes this save fail (item-changed) before anything else.
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+            // linked already (e.g. by an inbound A24): the item is resolved all the same
+            await links.LinkAsync(first, second, actor, item.Id, new { duplicateItem = item.Id, comment }, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+    }
+
+    /// <summary>The cell undoes the link of a pair it linked: the A37 is queued and the item goes back to the queue for a new decision.</summary>
+    /// <exception cref="DomainRuleException">not-linked (the item is not resolved as linked), not-a-pair, identity-merged.</exception>
+    public async Task UnlinkAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
+    {
+        if (item.IsInsiContradiction)
+        {
+            throw new DomainRuleException("not-a-pair", "This item is one identity against the INSi answer, not a pair: there is no link to undo.");
+        }
+        if (item.State != DuplicateStates.Resolved || item.Resolution != DuplicateResolutions.Linked)
+        {
+            throw new DomainRuleException("not-linked", "This pair is not linked: only a pair decided as linked can be unlinked.");
+        }
+        var (first, second) = await PairAsync(item, cancellationToken);
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "unlinked", comment);
+            DuplicateQueue.Reopen(item, clock.GetUtcNow(), actor.Name, "the link was undone");
+            await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+            // undone already by an inbound A37: the item goes back to the queue all the same
+            if (await links.AreLinkedAsync(first.Id, second.Id, cancellationToken))
+            {
+                await links.UnlinkAsync(first, second, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        });
+    }
+
+    private async Task<(Domain.Identities.Identity A, Domain.Identities.Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)
+    {
+        var a = await db.Identities.FirstAsync(i => i.Id == item.IdentityA, cancellationToken);
+        var b = await db.Identities.FirstAsync(i => i.Id == item.IdentityB!.Value, cancellationToken);
+        if (!a.IsActive || !b.IsActive)
+        {
+            throw new DomainRuleException("identity-merged", "One identity of the pair was merged into another: work on the surviving identity.");
+        }
+        return (a, b);
     }
 
     /// <summary>Someone of the cell takes the item (it stays in the queue, marked in-review).</summary>

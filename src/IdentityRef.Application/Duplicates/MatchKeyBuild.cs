@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text;
+using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -91,11 +92,25 @@ public static class MatchKeyBuild
         }
     }
 
-    private static async Task<(int Identities, long Keys)> BuildAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> rows, int rebuildIndexFrom,
-        Func<Task> beforeCommit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the keys of new identities in the caller's transaction (a batch of the import): the keys are computed on every
+    /// core, then inserted in the primary key's order by multi-row prepared statements. Returns the number of keys written.
+    /// </summary>
+    public static async Task<long> InsertKeysOfAsync(IdentityRefDbContext db, IReadOnlyList<Identity> identities, CancellationToken cancellationToken)
     {
-        // SQLite orders the primary key (key, identity id as upper-case text): sort the identities that way once,
-        // then entries by (key, identity's rank) give the same order with integer comparisons only.
+        var (entries, ids, texts) = SortedEntries(identities.Select(MatchRow.Of).ToList());
+        object[] idValues = db.Provider == DatabaseProvider.Sqlite ? texts : ids.Cast<object>().ToArray();
+        await InsertAsync(db, entries, idValues, cancellationToken);
+        return entries.LongLength;
+    }
+
+    /// <summary>
+    /// The keys of the rows as (key, rank of the identity) in the order of the primary key. SQLite orders it by (key,
+    /// identity id as upper-case text): the identities are sorted that way once, so that entries by (key, rank) give the
+    /// same order with integer comparisons only.
+    /// </summary>
+    private static ((long Key, int Rank)[] Entries, Guid[] Ids, string[] Texts) SortedEntries(IReadOnlyList<MatchRow> rows)
+    {
         var ids = rows.Select(r => r.Id).ToArray();
         var texts = ids.Select(id => id.ToString().ToUpperInvariant()).ToArray();
         Array.Sort(texts, ids, StringComparer.Ordinal);
@@ -113,6 +128,13 @@ public static class MatchKeyBuild
             perIdentity[i] = [];
         }
         Array.Sort(entries);
+        return (entries, ids, texts);
+    }
+
+    private static async Task<(int Identities, long Keys)> BuildAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> rows, int rebuildIndexFrom,
+        Func<Task> beforeCommit, CancellationToken cancellationToken)
+    {
+        var (entries, ids, texts) = SortedEntries(rows);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var rebuildIndex = entries.Length > 0 && entries.Length >= rebuildIndexFrom;

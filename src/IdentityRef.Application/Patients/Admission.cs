@@ -21,6 +21,7 @@ public sealed class Admission(IdentityRefDbContext db, PatientService patients, 
         var keys = checks.SelectMany(c => c.BlockKeys(traits)).ToList();
         await using var hold = await locks.EnterAsync(db, keys, cancellationToken);
         object? auditDetails = null;
+        var forced = new List<AdmissionVerdict>();
         foreach (var check in checks)
         {
             var verdict = await check.CheckAsync(traits, cancellationToken);
@@ -31,9 +32,12 @@ public sealed class Admission(IdentityRefDbContext db, PatientService patients, 
             if (verdict.Blocking)
             {
                 auditDetails = new { confirmDuplicate = true, candidates = verdict.CandidateIpps };
+                forced.Add(verdict);
             }
         }
-        var identity = await patients.CreateAsync(traits, actor, auditDetails, cancellationToken);
+        // Forced past a probable duplicate: the pairs reach the cell's queue in the creation's own transaction.
+        var identity = await patients.CreateAsync(traits, actor, auditDetails, cancellationToken,
+            stage: forced.Count == 0 ? null : created => forced.ForEach(v => v.StageForced?.Invoke(created, actor, created.CreatedAt)));
         await hold.CommitAsync(cancellationToken);
         return new AdmissionOutcome(identity, null);
     }

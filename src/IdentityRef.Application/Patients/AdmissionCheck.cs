@@ -1,3 +1,4 @@
+using IdentityRef.Application.Audit;
 using IdentityRef.Domain.Identities;
 
 namespace IdentityRef.Application.Patients;
@@ -14,5 +15,10 @@ public interface IAdmissionDuplicateCheck
     IReadOnlyCollection<long> BlockKeys(ValidatedTraits traits);
 }
 
-/// <summary>The admission check's answer: whether it blocks the creation, the candidates' IPPs and the body shown to the caller.</summary>
-public sealed record AdmissionVerdict(bool Blocking, IReadOnlyList<string> CandidateIpps, object? Body);
+/// <summary>
+/// The admission check's answer: whether it blocks the creation, the candidates' IPPs and the body shown to the caller.
+/// <see cref="StageForced"/> adds to the creation's unit of work what a creation forced past the block leaves behind
+/// (the pairs in the vigilance cell's queue, with who forced them), so that nothing waits for the next detection run.
+/// </summary>
+public sealed record AdmissionVerdict(bool Blocking, IReadOnlyList<string> CandidateIpps, object? Body,
+    Action<Identity, Actor, DateTimeOffset>? StageForced = null);

@@ -10,7 +10,14 @@ public sealed class CogBirthPlaceDirectory : IBirthPlaceDirectory
 {
     private readonly Dictionary<string, string> _names;
 
-    private CogBirthPlaceDirectory(Dictionary<string, string> names) => _names = names;
+    private CogBirthPlaceDirectory(Dictionary<string, string> names, IReadOnlyList<(string Code, string Name)> places)
+    {
+        _names = names;
+        Places = places;
+    }
+
+    /// <summary>The places a birth can be keyed at today, by name: current communes, municipal arrondissements, countries.</summary>
+    public IReadOnlyList<(string Code, string Name)> Places { get; }
 
     public int Count => _names.Count;
 
@@ -21,12 +28,25 @@ public sealed class CogBirthPlaceDirectory : IBirthPlaceDirectory
     public static CogBirthPlaceDirectory Load(string folder)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var places = new List<(string Code, string Name)>();
         // communes.csv: code,name,type — the first row of a code (the current commune) names it.
-        Read(Path.Combine(folder, "communes.csv"), fields => names.TryAdd(fields[0], fields[1]));
-        Read(Path.Combine(folder, "countries.csv"), fields => names.TryAdd(fields[0], fields[1]));
+        Read(Path.Combine(folder, "communes.csv"), fields =>
+        {
+            if (names.TryAdd(fields[0], fields[1]) && fields.Length > 2 && fields[2] is "commune-actuelle" or "arrondissement-municipal")
+            {
+                places.Add((fields[0], fields[1]));
+            }
+        });
+        Read(Path.Combine(folder, "countries.csv"), fields =>
+        {
+            if (names.TryAdd(fields[0], fields[1]))
+            {
+                places.Add((fields[0], fields[1]));
+            }
+        });
         // former-communes.csv: code,current_code,current_name — a former commune is named by where it went.
         Read(Path.Combine(folder, "former-communes.csv"), fields => names.TryAdd(fields[0], $"(ancienne commune, auj. {fields[2]})"));
-        return new CogBirthPlaceDirectory(names);
+        return new CogBirthPlaceDirectory(names, places);
     }
 
     private static void Read(string path, Action<string[]> row)

@@ -19,8 +19,14 @@ public static class DuplicateResolutionCodes
     /// <summary>INSi contradiction: the cell, having checked, takes the answer for this person (an explicit, audited override of the verdict).</summary>
     public const string AnswerAccepted = "answer-accepted";
 
+    /// <summary>
+    /// One person's two records that must not be merged (yet), e.g. two INS in conflict awaiting the CNAM: the pair is
+    /// linked (PAM FR A24) and stays so until the cell unlinks it (A37), which reopens the item. Found again, it stays closed.
+    /// </summary>
+    public const string Linked = "linked";
+
     public static bool IsKnown(string? resolution) =>
-        resolution is Merged or NotDuplicate or Obsolete or TraitsCorrected or OtherPerson or AnswerAccepted;
+        resolution is Merged or NotDuplicate or Obsolete or TraitsCorrected or OtherPerson or AnswerAccepted or Linked;
 }
 
 /// <summary>

@@ -329,6 +329,23 @@ public sealed class Identity
         }
     }
 
+    /// <summary>
+    /// Links this identity to <paramref name="other"/> (or undoes the link): both are held for one person's records that
+    /// must not be merged (yet), both stay active and unchanged. Raises the event of the A24/A37; the link itself is
+    /// stored by the application.
+    /// </summary>
+    public void Link(Identity other, bool linked)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        EnsureActive();
+        other.EnsureActive();
+        if (other.Id == Id)
+        {
+            throw new DomainRuleException("link-self", "An identity cannot be linked to itself.");
+        }
+        _events.Add(linked ? new IdentitiesLinked(Id, other.Id) : new IdentitiesUnlinked(Id, other.Id));
+    }
+
     public void MarkMergedInto(Guid survivorId, DateTimeOffset now)
     {
         EnsureActive();

@@ -27,3 +27,9 @@ public sealed record IdentityMerged(Guid IdentityId, Guid SurvivorId) : Identity
 
 /// <summary>A merge was undone: the identity is active again (A31 for both, the PAM way to undo).</summary>
 public sealed record IdentityUnmerged(Guid IdentityId, Guid FormerSurvivorId) : IdentityEvent(IdentityId);
+
+/// <summary>The identity was linked to another one, both staying active (A24: this identity in the first PID, the other in the second).</summary>
+public sealed record IdentitiesLinked(Guid IdentityId, Guid OtherId) : IdentityEvent(IdentityId);
+
+/// <summary>The link between the identity and another one was undone (A37, same two PIDs).</summary>
+public sealed record IdentitiesUnlinked(Guid IdentityId, Guid OtherId) : IdentityEvent(IdentityId);

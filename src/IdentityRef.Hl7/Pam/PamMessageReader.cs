@@ -29,6 +29,9 @@ public sealed record PamReadResult
     /// <summary>The second PID of A24/A37.</summary>
     public PamPatient? OtherPatient { get; init; }
 
+    /// <summary>Every identifier of the second PID-3 (A24/A37), other domains included.</summary>
+    public IReadOnlyList<Cx> OtherPidIdentifiers { get; init; } = [];
+
     /// <summary>Every identifier of the first PID-3, other domains included.</summary>
     public IReadOnlyList<Cx> PidIdentifiers { get; init; } = [];
 
@@ -89,9 +92,10 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         }
         var patient = ReadPatient(pids[0], 1, message.Zfd(), Error, Deviation, out var identifiers, out bool insDeleted);
         PamPatient? other = null;
+        IReadOnlyList<Cx> otherIdentifiers = [];
         if (ev is PamEvent.A24 or PamEvent.A37 && pids.Count > 1)
         {
-            other = ReadPatient(pids[1], 2, null, Error, Deviation, out _, out _);
+            other = ReadPatient(pids[1], 2, null, Error, Deviation, out otherIdentifiers, out _);
         }
         IReadOnlyList<Cx> merge = [];
         if (ev is PamEvent.A40 or PamEvent.A47 && message.Mrg() is { } mrg)
@@ -111,6 +115,7 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             Event = ev,
             Patient = patient,
             OtherPatient = other,
+            OtherPidIdentifiers = otherIdentifiers,
             PidIdentifiers = identifiers,
             MergeIdentifiers = merge,
             InsDeleted = insDeleted,

@@ -19,7 +19,7 @@ public static class BroadcastSetup
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
         services.AddScoped<OutboxHousekeeping>();
         services.AddScoped<OutboxStatistics>();
-        services.AddScoped<InboundIntegration>();
+        services.AddInbound();
         services.AddSingleton<Inbound.InboundFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<Inbound.InboundFeed>());
         if (configuration.GetValue($"{Hl7Options.Section}:{nameof(Hl7Options.DispatcherEnabled)}", defaultValue: true))

@@ -37,6 +37,10 @@ public static class DuplicateEndpoints
             .WithSummary("Merge the pair; the body names the surviving identity ({\"survivorIpp\": …}). Two different INS: refused, the item becomes a collision.");
         group.MapPost("/{id:long}/not-duplicate", NotDuplicateAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Two different people: the pair is not proposed again unless a strict trait of either changes.");
+        group.MapPost("/{id:long}/link", LinkAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("One person's two records that must not be merged (yet), e.g. two INS in conflict: the pair is linked (A24 to the subscriptions that take it), the item resolved as linked. Audited on both identities.");
+        group.MapPost("/{id:long}/unlink", UnlinkAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Undo the link of a pair decided as linked (A37); the item goes back to the queue. 409 not-linked when the pair is not linked.");
         group.MapPost("/{id:long}/traits-corrected", TraitsCorrectedAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("INSi contradiction: the identity was corrected. Compared again with the INSi answer; refused (409 contradiction-remains) while a trait still contradicts.");
         group.MapPost("/{id:long}/other-person", OtherPersonAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
@@ -121,6 +125,14 @@ public static class DuplicateEndpoints
     private static async Task<IResult> NotDuplicateAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
         IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
         await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.NotDuplicateAsync(item, actor, comment, ct));
+
+    private static async Task<IResult> LinkAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
+        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.LinkAsync(item, actor, comment, ct));
+
+    private static async Task<IResult> UnlinkAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
+        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.UnlinkAsync(item, actor, comment, ct));
 
     private static async Task<IResult> ReviewAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
         IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>

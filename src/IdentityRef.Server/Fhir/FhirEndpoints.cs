@@ -39,7 +39,7 @@ public static class FhirEndpoints
             "This FHIR server answers Patient search, read, $match and $ihe-pix, and /fhir/metadata.")).RequireAuthorization(Policies.PatientsQuery);
     }
 
-    public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir";
+    private static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/fhir";
 
     private static async Task<IResult> SearchAsync(HttpContext http, IdentityQueries queries, IdentifierDomains domains, IBirthPlaceDirectory places,
         PatientService patients, CancellationToken cancellationToken)

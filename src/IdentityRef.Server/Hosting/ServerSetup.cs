@@ -60,9 +60,11 @@ public static class ServerSetup
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();
+        services.AddScoped<Application.Links.LinkService>();
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
+        services.AddAdmissionDesk();
         services.AddScoped<WorkItemQueue>();
         services.AddSingleton<IdentifierDomains>();
         services.AddScoped<IdentityQueries>();
@@ -129,6 +131,16 @@ public static class ServerSetup
             // (nothing of this request was written); a database that takes no writes: 503 (retry later). Anything else is
             // a bug: 500, no details.
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (Web.WebErrors.IsWebPage(context.Request))
+            {
+                await (error switch
+                {
+                    DomainRuleException rule => Web.WebErrors.WriteAsync(context, StatusCodes.Status409Conflict, Web.FrenchText.Message(rule)),
+                    not null when DatabaseFaults.IsUnavailableForWrites(error) => Web.WebErrors.WriteAsync(context, StatusCodes.Status503ServiceUnavailable),
+                    _ => Web.WebErrors.WriteAsync(context, StatusCodes.Status500InternalServerError),
+                });
+                return;
+            }
             if (FhirResults.IsFhir(context.Request))
             {
                 await FhirResults.WriteOutcomeAsync(context, error is DomainRuleException ? StatusCodes.Status409Conflict : StatusCodes.Status500InternalServerError,
@@ -144,7 +156,9 @@ public static class ServerSetup
             };
             await result.ExecuteAsync(context);
         }));
-        app.UseStatusCodePages();
+        // A person's browser gets the French error page; the API and FHIR keep ProblemDetails.
+        app.UseWhen(c => Web.WebErrors.IsWebPage(c.Request), web => web.UseStatusCodePagesWithReExecute("/erreur/{0}"));
+        app.UseWhen(c => !Web.WebErrors.IsWebPage(c.Request), api => api.UseStatusCodePages());
         app.UseStaticFiles(); // the web interface's CSS, before authentication: it holds nothing private
         app.UseIdentityRefSecurity();
         app.MapOpenApi().AllowAnonymous(); // the contract, no data

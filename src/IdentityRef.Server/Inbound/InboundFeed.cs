@@ -17,9 +17,8 @@ namespace IdentityRef.Server.Inbound;
 /// answered: AA when integrated; AE with the ERR location and table 0357 code; AR for an unsupported message
 /// type or trigger, or a message addressed to another application or facility. An error writes nothing.
 /// </summary>
-public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, TimeProvider clock, ILogger<InboundFeed> logger) : BackgroundService
+public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl7Options> options, InboundTriggers supported, TimeProvider clock, ILogger<InboundFeed> logger) : BackgroundService
 {
-    private static readonly HashSet<PamEvent> Supported = [PamEvent.A28, PamEvent.A31, PamEvent.A40, PamEvent.A47];
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The port actually bound (useful with port 0 in tests).</summary>
@@ -108,7 +107,7 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
                 new Hl7Location("MSH", 1, string.Equals(msh.ReceivingApplication.NamespaceId, settings.ReceivingApplication, StringComparison.OrdinalIgnoreCase) ? 6 : 5),
                 "this message is addressed to another application or facility")], ackOptions);
         }
-        else if (read.Event is not { } pamEvent || !Supported.Contains(pamEvent))
+        else if (read.Event is not { } pamEvent || !supported.Supports(pamEvent))
         {
             ack = Hl7Ack.Build(message, Hl7AckCode.Reject, [new Hl7Error(Hl7ErrorCode.UnsupportedEventCode, Hl7Severity.Error,
                 new Hl7Location("MSH", 1, 9, 1, 2), "this trigger event is not supported by this receiver")], ackOptions);

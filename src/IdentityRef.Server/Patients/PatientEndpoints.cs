@@ -32,12 +32,14 @@ public static class PatientEndpoints
             .WithSummary("Create an identity (PROV), after checking for probable duplicates.");
 
         group.MapGet("/{ipp}", GetAsync)
+            .ForIdentity(IfMatch.Ignored)
             .RequireAuthorization(Policies.PatientsRead)
             .Produces<PatientResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Read an identity; the ETag header is the version to send back in If-Match.");
 
         group.MapPut("/{ipp}", UpdateAsync)
+            .ForIdentity(IfMatch.Required)
             .RequireAuthorization(Policies.PatientsWrite)
             .Accepts<PatientRequest>("application/json")
             .Produces<PatientResponse>()
@@ -55,6 +57,7 @@ public static class PatientEndpoints
             .WithSummary("Find identities by birth or used name (start), first name, birth date, sex, status.");
 
         group.MapGet("/{ipp}/history", HistoryAsync)
+            .ForIdentity(IfMatch.Ignored, etag: false)
             .RequireAuthorization(Policies.PatientsRead)
             .Produces<IReadOnlyList<HistoryEntryResponse>>()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -80,31 +83,20 @@ public static class PatientEndpoints
             return ProbableDuplicate(verdict);
         }
         var identity = admitted.Created!;
-        http.Response.Headers.ETag = ETagOf(identity);
+        http.Response.Headers.ETag = IdentityRoute.ETagOf(identity);
         return Results.Created($"/api/patients/{identity.Ipp}", PatientResponse.From(identity, places, warnings: traits.Value.Warnings));
     }
 
-    private static async Task<IResult> GetAsync(string ipp, HttpContext http, PatientService patients, IBirthPlaceDirectory places, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(IdentityInRoute route, PatientService patients, IBirthPlaceDirectory places, CancellationToken cancellationToken)
     {
-        if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
-        http.Response.Headers.ETag = ETagOf(identity);
+        var identity = route.Identity;
         return Results.Ok(PatientResponse.From(identity, places, await patients.IppOfAsync(identity.MergedIntoId, cancellationToken)));
     }
 
-    private static async Task<IResult> UpdateAsync(string ipp, HttpContext http, PatientService patients, IBirthPlaceDirectory places,
+    private static async Task<IResult> UpdateAsync(IdentityInRoute route, HttpContext http, PatientService patients, IBirthPlaceDirectory places,
         IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
-        if (CheckIfMatch(http, identity) is { } precondition)
-        {
-            return precondition;
-        }
+        var identity = route.Identity;
         var body = await JsonBody.ReadAsync<PatientRequest>(http.Request, json.Value.SerializerOptions);
         if (!body.IsSuccess)
         {
@@ -118,7 +110,6 @@ public static class PatientEndpoints
         try
         {
             var warnings = await patients.UpdateAsync(identity, traits.Value, HttpActor.From(http), cancellationToken);
-            http.Response.Headers.ETag = ETagOf(identity);
             return Results.Ok(PatientResponse.From(identity, places, warnings: [.. traits.Value.Warnings, .. warnings]));
         }
         catch (DbUpdateConcurrencyException)
@@ -154,33 +145,15 @@ public static class PatientEndpoints
         return Results.Ok(new PageResponse<PatientResponse>(items.Select(i => PatientResponse.From(i, places)).ToList(), page, pageSize, total));
     }
 
-    private static async Task<IResult> HistoryAsync(string ipp, HttpContext http, PatientService patients, IdentityHistory history,
+    private static async Task<IResult> HistoryAsync(IdentityInRoute route, HttpContext http, IdentityHistory history,
         IAuthorizationService authorization, CancellationToken cancellationToken)
     {
-        if (await patients.FindAsync(ipp, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
+        var identity = route.Identity;
         // An INS in the trail (a withdrawn one may be another person's) is for the identity vigilance cell only.
         var showIns = (await authorization.AuthorizeAsync(http.User, Policies.Duplicates)).Succeeded;
         var entries = await history.ReadAsync(identity.Id, showIns, newestFirst: false, cancellationToken);
         return Results.Ok(entries.Select(e => new HistoryEntryResponse(e.Id, e.Action, e.Actor, e.At, e.CorrelationId, e.Before, e.After,
             e.Details is null ? null : JsonSerializer.Deserialize<JsonElement>(e.Details))).ToList());
-    }
-
-    public static string ETagOf(Identity identity) => $"\"{identity.Version.ToString(CultureInfo.InvariantCulture)}\"";
-
-    /// <summary>Optimistic concurrency over HTTP: If-Match must carry the ETag read; 428 without it, 412 when stale.</summary>
-    public static IResult? CheckIfMatch(HttpContext http, Identity identity)
-    {
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (string.IsNullOrWhiteSpace(ifMatch))
-        {
-            return Problems.PreconditionRequired();
-        }
-        var current = ETagOf(identity);
-        var matches = ifMatch.Split(',').Select(t => t.Trim()).Any(t => t == "*" || t == current || t == "W/" + current);
-        return matches ? null : Problems.PreconditionFailed($"Your version is {ifMatch}, the current one is {current}.");
     }
 
     private static int PositiveInt(string? text, string field, int fallback, int max, ErrorCollector errors)

@@ -22,6 +22,7 @@ public static class QualificationEndpoints
         var group = app.MapGroup("/api/patients/{ipp}").WithTags("Qualification").RequireAuthorization(Policies.Qualification);
 
         group.MapPost("/insi/search", SearchAsync)
+            .ForIdentity(IfMatch.Ignored, etag: false)
             .Accepts<InsiSearchRequest>("application/json")
             .Produces<InsiSearchResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -29,28 +30,33 @@ public static class QualificationEndpoints
             .ProducesProblem(StatusCodes.Status502BadGateway)
             .WithSummary("Call the INSi teleservice for this identity (traits, or carte Vitale data) and compare the answer.");
         group.MapPost("/insi/accept", AcceptAsync)
+            .ForIdentity(IfMatch.CheckedWhenSent)
             .Accepts<InsiAcceptRequest>("application/json")
             .Produces<PatientResponse>()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Accept the INSi answer: the INS traits replace the strict traits; RECUP, or QUAL after a document check.");
         group.MapPost("/insi/reject", RejectAsync)
+            .ForIdentity(IfMatch.Ignored, etag: false)
             .Accepts<InsiAcceptRequest>("application/json")
             .Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Reject the INSi answer (the traits do not match the person).");
         group.MapPost("/documents", CheckDocumentAsync)
+            .ForIdentity(IfMatch.CheckedWhenSent)
             .Accepts<DocumentRequest>("application/json")
             .Produces<PatientResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Record a high-trust identity document check: PROV → VALI, RECUP → QUAL.");
         group.MapPost("/ins/withdraw", WithdrawAsync)
+            .ForIdentity(IfMatch.CheckedWhenSent)
             .Accepts<WithdrawRequest>("application/json")
             .Produces<PatientResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Downgrade: document-invalid (QUAL → RECUP, INS kept locally) or wrongly-attributed (INS deleted).");
         group.MapPut("/attributes", SetAttributesAsync)
+            .ForIdentity(IfMatch.CheckedWhenSent)
             .Accepts<AttributesRequest>("application/json")
             .Produces<PatientResponse>()
             .ProducesValidationProblem()
@@ -58,13 +64,10 @@ public static class QualificationEndpoints
             .WithSummary("Set the attributes douteuse, fictive, homonyme (douteuse and fictive force PROV).");
     }
 
-    private static async Task<IResult> SearchAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
+    private static async Task<IResult> SearchAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
         IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await Load(ipp, http, patients, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
+        var identity = route.Identity;
         VitaleCardDto? vitale = null;
         if (http.Request.ContentLength > 0)
         {
@@ -95,35 +98,24 @@ public static class QualificationEndpoints
             result.Verdict is null ? null : InsiVerdictDto.From(result.Verdict)));
     }
 
-    private static async Task<IResult> AcceptAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
+    private static async Task<IResult> AcceptAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
         IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await Load(ipp, http, patients, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
-        if (CheckOptionalIfMatch(http, identity) is { } precondition)
-        {
-            return precondition;
-        }
+        var identity = route.Identity;
         var body = await OptionalBody<InsiAcceptRequest>(http, json);
         if (!body.IsSuccess)
         {
             return Problems.Validation(body.Errors);
         }
         var accepted = await qualification.AcceptAsync(identity, body.Value?.CallId, HttpActor.From(http), cancellationToken);
-        http.Response.Headers.ETag = PatientEndpoints.ETagOf(identity);
         // The identity, with the remarks on side effects (the document check voided by corrected traits).
         return Results.Ok(PatientResponse.From(identity, places, warnings: accepted.Warnings));
     }
 
-    private static async Task<IResult> RejectAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
+    private static async Task<IResult> RejectAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
         IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await Load(ipp, http, patients, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
+        var identity = route.Identity;
         var body = await OptionalBody<InsiAcceptRequest>(http, json);
         if (!body.IsSuccess)
         {
@@ -133,17 +125,10 @@ public static class QualificationEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> CheckDocumentAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
+    private static async Task<IResult> CheckDocumentAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
         IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await Load(ipp, http, patients, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
-        if (CheckOptionalIfMatch(http, identity) is { } precondition)
-        {
-            return precondition;
-        }
+        var identity = route.Identity;
         var body = await JsonBody.ReadAsync<DocumentRequest>(http.Request, json.Value.SerializerOptions);
         if (!body.IsSuccess)
         {
@@ -178,17 +163,10 @@ public static class QualificationEndpoints
         return Ok(http, identity, places);
     }
 
-    private static async Task<IResult> WithdrawAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
+    private static async Task<IResult> WithdrawAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
         IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await Load(ipp, http, patients, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
-        if (CheckOptionalIfMatch(http, identity) is { } precondition)
-        {
-            return precondition;
-        }
+        var identity = route.Identity;
         var body = await JsonBody.ReadAsync<WithdrawRequest>(http.Request, json.Value.SerializerOptions);
         if (!body.IsSuccess)
         {
@@ -208,17 +186,10 @@ public static class QualificationEndpoints
         return Ok(http, identity, places);
     }
 
-    private static async Task<IResult> SetAttributesAsync(string ipp, HttpContext http, PatientService patients, QualificationService qualification,
+    private static async Task<IResult> SetAttributesAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
         IBirthPlaceDirectory places, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (await Load(ipp, http, patients, cancellationToken) is not { } identity)
-        {
-            return Problems.NotFound("Identity");
-        }
-        if (CheckOptionalIfMatch(http, identity) is { } precondition)
-        {
-            return precondition;
-        }
+        var identity = route.Identity;
         var body = await JsonBody.ReadAsync<AttributesRequest>(http.Request, json.Value.SerializerOptions);
         if (!body.IsSuccess)
         {
@@ -248,13 +219,6 @@ public static class QualificationEndpoints
         return Ok(http, identity, places);
     }
 
-    private static Task<Identity?> Load(string ipp, HttpContext http, PatientService patients, CancellationToken cancellationToken) =>
-        patients.FindAsync(ipp, cancellationToken);
-
-    /// <summary>Actions take If-Match when the client sends it (a stale ETag is 412); without it they apply to the current version.</summary>
-    private static IResult? CheckOptionalIfMatch(HttpContext http, Identity identity) =>
-        string.IsNullOrWhiteSpace(http.Request.Headers.IfMatch) ? null : PatientEndpoints.CheckIfMatch(http, identity);
-
     private static async Task<Result<T?>> OptionalBody<T>(HttpContext http, IOptions<JsonOptions> json) where T : class
     {
         if (http.Request.ContentLength is null or 0)
@@ -265,11 +229,7 @@ public static class QualificationEndpoints
         return body.IsSuccess ? Result<T?>.Success(body.Value) : Result<T?>.Failure(body.Errors);
     }
 
-    private static IResult Ok(HttpContext http, Identity identity, IBirthPlaceDirectory places)
-    {
-        http.Response.Headers.ETag = PatientEndpoints.ETagOf(identity);
-        return Results.Ok(PatientResponse.From(identity, places));
-    }
+    private static IResult Ok(HttpContext http, Identity identity, IBirthPlaceDirectory places) => Results.Ok(PatientResponse.From(identity, places));
 
     private static IReadOnlyList<WarningDto>? Warnings(IReadOnlyList<FieldWarning> warnings) =>
         warnings.Count == 0 ? null : warnings.Select(w => new WarningDto(w.Field, w.Code, w.Message)).ToList();

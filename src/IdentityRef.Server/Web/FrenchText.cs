@@ -18,7 +18,8 @@ public static class FrenchText
         ["firstName"] = "Premier prénom de naissance",
         ["birthDate"] = "Date de naissance",
         ["sex"] = "Sexe",
-        ["birthPlaceCode"] = "Lieu de naissance (code INSEE)",
+        ["birthPlaceCode"] = "Lieu de naissance",
+        ["q"] = "Recherche",
         ["usedName"] = "Nom utilisé",
         ["usedFirstName"] = "Prénom utilisé",
         ["address"] = "Adresse",
@@ -44,8 +45,13 @@ public static class FrenchText
         ["survivor"] = "Identité conservée",
         ["comment"] = "Motif",
         ["status"] = "Statut",
-        ["type"] = "Type de document",
-        ["number"] = "Numéro du document",
+        ["type"] = "Type de pièce",
+        ["number"] = "Numéro de la pièce",
+        ["vitaleNumber"] = "Numéro de sécurité sociale du bénéficiaire",
+        ["vitaleKey"] = "Clé du numéro du bénéficiaire",
+        ["vitaleRank"] = "Rang de naissance",
+        ["vitaleHolderNumber"] = "Numéro de l'ouvreur de droits",
+        ["vitaleHolderKey"] = "Clé du numéro de l'ouvreur de droits",
         ["expires"] = "Date d'expiration",
         ["userName"] = "Identifiant",
         ["password"] = "Mot de passe",
@@ -84,11 +90,20 @@ public static class FrenchText
     private static readonly Dictionary<(string Field, string Code), string> FieldCodes = new()
     {
         [("sex", "invalid-value")] = "Le sexe doit être M, F ou U.",
-        [("birthDate", "invalid-format")] = "Date attendue au format AAAA-MM-JJ (00 pour un jour ou un mois inconnu).",
+        [("birthDate", "invalid-format")] = "Date attendue au format JJ/MM/AAAA (00 pour un jour ou un mois inconnu).",
+        [("q", "invalid-format")] = "Date attendue au format JJ/MM/AAAA.",
+        [("birthPlaceCode", "invalid-format")] = "Code INSEE attendu sur 5 caractères : département (2 chiffres, 2A ou 2B) et commune, ou 99 et le code d'un pays.",
+        [("birthPlaceCode", "unknown-place")] = "Aucune commune ni aucun pays de ce nom : choisissez dans la liste ou saisissez le code INSEE.",
         [("postcode", "invalid-format")] = "Un code postal compte 2 à 10 lettres ou chiffres.",
         [("phone", "invalid-format")] = "Un numéro de téléphone compte 6 à 20 chiffres.",
         [("email", "invalid-format")] = "Adresse de courriel invalide.",
-        [("expires", "invalid-format")] = "Date attendue au format AAAA-MM-JJ.",
+        [("expires", "invalid-format")] = "Date attendue au format JJ/MM/AAAA.",
+        [("type", "required")] = "Choisissez le type de pièce.",
+        [("vitaleNumber", "invalid-format")] = "13 caractères attendus (chiffres, 2A ou 2B pour la Corse), sans la clé.",
+        [("vitaleHolderNumber", "invalid-format")] = "13 caractères attendus (chiffres, 2A ou 2B pour la Corse), sans la clé.",
+        [("vitaleKey", "invalid-format")] = "Une clé compte 2 chiffres.",
+        [("vitaleHolderKey", "invalid-format")] = "Une clé compte 2 chiffres.",
+        [("vitaleRank", "invalid-format")] = "Le rang de naissance compte 1 à 3 chiffres.",
     };
 
     private static readonly Dictionary<string, string> Rules = new()
@@ -135,7 +150,9 @@ public static class FrenchText
     public static string Field(string field) => Fields.TryGetValue(field, out var label) ? label : field;
 
     public static string Message(FieldError error) =>
-        FieldCodes.TryGetValue((error.Field, error.Code), out var specific) ? specific
+        error.Code == "ambiguous-place" ? "Plusieurs lieux portent ce nom : choisissez-en un dans la liste ou saisissez son code INSEE ("
+            + error.Message[(error.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..].TrimEnd('.') + ")."
+        : FieldCodes.TryGetValue((error.Field, error.Code), out var specific) ? specific
         : Codes.TryGetValue(error.Code, out var generic) ? generic
         : error.Message;
 
@@ -196,6 +213,34 @@ public static class FrenchText
         "attributes.set" => "Attributs modifiés",
         "work-item.in-review" => "Signalement pris en charge",
         "work-item.resolved" => "Signalement traité",
-        _ => action,
+        "identity.seeded" => "Création (jeu d'essai)",
+        "identity.imported" => "Création par import",
+        "identity.merged" => "Fusionnée dans une autre identité",
+        "identity.merged-into" => "Identité conservée lors d'une fusion",
+        "identity.unmerged" => "Fusion annulée : identité rétablie",
+        "identity.merge-undone" => "Fusion annulée",
+        "identity.identifier-added" => "Identifiant d'un autre système ajouté",
+        "identity.identifier-changed" => "Identifiant d'un autre système modifié",
+        "ins.reverified" => "INS revérifié auprès d'INSi",
+        "ins.reverification-failed" => "Échec de la revérification de l'INS",
+        "ins.replaced" => "INS remplacé",
+        "insi.contradiction-resolved" => "Contradiction avec INSi traitée",
+        "account.created" => "Compte créé",
+        "account.activated" => "Compte réactivé",
+        "account.deactivated" => "Compte désactivé",
+        "account.locked" => "Compte verrouillé",
+        "account.unlocked" => "Compte déverrouillé",
+        "account.signed-in" => "Connexion",
+        "account.signed-out" => "Déconnexion",
+        "account.sign-in-failed" => "Échec de connexion",
+        "account.rpps-linked" => "RPPS associé",
+        "account.rpps-unlinked" => "RPPS dissocié",
+        "account.psc-refused" => "Connexion Pro Santé Connect refusée",
+        "account.profile-changed" => "Nom complet modifié",
+        "account.role-changed" => "Rôle modifié",
+        "account.password-reset" => "Mot de passe réinitialisé par un administrateur",
+        "account.password-changed" => "Mot de passe changé",
+        _ when action.StartsWith("query.", StringComparison.Ordinal) => "Consultation par un autre système (" + action["query.".Length..].ToUpperInvariant() + ")",
+        _ => "Autre opération",
     };
 }

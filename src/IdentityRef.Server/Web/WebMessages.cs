@@ -37,4 +37,8 @@ public sealed class WebMessages
 
 /// <summary>One labelled form field with its hint and its error, wired for screen readers.</summary>
 public sealed record FormField(string Name, string Label, string? Value, string? Error, string Type = "text", string? Hint = null,
-    bool Required = false, string? AutoComplete = "off");
+    bool Required = false, string? AutoComplete = "off")
+{
+    /// <summary>The name the form posts, when it differs from the field's id (the error summary links to the id).</summary>
+    public string? InputName { get; init; }
+}

@@ -13,6 +13,7 @@ public static class WebSetup
             o.RootDirectory = "/Web/Pages";
             o.Conventions.AllowAnonymousToPage("/Connexion");
             o.Conventions.AllowAnonymousToPage("/AccesRefuse");
+            o.Conventions.AllowAnonymousToPage("/Erreur"); // the French error pages (WebErrors)
             o.Conventions.AllowAnonymousToFolder("/Psc"); // the Pro Santé Connect start, refusal and welcome pages
         });
         // French text is written as is (é, not &#xE9;); HTML-significant characters are still encoded.

@@ -65,8 +65,6 @@ public sealed class EndpointClassTests
 {
     private static readonly string[] KnownDebt =
     [
-        "FhirEndpoints.BaseUrl",
-        "PatientEndpoints.CheckIfMatch", "PatientEndpoints.ETagOf",
     ];
 
     [Fact]

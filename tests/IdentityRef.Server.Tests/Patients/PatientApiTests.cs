@@ -184,5 +184,11 @@ public sealed class PatientApiTests(Databases databases) : IClassFixture<Databas
         var paths = document["paths"]!.AsObject();
         Assert.Contains("/api/patients", paths.Select(p => p.Key.TrimEnd('/')));
         Assert.Contains("/api/patients/{ipp}/history", paths.Select(p => p.Key));
+        // The identity is loaded by an endpoint filter, not a handler parameter: the contract still names the path parameter.
+        foreach (var (path, verb) in new[] { ("/api/patients/{ipp}", "put"), ("/api/patients/{ipp}/insi/accept", "post") })
+        {
+            var parameters = paths[path]![verb]!["parameters"]!.AsArray();
+            Assert.Contains(parameters, p => (string)p!["name"]! == "ipp" && (string)p!["in"]! == "path");
+        }
     }
 }

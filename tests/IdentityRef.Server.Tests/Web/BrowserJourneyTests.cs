@@ -29,17 +29,16 @@ public sealed class BrowserJourneyTests : BrowserTest
 
         // Search before create.
         await page.GetByRole(AriaRole.Link, new() { Name = "Identités", Exact = true }).ClickAsync();
-        await page.GetByLabel("Nom (de naissance ou utilisé)").FillAsync("Adrtrois");
-        await page.GetByLabel("Prénom").FillAsync("Dominique");
-        await page.GetByLabel("Date de naissance").FillAsync("1997-02-26");
-        await page.GetByLabel("Sexe").SelectOptionAsync("F");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Rechercher" }).ClickAsync();
+        await page.Locator("#q").FillAsync("Adrtrois Dominique 26/02/1997");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rechercher", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Aucune identité trouvée" }).WaitForAsync();
         await Screenshots.TakeAsync(page, "03-recherche");
 
         // Create, with the search's traits carried over; an empty birth name first shows the field error.
         await page.GetByRole(AriaRole.Link, new() { Name = "créer une identité" }).ClickAsync();
         Assert.Equal("ADRTROIS", (await page.Locator("#birthName").InputValueAsync()).ToUpperInvariant());
+        Assert.Equal("26/02/1997", await page.Locator("#birthDate").InputValueAsync());
+        await page.Locator("#sex").SelectOptionAsync("F");
         await page.Locator("#birthName").FillAsync("Adrtrois3");
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer l'identité" }).ClickAsync();
         await page.GetByRole(AriaRole.Alert).First.WaitForAsync();
@@ -48,10 +47,9 @@ public sealed class BrowserJourneyTests : BrowserTest
         await page.Locator("#birthName").FillAsync("Adrtrois");
         await page.Locator("#usedName").FillAsync("Martin");
         await page.GetByRole(AriaRole.Button, new() { Name = "Créer l'identité" }).ClickAsync();
-        if (await page.GetByLabel("Je confirme qu'il s'agit d'une autre personne").CountAsync() > 0)
+        if (await page.GetByRole(AriaRole.Button, new() { Name = "Créer quand même" }).CountAsync() > 0)
         {
-            await page.GetByLabel("Je confirme qu'il s'agit d'une autre personne").CheckAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Créer l'identité" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = "Créer quand même" }).ClickAsync();
         }
         await page.GetByText("Identité provisoire").First.WaitForAsync();
         Assert.Matches("/identites/[0-9]+$", new Uri(page.Url).AbsolutePath);

@@ -447,6 +447,41 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.ToTable("identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("DuplicateItemId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("IdentityA")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("IdentityB")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("LinkedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdentityB");
+
+                    b.HasIndex("IdentityA", "IdentityB")
+                        .IsUnique();
+
+                    b.ToTable("identity_links", (string)null);
+                });
+
             modelBuilder.Entity("IdentityRef.Persistence.InsiCall", b =>
                 {
                     b.Property<long>("Id")
@@ -865,6 +900,21 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.HasOne("IdentityRef.Domain.Identities.Identity", null)
                         .WithMany()
                         .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityA")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityB")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

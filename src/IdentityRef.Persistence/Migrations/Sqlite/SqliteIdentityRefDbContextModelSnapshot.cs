@@ -432,6 +432,39 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.ToTable("identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DuplicateItemId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("IdentityA")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("IdentityB")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LinkedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LinkedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IdentityB");
+
+                    b.HasIndex("IdentityA", "IdentityB")
+                        .IsUnique();
+
+                    b.ToTable("identity_links", (string)null);
+                });
+
             modelBuilder.Entity("IdentityRef.Persistence.InsiCall", b =>
                 {
                     b.Property<long>("Id")
@@ -838,6 +871,21 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.HasOne("IdentityRef.Domain.Identities.Identity", null)
                         .WithMany()
                         .HasForeignKey("IdentityId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
+                {
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityA")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("IdentityRef.Domain.Identities.Identity", null)
+                        .WithMany()
+                        .HasForeignKey("IdentityB")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });

@@ -7,7 +7,6 @@ using System.Text.Json;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
-using IdentityRef.Persistence;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Qualification;
 using IdentityRef.Server.Security;
@@ -39,7 +38,7 @@ public static class FichePage
 public sealed record HistoryLine(DateTimeOffset At, string Action, string Actor, IReadOnlyList<(string Field, string? Before, string? After)> Changes);
 
 [Authorize(Policy = Policies.PatientsRead)]
-public sealed class FicheModel(PatientService patients, QualificationService qualification, IdentityHistory history, IdentityRefDbContext db, IBirthPlaceDirectory places,
+public sealed class FicheModel(PatientService patients, QualificationService qualification, IdentityHistory history, DeskQueries desk, IBirthPlaceDirectory places,
     IAuthorizationService authorization) : PageModel
 {
     public Identity? Identity { get; private set; }
@@ -49,6 +48,12 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
     public bool CanQualify { get; private set; }
     public bool CanCorrect { get; private set; }
     public IReadOnlyList<HistoryLine> History { get; private set; } = [];
+
+    /// <summary>The IPPs of the identities the history names by id (merges).</summary>
+    public IReadOnlyDictionary<Guid, string> HistoryIpps { get; private set; } = new Dictionary<Guid, string>();
+
+    /// <summary>The identifiers other systems gave this identity (imports, the inbound feed) and its former IPPs (merges).</summary>
+    public IReadOnlyList<(string System, string Value)> OtherIdentifiers { get; private set; } = [];
     public WebMessages Messages { get; } = new();
 
     /// <summary>Set when no identity has the IPP of the address: the page says so, with a 404.</summary>
@@ -87,7 +92,7 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
         catch (DomainRuleException rule)
         {
             Messages.Add(rule);
-            db.ChangeTracker.Clear();
+            desk.DiscardChanges();
             await LoadAsync(ipp, cancellationToken);
             return Page();
         }
@@ -116,6 +121,8 @@ public sealed class FicheModel(PatientService patients, QualificationService qua
                 .Where(c => (c.Item2 ?? "") != (c.Item3 ?? "")).ToList();
             return new HistoryLine(e.At, e.Action, e.Actor, changes);
         }).ToList();
+        HistoryIpps = await desk.IppsOfAsync([.. HistoryText.Ids(History.SelectMany(h => h.Changes).SelectMany(c => new[] { c.Before, c.After })).Distinct()], cancellationToken);
+        OtherIdentifiers = await desk.OtherIdentifiersAsync(Identity.Id, cancellationToken);
         return true;
     }
 }

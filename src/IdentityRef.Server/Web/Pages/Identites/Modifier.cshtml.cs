@@ -3,7 +3,7 @@ using IdentityRef.Application.Audit;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Security;
 using IdentityRef.Domain.Common;
-using IdentityRef.Persistence;
+using IdentityRef.Application.ReferenceData;
 using IdentityRef.Server.Patients;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -18,7 +18,7 @@ namespace IdentityRef.Server.Web.Pages.Identites;
 /// concurrency: the form carries the version it was read at, and a change saved meanwhile is reported, not overwritten.
 /// </summary>
 [Authorize(Policy = Policies.PatientsWrite)]
-public sealed class ModifierModel(PatientService patients, IdentityRefDbContext db) : PageModel
+public sealed class ModifierModel(PatientService patients, DeskQueries desk, BirthPlaceLookup places) : PageModel
 {
     [BindProperty]
     public TraitsInput Input { get; set; } = new();
@@ -45,7 +45,7 @@ public sealed class ModifierModel(PatientService patients, IdentityRefDbContext 
         {
             return IdentityNotFound(ipp);
         }
-        (Ipp, Input, Version) = (identity.Ipp, TraitsInput.From(identity), identity.Version);
+        (Ipp, Input, Version) = (identity.Ipp, TraitsInput.From(identity, places), identity.Version);
         return Page();
     }
 
@@ -61,7 +61,7 @@ public sealed class ModifierModel(PatientService patients, IdentityRefDbContext 
             Messages.Errors.Add((null, "L'identité a été modifiée par quelqu'un d'autre depuis que vous l'avez ouverte : rouvrez-la et refaites vos corrections."));
             return Page();
         }
-        var traits = patients.Validate(Input.ToRequest().ToInput());
+        var traits = Input.Validate(patients, places);
         if (!traits.IsSuccess)
         {
             Messages.Add(traits.Errors);
@@ -76,7 +76,7 @@ public sealed class ModifierModel(PatientService patients, IdentityRefDbContext 
         }
         catch (DomainRuleException rule)
         {
-            db.ChangeTracker.Clear();
+            desk.DiscardChanges();
             Messages.Add(rule);
             return Page();
         }

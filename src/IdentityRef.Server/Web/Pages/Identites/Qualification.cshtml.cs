@@ -16,7 +16,6 @@ using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Server.Web.Pages.Identites;
@@ -27,13 +26,25 @@ public sealed record PendingAnswer(InsiCall Call, IReadOnlyList<TraitDifference>
 
 /// <summary>The qualification flow of admission through <see cref="QualificationService"/>: INSi, decision, document.</summary>
 [Authorize(Policy = Policies.Qualification)]
-public sealed class QualificationModel(PatientService patients, QualificationService qualification, InsiAnswerJudge judge, IdentityRefDbContext db,
+public sealed partial class QualificationModel(PatientService patients, QualificationService qualification, InsiAnswerJudge judge, DeskQueries desk,
     IOptions<IdentityOptions> options) : PageModel
 {
     public Identity? Identity { get; private set; }
     public PendingAnswer? Pending { get; private set; }
     public IReadOnlyList<string> DocumentTypes => options.Value.HighTrustDocumentTypes;
     public WebMessages Messages { get; } = new();
+
+    /// <summary>The identity document form as typed (kept when it is refused).</summary>
+    [BindProperty] public string? DocumentType { get; set; }
+    [BindProperty] public string? DocumentNumber { get; set; }
+    [BindProperty] public string? DocumentExpires { get; set; }
+
+    /// <summary>The carte Vitale form (INSi search by the card's data) as typed.</summary>
+    [BindProperty] public string? VitaleNumber { get; set; }
+    [BindProperty] public string? VitaleKey { get; set; }
+    [BindProperty] public string? VitaleRank { get; set; }
+    [BindProperty] public string? VitaleHolderNumber { get; set; }
+    [BindProperty] public string? VitaleHolderKey { get; set; }
 
     /// <summary>Set when no identity has the IPP of the address: the page says so, with a 404.</summary>
     public string? NotFoundIpp { get; private set; }
@@ -51,9 +62,60 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
         return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
     }
 
-    public Task<IActionResult> OnPostSearchAsync(string ipp, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
+    public Task<IActionResult> OnPostSearchAsync(string ipp, CancellationToken cancellationToken) =>
+        ActAsync(ipp, identity => SearchAsync(identity, null, cancellationToken), cancellationToken);
+
+    /// <summary>The INSi search by the carte Vitale (NIR of the beneficiary, its key and birth rank; the holder's when another person opens the rights).</summary>
+    public async Task<IActionResult> OnPostVitaleAsync(string ipp, CancellationToken cancellationToken)
     {
-        var result = await qualification.SearchAsync(identity, null, HttpActor.From(HttpContext), cancellationToken);
+        var errors = new ErrorCollector();
+        string? Digits(string? text) => text is null ? null : string.Concat(text.Where(c => !char.IsWhiteSpace(c))).ToUpperInvariant();
+        var number = Digits(VitaleNumber);
+        var key = Digits(VitaleKey);
+        var holder = Digits(VitaleHolderNumber);
+        var holderKey = Digits(VitaleHolderKey);
+        if (number is null || !NirPattern().IsMatch(number))
+        {
+            errors.Add("vitaleNumber", "invalid-format", "13 characters expected.");
+        }
+        if (key is null || !KeyPattern().IsMatch(key))
+        {
+            errors.Add("vitaleKey", "invalid-format", "2 digits expected.");
+        }
+        if (!string.IsNullOrWhiteSpace(VitaleRank) && !RankPattern().IsMatch(VitaleRank.Trim()))
+        {
+            errors.Add("vitaleRank", "invalid-format", "1 to 3 digits expected.");
+        }
+        if (!string.IsNullOrEmpty(holder) && !NirPattern().IsMatch(holder))
+        {
+            errors.Add("vitaleHolderNumber", "invalid-format", "13 characters expected.");
+        }
+        if (!string.IsNullOrEmpty(holder) && (holderKey is null || !KeyPattern().IsMatch(holderKey)))
+        {
+            errors.Add("vitaleHolderKey", "invalid-format", "2 digits expected.");
+        }
+        if (errors.HasErrors)
+        {
+            Messages.Add(errors.Errors);
+            return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
+        }
+        var card = new VitaleCardDto(number, key, string.IsNullOrWhiteSpace(VitaleRank) ? null : VitaleRank.Trim(),
+            string.IsNullOrEmpty(holder) ? null : holder, string.IsNullOrEmpty(holder) ? null : holderKey);
+        return await ActAsync(ipp, identity => SearchAsync(identity, card, cancellationToken), cancellationToken);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]{5}(?:[0-9]{2}|2A|2B)[0-9]{6}$")]
+    private static partial System.Text.RegularExpressions.Regex NirPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]{2}$")]
+    private static partial System.Text.RegularExpressions.Regex KeyPattern();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]{1,3}$")]
+    private static partial System.Text.RegularExpressions.Regex RankPattern();
+
+    private async Task SearchAsync(Identity identity, VitaleCardDto? card, CancellationToken cancellationToken)
+    {
+        var result = await qualification.SearchAsync(identity, card, HttpActor.From(HttpContext), cancellationToken);
         TempData[FichePage.WarningsKey] = string.Join('\n', result.Warnings.Select(FrenchText.Message));
         if (result.Outcome is not { } outcome)
         {
@@ -67,7 +129,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
         {
             TempData[FichePage.SuccessKey] = "INSi a trouvé une identité : comparez les traits.";
         }
-    }, cancellationToken);
+    }
 
     public Task<IActionResult> OnPostAcceptAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
@@ -87,38 +149,41 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
             : "Réponse INSi rejetée : l'identité reste inchangée. Ses traits contredisent ceux d'INSi : la cellule d'identitovigilance en est saisie.";
     }, cancellationToken);
 
-    public Task<IActionResult> OnPostDocumentAsync(string ipp, string? type, string? number, string? expires, CancellationToken cancellationToken) =>
-        ActAsync(ipp, async identity =>
+    /// <summary>The identity document check: each error beside its field, what was typed kept; <c>JJ/MM/AAAA</c> (or AAAA-MM-JJ) for the expiry.</summary>
+    public async Task<IActionResult> OnPostDocumentAsync(string ipp, CancellationToken cancellationToken)
+    {
+        var errors = new ErrorCollector();
+        if (string.IsNullOrWhiteSpace(DocumentType) || DocumentType.Trim().Length > 4)
         {
-            var errors = new ErrorCollector();
-            if (string.IsNullOrWhiteSpace(type) || type.Trim().Length > 4)
+            errors.Add("type", "required", "Choose the type of document.");
+        }
+        DateOnly? expiry = null;
+        if (!string.IsNullOrWhiteSpace(DocumentExpires))
+        {
+            if (DateOnly.TryParseExact(DeskDates.ToIso(DocumentExpires.Trim()), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
             {
-                errors.Add("type", "required", "Choisissez le type de pièce.");
+                expiry = date;
             }
-            DateOnly? expiry = null;
-            if (!string.IsNullOrWhiteSpace(expires))
+            else
             {
-                if (DateOnly.TryParseExact(expires, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                {
-                    expiry = date;
-                }
-                else
-                {
-                    errors.Add("expires", "invalid-format", "Date attendue au format AAAA-MM-JJ.");
-                }
+                errors.Add("expires", "invalid-format", "Expected a date as JJ/MM/AAAA.");
             }
-            if (number is { Length: > 64 })
-            {
-                errors.Add("number", "too-long", "64 caractères au plus.");
-            }
-            if (errors.HasErrors)
-            {
-                TempData[FichePage.ErrorKey] = string.Join(" ", errors.Errors.Select(e => $"{FrenchText.Field(e.Field)} : {FrenchText.Message(e)}"));
-                return;
-            }
-            await qualification.CheckDocumentAsync(identity, type!, number, expiry, HttpActor.From(HttpContext), cancellationToken);
+        }
+        if (DocumentNumber is { Length: > 64 })
+        {
+            errors.Add("number", "too-long", "64 characters at most.");
+        }
+        if (errors.HasErrors)
+        {
+            Messages.Add(errors.Errors);
+            return await LoadAsync(ipp, cancellationToken) ? Page() : IdentityNotFound(ipp);
+        }
+        return await ActAsync(ipp, async identity =>
+        {
+            await qualification.CheckDocumentAsync(identity, DocumentType!.Trim(), DocumentNumber, expiry, HttpActor.From(HttpContext), cancellationToken);
             TempData[FichePage.SuccessKey] = $"Pièce d'identité enregistrée : {identity.Status.Label().ToLowerInvariant()}.";
         }, cancellationToken);
+    }
 
     /// <summary>Runs one step, then shows the page again (post/redirect/get); a national rule that refuses it becomes a message.</summary>
     private async Task<IActionResult> ActAsync(string ipp, Func<Identity, Task> step, CancellationToken cancellationToken)
@@ -145,8 +210,7 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
         {
             return false;
         }
-        var call = await db.InsiCalls.AsNoTracking().Where(c => c.IdentityId == Identity.Id && c.Outcome == "00" && c.Decision == null && c.Traits != null)
-            .OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken);
+        var call = await desk.PendingInsiAnswerAsync(Identity.Id, cancellationToken);
         if (call is not null)
         {
             var traits = JsonSerializer.Deserialize<InsiTraitsDto>(call.Traits!)!;
@@ -154,13 +218,13 @@ public sealed class QualificationModel(PatientService patients, QualificationSer
             var local = new Dictionary<string, string?>
             {
                 ["birthName"] = Identity.BirthName, ["firstNames"] = Identity.FirstNames, ["firstName"] = Identity.FirstName,
-                ["birthDate"] = Identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["sex"] = Identity.Sex.Code(),
+                ["birthDate"] = FrenchFormat.Date(Identity.BirthDate), ["sex"] = Identity.Sex.Code(),
                 ["birthPlaceCode"] = Identity.BirthPlaceCode,
             };
             var insi = new Dictionary<string, string?>
             {
                 ["birthName"] = traits.BirthName, ["firstNames"] = traits.FirstNames, ["firstName"] = traits.FirstName,
-                ["birthDate"] = traits.BirthDate, ["sex"] = traits.Sex, ["birthPlaceCode"] = traits.BirthPlaceCode,
+                ["birthDate"] = DateOnly.TryParseExact(traits.BirthDate, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var insiDate) ? FrenchFormat.Date(insiDate) : traits.BirthDate, ["sex"] = traits.Sex, ["birthPlaceCode"] = traits.BirthPlaceCode,
             };
             var rows = local.Keys.Select(k => (k, local[k], insi[k], differences.Any(d => d.Field == k))).ToList();
             var verdict = (await judge.JudgeAsync(Identity, traits, call.InsValue, call.InsOid, cancellationToken)).Verdict;

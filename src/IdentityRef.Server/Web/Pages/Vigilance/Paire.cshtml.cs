@@ -164,6 +164,24 @@ public sealed class PaireModel(VigilanceScreens screens, DuplicateResolution res
         }, cancellationToken);
     }
 
+    public async Task<IActionResult> OnPostLinkAsync(CancellationToken cancellationToken) =>
+        await screens.ItemAsync(Id, cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await resolution.LinkAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
+                return "Paire liée : deux dossiers de la même personne, conservés sans fusion.";
+            }, cancellationToken)
+            : Missing();
+
+    public async Task<IActionResult> OnPostUnlinkAsync(CancellationToken cancellationToken) =>
+        await screens.ItemAsync(Id, cancellationToken) is { } item
+            ? await DecideAsync(async () =>
+            {
+                await resolution.UnlinkAsync(item, HttpActor.From(HttpContext), null, cancellationToken);
+                return "Lien supprimé : la paire revient dans la file pour une nouvelle décision.";
+            }, cancellationToken)
+            : Missing();
+
     public async Task<IActionResult> OnPostReviewAsync(CancellationToken cancellationToken) =>
         await screens.ItemAsync(Id, cancellationToken) is { } item
             ? await DecideAsync(async () =>

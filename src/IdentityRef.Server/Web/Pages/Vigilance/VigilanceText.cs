@@ -29,6 +29,7 @@ public static class VigilanceText
         DuplicateResolutions.TraitsCorrected => "traits corrigés",
         DuplicateResolutions.OtherPerson => "autre personne",
         DuplicateResolutions.AnswerAccepted => "réponse INSi retenue par la cellule",
+        DuplicateResolutions.Linked => "liées",
         _ => resolution,
     };
 
@@ -84,6 +85,8 @@ public static class VigilanceText
         DuplicateResolutions.TraitsCorrected => "traits corrigés",
         DuplicateResolutions.OtherPerson => "autre personne",
         DuplicateResolutions.AnswerAccepted => "réponse INSi retenue par la cellule",
+        DuplicateResolutions.Linked => "lié",
+        "unlinked" => "délié",
         _ => action,
     };
 
@@ -119,6 +122,7 @@ public static class VigilanceText
         "merge-anchored-traits" => "Les traits stricts d'une identité dont l'INS vient d'INSi ou qu'une pièce d'identité a validée ne viennent qu'avec cet INS ou cette pièce : on ne peut pas les mélanger avec ceux de l'autre identité. Gardez les traits stricts de l'identité récupérée, validée ou qualifiée (au besoin, conservez-la).",
         "reason-required" => "Indiquez le motif de la décision (500 caractères au plus).",
         "not-an-insi-contradiction" => "Cet élément est une paire d'identités, pas une contradiction INSi.",
+        "not-linked" => "Cette paire n'est pas liée : il n'y a pas de lien à supprimer.",
         _ => FrenchText.Message(rule),
     };
 
@@ -231,6 +235,7 @@ public static class VigilanceText
         return detail switch
         {
             "the merge was undone" => "la fusion a été annulée",
+            "the link was undone" => "le lien a été supprimé",
             "found again" => "trouvée de nouveau par la détection",
             "a strict trait changed since the decision" => "un trait strict a changé depuis la décision",
             "one identity was merged" => "l'une des identités a été fusionnée",

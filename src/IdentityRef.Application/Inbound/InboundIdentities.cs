@@ -1,0 +1,179 @@
+using System.Globalization;
+using IdentityRef.Domain.Common;
+using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Ins;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Pam;
+using IdentityRef.Persistence;
+using IdentityRef.Application.Patients;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Application.Inbound;
+
+/// <summary>
+/// What every inbound handler shares: finding the local identity a sender's identifiers designate (our IPP, or a
+/// cross-reference of the sender's domain, system <c>hl7:AUTHORITY</c>), keeping the sender's identifiers as
+/// cross-references, the INS rule of PAM FR, and where a refused trait sits in the message.
+/// </summary>
+public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<IdentityOptions> identityOptions, TimeProvider clock)
+{
+    /// <summary>The local identity designated by a list of CX: our own IPP, or a cross-reference of the sender's domain (a merged identity stands for its survivor).</summary>
+    public async Task<Identity?> FindAsync(IReadOnlyList<Cx> identifiers, CancellationToken cancellationToken)
+    {
+        foreach (var cx in identifiers.Where(c => c.IdentifierTypeCode != "INS" && !c.IsNullId))
+        {
+            if (IsOurs(cx))
+            {
+                if (await db.Identities.FirstOrDefaultAsync(i => i.Ipp == cx.Id, cancellationToken) is { } own)
+                {
+                    return await ActiveAsync(own, cancellationToken);
+                }
+                continue;
+            }
+            var system = SystemOf(cx);
+            var id = await db.Identifiers.Where(i => i.System == system && i.Value == cx.Id).Select(i => i.IdentityId).FirstOrDefaultAsync(cancellationToken);
+            if (id != Guid.Empty)
+            {
+                return await ActiveAsync(await db.Identities.FirstAsync(i => i.Id == id, cancellationToken), cancellationToken);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The identity that owns a cross-reference of another domain, if any (Guid.Empty when none).</summary>
+    public Task<Guid> OwnerOfAsync(Cx cx, CancellationToken cancellationToken)
+    {
+        var system = SystemOf(cx);
+        return db.Identifiers.Where(i => i.System == system && i.Value == cx.Id).Select(i => i.IdentityId).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>A merged identity stands for its survivor.</summary>
+    private async Task<Identity> ActiveAsync(Identity identity, CancellationToken cancellationToken)
+    {
+        while (identity.MergedIntoId is { } survivor)
+        {
+            identity = await db.Identities.FirstAsync(i => i.Id == survivor, cancellationToken);
+        }
+        return identity;
+    }
+
+    /// <summary>The identifiers of other domains (not ours, not an INS, not HL7 null).</summary>
+    public IEnumerable<Cx> Foreign(IEnumerable<Cx> identifiers) =>
+        identifiers.Where(c => c.IdentifierTypeCode != "INS" && !c.IsNullId && !IsOurs(c) && c.Id.Length is > 0 and <= 100);
+
+    private bool IsOurs(Cx cx) =>
+        string.Equals(cx.AssigningAuthority.NamespaceId, identityOptions.Value.IppAuthorityName, StringComparison.OrdinalIgnoreCase)
+        || (cx.AssigningAuthority.UniversalId.Length > 0 && cx.AssigningAuthority.UniversalId == identityOptions.Value.IppAuthorityOid);
+
+    public static string SystemOf(Cx cx) =>
+        "hl7:" + (cx.AssigningAuthority.NamespaceId.Length > 0 ? cx.AssigningAuthority.NamespaceId : cx.AssigningAuthority.UniversalId);
+
+    /// <summary>The sender's identifiers of a new identity, staged in the unit of work.</summary>
+    public void AddCrossReferences(Guid identityId, IReadOnlyList<Cx> identifiers)
+    {
+        foreach (var cx in Foreign(identifiers))
+        {
+            db.Identifiers.Add(new IdentityIdentifier { IdentityId = identityId, System = SystemOf(cx), Value = cx.Id, CreatedAt = clock.GetUtcNow() });
+        }
+    }
+
+    /// <summary>The sender's identifiers of a known identity that are not recorded yet.</summary>
+    public async Task AddCrossReferencesAsync(Guid identityId, IReadOnlyList<Cx> identifiers, CancellationToken cancellationToken)
+    {
+        foreach (var cx in Foreign(identifiers))
+        {
+            var system = SystemOf(cx);
+            if (!await db.Identifiers.AnyAsync(i => i.System == system && i.Value == cx.Id, cancellationToken)
+                && !db.Identifiers.Local.Any(i => i.System == system && i.Value == cx.Id))
+            {
+                db.Identifiers.Add(new IdentityIdentifier { IdentityId = identityId, System = system, Value = cx.Id, CreatedAt = clock.GetUtcNow() });
+            }
+        }
+    }
+
+    /// <summary>PAM FR: an INS is integrated only with VALI and a valid key; otherwise it is dropped with a warning, the rest integrated.</summary>
+    /// <remarks>A test or demonstration INS on a production server is refused outright (AE, nothing written): it is never a real person's.</remarks>
+    public static (InsNumber? Ins, IReadOnlyList<Hl7Error> Warnings) QualifiedIns(PamPatient patient, bool acceptTestIns)
+    {
+        if (patient is not { IsQualified: true, Ins: { } ins })
+        {
+            return (null, []);
+        }
+        var parsed = IdentityValidator.ParseIns(ins.Value, ins.Oid, acceptTestIns);
+        if (parsed.IsSuccess)
+        {
+            return (parsed.Value, []);
+        }
+        return parsed.Errors.Any(e => e.Code == "test-ins-refused")
+            ? (null, [new Hl7Error(Hl7ErrorCode.TableValueNotFound, Hl7Severity.Error, new Hl7Location("PID", 1, 3, 1, 4),
+                "test or demonstration INS authority refused on a production server")])
+            : (null, [new Hl7Error(Hl7ErrorCode.DataTypeError, Hl7Severity.Warning, new Hl7Location("PID", 1, 3), "INS with an invalid key: not integrated")]);
+    }
+
+    /// <summary>Identifiers and their systems follow the text policy of every entry path: a refused character is an AE at PID-3 or MRG-1.</summary>
+    public static List<Hl7Error> IdentifierErrors(PamReadResult read)
+    {
+        var errors = new List<Hl7Error>();
+        void Check(IReadOnlyList<Cx> identifiers, string segment, int sequence, int field)
+        {
+            for (var i = 0; i < identifiers.Count; i++)
+            {
+                var cx = identifiers[i];
+                foreach (var (value, component, subComponent) in new[] { (cx.Id, 1, 1), (cx.AssigningAuthority.NamespaceId, 4, 1), (cx.AssigningAuthority.UniversalId, 4, 2) })
+                {
+                    if (TextPolicy.Check(value, "identifier") is { } refused)
+                    {
+                        errors.Add(new Hl7Error(Hl7ErrorCode.DataTypeError, Hl7Severity.Error, new Hl7Location(segment, sequence, field, i + 1, component, subComponent),
+                            component == 1 ? "identifier: " + refused.Message : "identifier system: " + refused.Message));
+                        return;
+                    }
+                }
+            }
+        }
+        Check(read.PidIdentifiers, "PID", 1, 3);
+        Check(read.MergeIdentifiers, "MRG", 1, 1);
+        Check(read.OtherPidIdentifiers, "PID", 2, 3);
+        return errors;
+    }
+
+    public static IdentityInput ToInput(PamPatient patient) => new()
+    {
+        BirthName = patient.BirthName,
+        FirstNames = string.Join(' ', patient.FirstNames),
+        FirstName = patient.FirstName,
+        BirthDate = patient.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        Sex = patient.Sex,
+        BirthPlaceCode = patient.BirthPlaceCode,
+        UsedName = patient.UsedName,
+        UsedFirstName = patient.UsedFirstName,
+        Address = patient.Address,
+        Postcode = patient.Postcode,
+        City = patient.City,
+        Phone = patient.Phone,
+        Email = patient.Email,
+    };
+
+    /// <summary>Where a bad trait sits in the message, for ERR-2, with the 0357 code.</summary>
+    public static Hl7Error ToHl7Error(FieldError error)
+    {
+        var (field, component) = error.Field switch
+        {
+            "birthName" => (5, 1),
+            "firstNames" => (5, 3),
+            "firstName" => (5, 2),
+            "birthDate" => (7, 1),
+            "sex" => (8, 1),
+            "birthPlaceCode" => (11, 9),
+            "usedName" => (5, 1),
+            "usedFirstName" => (5, 2),
+            "address" or "postcode" or "city" => (11, 1),
+            "phone" => (13, 12),
+            "email" => (13, 4),
+            "ins.value" or "ins.oid" => (3, 1),
+            _ => (0, 0),
+        };
+        var code = error.Code == "required" ? Hl7ErrorCode.RequiredFieldMissing : Hl7ErrorCode.DataTypeError;
+        return new Hl7Error(code, Hl7Severity.Error, new Hl7Location("PID", 1, field, field == 0 ? 0 : 1, component), $"{error.Field}: {error.Code}");
+    }
+}

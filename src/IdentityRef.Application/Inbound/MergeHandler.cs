@@ -1,0 +1,35 @@
+using IdentityRef.Domain.Identities;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Pam;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Merges;
+using IdentityRef.Application.Patients;
+
+namespace IdentityRef.Application.Inbound;
+
+/// <summary>A40 (ITI-30 receiver rules): MRG-1 unknown does nothing; PID-3 unknown is an identifier change; both known are merged.</summary>
+public sealed class MergeHandler(InboundIdentities identities, MergeService merges, IdentityWriter writer) : IInboundHandler
+{
+    public static IReadOnlyList<PamEvent> Triggers { get; } = [PamEvent.A40];
+
+    public async Task<IReadOnlyList<Hl7Error>> ApplyAsync(PamReadResult read, Actor actor, CancellationToken cancellationToken)
+    {
+        var merged = await identities.FindAsync(read.MergeIdentifiers, cancellationToken);
+        if (merged is null)
+        {
+            return [];
+        }
+        var survivor = await identities.FindAsync(read.PidIdentifiers, cancellationToken);
+        if (survivor is null)
+        {
+            await identities.AddCrossReferencesAsync(merged.Id, read.PidIdentifiers, cancellationToken);
+            await writer.SaveAsync(merged, "identity.identifier-added", IdentitySnapshot.Of(merged), actor, new { source = actor.Name }, cancellationToken);
+            return [];
+        }
+        if (survivor.Id != merged.Id)
+        {
+            await merges.MergeAsync(survivor, merged, actor, new { source = actor.Name }, cancellationToken);
+        }
+        return [];
+    }
+}

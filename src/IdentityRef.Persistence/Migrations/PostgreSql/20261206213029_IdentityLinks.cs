@@ -1,0 +1,63 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace IdentityRef.Persistence.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class IdentityLinks : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "identity_links",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IdentityA = table.Column<Guid>(type: "uuid", nullable: false),
+                    IdentityB = table.Column<Guid>(type: "uuid", nullable: false),
+                    LinkedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LinkedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    DuplicateItemId = table.Column<long>(type: "bigint", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_identity_links", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_identity_links_identities_IdentityA",
+                        column: x => x.IdentityA,
+                        principalTable: "identities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                    table.ForeignKey(
+                        name: "FK_identity_links_identities_IdentityB",
+                        column: x => x.IdentityB,
+                        principalTable: "identities",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_identity_links_IdentityA_IdentityB",
+                table: "identity_links",
+                columns: new[] { "IdentityA", "IdentityB" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_identity_links_IdentityB",
+                table: "identity_links",
+                column: "IdentityB");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "identity_links");
+        }
+    }
+}
