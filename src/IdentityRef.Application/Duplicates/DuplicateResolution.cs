@@ -2,8 +2,8 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Merges;
-using IdentityRef.Application.Links;
 using IdentityRef.Domain.Identities;
+using IdentityRef.Application.Links;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Application.Duplicates;
@@ -62,6 +62,47 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         EnsurePair(item);
         DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, clock.GetUtcNow(), actor.Name, comment);
         await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+    }
+
+    /// <summary>The item is assigned to <paramref name="to"/> ("m'attribuer", or handed over), in review; recorded on the item.</summary>
+    /// <exception cref="DomainRuleException">item-resolved.</exception>
+    public async Task AssignAsync(DuplicateItem item, Actor actor, string to, CancellationToken cancellationToken)
+    {
+        item.Assign(to);
+        DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "assigned", to);
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// "Not a duplicate" on several pairs at once, with one reason (required, 500 characters at most) recorded on each pair. All
+    /// or nothing: when one item cannot be decided (resolved meanwhile, not a pair, unknown), nothing is written and the refusals
+    /// are returned (item id and rule: <c>item-resolved</c>, <c>not-a-pair</c>, <c>not-found</c>).
+    /// </summary>
+    /// <exception cref="DomainRuleException">reason-required.</exception>
+    public async Task<IReadOnlyList<(long Id, string Rule)>> NotDuplicateManyAsync(IReadOnlyCollection<long> ids, Actor actor, string? reason,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500)
+        {
+            throw new DomainRuleException("reason-required", "A reason (500 characters at most) is required to declare pairs not duplicates.");
+        }
+        var wanted = ids.Distinct().ToList();
+        var items = await db.DuplicateItems.Where(d => wanted.Contains(d.Id)).ToListAsync(cancellationToken);
+        var refused = wanted.Where(id => items.All(i => i.Id != id)).Select(id => (id, "not-found"))
+            .Concat(items.Where(i => i.State == DuplicateStates.Resolved).Select(i => (i.Id, "item-resolved")))
+            .Concat(items.Where(i => i.State != DuplicateStates.Resolved && i.IsInsiContradiction).Select(i => (i.Id, "not-a-pair")))
+            .OrderBy(r => r.Item1).ToList();
+        if (refused.Count > 0 || items.Count == 0)
+        {
+            return refused;
+        }
+        var now = clock.GetUtcNow();
+        foreach (var item in items)
+        {
+            DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, now, actor.Name, reason.Trim());
+        }
+        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
+        return [];
     }
 
     /// <summary>
@@ -124,47 +165,6 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             throw new DomainRuleException("identity-merged", "One identity of the pair was merged into another: work on the surviving identity.");
         }
         return (a, b);
-    }
-
-    /// <summary>The item is assigned to <paramref name="to"/> ("m'attribuer", or handed over), in review; recorded on the item.</summary>
-    /// <exception cref="DomainRuleException">item-resolved.</exception>
-    public async Task AssignAsync(DuplicateItem item, Actor actor, string to, CancellationToken cancellationToken)
-    {
-        item.Assign(to);
-        DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "assigned", to);
-        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
-    }
-
-    /// <summary>
-    /// "Not a duplicate" on several pairs at once, with one reason (required, 500 characters at most) recorded on each pair. All
-    /// or nothing: when one item cannot be decided (resolved meanwhile, not a pair, unknown), nothing is written and the refusals
-    /// are returned (item id and rule: <c>item-resolved</c>, <c>not-a-pair</c>, <c>not-found</c>).
-    /// </summary>
-    /// <exception cref="DomainRuleException">reason-required.</exception>
-    public async Task<IReadOnlyList<(long Id, string Rule)>> NotDuplicateManyAsync(IReadOnlyCollection<long> ids, Actor actor, string? reason,
-        CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrWhiteSpace(reason) || reason.Trim().Length > 500)
-        {
-            throw new DomainRuleException("reason-required", "A reason (500 characters at most) is required to declare pairs not duplicates.");
-        }
-        var wanted = ids.Distinct().ToList();
-        var items = await db.DuplicateItems.Where(d => wanted.Contains(d.Id)).ToListAsync(cancellationToken);
-        var refused = wanted.Where(id => items.All(i => i.Id != id)).Select(id => (id, "not-found"))
-            .Concat(items.Where(i => i.State == DuplicateStates.Resolved).Select(i => (i.Id, "item-resolved")))
-            .Concat(items.Where(i => i.State != DuplicateStates.Resolved && i.IsInsiContradiction).Select(i => (i.Id, "not-a-pair")))
-            .OrderBy(r => r.Item1).ToList();
-        if (refused.Count > 0 || items.Count == 0)
-        {
-            return refused;
-        }
-        var now = clock.GetUtcNow();
-        foreach (var item in items)
-        {
-            DuplicateQueue.Resolve(item, DuplicateResolutions.NotDuplicate, now, actor.Name, reason.Trim());
-        }
-        await DuplicateQueue.SaveDecisionAsync(db, cancellationToken); // one decided meanwhile: item-changed, nothing written
-        return [];
     }
 
     /// <summary>Someone of the cell takes the item (it stays in the queue, marked in-review).</summary>

@@ -16,6 +16,7 @@ public static class BroadcastSetup
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<SubscriptionService>();
         services.AddScoped<MessageService>();
+        services.AddScoped<MessageScreens>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
         services.AddScoped<OutboxHousekeeping>();
         services.AddScoped<OutboxStatistics>();

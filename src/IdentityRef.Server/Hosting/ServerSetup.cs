@@ -53,6 +53,7 @@ public static class ServerSetup
         services.AddSingleton<IppAllocator>();
         services.AddScoped<IdentityWriter>();
         services.AddScoped<PatientService>();
+        services.AddScoped<IdentityRef.Application.Quality.QualityIndicators>();
         services.AddScoped<IdentityHistory>();
         services.AddSingleton<AdmissionLocks>();
         services.AddScoped<Admission>();

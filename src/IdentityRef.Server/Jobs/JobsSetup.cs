@@ -25,6 +25,7 @@ public static class JobsSetup
             .ValidateOnStart();
         services.AddScoped<InsReverifier>();
         services.AddScoped<InsiRetrier>();
+        services.AddScoped<JobOperations>();
 
         var options = section.Get<SchedulerOptions>() ?? new SchedulerOptions();
         if (!options.Enabled)

@@ -41,6 +41,7 @@ public static class Navigation
     [
         new("Tableau de bord", "/", Policies.PatientsRead),
         new("Identités", "/identites", Policies.PatientsRead), // creation starts with a search (no direct link)
+        new("Indicateurs", "/tableau-de-bord", Policies.PatientsRead),
         new("File de travail", "/identitovigilance", Policies.Duplicates),
         new("Signalements", "/signalements", Policies.WorkItems),
         new("Abonnements", "/abonnements", Policies.Subscriptions),

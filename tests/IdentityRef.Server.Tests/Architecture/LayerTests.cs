@@ -65,7 +65,6 @@ public sealed class EndpointClassTests
 {
     private static readonly string[] KnownDebt =
     [
-        "JobEndpoints.ActAsync", "JobEndpoints.RunsAsync", "JobEndpoints.SummariesAsync",
     ];
 
     [Fact]

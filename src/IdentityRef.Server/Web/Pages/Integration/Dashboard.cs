@@ -39,8 +39,10 @@ public static class Dashboard
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);
         var first = today.AddDays(1 - days);
         var since = clock.GetUtcNow().AddDays(-days - 1); // a day of margin for the time zone; filtered by local day below
-        // The audit keeps the changed fields only: "status":"QUAL" in After is the change to QUAL itself.
-        var times = await db.AuditTrail.AsNoTracking().Where(a => a.At >= since && a.After != null && a.After.Contains("\"status\":\"QUAL\""))
+        // The audit keeps the changed fields only: "status":"QUAL" in After is the change to QUAL itself. Identities loaded
+        // already qualified (an import, the demonstration data) were not qualified here, and not on the day they were loaded.
+        var times = await db.AuditTrail.AsNoTracking().Where(a => a.At >= since && a.After != null && a.After.Contains("\"status\":\"QUAL\"")
+                && a.Action != "identity.seeded" && a.Action != "identity.imported")
             .Select(a => a.At).ToListAsync(cancellationToken);
         var perDay = times.Select(t => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(t, zone).DateTime)).Where(d => d >= first)
             .GroupBy(d => d).ToDictionary(g => g.Key, g => g.Count());

@@ -54,4 +54,62 @@ public static class IntegrationText
         { TotalDays: < 1 } => $"{(int)age.TotalHours} h {age.Minutes:00} min",
         _ => $"{(int)age.TotalDays} j {age.Hours} h",
     };
+
+    /// <summary>The segments of a PAM FR message, in words.</summary>
+    public static string Segment(string name) => name switch
+    {
+        "MSH" => "en-tête du message",
+        "EVN" => "événement",
+        "PID" => "identification du patient",
+        "PD1" => "informations complémentaires du patient",
+        "PV1" => "venue du patient",
+        "MRG" => "identité fusionnée ou ancien identifiant",
+        "ZFD" => "extension française : données complémentaires",
+        "ZFA" => "extension française : DMP",
+        "ZFP" => "extension française : situation professionnelle",
+        "ZFV" => "extension française : venue",
+        "ZFM" => "extension française : PMSI",
+        "ZFS" => "extension française : mode légal de soins",
+        "NK1" => "personne à prévenir",
+        _ => "segment",
+    };
+
+    /// <summary>The meaning of the fields read most often; others are named by their position only.</summary>
+    public static string FieldLabel(string segment, int field) => (segment, field) switch
+    {
+        ("MSH", 1) => "séparateur de champs",
+        ("MSH", 2) => "caractères de codage",
+        ("MSH", 3) => "application émettrice",
+        ("MSH", 4) => "établissement émetteur",
+        ("MSH", 5) => "application destinataire",
+        ("MSH", 6) => "établissement destinataire",
+        ("MSH", 7) => "date et heure du message",
+        ("MSH", 9) => "type de message",
+        ("MSH", 10) => "identifiant de contrôle",
+        ("MSH", 11) => "mode de traitement",
+        ("MSH", 12) => "version HL7",
+        ("MSH", 17) => "pays",
+        ("MSH", 18) => "jeu de caractères",
+        ("MSH", 19) => "langue",
+        ("MSH", 21) => "profil du message",
+        ("EVN", 1) => "code de l'événement",
+        ("EVN", 2) => "date et heure de l'enregistrement",
+        ("EVN", 5) => "opérateur",
+        ("EVN", 6) => "date et heure de l'événement",
+        ("PID", 3) => "identifiants du patient (IPP, INS)",
+        ("PID", 5) => "noms (naissance, utilisé)",
+        ("PID", 6) => "nom de naissance de la mère",
+        ("PID", 7) => "date de naissance",
+        ("PID", 8) => "sexe",
+        ("PID", 11) => "adresses (dont lieu de naissance)",
+        ("PID", 13) => "téléphone, courriel",
+        ("PID", 23) => "lieu de naissance",
+        ("PID", 29) => "date du décès",
+        ("PID", 30) => "indicateur de décès",
+        ("PID", 32) => "statut de l'identité",
+        ("MRG", 1) => "identifiants de l'identité absorbée ou ancienne",
+        ("MRG", 7) => "nom de l'identité absorbée",
+        ("PV1", 2) => "type de venue",
+        _ => "—",
+    };
 }

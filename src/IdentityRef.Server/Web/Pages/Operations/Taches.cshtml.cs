@@ -1,6 +1,5 @@
 using IdentityRef.Application.Jobs;
 using IdentityRef.Application.Security;
-using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
@@ -11,7 +10,7 @@ namespace IdentityRef.Server.Web.Pages.Operations;
 
 /// <summary>"Tâches planifiées": the jobs of <see cref="JobCatalog"/> and their runs (the same calls as <c>/api/jobs</c>).</summary>
 [Authorize(Policy = Policies.Jobs)]
-public sealed class TachesModel(IServiceProvider services, IdentityRefDbContext db) : PageModel
+public sealed class TachesModel(JobOperations jobs) : PageModel
 {
     public const int RunsShown = 20;
 
@@ -25,30 +24,33 @@ public sealed class TachesModel(IServiceProvider services, IdentityRefDbContext 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Messages.TakeFrom(TempData);
-        Jobs = await JobEndpoints.SummariesAsync(services, db, cancellationToken);
+        Jobs = await jobs.SummariesAsync(cancellationToken);
         if (Job is { Length: > 0 } && JobCatalog.Find(Job) is { } job)
         {
             Job = job.Name;
-            Runs = await JobEndpoints.RunsAsync(db, job, RunsShown, cancellationToken);
+            Runs = await jobs.RunsAsync(job, RunsShown, cancellationToken);
         }
     }
 
     public Task<IActionResult> OnPostRunAsync(string name, CancellationToken cancellationToken) =>
-        ActAsync(name, JobEndpoints.JobAction.Run, "demandée : le résultat apparaîtra dans ses exécutions", cancellationToken);
+        ActAsync(name, JobOperations.JobAction.Run, "demandée : le résultat apparaîtra dans ses exécutions", cancellationToken);
 
     public Task<IActionResult> OnPostPauseAsync(string name, CancellationToken cancellationToken) =>
-        ActAsync(name, JobEndpoints.JobAction.Pause, "suspendue : une exécution en cours se termine", cancellationToken);
+        ActAsync(name, JobOperations.JobAction.Pause, "suspendue : une exécution en cours se termine", cancellationToken);
 
     public Task<IActionResult> OnPostResumeAsync(string name, CancellationToken cancellationToken) =>
-        ActAsync(name, JobEndpoints.JobAction.Resume, "reprise", cancellationToken);
+        ActAsync(name, JobOperations.JobAction.Resume, "reprise", cancellationToken);
 
-    private async Task<IActionResult> ActAsync(string name, JobEndpoints.JobAction action, string done, CancellationToken cancellationToken)
+    private async Task<IActionResult> ActAsync(string name, JobOperations.JobAction action, string done, CancellationToken cancellationToken)
     {
         if (JobCatalog.Find(name) is not { } job)
         {
-            return NotFound();
+            Messages.Errors.Add((null, "Cette tâche n'existe pas."));
+            await OnGetAsync(cancellationToken);
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
         }
-        if (!await JobEndpoints.ActAsync(job, action, services, cancellationToken))
+        if (!await jobs.ActAsync(job, action, cancellationToken))
         {
             Messages.Errors.Add((null, "Le planificateur est désactivé sur cette instance (Scheduler:Enabled) : aucune tâche ne peut y être lancée, suspendue ou reprise."));
             await OnGetAsync(cancellationToken);

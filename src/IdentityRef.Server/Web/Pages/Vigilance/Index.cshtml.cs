@@ -50,7 +50,16 @@ public sealed class IndexModel(VigilanceScreens screens, DuplicateResolution res
             TempData["success"] = "Aucune paire libre dans ce filtre : tout est attribué ou traité.";
             return Redirect(LinkTo(PageNumber));
         }
-        await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+        try
+        {
+            await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+        }
+        catch (Domain.Common.DomainRuleException rule)
+        {
+            // Taken by someone else at the same moment: say so, the queue as it is now.
+            TempData["error"] = VigilanceText.Rule(rule);
+            return Redirect(LinkTo(PageNumber));
+        }
         return Redirect($"/identitovigilance/{next}" + QueryString.Create(FilterQuery(1)).ToUriComponent());
     }
 
@@ -89,7 +98,18 @@ public sealed class IndexModel(VigilanceScreens screens, DuplicateResolution res
             await LoadAsync(cancellationToken);
             return Page();
         }
-        var refused = await resolution.NotDuplicateManyAsync(Selected, HttpActor.From(HttpContext), Reason, cancellationToken);
+        IReadOnlyList<(long Id, string Rule)> refused;
+        try
+        {
+            refused = await resolution.NotDuplicateManyAsync(Selected, HttpActor.From(HttpContext), Reason, cancellationToken);
+        }
+        catch (Domain.Common.DomainRuleException rule)
+        {
+            Messages.Errors.Add((null, VigilanceText.Rule(rule) + " Rien n'a été enregistré."));
+            screens.Forget();
+            await LoadAsync(cancellationToken);
+            return Page();
+        }
         if (refused.Count > 0)
         {
             foreach ((long id, string rule) in refused)

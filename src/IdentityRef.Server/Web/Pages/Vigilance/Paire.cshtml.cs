@@ -113,7 +113,15 @@ public sealed class PaireModel(VigilanceScreens screens, DuplicateResolution res
             TempData["success"] = "Aucune autre paire libre dans ce filtre : tout est attribué ou traité.";
             return Redirect(LinkTo(1));
         }
-        await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+        try
+        {
+            await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+        }
+        catch (DomainRuleException rule)
+        {
+            TempData["error"] = VigilanceText.Rule(rule);
+            return Redirect(LinkTo(1));
+        }
         return Redirect($"/identitovigilance/{next}{FilterSuffix}");
     }
 

@@ -235,6 +235,7 @@ public static class VigilanceText
         return detail switch
         {
             "the merge was undone" => "la fusion a été annulée",
+            "the link was undone" => "le lien a été supprimé",
             "found again" => "trouvée de nouveau par la détection",
             "a strict trait changed since the decision" => "un trait strict a changé depuis la décision",
             "one identity was merged" => "l'une des identités a été fusionnée",
