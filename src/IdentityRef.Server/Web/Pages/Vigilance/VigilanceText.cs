@@ -76,6 +76,7 @@ public static class VigilanceText
         "merge-refused" => "fusion refusée",
         "reopened" => "rouvert",
         "assigned" => "attribué",
+        "forced-creation" => "création forcée malgré un doublon probable",
         "trait-chosen" => "trait repris de l'autre identité",
         "detected-again" => "constaté de nouveau",
         "insi-same-ins" => "INSi a renvoyé l'INS de l'autre identité",
@@ -227,6 +228,11 @@ public static class VigilanceText
         if (action == "trait-chosen" && detail.Split(' ', 2) is [var trait, var ipp])
         {
             return $"{Trait(trait)} de l'identité {ipp}";
+        }
+        if (action == "forced-creation"
+            && System.Text.RegularExpressions.Regex.Match(detail, @"^identity (\S+) created past the probable duplicate (\S+)") is { Success: true } forced)
+        {
+            return $"identité {forced.Groups[1].Value} créée malgré le doublon probable {forced.Groups[2].Value}";
         }
         if (action == "merge-refused" && detail == "ins-collision")
         {
