@@ -49,7 +49,7 @@ public sealed class VigilanceBrowserTests : BrowserTest
         await Screenshots.TakeAsync(page, "31-comparaison");
 
         await page.Locator($"input[name=survivor][value='{ippB}']").CheckAsync();
-        await page.GetByRole(AriaRole.Button, new() { Name = "Fusionner" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Fusionner", Exact = true }).ClickAsync();
         await page.GetByText($"Fusion faite : l'identité {ippB} est conservée.").WaitForAsync();
         Assert.True(await page.GetByRole(AriaRole.Button, new() { Name = "Annuler la fusion" }).IsVisibleAsync());
         Assert.Contains(ippB, await page.Locator("section.merge-done").InnerTextAsync());
