@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Import benchmark: COUNT rows (default 1,000,000) of generated French identities into a fresh SQLite database.
-# Prints the elapsed time, rows per second and peak memory of the import command. Target: 1M rows in <= 60 s.
+# Prints the elapsed time, rows per second, CPU time, peak memory and where the writer's time went (docs/import.md),
+# with the load average around the run (the CPU seconds are the steadier figure on a shared machine).
+# Target: 1M rows in <= 60 s. SERVER=path/to/IdentityRef.Server.dll measures another build on the same file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count="${1:-1000000}"
@@ -11,10 +13,12 @@ for project in src/IdentityRef.Server tests/IdentityRef.Benchmarks; do dotnet bu
 [ -f "$csv" ] || dotnet tests/IdentityRef.Benchmarks/bin/Release/net10.0/IdentityRef.Benchmarks.dll import-csv "$csv" "$count"
 rm -f "$work"/bench.db*
 export ConnectionStrings__IdentityRef="Data Source=$work/bench.db" Hl7__DispatcherEnabled=false
-server=src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.dll
+server="${SERVER:-src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.dll}"
 # migrate first, so that the figure is the import alone
 dotnet "$server" import /dev/null >/dev/null 2>&1 || true
-/usr/bin/time -f "peak memory: %M KiB" dotnet "$server" import "$csv" --rejects "$work/rejects.txt" 2>"$work/stderr.txt" | tee "$work/out.txt"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/time -f "peak memory: %M KiB; elapsed %e s, CPU user %U s + sys %S s" dotnet "$server" import "$csv" --rejects "$work/rejects.txt" 2>"$work/stderr.txt" | tee "$work/out.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep "peak memory" "$work/stderr.txt"
 echo "rejected rows (first 3):"; head -3 "$work/rejects.txt"
 python3 - "$work/out.txt" <<'PY'

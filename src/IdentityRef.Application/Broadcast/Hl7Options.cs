@@ -89,6 +89,13 @@ public sealed class Hl7Options
     /// <summary>Now, in the hospital's time zone, from the one clock of the server.</summary>
     public DateTimeOffset LocalNow(TimeProvider clock) => TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone);
 
+    /// <summary>
+    /// How long a server instance keeps a subscription's delivery to itself without renewing it (each pass renews it).
+    /// With several instances on one database, an instance that dies holding it is taken over after this long.
+    /// </summary>
+    [Range(1, 3600)]
+    public double DeliveryLeaseSeconds { get; set; } = 30;
+
     /// <summary>Messages read from the outbox at a time per subscription.</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;

@@ -15,7 +15,8 @@ public static class PamMapping
     /// <param name="zone">The hospital's time zone, for the date of the INSi call (ZFD-6); UTC when null.</param>
     /// <param name="receivedFromAnotherSystem">
     /// The identity came from (or was fed by) another identity source: how that source collected it is not known here,
-    /// so ZFD-5 stays empty unless INSi retrieved the INS here; it never claims a manual entry (SM) that nobody made.
+    /// so ZFD-5 is the mode that source said (its ZFD-5, stored on receipt) or empty, unless INSi retrieved the INS here; it
+    /// never claims a manual entry (SM) that nobody made. Its ZFD-7/8 are not handed on: they justify the sender's status, not ours.
     /// </param>
     public static PamPatient ToPam(Identity identity, IdentityOptions options, TimeZoneInfo? zone = null, bool receivedFromAnotherSystem = false)
     {
@@ -43,6 +44,7 @@ public static class PamMapping
             UsedName = identity.UsedName,
             UsedFirstName = identity.UsedFirstName,
             BirthDate = identity.BirthDate,
+            DeathDate = identity.DeathDate,
             Sex = identity.Sex.Code(),
             BirthPlaceCode = identity.BirthPlaceCode,
             Address = identity.Address,
@@ -55,7 +57,9 @@ public static class PamMapping
             Ins = shareable is null ? null : new PamIns(shareable.Value, shareable.Oid),
             PidStatus = status,
             BirthDateCorrected = identity.BirthDateCorrected,
-            ObtainingMode = identity.InsSource == InsSource.Insi || !receivedFromAnotherSystem ? identity.ObtainingMode : null,
+            // INSI when INSi gave the INS here; for an identity another source fed us, the mode it said (its ZFD-5), else
+            // nothing; SM only for an identity typed here
+            ObtainingMode = identity.InsSource == InsSource.Insi || !receivedFromAnotherSystem ? identity.ObtainingMode : identity.ReceivedObtainingMode,
             InsiCallDate = identity.InsiCheckedAt is { } at ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone ?? TimeZoneInfo.Utc).DateTime) : null,
             DocumentType = identity.DocumentType,
             DocumentExpiry = identity.DocumentExpires,
@@ -80,6 +84,10 @@ public static class PamMapping
         Check(identity.Phone, PamFields.Phone);
         Check(identity.Email, PamFields.Email);
         Check(identity.BirthPlaceCode, PamFields.BirthPlace);
+        if (identity.DeathDate is null)
+        {
+            empty |= PamFields.DeathDate;
+        }
         return empty;
     }
 }

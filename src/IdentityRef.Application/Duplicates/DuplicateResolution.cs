@@ -156,7 +156,7 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         });
     }
 
-    private async Task<(Domain.Identities.Identity A, Domain.Identities.Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)
+    private async Task<(Identity A, Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)
     {
         var a = await db.Identities.FirstAsync(i => i.Id == item.IdentityA, cancellationToken);
         var b = await db.Identities.FirstAsync(i => i.Id == item.IdentityB!.Value, cancellationToken);

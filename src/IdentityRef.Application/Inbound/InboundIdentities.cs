@@ -152,6 +152,7 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
         City = patient.City,
         Phone = patient.Phone,
         Email = patient.Email,
+        DeathDate = patient.DeathDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
 
     /// <summary>Where a bad trait sits in the message, for ERR-2, with the 0357 code.</summary>
@@ -170,6 +171,7 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
             "address" or "postcode" or "city" => (11, 1),
             "phone" => (13, 12),
             "email" => (13, 4),
+            "deathDate" => (29, 1),
             "ins.value" or "ins.oid" => (3, 1),
             _ => (0, 0),
         };

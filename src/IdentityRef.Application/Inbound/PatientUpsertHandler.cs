@@ -1,4 +1,5 @@
 using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Traits;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Pam;
 using IdentityRef.Application.Audit;
@@ -29,19 +30,41 @@ public sealed class PatientUpsertHandler(InboundIdentities identities, PatientSe
         {
             return warnings;
         }
-        var traits = validated.Value with { DeclaredIns = ins };
+        var traits = validated.Value with { DeclaredIns = ins, Strict = WithCorrectedFlag(validated.Value.Strict, patient, existing) };
+        // ZFD-5/7/8: how the sender collected the identity, kept as its word (absent: unchanged; "": withdrawn)
+        var collected = (
+            Mode: Received(patient.ObtainingMode, PamFields.ObtainingMode, existing?.ReceivedObtainingMode),
+            Document: Received(patient.DocumentType, PamFields.DocumentType, existing?.ReceivedDocumentType),
+            Expires: patient.DocumentExpiry ?? (patient.Erased.HasFlag(PamFields.DocumentExpiry) ? null : existing?.ReceivedDocumentExpires));
+        string? Received(string? sent, PamFields field, string? current) => sent ?? (patient.Erased.HasFlag(field) ? null : current);
         if (existing is null)
         {
-            await patients.CreateAsync(traits, actor, new { source = actor.Name }, cancellationToken,
-                stage: created => identities.AddCrossReferences(created.Id, read.PidIdentifiers));
+            await patients.CreateAsync(traits, actor, new { source = actor.Name }, cancellationToken, stage: created =>
+            {
+                created.RecordReceivedCollection(collected.Mode, collected.Document, collected.Expires);
+                identities.AddCrossReferences(created.Id, read.PidIdentifiers);
+            });
             return warnings;
         }
         var before = IdentitySnapshot.Of(existing);
         var strict = existing.InsSource == InsSource.Insi ? existing.Strict : traits.Strict;
         existing.Update(strict, traits.Complementary, existing.InsSource == InsSource.Insi ? null : traits.DeclaredIns, clock.GetUtcNow());
+        existing.RecordReceivedCollection(collected.Mode, collected.Document, collected.Expires);
         await identities.AddCrossReferencesAsync(existing.Id, read.PidIdentifiers, cancellationToken);
         await writer.SaveAsync(existing, "identity.updated", before, actor, new { source = actor.Name }, cancellationToken);
         return warnings;
+    }
+
+    /// <summary>
+    /// ZFD-4 (birth date corrected, Y/N) sets the flag of the birth date; without it, a birth date the identity already has
+    /// keeps its flag, a new one has the flag its parsing gave.
+    /// </summary>
+    private static StrictTraits WithCorrectedFlag(StrictTraits strict, PamPatient sent, Identity? existing)
+    {
+        var date = strict.BirthDate.Value;
+        var corrected = sent.BirthDateCorrected
+            ?? (existing is not null && existing.BirthDate == date ? existing.BirthDateCorrected : strict.BirthDate.Corrected);
+        return strict with { BirthDate = new BirthDate(date, corrected) };
     }
 
     /// <summary>
@@ -62,6 +85,7 @@ public sealed class PatientUpsertHandler(InboundIdentities identities, PatientSe
             Phone = Keep(sent.Phone, PamFields.Phone, existing.Phone),
             Email = Keep(sent.Email, PamFields.Email, existing.Email),
             BirthPlaceCode = Keep(sent.BirthPlaceCode, PamFields.BirthPlace, existing.BirthPlaceCode),
+            DeathDate = sent.DeathDate ?? (sent.Erased.HasFlag(PamFields.DeathDate) ? null : existing.DeathDate),
         };
     }
 }

@@ -17,8 +17,12 @@ namespace IdentityRef.Application.Patients;
 /// core and sorted in the primary key's order, are written by multi-row prepared statements in the batch's own
 /// transaction, so that a committed identity always has its keys (docs/import.md).
 /// </summary>
-public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys = false, bool keysInBatch = false)
+public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys = false, bool keysInBatch = false) : IAsyncDisposable
 {
+    // With keysInBatch: one scope and one open connection for every batch, so that SQLite's page cache of the key
+    // indexes survives from one batch to the next (a connection opened again gets the default cache size back).
+    private AsyncServiceScope? _scope;
+
     private readonly List<MatchRow> _unkeyed = [];
     private int _unkeyedBatches;
 
@@ -32,15 +36,41 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
 
     public long KeysWritten { get; private set; }
 
+    /// <summary>SQLite page cache of the import's connection (KiB): room for most of the key indexes' pages at a million identities.</summary>
+    private const int KeyBatchCacheKiB = 512 * 1024;
+
     public sealed record NewIdentity(ValidatedTraits Traits, string? ExternalSystem, string? ExternalId, Action<Identity, DateTimeOffset>? Then = null);
 
     public async Task WriteAsync(IReadOnlyList<NewIdentity> batch, Actor actor, string action, CancellationToken cancellationToken)
     {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        var clock = scope.ServiceProvider.GetRequiredService<TimeProvider>();
-        var ipps = scope.ServiceProvider.GetRequiredService<IppAllocator>();
-        var listeners = scope.ServiceProvider.GetServices<IIdentityChangeListener>().Where(l => !((deferMatchKeys || keysInBatch) && l is MatchKeyIndex)).ToList();
+        AsyncServiceScope? own = null;
+        IServiceProvider provider;
+        if (keysInBatch)
+        {
+            if (_scope is null)
+            {
+                _scope = services.CreateAsyncScope();
+                var shared = _scope.Value.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+                await shared.Database.OpenConnectionAsync(cancellationToken);
+                if (shared.Provider == DatabaseProvider.Sqlite)
+                {
+                    // Each batch's keys land all over the key indexes: a page cache that holds more of them saves reading
+                    // the same pages again batch after batch.
+                    await shared.Database.ExecuteSqlRawAsync($"PRAGMA cache_size = -{KeyBatchCacheKiB}", cancellationToken);
+                }
+            }
+            provider = _scope.Value.ServiceProvider;
+        }
+        else
+        {
+            own = services.CreateAsyncScope();
+            provider = own.Value.ServiceProvider;
+        }
+        await using var disposeOwn = own;
+        var db = provider.GetRequiredService<IdentityRefDbContext>();
+        var clock = provider.GetRequiredService<TimeProvider>();
+        var ipps = provider.GetRequiredService<IppAllocator>();
+        var listeners = provider.GetServices<IIdentityChangeListener>().Where(l => !((deferMatchKeys || keysInBatch) && l is MatchKeyIndex)).ToList();
         db.ChangeTracker.AutoDetectChangesEnabled = false;
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -90,6 +120,7 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         started = System.Diagnostics.Stopwatch.GetTimestamp();
         await transaction.CommitAsync(cancellationToken);
         CommitTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        db.ChangeTracker.Clear();
         if (deferMatchKeys)
         {
             _unkeyed.AddRange(created.Select(MatchRow.Of));
@@ -114,6 +145,15 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         _unkeyed.Clear();
         _unkeyedBatches = 0;
         return built;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_scope is { } scope)
+        {
+            _scope = null;
+            await scope.DisposeAsync();
+        }
     }
 
     /// <summary>

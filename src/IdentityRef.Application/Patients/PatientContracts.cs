@@ -31,6 +31,9 @@ public sealed record PatientRequest
     public string? Phone { get; init; }
     public string? Email { get; init; }
 
+    /// <summary>The date of death, <c>YYYY-MM-DD</c> (sent as PID-29 with PID-30 Y); null or absent while alive — a PUT without it cancels a recorded death.</summary>
+    public string? DeathDate { get; init; }
+
     /// <summary>An INS declared by the caller: stored, but it counts only once an INSi answer confirms it.</summary>
     public InsDto? Ins { get; init; }
 
@@ -41,11 +44,14 @@ public sealed record PatientRequest
     {
         BirthName = BirthName, FirstNames = FirstNames, FirstName = FirstName, BirthDate = BirthDate, Sex = Sex,
         BirthPlaceCode = BirthPlaceCode, UsedName = UsedName, UsedFirstName = UsedFirstName, Address = Address,
-        Postcode = Postcode, City = City, Phone = Phone, Email = Email, InsValue = Ins?.Value, InsOid = Ins?.Oid,
+        Postcode = Postcode, City = City, Phone = Phone, Email = Email, DeathDate = DeathDate, InsValue = Ins?.Value, InsOid = Ins?.Oid,
     };
 }
 
 public sealed record DocumentDto(string Type, DateOnly? Expires, string CheckedBy, DateTimeOffset CheckedAt);
+
+/// <summary>What the identity source that fed the identity said of its collection (PAM FR ZFD-5, ZFD-7, ZFD-8): its word, not a check made here.</summary>
+public sealed record ReceivedCollectionDto(string? ObtainingMode, string? DocumentType, DateOnly? DocumentExpires);
 
 public sealed record WarningDto(string Field, string Code, string Message);
 
@@ -67,6 +73,7 @@ public sealed record PatientResponse(
     string? City,
     string? Phone,
     string? Email,
+    string? DeathDate,
     string Status,
     string StatusLabel,
     IReadOnlyList<string> Attributes,
@@ -74,6 +81,7 @@ public sealed record PatientResponse(
     string? ObtainingMode,
     DateTimeOffset? InsiCheckedAt,
     DocumentDto? Document,
+    ReceivedCollectionDto? Received,
     bool Active,
     string? MergedInto,
     int Version,
@@ -90,11 +98,15 @@ public sealed record PatientResponse(
             identity.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), identity.BirthDateCorrected,
             identity.Sex.Code(), identity.BirthPlaceCode, identity.BirthPlaceCode is { } code ? places.NameOf(code) : null,
             identity.UsedName, identity.UsedFirstName, identity.Address, identity.Postcode, identity.City, identity.Phone, identity.Email,
+            identity.DeathDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             identity.Status.Code(), identity.Status.Label(), identity.Attributes.Codes(),
             shareable is null ? null : new InsDto(shareable.Value, shareable.Oid),
             shareable is null ? null : identity.ObtainingMode,
             identity.InsiCheckedAt,
             identity.Document is { } d ? new DocumentDto(d.Type, d.Expires, d.CheckedBy, d.CheckedAt) : null,
+            identity.ReceivedObtainingMode is null && identity.ReceivedDocumentType is null && identity.ReceivedDocumentExpires is null
+                ? null
+                : new ReceivedCollectionDto(identity.ReceivedObtainingMode, identity.ReceivedDocumentType, identity.ReceivedDocumentExpires),
             identity.IsActive, mergedIntoIpp, identity.Version, identity.CreatedAt, identity.UpdatedAt,
             warningList is { Count: > 0 } ? warningList : null);
     }

@@ -212,8 +212,13 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
         return account;
     }
 
-    /// <summary>Creates an account; field errors for a bad name, a short password, an unknown role or a name in use.</summary>
-    public async Task<Result<Account>> CreateAsync(string? userName, string? password, string? role, Actor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates an account; field errors for a bad name, a short password, an unknown role or a name in use, a full name
+    /// too long. <paramref name="temporaryPassword"/>: the password was chosen by an administrator, the person changes it
+    /// at the first sign-in.
+    /// </summary>
+    public async Task<Result<Account>> CreateAsync(string? userName, string? password, string? role, Actor actor, CancellationToken cancellationToken,
+        string? fullName = null, bool temporaryPassword = false)
     {
         var errors = new ErrorCollector();
         var name = NormalizeUserName(userName);
@@ -234,18 +239,137 @@ public sealed partial class AccountService(IdentityRefDbContext db, TimeProvider
         {
             errors.Add("role", "invalid-value", "Rôle : " + string.Join(", ", Roles.All) + ".");
         }
+        var full = NormalizeFullName(fullName, errors);
         if (errors.HasErrors)
         {
             return Result<Account>.Failure(errors.Errors);
         }
         var now = clock.GetUtcNow();
-        var account = new Account { UserName = name!, Role = canonicalRole!, PasswordHash = "", CreatedAt = now };
+        var account = new Account { UserName = name!, Role = canonicalRole!, PasswordHash = "", CreatedAt = now, FullName = full, MustChangePassword = temporaryPassword };
         account.PasswordHash = Hasher.HashPassword(account, password!);
         db.Accounts.Add(account);
         Audit("account.created", account, actor, now, new { role = account.Role });
         await db.SaveChangesAsync(cancellationToken);
         logger.AccountCreated(account.Role);
         return account;
+    }
+
+    /// <summary>Whether any account exists (the sign-in page of a first start says how to create the first one).</summary>
+    public Task<bool> AnyAsync(CancellationToken cancellationToken) => db.Accounts.AnyAsync(cancellationToken);
+
+    /// <summary>
+    /// Changes an account's full name and role (an administrator's decision, audited with the values before and after).
+    /// The last active administrator keeps that role: nobody could manage the accounts any more.
+    /// </summary>
+    public async Task<Result<Account>?> UpdateProfileAsync(string userName, string? fullName, string? role, Actor actor, CancellationToken cancellationToken)
+    {
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+        if (account is null)
+        {
+            return null;
+        }
+        var errors = new ErrorCollector();
+        var full = NormalizeFullName(fullName, errors);
+        var canonicalRole = Roles.Parse(role);
+        if (canonicalRole is null)
+        {
+            errors.Add("role", "invalid-value", "Rôle : " + string.Join(", ", Roles.All) + ".");
+        }
+        else if (account.Role == Roles.Administrateur && canonicalRole != Roles.Administrateur && account.Active
+            && !await db.Accounts.AnyAsync(a => a.Id != account.Id && a.Active && a.Role == Roles.Administrateur, cancellationToken))
+        {
+            errors.Add("role", "last-administrator", "This is the last active administrator: give the role to another account first.");
+        }
+        if (errors.HasErrors)
+        {
+            return Result<Account>.Failure(errors.Errors);
+        }
+        var now = clock.GetUtcNow();
+        if (account.FullName != full)
+        {
+            Audit("account.profile-changed", account, actor, now, new { fullNameChanged = true });
+            account.FullName = full;
+        }
+        if (account.Role != canonicalRole)
+        {
+            Audit("account.role-changed", account, actor, now, new { before = account.Role, after = canonicalRole });
+            account.Role = canonicalRole!;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        return account;
+    }
+
+    /// <summary>
+    /// An administrator's reset: a new temporary password (returned once, to be handed to the person; never stored in
+    /// clear nor audited), to be changed at the next sign-in; the lockout ends. Null for an unknown account.
+    /// </summary>
+    public async Task<string?> ResetPasswordAsync(string userName, Actor actor, CancellationToken cancellationToken)
+    {
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.UserName == userName, cancellationToken);
+        if (account is null)
+        {
+            return null;
+        }
+        var temporary = TemporaryPassword();
+        account.PasswordHash = Hasher.HashPassword(account, temporary);
+        account.MustChangePassword = true;
+        account.FailedAttempts = 0;
+        account.LockedUntil = null;
+        Audit("account.password-reset", account, actor, clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return temporary;
+    }
+
+    /// <summary>
+    /// The person changes their own password: the current one is checked, the new one must be long enough and differ
+    /// from it; a temporary password stops being one. Field errors otherwise; nothing is written.
+    /// </summary>
+    public async Task<Result<Account>> ChangePasswordAsync(string userName, string? current, string? replacement, Actor actor, CancellationToken cancellationToken)
+    {
+        var account = await db.Accounts.FirstOrDefaultAsync(a => a.UserName == userName && a.Active, cancellationToken);
+        var errors = new ErrorCollector();
+        if (account is null || Hasher.VerifyHashedPassword(account, account.PasswordHash, current ?? "") == PasswordVerificationResult.Failed)
+        {
+            errors.Add("currentPassword", "wrong-password", "The current password is not this one.");
+        }
+        if (CheckPassword(replacement) is { } tooShort)
+        {
+            errors.Add(tooShort with { Field = "newPassword" });
+        }
+        else if (replacement == current)
+        {
+            errors.Add("newPassword", "same-password", "The new password must differ from the current one.");
+        }
+        if (errors.HasErrors)
+        {
+            return Result<Account>.Failure(errors.Errors);
+        }
+        account!.PasswordHash = Hasher.HashPassword(account, replacement!);
+        account.MustChangePassword = false;
+        Audit("account.password-changed", account, actor, clock.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return account;
+    }
+
+    /// <summary>16 characters drawn from letters and digits that cannot be mistaken for one another (no 0/O, 1/l/I).</summary>
+    public static string TemporaryPassword()
+    {
+        const string Alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789";
+        return System.Security.Cryptography.RandomNumberGenerator.GetString(Alphabet, 16);
+    }
+
+    private static string? NormalizeFullName(string? fullName, ErrorCollector errors)
+    {
+        var trimmed = string.Join(' ', (fullName ?? "").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (trimmed.Length > Account.FullNameLength)
+        {
+            errors.Add("fullName", "too-long", $"{Account.FullNameLength} characters at most.");
+        }
+        else if (trimmed.Any(char.IsControl))
+        {
+            errors.Add("fullName", "invalid-character", "Control characters are not allowed.");
+        }
+        return trimmed.Length == 0 ? null : trimmed;
     }
 
     public FieldError? CheckPassword(string? password) =>

@@ -41,6 +41,9 @@ public sealed class Identity
     public string? Phone { get; private set; }
     public string? Email { get; private set; }
 
+    /// <summary>The date of death (PID-29 with PID-30 Y); null while alive or not known to be dead. Not before the birth date, never in the future.</summary>
+    public DateOnly? DeathDate { get; private set; }
+
     public IdentityStatus Status { get; private set; }
     public IdentityAttributes Attributes { get; private set; }
 
@@ -59,6 +62,15 @@ public sealed class Identity
     public DateOnly? DocumentExpires { get; private set; }
     public string? DocumentCheckedBy { get; private set; }
     public DateTimeOffset? DocumentCheckedAt { get; private set; }
+
+    /// <summary>
+    /// How the identity source that fed this identity collected it, as its PAM FR ZFD said (ZFD-5 mode, ZFD-7 document
+    /// type, ZFD-8 end of validity). Another system's word: it never stands for a document check made here (it does not
+    /// validate the identity) and is handed on only as the collection mode (ZFD-5).
+    /// </summary>
+    public string? ReceivedObtainingMode { get; private set; }
+    public string? ReceivedDocumentType { get; private set; }
+    public DateOnly? ReceivedDocumentExpires { get; private set; }
 
     /// <summary>Set when this identity was merged into another: it is then an inactive duplicate pointing to its survivor.</summary>
     public Guid? MergedIntoId { get; private set; }
@@ -87,7 +99,7 @@ public sealed class Identity
 
     public StrictTraits Strict => new(BirthName, FirstNames, FirstName, new BirthDate(BirthDate, BirthDateCorrected), Sex, BirthPlaceCode);
 
-    public ComplementaryTraits Complementary => new(UsedName, UsedFirstName, Address, Postcode, City, Phone, Email);
+    public ComplementaryTraits Complementary => new(UsedName, UsedFirstName, Address, Postcode, City, Phone, Email, DeathDate);
 
     /// <summary>The obtaining mode of PAM FR ZFD-5.</summary>
     public string ObtainingMode => InsSource == Identities.InsSource.Insi ? "INSI" : "SM";
@@ -346,6 +358,15 @@ public sealed class Identity
         _events.Add(linked ? new IdentitiesLinked(Id, other.Id) : new IdentitiesUnlinked(Id, other.Id));
     }
 
+    /// <summary>Records what another identity source said of how it collected the identity (its ZFD-5, ZFD-7, ZFD-8).</summary>
+    public void RecordReceivedCollection(string? obtainingMode, string? documentType, DateOnly? documentExpires)
+    {
+        EnsureActive();
+        ReceivedObtainingMode = obtainingMode;
+        ReceivedDocumentType = documentType;
+        ReceivedDocumentExpires = documentExpires;
+    }
+
     public void MarkMergedInto(Guid survivorId, DateTimeOffset now)
     {
         EnsureActive();
@@ -471,6 +492,7 @@ public sealed class Identity
         City = traits.City;
         Phone = traits.Phone;
         Email = traits.Email;
+        DeathDate = traits.DeathDate;
     }
 
     private void SetIns(InsNumber ins, InsSource source)

@@ -21,6 +21,10 @@ public sealed record IdentityInput
     public string? City { get; init; }
     public string? Phone { get; init; }
     public string? Email { get; init; }
+
+    /// <summary>The date of death, <c>YYYY-MM-DD</c>; empty while the person is alive (or to cancel a death recorded by mistake).</summary>
+    public string? DeathDate { get; init; }
+
     public string? InsValue { get; init; }
     public string? InsOid { get; init; }
 }
@@ -60,6 +64,8 @@ public static partial class IdentityValidator
         var phone = Matching(input.Phone, "phone", PhonePattern(), "A phone number has 6 to 20 digits, optionally with +, spaces, dots or hyphens.", errors);
         var email = Matching(input.Email, "email", EmailPattern(), "This is not an e-mail address.", errors);
 
+        var deathDate = DeathDate(input.DeathDate, birthDate, today, errors);
+
         InsNumber? ins = null;
         if (!string.IsNullOrWhiteSpace(input.InsValue) || !string.IsNullOrWhiteSpace(input.InsOid))
         {
@@ -71,8 +77,33 @@ public static partial class IdentityValidator
             return Result<ValidatedTraits>.Failure(errors.Errors);
         }
         var strict = new StrictTraits(birthName!, firstNames!, firstName!, birthDate, sex, birthPlace);
-        var complementary = new ComplementaryTraits(usedName, usedFirstName, address, postcode?.ToUpperInvariant(), city, phone, email);
+        var complementary = new ComplementaryTraits(usedName, usedFirstName, address, postcode?.ToUpperInvariant(), city, phone, email, deathDate);
         return new ValidatedTraits(strict, complementary, ins, warnings);
+    }
+
+    /// <summary>A date of death: a full date (<c>YYYY-MM-DD</c>), not in the future, not before the birth date.</summary>
+    private static DateOnly? DeathDate(string? text, BirthDate? birthDate, DateOnly today, ErrorCollector errors)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+        if (!DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        {
+            errors.Add("deathDate", "invalid-date", "The date of death is a full date, YYYY-MM-DD.");
+            return null;
+        }
+        if (date > today)
+        {
+            errors.Add("deathDate", "future-date", "The date of death cannot be in the future.");
+            return null;
+        }
+        if (birthDate is { } birth && date < birth.Value)
+        {
+            errors.Add("deathDate", "before-birth", "The date of death cannot be before the birth date.");
+            return null;
+        }
+        return date;
     }
 
     /// <summary>

@@ -26,6 +26,7 @@ public static class IdentitySnapshot
         ["city"] = identity.City,
         ["phone"] = identity.Phone,
         ["email"] = identity.Email,
+        ["deathDate"] = identity.DeathDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["status"] = identity.Status.Code(),
         ["attributes"] = string.Join(",", identity.Attributes.Codes()),
         ["ins"] = identity.InsValue,
@@ -37,6 +38,9 @@ public static class IdentitySnapshot
         ["documentExpires"] = identity.DocumentExpires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         ["documentCheckedBy"] = identity.DocumentCheckedBy,
         ["mergedInto"] = identity.MergedIntoId?.ToString(),
+        ["receivedObtainingMode"] = identity.ReceivedObtainingMode,
+        ["receivedDocumentType"] = identity.ReceivedDocumentType,
+        ["receivedDocumentExpires"] = identity.ReceivedDocumentExpires?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
     };
 
     /// <summary>The fields that differ: (before, after) restricted to what changed.</summary>

@@ -9,6 +9,7 @@ namespace IdentityRef.Domain.Identities;
 public sealed record StrictTraits(string BirthName, string FirstNames, string FirstName, BirthDate BirthDate, Sex Sex, string? BirthPlaceCode);
 
 /// <summary>Traits complémentaires: never auto-filled from the birth traits.</summary>
+/// <param name="DeathDate">The date of death when the person died (PID-29, PID-30 Y); null when alive or unknown.</param>
 public sealed record ComplementaryTraits(
     string? UsedName,
     string? UsedFirstName,
@@ -16,7 +17,8 @@ public sealed record ComplementaryTraits(
     string? Postcode,
     string? City,
     string? Phone,
-    string? Email)
+    string? Email,
+    DateOnly? DeathDate = null)
 {
     public static ComplementaryTraits None { get; } = new(null, null, null, null, null, null, null);
 }

@@ -221,6 +221,18 @@ public sealed class PamMessageFactory(PamFactoryOptions? options = null)
         fields[7] = p.Sex;
         fields[10] = Hl7Compose.Repetitions(D, addresses);
         fields[12] = Hl7Compose.Repetitions(D, phones);
+        // PID-29 date of death, PID-30 death indicator (table 0136): Y with the date; in an update of a living person,
+        // "" and N, so that a death recorded by mistake is cancelled at the receivers
+        if (p.DeathDate is { } death)
+        {
+            fields[28] = Hl7DateTime.FormatDate(death);
+            fields[29] = "Y";
+        }
+        else if (erased.HasFlag(PamFields.DeathDate))
+        {
+            fields[28] = Null;
+            fields[29] = "N";
+        }
         fields[31] = Hl7Compose.Repetitions(D, status.Select(s => Hl7Escaping.Escape(s, D)));
         return Hl7Segment.FromRaw("PID", D, fields);
     }

@@ -309,6 +309,42 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         // Field presence (HL7 v2.5 §2.5.3): a value is taken, "" erases, an empty or absent field changes nothing.
         const string Null = "\"\"";
         var erased = PamFields.None;
+
+        // PID-29 date of death, PID-30 death indicator (Y/N): N or a "" date cancels a recorded death
+        DateOnly? deathDate = null;
+        var deathText = pid.Segment.Get(29);
+        var indicator = pid.Segment.Get(30);
+        if (indicator.Length > 0 && indicator is not ("Y" or "N" or Null))
+        {
+            error(Hl7ErrorCode.TableValueNotFound, At(30), "PID-30 must be Y or N (table 0136)");
+        }
+        if (pid.Segment[29].IsNull)
+        {
+            erased |= PamFields.DeathDate;
+        }
+        else if (deathText.Length > 0)
+        {
+            if (!Hl7DateTime.TryParseDate(deathText, out var died))
+            {
+                error(Hl7ErrorCode.DataTypeError, At(29), "PID-29 is not a valid date");
+            }
+            else if (indicator == "N")
+            {
+                error(Hl7ErrorCode.TableValueNotFound, At(30), "PID-30 is N but PID-29 gives a date of death");
+            }
+            else
+            {
+                deathDate = died;
+            }
+        }
+        else if (indicator is "N" or Null)
+        {
+            erased |= PamFields.DeathDate;
+        }
+        else if (indicator == "Y")
+        {
+            deviation(Hl7ErrorCode.RequiredFieldMissing, At(29), "PID-30 is Y without a date of death in PID-29: the death is not recorded");
+        }
         string? Take(string? value, PamFields field)
         {
             if (value == Null)
@@ -358,6 +394,7 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             UsedFirstName = used?.GivenName is Null ? null : NullIfEmpty(used?.GivenName),
             Civility = NullIfEmpty(birth?.Prefix),
             BirthDate = birthDate,
+            DeathDate = deathDate,
             Sex = sex,
             BirthPlaceCode = Take(birthPlace?.CountyParishCode, PamFields.BirthPlace),
             Address = Take(home?.Street, PamFields.Address),
@@ -376,6 +413,23 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
     private static PamPatient WithZfd(PamPatient patient, ZfdSegment zfd, Action<Hl7ErrorCode, Hl7Location, string> error, Action<Hl7ErrorCode, Hl7Location, string> deviation)
     {
         static Hl7Location At(int field) => new("ZFD", 1, field);
+        const string Null = "\"\"";
+        var erased = PamFields.None;
+        // Field presence, as in the PID: "" withdraws the value, an empty field keeps it; a value outside the table is not taken
+        string? Code(string value, PamFields field, IReadOnlySet<string> table, int at, string what)
+        {
+            if (value == Null)
+            {
+                erased |= field;
+                return null;
+            }
+            if (value.Length > 0 && !table.Contains(value))
+            {
+                deviation(Hl7ErrorCode.TableValueNotFound, At(at), what + " value not in the PAM FR table: not taken");
+                return null;
+            }
+            return NullIfEmpty(value);
+        }
         bool? corrected = zfd.BirthDateCorrected switch
         {
             "Y" => true,
@@ -386,18 +440,17 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         {
             error(Hl7ErrorCode.TableValueNotFound, At(4), "ZFD-4 must be Y or N");
         }
-        if (zfd.ObtainingMode.Length > 0 && !PamTables.ObtainingMode.Contains(zfd.ObtainingMode))
-        {
-            deviation(Hl7ErrorCode.TableValueNotFound, At(5), "ZFD-5 value not in the PAM FR table");
-        }
-        if (zfd.DocumentType.Length > 0 && !PamTables.DocumentType.Contains(zfd.DocumentType))
-        {
-            deviation(Hl7ErrorCode.TableValueNotFound, At(7), "ZFD-7 value not in the PAM FR table");
-        }
+        var obtainingMode = Code(zfd.ObtainingMode, PamFields.ObtainingMode, PamTables.ObtainingMode, 5, "ZFD-5");
+        var documentType = Code(zfd.DocumentType, PamFields.DocumentType, PamTables.DocumentType, 7, "ZFD-7");
         DateOnly? Date(string text, int field)
         {
             if (text.Length == 0)
             {
+                return null;
+            }
+            if (text == Null)
+            {
+                erased |= field == 8 ? PamFields.DocumentExpiry : PamFields.None;
                 return null;
             }
             if (Hl7DateTime.TryParseDate(text, out var d))
@@ -410,10 +463,11 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         return patient with
         {
             BirthDateCorrected = corrected,
-            ObtainingMode = NullIfEmpty(zfd.ObtainingMode),
+            ObtainingMode = obtainingMode,
             InsiCallDate = Date(zfd.InsiCallDate, 6),
-            DocumentType = NullIfEmpty(zfd.DocumentType),
+            DocumentType = documentType,
             DocumentExpiry = Date(zfd.DocumentExpiry, 8),
+            Erased = patient.Erased | erased,
         };
     }
 

@@ -66,6 +66,12 @@ public sealed record PamPatient
 
     public DateOnly? BirthDate { get; init; }
 
+    /// <summary>
+    /// PID-29 (date of death, with PID-30 = Y). Outbound, an identity that is not dead sends, in an update, PID-29 <c>""</c>
+    /// and PID-30 <c>N</c> (<see cref="PamFields.DeathDate"/> erased): a death cancelled here is cancelled at the receivers.
+    /// </summary>
+    public DateOnly? DeathDate { get; init; }
+
     /// <summary>PID-8: F, M or U.</summary>
     public string Sex { get; init; } = "U";
 
@@ -129,9 +135,15 @@ public enum PamFields
     Phone = 32,
     Email = 64,
     BirthPlace = 128,
+    DeathDate = 256,
 
     /// <summary>Every optional value IdentityRef holds.</summary>
-    All = UsedName | UsedFirstName | Address | Postcode | City | Phone | Email | BirthPlace,
+    All = UsedName | UsedFirstName | Address | Postcode | City | Phone | Email | BirthPlace | DeathDate,
+
+    /// <summary>Inbound only: ZFD-5, ZFD-7, ZFD-8 sent as <c>""</c> (what the sender said of its collection is withdrawn).</summary>
+    ObtainingMode = 512,
+    DocumentType = 1024,
+    DocumentExpiry = 2048,
 }
 
 /// <summary>What goes into MSH (and EVN-2).</summary>

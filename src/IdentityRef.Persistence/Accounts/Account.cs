@@ -31,4 +31,15 @@ public sealed class Account
     public string? Rpps { get; set; }
 
     public const int RppsLength = 11;
+
+    /// <summary>The person's name as colleagues know it ("Marie Curie"), shown beside the login; optional.</summary>
+    public string? FullName { get; set; }
+
+    public const int FullNameLength = 200;
+
+    /// <summary>
+    /// Set when an administrator gave the password (creation from the web interface, reset): the person must choose their
+    /// own at the next sign-in before using anything else.
+    /// </summary>
+    public bool MustChangePassword { get; set; }
 }

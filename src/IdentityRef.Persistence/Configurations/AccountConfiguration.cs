@@ -16,5 +16,6 @@ internal sealed class AccountConfiguration : IEntityTypeConfiguration<Account>
         builder.Property(a => a.PasswordHash).HasMaxLength(200).IsRequired();
         builder.Property(a => a.Rpps).HasMaxLength(Account.RppsLength);
         builder.HasIndex(a => a.Rpps).IsUnique();
+        builder.Property(a => a.FullName).HasMaxLength(Account.FullNameLength);
     }
 }

@@ -30,6 +30,8 @@ internal sealed class IdentityConfiguration : IEntityTypeConfiguration<Identity>
         builder.Property(i => i.City).HasMaxLength(200);
         builder.Property(i => i.Phone).HasMaxLength(30);
         builder.Property(i => i.Email).HasMaxLength(200);
+        builder.Property(i => i.ReceivedObtainingMode).HasMaxLength(8);
+        builder.Property(i => i.ReceivedDocumentType).HasMaxLength(16);
 
         builder.Property(i => i.Status).HasConversion(s => s.Code(), s => IdentityStatusCodes.Parse(s)!.Value).HasMaxLength(5).IsRequired();
         builder.Property(i => i.Attributes).HasConversion<int>();

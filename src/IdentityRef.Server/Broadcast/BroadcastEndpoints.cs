@@ -28,6 +28,8 @@ public static class BroadcastEndpoints
 
         var messages = app.MapGroup("/api/messages").WithTags("Broadcast").RequireAuthorization(Policies.Messages);
         messages.MapGet("/", ListMessagesAsync).Produces<PageResponseOfMessages>().ProducesValidationProblem()
+            .WithQuery(("state", "pending, sent, acknowledged, error or parked."), ("subscriptionId", "One subscribed system (GUID)."),
+                QueryParameters.Page, QueryParameters.PageSize(50, 500))
             .WithSummary("The message monitor: messages by state (pending, sent, acknowledged, error, parked), newest first.");
         messages.MapPost("/{id:long}/resend", ResendAsync).Produces<MessageResponse>(201).ProducesProblem(404)
             .WithSummary("Send a message again: a copy with a new control id joins the end of the system's queue.");
@@ -110,8 +112,9 @@ public static class BroadcastEndpoints
                 errors.Add("subscriptionId", "invalid-format", "Expected a subscription id (GUID).");
             }
         }
-        var page = int.TryParse(q["page"], out var p) && p > 0 ? p : 1;
-        var pageSize = int.TryParse(q["pageSize"], out var s) && s is > 0 and <= 500 ? s : 50;
+        var pagingErrors = new List<FieldError>();
+        var (page, pageSize) = QueryValues.Paging(q, 50, 500, pagingErrors);
+        pagingErrors.ForEach(errors.Add);
         if (errors.HasErrors)
         {
             return Problems.Validation(errors.Errors);

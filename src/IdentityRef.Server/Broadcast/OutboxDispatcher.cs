@@ -25,7 +25,6 @@ public sealed partial class OutboxDispatcher(
     ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(30);
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
     private readonly ConcurrentDictionary<Guid, MllpClient> _clients = new();
@@ -116,7 +115,7 @@ public sealed partial class OutboxDispatcher(
     private async Task<bool> TryLeaseAsync(IdentityRefDbContext db, Guid subscriptionId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var until = now + LeaseDuration;
+        var until = now + TimeSpan.FromSeconds(options.Value.DeliveryLeaseSeconds);
         var taken = await db.Subscriptions
             .Where(s => s.Id == subscriptionId && (s.LeaseOwner == null || s.LeaseOwner == _instance || s.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseOwner, _instance).SetProperty(x => x.LeaseUntil, until), cancellationToken);

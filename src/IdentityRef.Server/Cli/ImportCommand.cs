@@ -49,7 +49,7 @@ public sealed class ImportCommand(IServiceProvider services)
         var system = IdentifierSystems.Import(domain ?? Path.GetFileNameWithoutExtension(file.Name));
         var places = services.GetRequiredService<IBirthPlaceDirectory>();
         var today = DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
-        var writer = new IdentityBatch(services, keysInBatch: true);
+        await using var writer = new IdentityBatch(services, keysInBatch: true);
         var stopwatch = Stopwatch.StartNew();
         // Identities an earlier bulk writer left without keys (an import of a previous version or a seed, interrupted) are keyed first.
         await writer.KeyMissingAsync(cancellationToken);

@@ -30,26 +30,28 @@ public static class DuplicateEndpoints
 
         var group = app.MapGroup("/api/duplicates").WithTags("Duplicates").RequireAuthorization(Policies.Duplicates);
         group.MapGet("/", ListAsync).Produces<PageResponse<DuplicateItemView>>().ProducesValidationProblem()
+            .WithQuery(("state", "open, in-review or resolved."), ("kind", "duplicate or collision."), QueryParameters.Page, QueryParameters.PageSize(50, 200))
             .WithSummary("The work queue: potential duplicates and collisions (same INS, INSi contradictions), by descending score (state=open|in-review|resolved, kind=duplicate|collision).");
         group.MapGet("/{id:long}", GetAsync).Produces<DuplicateDetailView>().ProducesProblem(404)
             .WithSummary("A work item: both identities side by side, the explanation of the score, the decisions taken.");
-        group.MapPost("/{id:long}/merge", MergeAsync).Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/merge", MergeAsync).Accepts<MergeDuplicateRequest>("application/json").Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Merge the pair; the body names the surviving identity ({\"survivorIpp\": …}). Two different INS: refused, the item becomes a collision.");
-        group.MapPost("/{id:long}/not-duplicate", NotDuplicateAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/not-duplicate", NotDuplicateAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Two different people: the pair is not proposed again unless a strict trait of either changes.");
-        group.MapPost("/{id:long}/link", LinkAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/link", LinkAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("One person's two records that must not be merged (yet), e.g. two INS in conflict: the pair is linked (A24 to the subscriptions that take it), the item resolved as linked. Audited on both identities.");
-        group.MapPost("/{id:long}/unlink", UnlinkAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/unlink", UnlinkAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Undo the link of a pair decided as linked (A37); the item goes back to the queue. 409 not-linked when the pair is not linked.");
-        group.MapPost("/{id:long}/traits-corrected", TraitsCorrectedAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/traits-corrected", TraitsCorrectedAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("INSi contradiction: the identity was corrected. Compared again with the INSi answer; refused (409 contradiction-remains) while a trait still contradicts.");
-        group.MapPost("/{id:long}/other-person", OtherPersonAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/other-person", OtherPersonAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("INSi contradiction: the INSi answer is another person. The answer is rejected; an INS of that answer held by the identity is deleted (wrongly attributed).");
-        group.MapPost("/{id:long}/accept-answer", AcceptAnswerAsync).Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/accept-answer", AcceptAnswerAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("INSi contradiction: the cell, having checked the person's documents, takes the INSi answer for this identity although the verdict refused it at the desk. A comment (why) is required; audited. The strict traits are replaced and the document check voided.");
-        group.MapPost("/{id:long}/review", ReviewAsync).Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
+        group.MapPost("/{id:long}/review", ReviewAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Take the item (state in-review).");
         group.MapPost("/detect", DetectAsync).Produces<DetectionSummary>().ProducesValidationProblem()
+            .WithQuery(("full", "true: score the whole base (default: the identities changed since the last run)."), ("train", "true, with full: learn the weights by EM first."))
             .WithSummary("Run detection now: full=true scores the whole base in memory (train=true learns the weights first), else the identities changed since the last run.");
     }
 

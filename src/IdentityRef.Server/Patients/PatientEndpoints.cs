@@ -51,6 +51,9 @@ public static class PatientEndpoints
             .WithSummary("Correct the traits of an identity (If-Match required).");
 
         group.MapGet("/", SearchAsync)
+            .WithQuery(("birthName", "Birth or used name (its start)."), ("firstName", "A first name (its start)."), ("birthDate", "YYYY-MM-DD."),
+                ("sex", "F, M or U."), ("status", "PROV, RECUP, VALI or QUAL."), ("includeMerged", "true: merged identities too."),
+                QueryParameters.Page, QueryParameters.PageSize(50, 200))
             .RequireAuthorization(Policies.PatientsRead)
             .Produces<PageResponse<PatientResponse>>()
             .ProducesValidationProblem()

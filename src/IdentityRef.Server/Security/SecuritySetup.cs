@@ -63,10 +63,11 @@ public static class SecuritySetup
         // Sign-out of a Pro Santé Connect session is a form whose answer redirects to PSC: form-action must allow it.
         var formAction = "'self'" + (ProSanteConnect.IsEnabled(app.Configuration) && Uri.TryCreate(app.Configuration["ProSanteConnect:Authority"], UriKind.Absolute, out var psc)
             ? " " + psc.GetLeftPart(UriPartial.Authority) : "");
-        var policy = $"default-src 'self'; script-src 'none'; object-src 'none'; frame-ancestors 'none'; form-action {formAction}; base-uri 'none'";
+        var policy = $"default-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; form-action {formAction}; base-uri 'none'";
         app.Use((context, next) =>
         {
-            // The pages use no script and no inline style: a strict policy costs nothing and stops framing and injection.
+            // The pages use no inline script nor inline style (one script file of our own, the birth-place look-up): a strict
+            // policy costs nothing and stops framing and injection.
             var headers = context.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
@@ -79,8 +80,25 @@ public static class SecuritySetup
         });
         app.UseRouting();
         app.UseAuthentication();
+        app.Use((context, next) =>
+        {
+            // A temporary password (given by an administrator) is changed before anything else (AccountService.ChangePasswordAsync).
+            if (context.Items[MustChangePasswordKey] is true && !IsApi(context.Request) && !PasswordChangeAllowed(context.Request.Path))
+            {
+                context.Response.Redirect("/mot-de-passe");
+                return Task.CompletedTask;
+            }
+            return next(context);
+        });
         app.UseAuthorization();
     }
+
+    /// <summary>Set on a request whose session belongs to an account that must change its temporary password.</summary>
+    public const string MustChangePasswordKey = "identityref.must-change-password";
+
+    private static bool PasswordChangeAllowed(PathString path) =>
+        path.StartsWithSegments("/mot-de-passe") || path.StartsWithSegments("/deconnexion") || path.StartsWithSegments("/css")
+        || path.StartsWithSegments("/js") || path.StartsWithSegments("/erreur");
 
     private static bool IsBrowser(HttpRequest request) =>
         request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true) || HttpMethods.IsPost(request.Method) && request.HasFormContentType;
@@ -111,7 +129,9 @@ public static class SecuritySetup
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return;
         }
+        context.HttpContext.Items[MustChangePasswordKey] = account.MustChangePassword;
     }
 
     /// <summary>Creates the first administrator from <c>Security:Bootstrap</c> when no account of that name exists yet.</summary>

@@ -40,6 +40,7 @@ public static class FrenchText
         ["documentExpires"] = "Expiration de la pièce",
         ["documentCheckedBy"] = "Pièce contrôlée par",
         ["mergedInto"] = "Fusionnée dans",
+        ["deathDate"] = "Date de décès",
         ["motif"] = "Motif",
         ["ids"] = "Paires cochées",
         ["survivor"] = "Identité conservée",
@@ -54,6 +55,10 @@ public static class FrenchText
         ["vitaleHolderKey"] = "Clé du numéro de l'ouvreur de droits",
         ["expires"] = "Date d'expiration",
         ["userName"] = "Identifiant",
+        ["fullName"] = "Nom complet",
+        ["currentPassword"] = "Mot de passe actuel",
+        ["newPassword"] = "Nouveau mot de passe",
+        ["confirmation"] = "Confirmation du nouveau mot de passe",
         ["password"] = "Mot de passe",
         ["role"] = "Rôle",
         ["name"] = "Nom",
@@ -82,6 +87,10 @@ public static class FrenchText
         ["first-name-fragment"] = "Le premier prénom doit être un prénom entier de la liste : un prénom composé (avec un tiret) ne se coupe pas.",
         ["test-ins-refused"] = "Cet INS relève de l'autorité de test ou de démonstration : refusé sur un serveur de production.",
         ["invalid-key"] = "La clé de l'INS ne correspond pas.",
+        ["wrong-password"] = "Ce n'est pas votre mot de passe actuel.",
+        ["same-password"] = "Le nouveau mot de passe doit être différent de l'actuel.",
+        ["last-administrator"] = "C'est le dernier administrateur actif : donnez d'abord ce rôle à un autre compte.",
+        ["mismatch"] = "Les deux saisies du nouveau mot de passe diffèrent.",
         ["unknown-code"] = "Code absent du référentiel (peut-être une ancienne commune) : vérifiez-le.",
         ["RECO PP 03"] = "Appeler INSi pour une identité provisoire sans contrôle d'une pièce d'identité est déconseillé : contrôlez aussi une pièce (RECO PP 03).",
         ["document-check-voided"] = "Le contrôle de la pièce d'identité portait sur les anciens traits stricts : contrôlez à nouveau la pièce avec les traits INS pour qualifier l'identité.",
@@ -94,6 +103,8 @@ public static class FrenchText
         [("q", "invalid-format")] = "Date attendue au format JJ/MM/AAAA.",
         [("birthPlaceCode", "invalid-format")] = "Code INSEE attendu sur 5 caractères : département (2 chiffres, 2A ou 2B) et commune, ou 99 et le code d'un pays.",
         [("birthPlaceCode", "unknown-place")] = "Aucune commune ni aucun pays de ce nom : choisissez dans la liste ou saisissez le code INSEE.",
+        [("fullName", "too-long")] = "200 caractères au plus.",
+        [("fullName", "invalid-character")] = "Caractère non autorisé.",
         [("postcode", "invalid-format")] = "Un code postal compte 2 à 10 lettres ou chiffres.",
         [("phone", "invalid-format")] = "Un numéro de téléphone compte 6 à 20 chiffres.",
         [("email", "invalid-format")] = "Adresse de courriel invalide.",
@@ -104,6 +115,9 @@ public static class FrenchText
         [("vitaleKey", "invalid-format")] = "Une clé compte 2 chiffres.",
         [("vitaleHolderKey", "invalid-format")] = "Une clé compte 2 chiffres.",
         [("vitaleRank", "invalid-format")] = "Le rang de naissance compte 1 à 3 chiffres.",
+        [("deathDate", "invalid-date")] = "Date de décès attendue au format JJ/MM/AAAA.",
+        [("deathDate", "future-date")] = "La date de décès ne peut pas être dans le futur.",
+        [("deathDate", "before-birth")] = "La date de décès ne peut pas précéder la date de naissance.",
     };
 
     private static readonly Dictionary<string, string> Rules = new()
@@ -147,12 +161,28 @@ public static class FrenchText
         _ => policy,
     };
 
-    public static string Field(string field) => Fields.TryGetValue(field, out var label) ? label : field;
+    // "profil-marie.curie-role" → "role": the field of one row of a list, for its wording.
+    private static string RowField(string field) =>
+        field.StartsWith("profil-", StringComparison.Ordinal) && field.LastIndexOf('-') is var dash and > 7 ? field[(dash + 1)..] : field;
+
+    public static string Field(string field)
+    {
+        if (Fields.TryGetValue(field, out var label))
+        {
+            return label;
+        }
+        // A field of one row of a list: "profil-marie.curie-role" is the role of the account marie.curie.
+        if (field.StartsWith("profil-", StringComparison.Ordinal) && field.LastIndexOf('-') is var dash and > 7)
+        {
+            return $"{Field(field[(dash + 1)..])} ({field[7..dash]})";
+        }
+        return field;
+    }
 
     public static string Message(FieldError error) =>
         error.Code == "ambiguous-place" ? "Plusieurs lieux portent ce nom : choisissez-en un dans la liste ou saisissez son code INSEE ("
             + error.Message[(error.Message.IndexOf(": ", StringComparison.Ordinal) + 2)..].TrimEnd('.') + ")."
-        : FieldCodes.TryGetValue((error.Field, error.Code), out var specific) ? specific
+        : FieldCodes.TryGetValue((RowField(error.Field), error.Code), out var specific) ? specific
         : Codes.TryGetValue(error.Code, out var generic) ? generic
         : error.Message;
 

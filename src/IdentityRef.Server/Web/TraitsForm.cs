@@ -23,11 +23,15 @@ public sealed class TraitsInput
     public string? Phone { get; set; }
     public string? Email { get; set; }
 
+    /// <summary>The date of death (correction form only), typed as the birth date is.</summary>
+    public string? DeathDate { get; set; }
+
     /// <summary>The API's request: the date as the desk typed it (<c>JJ/MM/AAAA</c> or <c>AAAA-MM-JJ</c>), the birth place as given.</summary>
     public PatientRequest ToRequest() => new()
     {
         BirthName = BirthName, FirstNames = FirstNames, FirstName = FirstName, BirthDate = DeskDates.ToIso(BirthDate), Sex = Sex, BirthPlaceCode = BirthPlaceCode,
         UsedName = UsedName, UsedFirstName = UsedFirstName, Address = Address, Postcode = Postcode, City = City, Phone = Phone, Email = Email,
+        DeathDate = DeskDates.ToIso(DeathDate),
     };
 
     /// <summary>
@@ -55,6 +59,7 @@ public sealed class TraitsInput
         BirthPlaceCode = identity.BirthPlaceCode is { } code && places?.NameOf(code) is { } name && !name.StartsWith('(') ? new BirthPlaceChoice(code, name).Label : identity.BirthPlaceCode,
         UsedName = identity.UsedName, UsedFirstName = identity.UsedFirstName, Address = identity.Address, Postcode = identity.Postcode,
         City = identity.City, Phone = identity.Phone, Email = identity.Email,
+        DeathDate = identity.DeathDate is { } died ? DeskDates.ToFrench(died) : null,
     };
 
     /// <summary>

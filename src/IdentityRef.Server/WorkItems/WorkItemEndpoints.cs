@@ -28,6 +28,8 @@ public static class WorkItemEndpoints
     {
         var group = app.MapGroup("/api/work-items").WithTags("Work items").RequireAuthorization(Policies.WorkItems);
         group.MapGet("/", ListAsync).Produces<PageResponse<WorkItemView>>().ProducesValidationProblem().ProducesProblem(403)
+            .WithQuery(("state", "open, in-review or resolved."), ("kind", "A kind of work item your role handles."),
+                QueryParameters.Page, QueryParameters.PageSize(50, MaxPageSize))
             .WithSummary("The work items of the kinds you may handle, newest first (state=open|in-review|resolved, kind=…, page, pageSize ≤ 200).");
         group.MapGet("/{id:long}", GetAsync).Produces<WorkItemView>().ProducesProblem(403).ProducesProblem(404)
             .WithSummary("One work item; its details as an object.");

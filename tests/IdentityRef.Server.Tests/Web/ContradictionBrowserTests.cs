@@ -37,7 +37,7 @@ public sealed class ContradictionBrowserTests : BrowserTest
         await page.GetByLabel("Mot de passe").FillAsync(IntegrationPagesTests.PasswordOfTestAccounts);
         await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Collisions potentielles ouvertes" }).ClickAsync();
-        var row = page.Locator("table.duplicates tbody tr").Filter(new() { HasText = ipp });
+        var row = page.Locator("table.queue-table tbody tr").Filter(new() { HasText = ipp });
         Assert.Contains("traits INSi contradictoires", await row.InnerTextAsync());
         await Screenshots.TakeAsync(page, "34-file-collisions-insi");
 

@@ -56,6 +56,9 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateOnly?>("DeathDate")
+                        .HasColumnType("date");
+
                     b.Property<DateTimeOffset?>("DocumentCheckedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -118,6 +121,17 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.Property<string>("Postcode")
                         .HasMaxLength(10)
                         .HasColumnType("character varying(10)");
+
+                    b.Property<DateOnly?>("ReceivedDocumentExpires")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ReceivedDocumentType")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ReceivedObtainingMode")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
 
                     b.Property<string>("Sex")
                         .IsRequired()
@@ -189,11 +203,18 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.Property<int>("FailedAttempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("FullName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset?>("LastSignInAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTimeOffset?>("LockedUntil")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("MustChangePassword")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("PasswordHash")
                         .IsRequired()

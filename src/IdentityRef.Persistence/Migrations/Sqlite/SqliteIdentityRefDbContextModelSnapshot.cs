@@ -51,6 +51,9 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateOnly?>("DeathDate")
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("DocumentCheckedAt")
                         .HasColumnType("INTEGER");
 
@@ -112,6 +115,17 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
 
                     b.Property<string>("Postcode")
                         .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ReceivedDocumentExpires")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedDocumentType")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReceivedObtainingMode")
+                        .HasMaxLength(8)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Sex")
@@ -182,10 +196,17 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.Property<int>("FailedAttempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("FullName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long?>("LastSignInAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MustChangePassword")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("PasswordHash")

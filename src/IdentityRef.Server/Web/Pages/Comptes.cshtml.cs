@@ -1,21 +1,31 @@
 using IdentityRef.Server.Hosting;
-using IdentityRef.Application.Audit;
 using IdentityRef.Application.Security;
 using IdentityRef.Persistence.Accounts;
-using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace IdentityRef.Server.Web.Pages;
 
+/// <summary>
+/// The administrators' accounts page: create (with a temporary password the person changes at the first sign-in),
+/// full name and role, password reset (a new temporary password, shown once), RPPS, lock and activation. Every change
+/// is audited by <see cref="AccountService"/>.
+/// </summary>
 [Authorize(Policy = Policies.Accounts)]
 public sealed class ComptesModel(AccountService accounts) : PageModel
 {
     public IReadOnlyList<Account> Accounts { get; private set; } = [];
     public WebMessages Messages { get; } = new();
     public string? UserName { get; private set; }
+    public string? FullName { get; private set; }
     public string? Role { get; private set; }
+
+    /// <summary>The temporary password a reset just gave, shown on this answer only (never stored in clear, never redirected through a cookie).</summary>
+    public (string UserName, string Password)? Temporary { get; private set; }
+
+    /// <summary>The account whose profile form was refused, with its errors.</summary>
+    public string? ProfileErrorFor { get; private set; }
 
     public bool IsLocked(Account account) => accounts.IsLocked(account);
 
@@ -25,18 +35,49 @@ public sealed class ComptesModel(AccountService accounts) : PageModel
         Accounts = await accounts.ListAsync(cancellationToken);
     }
 
-    public async Task<IActionResult> OnPostCreateAsync(string? userName, string? password, string? role, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnPostCreateAsync(string? userName, string? fullName, string? password, string? role, CancellationToken cancellationToken)
     {
-        var created = await accounts.CreateAsync(userName, password, role, HttpActor.From(HttpContext), cancellationToken);
+        var created = await accounts.CreateAsync(userName, password, role, HttpActor.From(HttpContext), cancellationToken, fullName, temporaryPassword: true);
         if (!created.IsSuccess)
         {
             Messages.Add(created.Errors);
-            (UserName, Role) = (userName, role);
+            (UserName, FullName, Role) = (userName, fullName, role);
             Accounts = await accounts.ListAsync(cancellationToken);
             return Page();
         }
-        TempData["success"] = $"Compte {created.Value.UserName} créé ({created.Value.Role}).";
+        TempData["success"] = $"Compte {created.Value.UserName} créé ({created.Value.Role}) : le mot de passe provisoire devra être changé à la première connexion.";
         return Redirect("/comptes");
+    }
+
+    /// <summary>Full name and role of an account.</summary>
+    public async Task<IActionResult> OnPostProfileAsync(string userName, string? fullName, string? role, CancellationToken cancellationToken)
+    {
+        var updated = await accounts.UpdateProfileAsync(userName, fullName, role, HttpActor.From(HttpContext), cancellationToken);
+        if (updated is not { } result)
+        {
+            return NotFound();
+        }
+        if (!result.IsSuccess)
+        {
+            Messages.Add(result.Errors.Select(e => e with { Field = "profil-" + userName + "-" + e.Field }));
+            ProfileErrorFor = userName;
+            Accounts = await accounts.ListAsync(cancellationToken);
+            return Page();
+        }
+        TempData["success"] = $"Compte {userName} enregistré ({result.Value.Role}).";
+        return Redirect("/comptes");
+    }
+
+    /// <summary>A new temporary password for an account, shown once on this page.</summary>
+    public async Task<IActionResult> OnPostResetAsync(string userName, CancellationToken cancellationToken)
+    {
+        if (await accounts.ResetPasswordAsync(userName, HttpActor.From(HttpContext), cancellationToken) is not { } temporary)
+        {
+            return NotFound();
+        }
+        Temporary = (userName, temporary);
+        Accounts = await accounts.ListAsync(cancellationToken);
+        return Page();
     }
 
     /// <summary>Links the RPPS a professional signs in with through Pro Santé Connect (empty: unlinks it).</summary>

@@ -26,9 +26,10 @@ public sealed class ConnexionModel(AccountService accounts, TimeProvider clock, 
 
     public string? Error { get; private set; }
 
-    public void OnGet()
-    {
-    }
+    /// <summary>No account exists yet (a first start): the page says how to create the first administrator.</summary>
+    public bool NoAccount { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken) => NoAccount = !await accounts.AnyAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
@@ -37,6 +38,10 @@ public sealed class ConnexionModel(AccountService accounts, TimeProvider clock, 
         {
             case SignInOutcome.Success:
                 await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, SecuritySetup.PrincipalOf(result.Account!));
+                if (result.Account!.MustChangePassword)
+                {
+                    return Redirect("/mot-de-passe"); // a temporary password is changed first
+                }
                 // Only a local path: an absolute return URL would be an open redirect.
                 return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/");
             case SignInOutcome.PasswordsDisabled:
@@ -51,6 +56,7 @@ public sealed class ConnexionModel(AccountService accounts, TimeProvider clock, 
                 break;
         }
         Password = null;
+        NoAccount = !await accounts.AnyAsync(cancellationToken);
         return Page();
     }
 }

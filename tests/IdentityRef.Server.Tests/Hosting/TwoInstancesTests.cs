@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using IdentityRef.Hl7;
+using IdentityRef.Server.Tests.Jobs;
+using IdentityRef.Server.Tests.Support;
+using Npgsql;
+using Xunit.Abstractions;
+
+namespace IdentityRef.Server.Tests.Hosting;
+
+/// <summary>
+/// Several servers, one PostgreSQL (docs/deployment.md): two real server processes on one throw-away database share
+/// reads and check-before-create; changes made alternately on both reach one receiver once each, in order; the
+/// clustered scheduler runs a job once; and when the instance delivering a backlog is killed with SIGKILL, the other
+/// takes the delivery over once the lease runs out and finishes it, in order, nothing lost.
+/// </summary>
+public sealed partial class TwoInstancesTests(ITestOutputHelper output)
+{
+    private const string Key = "two-instances-key-0123456789";
+    private const int LeaseSeconds = 3;
+    private const int Updates = 40;
+    private const int Backlog = 20;
+
+    [PostgresFact]
+    public async Task TwoServersOnOnePostgreSql_ShareReadsAdmissionOutboxAndScheduler_AndSurviveAKill()
+    {
+        var database = PostgresServer.Instance.CreateDatabase();
+        using var release = new ManualResetEventSlim();
+        using var holding = new ManualResetEventSlim();
+        var hold = 0; // set to 1: the receiver holds its answer to the next message until released
+        await using var receiver = new FakeDownstream(answer: _ =>
+        {
+            if (Interlocked.CompareExchange(ref hold, 2, 1) == 1)
+            {
+                holding.Set();
+                release.Wait(TimeSpan.FromSeconds(120)); // the instance delivering is killed while this ACK is awaited
+            }
+            return Hl7AckCode.Accept;
+        });
+        // One after the other: the first applies the migrations (the upgrade order of docs/deployment.md).
+        using var a = await Instance.StartAsync(database);
+        using var b = await Instance.StartAsync(database);
+        try
+        {
+            Assert.Equal(HttpStatusCode.Created, (await a.Client.PostAsync("/api/subscriptions", new JsonObject
+            {
+                ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = receiver.Port, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+            }.Content())).StatusCode);
+
+            // Reads and check-before-create are shared: created on A, read and refused as a duplicate on B.
+            var person = PatientJson.Valid().With("postcode", "69003").With("city", "Lyon");
+            var created = await a.Client.PostAsync("/api/patients", person.Content());
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var ipp = (string)(await created.ReadObjectAsync())["ipp"]!;
+            var read = await b.Client.GetAsync($"/api/patients/{ipp}");
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal((string)person["birthName"]!, (string)(await read.ReadObjectAsync())["birthName"]!);
+            var twice = await b.Client.PostAsync("/api/patients", person.Content());
+            Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+            Assert.Contains(ipp, (await twice.ReadObjectAsync())["candidates"]!.AsArray().Select(c => (string)c!["ipp"]!));
+
+            // Updates alternately on both: one outbox, each message delivered once, in order.
+            var etag = read.Headers.ETag!.Tag;
+            for (var i = 0; i < Updates; i++)
+            {
+                var api = i % 2 == 0 ? a.Client : b.Client;
+                using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = person.With("phone", $"01020304{i:D2}").Content() };
+                put.Headers.IfMatch.ParseAdd(etag);
+                var updated = await api.SendAsync(put);
+                Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+                etag = updated.Headers.ETag!.Tag;
+            }
+            await receiver.WaitForAsync(1 + Updates, timeoutSeconds: 60);
+            var queued = await AcknowledgedAsync(b.Client, 1 + Updates);
+            Assert.Equal(queued, receiver.Received.Select(m => m.ControlId).ToList());
+            Assert.Equal(Updates, receiver.Received.Count(m => m.TriggerEvent == "A31"));
+
+            // The clustered scheduler: a job run asked of A runs once, on either instance.
+            Assert.Equal(HttpStatusCode.Accepted, (await a.Client.PostAsync("/api/jobs/insi-retry/run", null)).StatusCode);
+            await JobsApiTests.FinishedRunsAsync(b.Client, "insi-retry");
+            await WaitForNoFiringAsync(database);
+            Assert.Single(await (await b.Client.GetAsync("/api/jobs/insi-retry/runs")).ReadArrayAsync());
+
+            // Failover: a backlog, the receiver holding one ACK, the instance delivering it killed; the other finishes.
+            Interlocked.Exchange(ref hold, 1);
+            for (var i = 0; i < Backlog; i++)
+            {
+                var api = i % 2 == 0 ? a.Client : b.Client;
+                Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content())).StatusCode);
+            }
+            Assert.True(holding.Wait(TimeSpan.FromSeconds(60)), "no delivery of the backlog began");
+            var owner = await LeaseOwnerAsync(database);
+            var (delivering, survivor) = owner.Contains($":{a.ProcessId}:", StringComparison.Ordinal) ? (a, b) : (b, a);
+            Assert.Contains($":{delivering.ProcessId}:", owner, StringComparison.Ordinal);
+            delivering.Kill();
+            var sentBeforeTheKill = receiver.Received.Select(m => m.ControlId).ToHashSet();
+            var killedAt = Stopwatch.StartNew();
+            release.Set();
+
+            var all = await AcknowledgedAsync(survivor.Client, 1 + Updates + Backlog);
+            output.WriteLine($"backlog finished by the survivor {killedAt.Elapsed.TotalSeconds:F1} s after the kill (lease {LeaseSeconds} s)");
+            var received = receiver.Received.Select(m => m.ControlId).ToList();
+            Assert.Equal(all, received.Distinct().ToList()); // none lost, order kept
+            // At least once: only what the killed instance had sent without recording the ACK may come twice.
+            Assert.All(received.GroupBy(id => id).Where(g => g.Count() > 1), g =>
+            {
+                Assert.Contains(g.Key, sentBeforeTheKill);
+                Assert.Equal(2, g.Count());
+            });
+            Assert.Contains(survivor.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), await LeaseOwnerAsync(database), StringComparison.Ordinal);
+        }
+        finally
+        {
+            release.Set();
+        }
+    }
+
+    /// <summary>The control ids of the outbox, in its order, once every one of the <paramref name="count"/> messages is acknowledged (bounded).</summary>
+    private static async Task<List<string>> AcknowledgedAsync(HttpClient api, int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var page = await (await api.GetAsync("/api/messages?pageSize=200")).ReadObjectAsync();
+            var items = page["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+            if (items.Count == count && items.All(m => (string)m["state"]! == "acknowledged"))
+            {
+                return items.OrderBy(m => (long)m["id"]!).Select(m => (string)m["controlId"]!).ToList();
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"not all {count} messages acknowledged in time: " + page.ToJsonString());
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<string> LeaseOwnerAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT \"LeaseOwner\" FROM subscriptions", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The one-off trigger of "run now" has fired and left the shared store: counting runs is then a proof.</summary>
+    private static async Task WaitForNoFiringAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var command = new NpgsqlCommand(
+                "SELECT (SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'MANUAL_TRIGGER') + (SELECT count(*) FROM qrtz_fired_triggers)", connection);
+            if ((long)(await command.ExecuteScalarAsync())! == 0)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the manual trigger is still in the cluster's store");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>One server process on the shared database, on a port it chooses (read back from its log).</summary>
+    private sealed partial class Instance : IDisposable
+    {
+        private readonly Process _process;
+
+        private Instance(Process process, Uri address)
+        {
+            _process = process;
+            Client = new HttpClient { BaseAddress = address };
+            Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        }
+
+        public HttpClient Client { get; }
+
+        public int ProcessId => _process.Id;
+
+        public static async Task<Instance> StartAsync(string database)
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!, ["IdentityRef.Server.dll", "--urls", "http://127.0.0.1:0"])
+            {
+                WorkingDirectory = AppContext.BaseDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var name in new[] { "ASPNETCORE_CONTENTROOT", "DOTNET_CONTENTROOT", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" })
+            {
+                start.Environment.Remove(name);
+            }
+            start.Environment["ConnectionStrings__IdentityRef"] = database;
+            start.Environment["Database__Provider"] = "PostgreSql";
+            start.Environment["Hl7__ListenPort"] = "-1";
+            start.Environment["Hl7__RetryMinSeconds"] = "0.1";
+            start.Environment["Hl7__RetryMaxSeconds"] = "0.5";
+            start.Environment["Hl7__DeliveryLeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            start.Environment["Scheduler__Enabled"] = "true";
+            start.Environment["Scheduler__Clustered"] = "true";
+            start.Environment["Scheduler__ClusterCheckinSeconds"] = "1";
+            start.Environment["Scheduler__IdleWaitSeconds"] = "1";
+            start.Environment["Scheduler__Schedules__insi-retry"] = JobsApiTests.FarAway;
+            start.Environment["Security__ApiKeys__0__Name"] = "two-instances-test";
+            start.Environment["Security__ApiKeys__0__Key"] = Key;
+            start.Environment["Security__ApiKeys__0__Role"] = "Administrateur";
+            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var process = new Process { StartInfo = start };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is { } line && Listening().Match(line) is { Success: true } match)
+                {
+                    listening.TrySetResult(new Uri(match.Groups[1].Value));
+                }
+            };
+            process.ErrorDataReceived += (_, _) => { };
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            try
+            {
+                return new Instance(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(120)));
+            }
+            catch
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+        }
+
+        /// <summary>SIGKILL: no shutdown, no lease given back.</summary>
+        public void Kill()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+
+        public void Dispose()
+        {
+            Kill();
+            Client.Dispose();
+            _process.Dispose();
+        }
+
+        [GeneratedRegex(@"Now listening on: (http://\S+)")]
+        private static partial Regex Listening();
+    }
+}
