@@ -28,7 +28,10 @@ public sealed class IndicatorsPagesTests(Databases databases) : IClassFixture<Da
         Assert.Contains("Par service d'admission : non disponible", page);
         Assert.Contains("href=\"/tableau-de-bord/liste/insi-en-attente\"", page);
         Assert.Contains("href=\"/tableau-de-bord/impression\"", page);
-        Assert.Contains("href=\"/tableau-de-bord\"", WebUtility.HtmlDecode(await client.GetStringAsync("/"))); // in the menu
+        var home = WebUtility.HtmlDecode(await client.GetStringAsync("/"));
+        Assert.Contains("href=\"/tableau-de-bord\"", home); // in the menu
+        Assert.Contains("href=\"/tableau-de-bord.csv\"", home); // the home dashboard links the export
+        Assert.Contains("href=\"/tableau-de-bord/liste/douteuses-fictives\"", home);
 
         var csv = await client.GetAsync("/tableau-de-bord.csv");
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);

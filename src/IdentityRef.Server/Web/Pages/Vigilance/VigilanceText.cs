@@ -76,7 +76,7 @@ public static class VigilanceText
         "merge-refused" => "fusion refusée",
         "reopened" => "rouvert",
         "assigned" => "attribué",
-        "forced-creation" => "création forcée malgré un doublon probable",
+        "forced-creation" => "créée à l'accueil malgré le doublon probable signalé",
         "trait-chosen" => "trait repris de l'autre identité",
         "detected-again" => "constaté de nouveau",
         "insi-same-ins" => "INSi a renvoyé l'INS de l'autre identité",
@@ -232,7 +232,7 @@ public static class VigilanceText
         if (action == "forced-creation"
             && System.Text.RegularExpressions.Regex.Match(detail, @"^identity (\S+) created past the probable duplicate (\S+)") is { Success: true } forced)
         {
-            return $"identité {forced.Groups[1].Value} créée malgré le doublon probable {forced.Groups[2].Value}";
+            return $"identité {forced.Groups[1].Value} créée alors que {forced.Groups[2].Value} était proposée";
         }
         if (action == "merge-refused" && detail == "ins-collision")
         {
@@ -245,6 +245,7 @@ public static class VigilanceText
             "found again" => "trouvée de nouveau par la détection",
             "a strict trait changed since the decision" => "un trait strict a changé depuis la décision",
             "one identity was merged" => "l'une des identités a été fusionnée",
+            "no longer detected" => "plus détectée",
             _ => detail,
         };
     }
