@@ -68,6 +68,7 @@ public static class ServerSetup
         services.AddScoped<WorkItemQueue>();
         services.AddSingleton<IdentifierDomains>();
         services.AddScoped<IdentityQueries>();
+        services.AddScoped<IdentityRef.Application.Dashboard.HomeDashboard>();
         services.AddScoped<PatientMatch>();
         services.AddScoped<Hl7QueryResponder>();
         services.AddTelemetry(configuration);

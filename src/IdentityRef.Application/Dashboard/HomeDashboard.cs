@@ -1,7 +1,10 @@
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.WorkItems;
+using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace IdentityRef.Server.Web.Pages.Integration;
+namespace IdentityRef.Application.Dashboard;
 
 /// <summary>One subscription's line of "santé des flux".</summary>
 /// <param name="Waiting">Messages waiting for their turn or sent without an ACK yet.</param>
@@ -11,9 +14,46 @@ public sealed record FlowHealth(Guid Id, string Name, bool Enabled, int Waiting,
 /// <summary>How many identities reached QUAL on one day (local time of the server).</summary>
 public sealed record QualifiedOnDay(DateOnly Day, int Count);
 
-/// <summary>The dashboard's figures on the broadcast and on qualification.</summary>
-public static class Dashboard
+/// <summary>The home page's counts: identities by status, what waits for someone, the vigilance queue, work items.</summary>
+public sealed record HomeCounts(IReadOnlyList<(IdentityStatus Status, int Count)> ByStatus, int DoubtfulOrFictitious, int PendingInsiAnswers, int InsiErrorsLastDay);
+
+/// <summary>The home dashboard's figures (the page asks only for what the user's role may see).</summary>
+public sealed class HomeDashboard(IdentityRefDbContext db, TimeProvider clock)
 {
+    public async Task<HomeCounts> CountsAsync(CancellationToken cancellationToken)
+    {
+        var active = db.Identities.AsNoTracking().Where(i => i.MergedIntoId == null);
+        var counts = await active.GroupBy(i => i.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        var byStatus = Enum.GetValues<IdentityStatus>().Select(s => (s, counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0)).ToList();
+        var flagged = (int)(IdentityAttributes.Douteuse | IdentityAttributes.Fictive);
+        var doubtful = await active.CountAsync(i => ((int)i.Attributes & flagged) != 0, cancellationToken);
+        var pending = await db.InsiCalls.CountAsync(c => c.Outcome == "00" && c.Decision == null, cancellationToken);
+        var since = clock.GetUtcNow().AddDays(-1);
+        var errors = await db.InsiCalls.CountAsync(c => (c.Outcome == InsiCallOutcomes.Error || c.Outcome == InsiCallOutcomes.Unavailable) && c.CalledAt >= since, cancellationToken);
+        return new HomeCounts(byStatus, doubtful, pending, errors);
+    }
+
+    /// <summary>Pairs of the vigilance queue not yet resolved: duplicates, collisions, in review.</summary>
+    public async Task<(int Duplicates, int Collisions, int InReview)> OpenPairsAsync(CancellationToken cancellationToken)
+    {
+        var pairs = db.DuplicateItems.AsNoTracking().Where(d => d.State != DuplicateStates.Resolved);
+        return (await pairs.CountAsync(d => d.Kind == DuplicateKinds.Duplicate, cancellationToken),
+            await pairs.CountAsync(d => d.Kind == DuplicateKinds.Collision, cancellationToken),
+            await pairs.CountAsync(d => d.State == DuplicateStates.InReview, cancellationToken));
+    }
+
+    /// <summary>The work items not yet resolved, by kind, of the kinds <paramref name="access"/> handles.</summary>
+    public async Task<IReadOnlyList<(string Kind, int Count)>> OpenWorkItemsAsync(WorkItemAccess access, CancellationToken cancellationToken)
+    {
+        var items = await access.Visible(db.WorkItems.AsNoTracking()).Where(w => w.State != WorkItem.Resolved).GroupBy(w => w.Kind)
+            .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
+        return items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => (i.Key, i.Count)).ToList();
+    }
+
+    public Task<IReadOnlyList<FlowHealth>> FlowHealthAsync(CancellationToken cancellationToken) => FlowHealthAsync(db, clock, cancellationToken);
+
+    public Task<IReadOnlyList<QualifiedOnDay>> QualifiedPerDayAsync(int days, CancellationToken cancellationToken) => QualifiedPerDayAsync(db, clock, days, cancellationToken);
+
     private static readonly string[] InQueue = [OutboxStates.Pending, OutboxStates.Sent, OutboxStates.Error];
 
     public static async Task<IReadOnlyList<FlowHealth>> FlowHealthAsync(IdentityRefDbContext db, TimeProvider clock, CancellationToken cancellationToken)
