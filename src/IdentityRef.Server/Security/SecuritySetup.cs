@@ -131,7 +131,10 @@ public static class SecuritySetup
             await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return;
         }
-        context.HttpContext.Items[MustChangePasswordKey] = account.MustChangePassword;
+        // A temporary password is changed before anything else, in a session opened with it; a session opened with the
+        // e-CPS (Pro Santé Connect) did not use it.
+        context.HttpContext.Items[MustChangePasswordKey] = account.MustChangePassword
+            && context.Principal!.FindFirst(ProSanteConnect.MethodClaim)?.Value != ProSanteConnect.Scheme;
     }
 
     /// <summary>Creates the first administrator from <c>Security:Bootstrap</c> when no account of that name exists yet.</summary>
