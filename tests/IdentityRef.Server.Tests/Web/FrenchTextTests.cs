@@ -174,12 +174,13 @@ public sealed partial class FrenchTextTests(Databases databases) : IClassFixture
         return (WebUtility.HtmlDecode(text + " " + attributes), WebUtility.HtmlDecode(code));
     }
 
-    /// <summary>The English words and raw codes found in a page, empty when it is French throughout.</summary>
-    public static IReadOnlyList<string> Offences(string html)
+    /// <summary>The English words and raw codes found in a page, empty when it is French throughout; a screen's own test may
+    /// add words and codes to the lists (<paramref name="words"/>, <paramref name="codes"/>: both replace the defaults).</summary>
+    public static IReadOnlyList<string> Offences(string html, IReadOnlyList<string>? words = null, IReadOnlyList<string>? codes = null)
     {
         var (prose, code) = VisibleText(html);
         var found = new List<string>();
-        foreach (var word in EnglishWords)
+        foreach (var word in words ?? EnglishWords)
         {
             if (Regex.Match(prose, $@"(?<![\w'-]){Regex.Escape(word)}(?![\w'-])", RegexOptions.IgnoreCase) is { Success: true } m)
             {
@@ -187,7 +188,7 @@ public sealed partial class FrenchTextTests(Databases databases) : IClassFixture
             }
         }
         var all = prose + " " + code;
-        found.AddRange(RawCodes.Where(c => all.Contains(c, StringComparison.Ordinal)).Select(c => $"raw code '{c}' in «…{Around(all, all.IndexOf(c, StringComparison.Ordinal))}…»"));
+        found.AddRange((codes ?? RawCodes).Where(c => all.Contains(c, StringComparison.Ordinal)).Select(c => $"raw code '{c}' in «…{Around(all, all.IndexOf(c, StringComparison.Ordinal))}…»"));
         if (Guid().Match(all) is { Success: true } guid)
         {
             found.Add($"internal id {guid.Value}");
