@@ -35,10 +35,10 @@ public sealed partial class ProcessKillTests
             }
             return Hl7AckCode.Accept;
         });
-        KilledServer? first = null, second = null;
+        ServingServer? first = null, second = null;
         try
         {
-            first = await KilledServer.StartAsync(database);
+            first = await StartServerAsync(database);
             var api = first.Client;
             var subscribed = await api.PostAsync("/api/subscriptions", new JsonObject
             {
@@ -55,7 +55,7 @@ public sealed partial class ProcessKillTests
             first.Kill();
             var sentBeforeTheKill = downstream.Received.Select(m => m.ControlId!).ToHashSet();
             held.Set();
-            second = await KilledServer.StartAsync(database);
+            second = await StartServerAsync(database);
             var messages = await AllAcknowledgedAsync(second.Client);
 
             var queued = messages.OrderBy(m => (long)m["id"]!).Select(m => (string)m["controlId"]!).ToList();
@@ -96,72 +96,14 @@ public sealed partial class ProcessKillTests
         }
     }
 
-    /// <summary>The server started as a process on a SQLite file, on a port it chooses (read back from its log).</summary>
-    private sealed partial class KilledServer
-    {
-        private readonly Process _process;
-
-        private KilledServer(Process process, Uri address)
+    /// <summary>The server started as a process on a SQLite file, on a port it chooses.</summary>
+    private static Task<ServingServer> StartServerAsync(string database) => ServingServer.StartAsync(Key, new Dictionary<string, string>
         {
-            _process = process;
-            Client = new HttpClient { BaseAddress = address };
-            Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        }
-
-        public HttpClient Client { get; }
-
-        public static async Task<KilledServer> StartAsync(string database)
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!, ["IdentityRef.Server.dll", "--urls", "http://127.0.0.1:0"])
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.Environment["ConnectionStrings__IdentityRef"] = $"Data Source={database}";
-            start.Environment["Database__Provider"] = "Sqlite";
-            start.Environment["Hl7__ListenPort"] = "-1";
-            start.Environment["Hl7__RetryMinSeconds"] = "0.1";
-            start.Environment["Hl7__RetryMaxSeconds"] = "0.5";
-            start.Environment["Scheduler__Enabled"] = "false";
-            start.Environment["Security__ApiKeys__0__Name"] = "kill-test";
-            start.Environment["Security__ApiKeys__0__Key"] = Key;
-            start.Environment["Security__ApiKeys__0__Role"] = "Administrateur";
-            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line && Listening().Match(line) is { Success: true } match)
-                {
-                    listening.TrySetResult(new Uri(match.Groups[1].Value));
-                }
-            };
-            process.ErrorDataReceived += (_, _) => { };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                return new KilledServer(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(120)));
-            }
-            catch
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-        }
-
-        /// <summary>SIGKILL: no shutdown, no flush, no goodbye.</summary>
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        [GeneratedRegex(@"Now listening on: (http://\S+)")]
-        private static partial Regex Listening();
-    }
+            ["ConnectionStrings__IdentityRef"] = $"Data Source={database}",
+            ["Database__Provider"] = "Sqlite",
+            ["Hl7__ListenPort"] = "-1",
+            ["Hl7__RetryMinSeconds"] = "0.1",
+            ["Hl7__RetryMaxSeconds"] = "0.5",
+            ["Scheduler__Enabled"] = "false",
+        });
 }

@@ -40,8 +40,8 @@ public sealed partial class TwoInstancesTests(ITestOutputHelper output)
             return Hl7AckCode.Accept;
         });
         // One after the other: the first applies the migrations (the upgrade order of docs/deployment.md).
-        using var a = await Instance.StartAsync(database);
-        using var b = await Instance.StartAsync(database);
+        using var a = await StartInstanceAsync(database);
+        using var b = await StartInstanceAsync(database);
         try
         {
             Assert.Equal(HttpStatusCode.Created, (await a.Client.PostAsync("/api/subscriptions", new JsonObject
@@ -161,90 +161,19 @@ public sealed partial class TwoInstancesTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>One server process on the shared database, on a port it chooses (read back from its log).</summary>
-    private sealed partial class Instance : IDisposable
-    {
-        private readonly Process _process;
-
-        private Instance(Process process, Uri address)
+    /// <summary>One server process on the shared database, on a port it chooses.</summary>
+    private static Task<ServingServer> StartInstanceAsync(string database) => ServingServer.StartAsync(Key, new Dictionary<string, string>
         {
-            _process = process;
-            Client = new HttpClient { BaseAddress = address };
-            Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        }
-
-        public HttpClient Client { get; }
-
-        public int ProcessId => _process.Id;
-
-        public static async Task<Instance> StartAsync(string database)
-        {
-            var start = new ProcessStartInfo(Environment.ProcessPath!, ["IdentityRef.Server.dll", "--urls", "http://127.0.0.1:0"])
-            {
-                WorkingDirectory = AppContext.BaseDirectory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var name in new[] { "ASPNETCORE_CONTENTROOT", "DOTNET_CONTENTROOT", "ASPNETCORE_ENVIRONMENT", "DOTNET_ENVIRONMENT" })
-            {
-                start.Environment.Remove(name);
-            }
-            start.Environment["ConnectionStrings__IdentityRef"] = database;
-            start.Environment["Database__Provider"] = "PostgreSql";
-            start.Environment["Hl7__ListenPort"] = "-1";
-            start.Environment["Hl7__RetryMinSeconds"] = "0.1";
-            start.Environment["Hl7__RetryMaxSeconds"] = "0.5";
-            start.Environment["Hl7__DeliveryLeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["Scheduler__Enabled"] = "true";
-            start.Environment["Scheduler__Clustered"] = "true";
-            start.Environment["Scheduler__ClusterCheckinSeconds"] = "1";
-            start.Environment["Scheduler__IdleWaitSeconds"] = "1";
-            start.Environment["Scheduler__Schedules__insi-retry"] = JobsApiTests.FarAway;
-            start.Environment["Security__ApiKeys__0__Name"] = "two-instances-test";
-            start.Environment["Security__ApiKeys__0__Key"] = Key;
-            start.Environment["Security__ApiKeys__0__Role"] = "Administrateur";
-            var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = new Process { StartInfo = start };
-            process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line && Listening().Match(line) is { Success: true } match)
-                {
-                    listening.TrySetResult(new Uri(match.Groups[1].Value));
-                }
-            };
-            process.ErrorDataReceived += (_, _) => { };
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            try
-            {
-                return new Instance(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(120)));
-            }
-            catch
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-        }
-
-        /// <summary>SIGKILL: no shutdown, no lease given back.</summary>
-        public void Kill()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-        }
-
-        public void Dispose()
-        {
-            Kill();
-            Client.Dispose();
-            _process.Dispose();
-        }
-
-        [GeneratedRegex(@"Now listening on: (http://\S+)")]
-        private static partial Regex Listening();
-    }
+            ["ConnectionStrings__IdentityRef"] = database,
+            ["Database__Provider"] = "PostgreSql",
+            ["Hl7__ListenPort"] = "-1",
+            ["Hl7__RetryMinSeconds"] = "0.1",
+            ["Hl7__RetryMaxSeconds"] = "0.5",
+            ["Hl7__DeliveryLeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Scheduler__Enabled"] = "true",
+            ["Scheduler__Clustered"] = "true",
+            ["Scheduler__ClusterCheckinSeconds"] = "1",
+            ["Scheduler__IdleWaitSeconds"] = "1",
+            ["Scheduler__Schedules__insi-retry"] = JobsApiTests.FarAway,
+        });
 }

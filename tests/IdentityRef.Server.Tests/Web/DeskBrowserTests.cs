@@ -28,7 +28,9 @@ public sealed class DeskBrowserTests : BrowserTest
         await page.GetByLabel("Identifiant").FillAsync(user);
         await page.GetByLabel("Mot de passe").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Se connecter" }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        // Signed in = sent on from the sign-in page (to the page asked for, or to the password change); a load-state wait
+        // raced the redirect under load.
+        await page.WaitForURLAsync(url => !new Uri(url).AbsolutePath.EndsWith("/connexion", StringComparison.Ordinal));
     }
 
     /// <summary>The page fits the viewport's width: nothing to scroll sideways (wide tables scroll inside their own box).</summary>
