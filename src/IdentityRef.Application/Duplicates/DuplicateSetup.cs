@@ -21,6 +21,7 @@ public static class DuplicateSetup
         services.AddScoped<IAdmissionDuplicateCheck, AdmissionDuplicateCheck>();
         services.AddScoped<DuplicateDetection>();
         services.AddScoped<DuplicateResolution>();
+        services.AddScoped<DuplicateGroups>();
         services.AddScoped<InsiContradictions>();
         services.AddScoped<VigilanceScreens>();
     }
