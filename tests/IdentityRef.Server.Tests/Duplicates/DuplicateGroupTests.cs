@@ -242,13 +242,13 @@ public sealed class DuplicateGroupTests(Databases databases) : IClassFixture<Dat
     private static readonly string[] FirstNames = ["Jean-Pierre", "Paul-Henri", "Jean-Marc", "Pierre-Yves", "Louis-Marie", "Jean-Luc", "Marc-Antoine", "Jean-Baptiste"];
     private static readonly string[] SecondNames = ["Louis", "Albert", "Gaston", "Firmin", "Octave", "Anatole", "Honoré", "Eugène", "Ferdinand", "Léon"];
 
-    private sealed record Triangle(string A, string B, string C, long AB, long AC, long BC);
+    internal sealed record Triangle(string A, string B, string C, long AB, long AC, long BC);
 
     /// <summary>
     /// Three records of one person, each pair close enough to be a duplicate: A, B (first names without the hyphen), C (day and month
     /// swapped); B and C differ by both. Names unique to the test, so nothing else of the shared base joins the group.
     /// </summary>
-    private static async Task<Triangle> TriangleAsync(HttpClient client, string? insA = null, string? insB = null)
+    internal static async Task<Triangle> TriangleAsync(HttpClient client, string? insA = null, string? insB = null)
     {
         // Other tests of the shared base create people alike, and people who share first names and an address are possible duplicates
         // (a family): the name, the first names, the birth date and the address are drawn for this group alone.
