@@ -1,6 +1,8 @@
 using IdentityRef.Matching;
 using IdentityRef.Application.Patients;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 
@@ -23,6 +25,7 @@ public static class DuplicateSetup
         services.AddScoped<DuplicateResolution>();
         services.AddScoped<DuplicateGroups>();
         services.AddScoped<InsiContradictions>();
+        services.AddScoped<IInsiCollisions>(provider => provider.GetRequiredService<InsiContradictions>());
         services.AddScoped<VigilanceScreens>();
     }
 }
