@@ -1,3 +1,4 @@
+using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Duplicates;
 
 namespace IdentityRef.Domain.Tests.Duplicates;
@@ -56,5 +57,49 @@ public sealed class DuplicateGroupGraphTests
     {
         Assert.Empty(DuplicateGroupGraph.Build([]));
         Assert.Empty(DuplicateGroupGraph.Build([new(1, A, A, 20.0, "probable")]));
+    }
+}
+
+/// <summary>
+/// A group merged along <see cref="DuplicateGroup.MergeOrder"/> keeps the qualified identity whatever member the cell keeps and whatever the
+/// strength of the links: the merge rules hand the INS (and the qualified status) over to the survivor at the step that merges it.
+/// </summary>
+public sealed class GroupMergeKeepsTheQualifiedIdentityTests
+{
+    public static TheoryData<int, double, double> Cases()
+    {
+        var data = new TheoryData<int, double, double>();
+        foreach (var survivor in new[] { 0, 1, 2 })
+        {
+            data.Add(survivor, 20.0, 10.0);
+            data.Add(survivor, 10.0, 20.0);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void AProvisionalARetrievedAndAQualifiedRecord_MergedAsAGroup_LeaveAQualifiedSurvivor(int survivorIndex, double firstLink, double secondLink)
+    {
+        var members = new[]
+        {
+            new Support.IdentityBuilder().WithId(new Guid("00000000-0000-0000-0000-000000000011")).Build(),
+            new Support.IdentityBuilder().WithId(new Guid("00000000-0000-0000-0000-000000000012")).Retrieved().Build(),
+            new Support.IdentityBuilder().WithId(new Guid("00000000-0000-0000-0000-000000000013")).Retrieved().DocumentChecked().Build(),
+        };
+        Assert.Equal([IdentityStatus.Prov, IdentityStatus.Recup, IdentityStatus.Qual], members.Select(m => m.Status));
+        var group = Assert.Single(DuplicateGroupGraph.Build(
+        [
+            new(1, members[0].Id, members[1].Id, firstLink, "probable"), new(2, members[1].Id, members[2].Id, secondLink, "probable"),
+        ]));
+        var survivor = members[survivorIndex];
+
+        foreach (var (_, merged) in group.MergeOrder(survivor.Id))
+        {
+            IdentityMerge.Merge(survivor, members.Single(m => m.Id == merged), Support.TestClock.Later(10));
+        }
+
+        Assert.Equal(IdentityStatus.Qual, survivor.Status);
+        Assert.All(members.Where(m => m != survivor), m => Assert.False(m.IsActive));
     }
 }
