@@ -3,8 +3,9 @@
 (FEBRL; the French benchmark's export uses the same ids) with the same N are one person. Optional: a minimum class
 (possible|probable) for the pairs.
 
-Three lines: the pairs as exported (possible+probable, then probable only), then the groups: the transitive closure of the probable links (what the cell merges when it
-merges a group: every two records of one group are one person), scored pairwise against the truth.
+The pairs as exported (possible+probable, then probable only), then the groups: the transitive closure of the probable links
+(what the cell merges when it merges a group: every two records of one group are one person), and of all links (the queue's
+groups), scored pairwise against the truth.
 usage: duplicates-quality.py EXPORT.csv IMPORT.csv [probable]"""
 import csv, itertools, re, sys
 from collections import Counter, defaultdict
@@ -36,24 +37,32 @@ for label, found in ([] if only_probable else [("possible+probable", found_all)]
     tp = len(found & truth)
     print(f"{label} pairs: found {len(found)}, true pairs {len(truth)}, {scores(tp, len(found), len(truth))}")
 
-# Groups: connected components of the probable links; every two members of a component are a pair of the closure.
-parent = {}
-def find(x):
-    parent.setdefault(x, x)
-    while parent[x] != x:
-        parent[x] = parent[parent[x]]
-        x = parent[x]
-    return x
-for r in rows:
-    if r["class"] == "probable":
-        a, b = find(r["external_id_a"]), find(r["external_id_b"])
-        if a != b:
-            parent[a] = b
-components = defaultdict(list)
-for rid in list(parent):
-    components[find(rid)].append(rid)
-closure = sum(len(m) * (len(m) - 1) // 2 for m in components.values())
-closure_tp = sum(k * (k - 1) // 2 for m in components.values() for k in Counter(person(rid) for rid in m).values())
-sizes = Counter(len(m) for m in components.values())
-print(f"probable groups (closure): {len(components)} groups (sizes {', '.join(f'{s}: {n}' for s, n in sorted(sizes.items()))}), "
-      f"closure pairs {closure}, true pairs {len(truth)}, {scores(closure_tp, closure, len(truth))}")
+# Groups: connected components of the links; every two members of a component are a pair of the closure. The probable links
+# are what a group merge should trust; the queue's groups also follow the possible links (shown for comparison).
+def closure(classes):
+    parent = {}
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+    for r in rows:
+        if r["class"] in classes:
+            a, b = find(r["external_id_a"]), find(r["external_id_b"])
+            if a != b:
+                parent[a] = b
+    components = defaultdict(list)
+    for rid in list(parent):
+        components[find(rid)].append(rid)
+    pairs = sum(len(m) * (len(m) - 1) // 2 for m in components.values())
+    tp = sum(k * (k - 1) // 2 for m in components.values() for k in Counter(person(rid) for rid in m).values())
+    sizes = Counter(len(m) for m in components.values())
+    return len(components), sizes, pairs, tp
+
+
+for label, classes in [("probable", {"probable"})] + ([] if only_probable else [("possible+probable", {"probable", "possible"})]):
+    count, sizes, pairs, tp = closure(classes)
+    shown = ", ".join(f"{s}: {n}" for s, n in sorted(sizes.items())[:8]) + (", …" if len(sizes) > 8 else "")
+    print(f"{label} groups (closure): {count} groups (sizes {shown}; largest {max(sizes) if sizes else 0}), "
+          f"closure pairs {pairs}, true pairs {len(truth)}, {scores(tp, pairs, len(truth))}")

@@ -92,7 +92,7 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
         var identities = await db.Identities.AsNoTracking().Where(i => memberIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
         var items = await StatesAsync(group.Links.Select(l => l.ItemId).ToList(), ct);
         var blockers = await BlockersAsync(group, identities, ct);
-        return new DuplicateGroupView(group.Key, ETag(group, identities), group.Members.Select(m => PatientResponse.From(identities[m], places)).ToList(),
+        return new DuplicateGroupView(group.Key, ETag(group, identities), group.Members.Select(m => PatientResponse.From(identities[m], places)).OrderBy(p => p.Ipp, StringComparer.Ordinal).ToList(),
             group.Links.Select(l => View(l, identities, items)).ToList(), View(group.WeakestLink, identities, items), blockers);
     }
 
