@@ -57,6 +57,8 @@ public static class FrCorePatients
                 _ => AdministrativeGender.Unknown,
             },
             BirthDate = identity.BirthDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            // The day only, as PID-29 carries it (a date of death without its hour: FHIR dateTime allows YYYY-MM-DD).
+            Deceased = identity.DeathDate is { } died ? new FhirDateTime(died.Year, died.Month, died.Day) : null,
         };
 
         foreach (var reference in context.CrossReferences)

@@ -160,7 +160,7 @@ public static class QualificationEndpoints
             return Problems.Validation(errors.Errors);
         }
         await qualification.CheckDocumentAsync(identity, body.Value.Type!, body.Value.Number, expires, HttpActor.From(http), cancellationToken);
-        return Ok(http, identity, places);
+        return Ok(identity, places);
     }
 
     private static async Task<IResult> WithdrawAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
@@ -183,7 +183,7 @@ public static class QualificationEndpoints
             return Problems.Validation("reason", "invalid-value", "The reason must be document-invalid or wrongly-attributed.");
         }
         await qualification.WithdrawInsAsync(identity, reason.Value, HttpActor.From(http), cancellationToken);
-        return Ok(http, identity, places);
+        return Ok(identity, places);
     }
 
     private static async Task<IResult> SetAttributesAsync(IdentityInRoute route, HttpContext http, QualificationService qualification,
@@ -216,7 +216,7 @@ public static class QualificationEndpoints
             return Problems.Validation(errors.Errors);
         }
         await qualification.SetAttributesAsync(identity, attributes, HttpActor.From(http), cancellationToken);
-        return Ok(http, identity, places);
+        return Ok(identity, places);
     }
 
     private static async Task<Result<T?>> OptionalBody<T>(HttpContext http, IOptions<JsonOptions> json) where T : class
@@ -229,7 +229,7 @@ public static class QualificationEndpoints
         return body.IsSuccess ? Result<T?>.Success(body.Value) : Result<T?>.Failure(body.Errors);
     }
 
-    private static IResult Ok(HttpContext http, Identity identity, IBirthPlaceDirectory places) => Results.Ok(PatientResponse.From(identity, places));
+    private static IResult Ok(Identity identity, IBirthPlaceDirectory places) => Results.Ok(PatientResponse.From(identity, places));
 
     private static IReadOnlyList<WarningDto>? Warnings(IReadOnlyList<FieldWarning> warnings) =>
         warnings.Count == 0 ? null : warnings.Select(w => new WarningDto(w.Field, w.Code, w.Message)).ToList();

@@ -62,6 +62,22 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
     }
 
     [Fact]
+    public async Task ADeceasedPatient_CarriesDeceasedDateTime_AndALivingOneNone()
+    {
+        var factory = databases[DatabaseProvider.Sqlite];
+        var name = "TEST" + PatientJson.UniqueLetters();
+        var died = await CreateAsync(factory, PatientJson.Valid(name).With("deathDate", "2024-03-15"));
+        var living = await CreateAsync(factory, PatientJson.Valid(name).With("birthDate", "1980-01-01").With("confirmDuplicate", true));
+        var client = factory.CreateClient(Roles.Consultation);
+
+        var deceased = await FhirValidation.ReadValidAsync<Patient>(await client.GetAsync($"/fhir/Patient/{died}"));
+        var alive = await FhirValidation.ReadValidAsync<Patient>(await client.GetAsync($"/fhir/Patient/{living}"));
+
+        Assert.Equal("2024-03-15", Assert.IsType<FhirDateTime>(deceased.Deceased).Value);
+        Assert.Null(alive.Deceased);
+    }
+
+    [Fact]
     public async Task Search_PagesWithNextAndPreviousLinks_AndNeverReturnsAMergedIdentity()
     {
         var factory = databases[DatabaseProvider.Sqlite];
