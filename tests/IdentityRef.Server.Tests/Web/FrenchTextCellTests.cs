@@ -36,6 +36,8 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         "/messages/{message}",
         "/messages/987654321",
         "/abonnements",
+        "/abonnements/edition/{subscription}",
+        "/abonnements/edition",
         "/tableau-de-bord",
         "/tableau-de-bord/impression",
         "/tableau-de-bord/liste/insi-en-attente",
@@ -85,10 +87,12 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
     {
         var api = Factory.CreateClient();
         using var closed = new IdentityRef.Tests.ReservedPort();
-        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/subscriptions", new JsonObject
+        var subscribed = await api.PostAsync("/api/subscriptions", new JsonObject
         {
             ["name"] = "DPI" + PatientJson.UniqueLetters(), ["host"] = "127.0.0.1", ["port"] = closed.Port, ["receivingApplication"] = "DPI", ["receivingFacility"] = "H",
-        }.Content())).StatusCode);
+        }.Content());
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+        var subscription = (string)(await subscribed.ReadObjectAsync())["id"]!;
         var (a, b) = await VigilancePagesTests.LookAlikesAsync(api);
         var open = await VigilancePagesTests.DetectedItemAsync(api, a, b);
         var (c, d) = await VigilancePagesTests.LookAlikesAsync(api);
@@ -111,7 +115,8 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         {
             var address = template.Replace("{open}", open.ToString(), StringComparison.Ordinal).Replace("{merged}", merged.ToString(), StringComparison.Ordinal)
                 .Replace("{notDuplicate}", notDuplicate.ToString(), StringComparison.Ordinal).Replace("{ipp}", a, StringComparison.Ordinal)
-                .Replace("{message}", message, StringComparison.Ordinal).Replace("{group}", group.ToString(), StringComparison.Ordinal);
+                .Replace("{message}", message, StringComparison.Ordinal).Replace("{group}", group.ToString(), StringComparison.Ordinal)
+                .Replace("{subscription}", subscription, StringComparison.Ordinal);
             var response = await client.GetAsync(address);
             Assert.True((int)response.StatusCode < 500, $"{address}: {(int)response.StatusCode}");
             failures.AddRange(Offences(await response.Content.ReadAsStringAsync()).Select(o => $"{address}: {o}"));
