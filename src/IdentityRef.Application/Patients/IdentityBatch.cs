@@ -76,6 +76,7 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
+        var firstNumber = await IdentityNumbers.AllocateAsync(db, batch.Count, cancellationToken);
         var now = clock.GetUtcNow();
         var created = new List<Identity>(batch.Count);
         var identifiers = new List<IdentityIdentifier>();
@@ -83,6 +84,7 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         {
             var item = batch[i];
             var identity = Identity.Create(Guid.NewGuid(), IppAllocator.Format(first + i), item.Traits.Strict, item.Traits.Complementary, item.Traits.DeclaredIns, now);
+            identity.AssignNumber(firstNumber + i);
             item.Then?.Invoke(identity, now);
             created.Add(identity);
             if (item.ExternalId is not null)
