@@ -3,6 +3,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 

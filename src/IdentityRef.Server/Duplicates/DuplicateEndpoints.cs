@@ -16,6 +16,7 @@ using IdentityRef.Server.Patients;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server.Duplicates;
 
