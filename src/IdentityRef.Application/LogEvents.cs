@@ -28,6 +28,7 @@ public static class LogEvents
     public const int OutboxDispatchFailed = 1402;
     public const int OutboxDispatchRecovered = 1403;
     public const int OutboxGaugesFailed = 1404;
+    public const int OutboxLeaseLost = 1405;
 
     // 1500–1599 security (1500–1503 were also used by duplicates and inbound before December 2026)
     public const int SignInRefused = 1500;

@@ -77,7 +77,7 @@ public sealed class DuplicateItem
     public DuplicateItemProgress Progress => DuplicateItemProgress.Restore(State, Resolution, ResolvedAt, ResolvedBy, MergeId, AssignedTo);
 
     /// <summary>Assigns the item to a member of the cell, in review (a resolved item: rule <c>item-resolved</c>).</summary>
-    public void Assign(string to) => Apply(Progress.Assign(to));
+    public void Assign(string to, string? shownAssignee) => Apply(Progress.Assign(to, shownAssignee));
 
     /// <summary>Someone of the cell takes the item (a resolved item: rule <c>item-resolved</c>).</summary>
     public void Review() => Apply(Progress.Review());

@@ -18,6 +18,7 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
 {
     // Acknowledged messages, the usual case, are recorded with one statement per pass; the others one by one.
     private readonly List<long> _acknowledged = [];
+    private DateTimeOffset _leaseTakenAt;
 
     public async Task<IReadOnlyList<Subscription>> EnabledSubscriptionsAsync(CancellationToken cancellationToken) =>
         await db.Subscriptions.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
@@ -30,8 +31,20 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
         var taken = await db.Subscriptions
             .Where(s => s.Id == subscriptionId && (s.LeaseOwner == null || s.LeaseOwner == instance || s.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseOwner, instance).SetProperty(x => x.LeaseUntil, until), cancellationToken);
+        if (taken == 1)
+        {
+            _leaseTakenAt = now;
+        }
         return taken == 1;
     }
+
+    /// <summary>
+    /// Before the next send of a long pass: renews the lease once half of it has gone by. False when another instance took
+    /// it meanwhile (this one was too slow: a receiver slow to answer, a pause): the pass stops, sending nothing more.
+    /// </summary>
+    public async Task<bool> KeepLeaseAsync(Guid subscriptionId, string instance, CancellationToken cancellationToken) =>
+        clock.GetUtcNow() - _leaseTakenAt < TimeSpan.FromSeconds(options.Value.DeliveryLeaseSeconds / 2)
+        || await TryLeaseAsync(subscriptionId, instance, cancellationToken);
 
     /// <summary>The head of the system's queue, in order: what waits for a first send, an answer, or a retry.</summary>
     public async Task<IReadOnlyList<OutboxMessage>> NextBatchAsync(Guid subscriptionId, CancellationToken cancellationToken) =>
@@ -109,9 +122,22 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
         return false;
     }
 
-    /// <summary>Records the pass: the acknowledged messages in one statement, the others as changed.</summary>
-    public async Task SaveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the pass: the acknowledged messages in one statement, the others as changed — fenced by the lease: in one
+    /// transaction that first renews it, so that an instance that lost the lease while it waited for an answer (another
+    /// took over and delivered meanwhile) never overwrites what the new holder recorded. Returns false, recording nothing,
+    /// when the lease was lost; the messages are then the new holder's to deliver and record.
+    /// </summary>
+    public async Task<bool> SaveAsync(Guid subscriptionId, string instance, CancellationToken cancellationToken)
     {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (!await TryLeaseAsync(subscriptionId, instance, cancellationToken))
+        {
+            _acknowledged.Clear();
+            db.ChangeTracker.Clear();
+            LeaseLost(logger, subscriptionId);
+            return false;
+        }
         if (_acknowledged.Count > 0)
         {
             var at = clock.GetUtcNow();
@@ -125,6 +151,8 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
             _acknowledged.Clear();
         }
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
@@ -139,4 +167,7 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
 
     [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
     private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
+
+    [LoggerMessage(LogEvents.OutboxLeaseLost, LogLevel.Warning, "Outbox delivery to subscription {SubscriptionId}: another instance took the lease meanwhile; this pass records nothing")]
+    private static partial void LeaseLost(ILogger logger, Guid subscriptionId);
 }

@@ -64,11 +64,14 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }
 
-    /// <summary>The item is assigned to <paramref name="to"/> ("m'attribuer", or handed over), in review; recorded on the item.</summary>
-    /// <exception cref="DomainRuleException">item-resolved.</exception>
-    public async Task AssignAsync(DuplicateItem item, Actor actor, string to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The item is assigned to <paramref name="to"/> ("m'attribuer", or taken over from <paramref name="shownAssignee"/>, who
+    /// had it on the screen the person acted from), in review; recorded on the item.
+    /// </summary>
+    /// <exception cref="DomainRuleException">item-resolved; item-assigned (someone else took it meanwhile); item-changed.</exception>
+    public async Task AssignAsync(DuplicateItem item, Actor actor, string to, string? shownAssignee, CancellationToken cancellationToken)
     {
-        item.Assign(to);
+        item.Assign(to, shownAssignee);
         DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "assigned", to);
         await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
     }

@@ -23,6 +23,7 @@ public static class DuplicateSetup
         services.AddScoped<IAdmissionDuplicateCheck, AdmissionDuplicateCheck>();
         services.AddScoped<DuplicateDetection>();
         services.AddScoped<DuplicateResolution>();
+        services.AddScoped<DuplicateGroups>();
         services.AddScoped<InsiContradictions>();
         services.AddScoped<IInsiCollisions>(provider => provider.GetRequiredService<InsiContradictions>());
         services.AddScoped<VigilanceScreens>();

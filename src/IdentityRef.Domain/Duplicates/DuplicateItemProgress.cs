@@ -83,12 +83,18 @@ public sealed record DuplicateItemProgress
 
     /// <summary>
     /// The item is assigned to <paramref name="to"/> (a member of the cell, "m'attribuer"): it is in review, by that person.
-    /// Assigning again hands it over; a resolved item is the rule error <c>item-resolved</c>.
+    /// <paramref name="shownAssignee"/> is who had it on the screen the person acted from: taking an item over from someone
+    /// is deliberate (the screen showed them), never by accident from a stale screen — the rule error <c>item-assigned</c>
+    /// when someone else took it meanwhile. A resolved item is the rule error <c>item-resolved</c>.
     /// </summary>
-    public DuplicateItemProgress Assign(string to)
+    public DuplicateItemProgress Assign(string to, string? shownAssignee)
     {
         EnsureUnresolved();
         ArgumentException.ThrowIfNullOrWhiteSpace(to);
+        if (AssignedTo is { } current && current != to && current != shownAssignee)
+        {
+            throw new DomainRuleException("item-assigned", $"The item was taken meanwhile by {current}.");
+        }
         return this with { State = WorkItemStates.InReview, AssignedTo = to };
     }
 

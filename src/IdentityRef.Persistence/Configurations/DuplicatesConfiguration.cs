@@ -29,7 +29,9 @@ internal sealed class DuplicateItemConfiguration : IEntityTypeConfiguration<Dupl
         builder.Property(d => d.State).HasMaxLength(20).IsConcurrencyToken();
         builder.Property(d => d.Resolution).HasMaxLength(20);
         builder.Property(d => d.ResolvedBy).HasMaxLength(200);
-        builder.Property(d => d.AssignedTo).HasMaxLength(200);
+        // Who has the item is a concurrency token too: two members taking one item at the same moment (its state already
+        // in review) must not both succeed, the second silently.
+        builder.Property(d => d.AssignedTo).HasMaxLength(200).IsConcurrencyToken();
         builder.HasIndex(d => new { d.IdentityA, d.IdentityB }).IsUnique();
         builder.HasIndex(d => d.IdentityB);
         builder.HasIndex(d => new { d.State, d.Score });

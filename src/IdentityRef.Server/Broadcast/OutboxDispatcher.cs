@@ -124,6 +124,10 @@ public sealed partial class OutboxDispatcher(
             {
                 break; // the head of the queue waits for its retry: nothing behind it may overtake it
             }
+            if (!await outbox.KeepLeaseAsync(subscription.Id, _instance, cancellationToken))
+            {
+                break; // taken over meanwhile: what this pass did is not recorded (below), the new holder sends it again
+            }
             var client = _clients.GetOrAdd(subscription.Id, _ => NewClient(subscription));
             using var activity = IdentityRefTelemetry.Source.StartActivity("MLLP send " + IdentityRefTelemetry.Trigger(message.Event), System.Diagnostics.ActivityKind.Client);
             activity?.SetTag("identityref.subscriber", subscription.Name);
@@ -142,8 +146,7 @@ public sealed partial class OutboxDispatcher(
             }
             done++;
         }
-        await outbox.SaveAsync(cancellationToken);
-        return done;
+        return await outbox.SaveAsync(subscription.Id, _instance, cancellationToken) ? done : 0;
     }
 
     private MllpClient NewClient(Subscription subscription) => new(new MllpClientOptions

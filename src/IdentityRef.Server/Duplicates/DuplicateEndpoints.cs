@@ -30,6 +30,7 @@ public static class DuplicateEndpoints
             .WithSummary("The identities that may be this person, best first, with the explanation of each score; creates nothing.");
 
         var group = app.MapGroup("/api/duplicates").WithTags("Duplicates").RequireAuthorization(Policies.Duplicates);
+        group.MapDuplicateGroupEndpoints();
         group.MapGet("/", ListAsync).Produces<PageResponse<DuplicateItemView>>().ProducesValidationProblem()
             .WithQuery(("state", "open, in-review or resolved."), ("kind", "duplicate or collision."), QueryParameters.Page, QueryParameters.PageSize(50, 200))
             .WithSummary("The work queue: potential duplicates and collisions (same INS, INSi contradictions), by descending score (state=open|in-review|resolved, kind=duplicate|collision).");

@@ -58,6 +58,8 @@ namespace IdentityRef.Benchmarks.Matching
                         PassCoverage.Report($"French seed {seed}", generated.Records, id => generated.PersonOf[id].ToString(CultureInfo.InvariantCulture), Print);
                     }
                     break;
+                case "french-export":
+                    return FrenchExport(args[^1], Int(args, "--persons", 20_000), Int(args, "--seed", 20_251_122));
                 case "blocks":
                     exit = BlockStats(Int(args, "--records", 200_000), Int(args, "--seed", 7));
                     break;
@@ -93,6 +95,31 @@ namespace IdentityRef.Benchmarks.Matching
                 failed |= quality.F1 >= 0.99 ? 0 : 1;
             }
             return failed;
+        }
+
+        /// <summary>
+        /// The French benchmark's base as an import CSV (the server's <c>import</c> format), ids <c>rec-PERSON-org</c> / <c>rec-PERSON-dup-K</c>
+        /// as FEBRL's, so that <c>scripts/duplicates-quality.py</c> scores an export of the server against it
+        /// (<c>scripts/french-through-server.sh</c>).
+        /// </summary>
+        private static int FrenchExport(string path, int persons, int seed)
+        {
+            var generated = new FrenchIdentityGenerator(seed).GenerateBenchmark(persons, 0.2, persons / 60);
+            var seen = new Dictionary<int, int>();
+            using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
+            writer.WriteLine("external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone");
+            static string Csv(string? v) => v is null ? "" : v.IndexOfAny([',', '"']) >= 0 ? "\"" + v.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : v;
+            foreach (var r in generated.Records)
+            {
+                var person = generated.PersonOf[r.Id];
+                var n = seen[person] = seen.GetValueOrDefault(person, -1) + 1;
+                var id = n == 0 ? $"rec-{person}-org" : $"rec-{person}-dup-{n - 1}";
+                writer.WriteLine(string.Join(",", id, Csv(r.BirthName), Csv(string.Join(' ', r.FirstNames)),
+                    r.BirthDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", r.Sex.ToString(), Csv(r.BirthPlaceCode), Csv(r.UsedName),
+                    Csv(r.UsedFirstName), Csv(r.Address), Csv(r.Postcode), Csv(r.City), ""));
+            }
+            Print($"French (seed {seed}): {generated.Records.Count} records of {seen.Count} people written to {path}");
+            return 0;
         }
 
         private static int[] Seeds(string[] args) =>

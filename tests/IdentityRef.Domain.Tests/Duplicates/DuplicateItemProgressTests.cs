@@ -70,21 +70,34 @@ public sealed class DuplicateItemProgressTests
     [Fact]
     public void Assign_PutsTheItemInReview_ByThatPerson_AndHandsItOver()
     {
-        var assigned = DuplicateItemProgress.Detected().Assign("alice");
-        var handedOver = assigned.Assign("bob");
+        var assigned = DuplicateItemProgress.Detected().Assign("alice", null);
+        var handedOver = assigned.Assign("bob", "alice");
 
         Assert.Equal((WorkItemStates.InReview, "alice"), (assigned.State, assigned.AssignedTo));
         Assert.Equal("bob", handedOver.AssignedTo);
-        Assert.Throws<ArgumentException>(() => DuplicateItemProgress.Detected().Assign(" "));
+        Assert.Throws<ArgumentException>(() => DuplicateItemProgress.Detected().Assign(" ", null));
+    }
+
+    [Fact]
+    public void TakingOver_IsOnlyFromWhomTheScreenShowed_NeverFromAStaleScreen()
+    {
+        var alices = DuplicateItemProgress.Detected().Assign("alice", null);
+
+        // bob's screen showed the item free: alice took it meanwhile, bob does not take it from her unknowingly
+        Assert.Equal("item-assigned", Assert.Throws<DomainRuleException>(() => alices.Assign("bob", null)).Rule);
+        // carol's screen showed dave: same
+        Assert.Equal("item-assigned", Assert.Throws<DomainRuleException>(() => alices.Assign("carol", "dave")).Rule);
+        // alice again, whatever her screen showed: nothing changes hands
+        Assert.Equal("alice", alices.Assign("alice", null).AssignedTo);
     }
 
     [Fact]
     public void ResolvedItem_CannotBeAssigned_AndAReopenedItemIsNobodys()
     {
-        var resolved = DuplicateItemProgress.Detected().Assign("alice").Resolve(DuplicateResolutionCodes.NotDuplicate, "alice", Day);
+        var resolved = DuplicateItemProgress.Detected().Assign("alice", null).Resolve(DuplicateResolutionCodes.NotDuplicate, "alice", Day);
 
         Assert.Equal("alice", resolved.AssignedTo);
-        Assert.Equal("item-resolved", Assert.Throws<DomainRuleException>(() => resolved.Assign("bob")).Rule);
+        Assert.Equal("item-resolved", Assert.Throws<DomainRuleException>(() => resolved.Assign("bob", "alice")).Rule);
         Assert.Null(resolved.Reopen().AssignedTo);
     }
 }

@@ -19,7 +19,9 @@ namespace IdentityRef.Server.Tests.Hosting;
 public sealed partial class TwoInstancesTests(ITestOutputHelper output)
 {
     private const string Key = "two-instances-key-0123456789";
-    private const int LeaseSeconds = 3;
+    // Long enough that the test kills the instance delivering before its lease runs out, even on a loaded machine: a
+    // shorter lease lets the other instance take over while the first still awaits its ACK (then the wrong one is killed).
+    private const int LeaseSeconds = 10;
     private const int Updates = 40;
     private const int Backlog = 20;
 

@@ -84,6 +84,70 @@ public sealed class CellQueuePagesTests(Databases databases) : IClassFixture<Dat
     }
 
     [Fact]
+    public async Task APairTakenMeanwhile_IsNotTakenFromItsHolderByAStaleScreen_OnlyDeliberately()
+    {
+        var admin = Factory.CreateClient();
+        var (a, b) = await VigilancePagesTests.LookAlikesAsync(admin);
+        var id = await VigilancePagesTests.DetectedItemAsync(admin, a, b);
+        var (alice, _, aliceName) = await CellAsync();
+        var (bob, _, bobName) = await CellAsync();
+        var bobsStaleScreen = await bob.GetStringAsync($"/identitovigilance/{id}"); // the pair is free on it
+
+        var taken = await WebForms.PostAsync(alice, $"/identitovigilance/{id}", Form(("shown", Shown(await alice.GetStringAsync($"/identitovigilance/{id}")))),
+            $"/identitovigilance/{id}?handler=Assign");
+        Assert.Contains("Paire attribuée à", WebUtility.HtmlDecode(await taken.Content.ReadAsStringAsync()));
+
+        // bob clicks "M'attribuer" on the screen that still shows the pair free: refused in French, alice keeps it
+        var stale = await WebForms.PostAsync(bob, $"/identitovigilance/{id}", Form(("shown", Shown(bobsStaleScreen))), $"/identitovigilance/{id}?handler=Assign");
+        Assert.Contains("Quelqu'un d'autre a pris cette paire entre-temps", WebUtility.HtmlDecode(await stale.Content.ReadAsStringAsync()));
+        Assert.Equal(aliceName, await AssigneeAsync(admin, id));
+
+        // the queue row too: a row that showed the pair free does not take it from alice
+        var row = await WebForms.PostAsync(bob, "/identitovigilance", Form(("item", id.ToString()), ("shown", "")), "/identitovigilance?handler=Assign");
+        Assert.Contains("Quelqu'un d'autre a pris cette paire entre-temps", WebUtility.HtmlDecode(await row.Content.ReadAsStringAsync()));
+        Assert.Equal(aliceName, await AssigneeAsync(admin, id));
+
+        // reloaded, bob's page shows alice: taking the pair over is now deliberate, and recorded
+        var fresh = await bob.GetStringAsync($"/identitovigilance/{id}");
+        Assert.Equal(aliceName, Shown(fresh));
+        var takenOver = await WebForms.PostAsync(bob, $"/identitovigilance/{id}", Form(("shown", Shown(fresh))), $"/identitovigilance/{id}?handler=Assign");
+        Assert.Equal(HttpStatusCode.OK, takenOver.StatusCode);
+        Assert.Equal(bobName, await AssigneeAsync(admin, id));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task TwoMembersTakingOneReviewedPairAtTheSameMoment_TheSecondIsRefused_NotSilentlyTheLastWriter(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var admin = factory.CreateClient();
+        var (a, b) = await VigilancePagesTests.LookAlikesAsync(admin);
+        var id = await VigilancePagesTests.DetectedItemAsync(admin, a, b);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/duplicates/{id}/review", null)).StatusCode); // in review, nobody's: its state no longer tells
+
+        // Both desks read the pair before either saves (the interleaving a race produces, made certain here).
+        await using var first = factory.Services.CreateAsyncScope();
+        await using var second = factory.Services.CreateAsyncScope();
+        var itemOfFirst = await first.ServiceProvider.GetRequiredService<IdentityRef.Application.Duplicates.VigilanceScreens>().ItemAsync(id, default);
+        var itemOfSecond = await second.ServiceProvider.GetRequiredService<IdentityRef.Application.Duplicates.VigilanceScreens>().ItemAsync(id, default);
+        await first.ServiceProvider.GetRequiredService<IdentityRef.Application.Duplicates.DuplicateResolution>()
+            .AssignAsync(itemOfFirst!, new IdentityRef.Application.Audit.Actor("alice", "c1"), "alice", null, default);
+
+        var refused = await Assert.ThrowsAsync<IdentityRef.Domain.Common.DomainRuleException>(() => second.ServiceProvider
+            .GetRequiredService<IdentityRef.Application.Duplicates.DuplicateResolution>()
+            .AssignAsync(itemOfSecond!, new IdentityRef.Application.Audit.Actor("bob", "c2"), "bob", null, default));
+
+        Assert.Equal("item-changed", refused.Rule);
+        Assert.Equal("alice", await AssigneeAsync(admin, id));
+    }
+
+    private static string Shown(string page) =>
+        System.Text.RegularExpressions.Regex.Match(page, "name=\"shown\" value=\"([^\"]*)\"") is { Success: true } m ? WebUtility.HtmlDecode(m.Groups[1].Value) : "(no assign form)";
+
+    private static async Task<string?> AssigneeAsync(HttpClient admin, long id) =>
+        (string?)(await (await admin.GetAsync($"/api/duplicates/{id}")).ReadObjectAsync())["item"]!["assignedTo"];
+
+    [Fact]
     public async Task BulkNotDuplicate_NeedsAReason_RecordsItOnEveryPair_AndIsAllOrNothing()
     {
         var admin = Factory.CreateClient();

@@ -24,6 +24,10 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         "/identitovigilance/{merged}",
         "/identitovigilance/{notDuplicate}",
         "/identitovigilance/987654321",
+        "/identitovigilance/groupes",
+        "/identitovigilance/groupes?taille=3",
+        "/identitovigilance/groupes/{group}",
+        "/identitovigilance/groupes/987654321",
         "/taches",
         "/taches?job=duplicates-incremental",
         "/signalements",
@@ -91,6 +95,7 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         var merged = await VigilancePagesTests.DetectedItemAsync(api, c, d);
         var (e, f) = await VigilancePagesTests.LookAlikesAsync(api);
         var notDuplicate = await VigilancePagesTests.DetectedItemAsync(api, e, f);
+        var group = (await Duplicates.DuplicateGroupTests.TriangleAsync(api)).AB;
         var client = Factory.CreateAnonymousClient();
         await WebForms.SignInAsync(client, IdentityRefFactory.AdminUser, IdentityRefFactory.AdminPassword);
         Assert.Equal(HttpStatusCode.OK, (await WebForms.PostAsync(client, $"/identitovigilance/{merged}",
@@ -106,7 +111,7 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         {
             var address = template.Replace("{open}", open.ToString(), StringComparison.Ordinal).Replace("{merged}", merged.ToString(), StringComparison.Ordinal)
                 .Replace("{notDuplicate}", notDuplicate.ToString(), StringComparison.Ordinal).Replace("{ipp}", a, StringComparison.Ordinal)
-                .Replace("{message}", message, StringComparison.Ordinal);
+                .Replace("{message}", message, StringComparison.Ordinal).Replace("{group}", group.ToString(), StringComparison.Ordinal);
             var response = await client.GetAsync(address);
             Assert.True((int)response.StatusCode < 500, $"{address}: {(int)response.StatusCode}");
             failures.AddRange(Offences(await response.Content.ReadAsStringAsync()).Select(o => $"{address}: {o}"));
@@ -116,6 +121,7 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         Assert.Contains("trait repris de l'autre identité", mergedPage);
         Assert.Contains("créée à l'accueil malgré le doublon probable signalé (identité", Regex.Replace(mergedPage, "\\s+", " "));
         Assert.Contains("Jumeaux, pièces vues", WebUtility.HtmlDecode(await client.GetStringAsync($"/identitovigilance/{notDuplicate}")));
+        Assert.Contains("Les dossiers côte à côte", WebUtility.HtmlDecode(await client.GetStringAsync($"/identitovigilance/groupes/{group}")));
         Assert.Contains("Identifiant de contrôle", WebUtility.HtmlDecode(await client.GetStringAsync($"/messages/{message}")));
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }

@@ -52,7 +52,7 @@ public sealed class IndexModel(VigilanceScreens screens, DuplicateResolution res
         }
         try
         {
-            await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+            await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, shownAssignee: null, cancellationToken);
         }
         catch (Domain.Common.DomainRuleException rule)
         {
@@ -63,8 +63,8 @@ public sealed class IndexModel(VigilanceScreens screens, DuplicateResolution res
         return Redirect($"/identitovigilance/{next}" + QueryString.Create(FilterQuery(1)).ToUriComponent());
     }
 
-    /// <summary>"M'attribuer" on one row.</summary>
-    public async Task<IActionResult> OnPostAssignAsync(long item, CancellationToken cancellationToken)
+    /// <summary>"M'attribuer" on one row; <paramref name="shown"/> is who had the pair on the screen (empty: nobody).</summary>
+    public async Task<IActionResult> OnPostAssignAsync(long item, string? shown, CancellationToken cancellationToken)
     {
         if (await screens.ItemAsync(item, cancellationToken) is not { } found)
         {
@@ -72,7 +72,7 @@ public sealed class IndexModel(VigilanceScreens screens, DuplicateResolution res
         }
         try
         {
-            await resolution.AssignAsync(found, HttpActor.From(HttpContext), UserName, cancellationToken);
+            await resolution.AssignAsync(found, HttpActor.From(HttpContext), UserName, string.IsNullOrEmpty(shown) ? null : shown, cancellationToken);
             TempData["success"] = $"Paire n° {item} attribuée à {UserName}.";
         }
         catch (Domain.Common.DomainRuleException rule)

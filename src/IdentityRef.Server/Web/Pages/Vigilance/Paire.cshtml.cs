@@ -96,11 +96,12 @@ public sealed class PaireModel(VigilanceScreens screens, DuplicateResolution res
         }, cancellationToken);
     }
 
-    public async Task<IActionResult> OnPostAssignAsync(CancellationToken cancellationToken) =>
+    /// <summary>"M'attribuer"; <paramref name="shown"/> is who had the pair on the page (empty: nobody).</summary>
+    public async Task<IActionResult> OnPostAssignAsync(string? shown, CancellationToken cancellationToken) =>
         await screens.ItemAsync(Id, cancellationToken) is { } item
             ? await DecideAsync(async () =>
             {
-                await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+                await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, string.IsNullOrEmpty(shown) ? null : shown, cancellationToken);
                 return $"Paire attribuée à {UserName}.";
             }, cancellationToken)
             : Missing();
@@ -115,7 +116,7 @@ public sealed class PaireModel(VigilanceScreens screens, DuplicateResolution res
         }
         try
         {
-            await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, cancellationToken);
+            await resolution.AssignAsync(item, HttpActor.From(HttpContext), UserName, shownAssignee: null, cancellationToken);
         }
         catch (DomainRuleException rule)
         {

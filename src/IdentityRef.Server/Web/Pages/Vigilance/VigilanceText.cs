@@ -115,6 +115,7 @@ public static class VigilanceText
         "ins-collision" => "Les deux identités portent des INS différents : ce n'est pas un doublon mais une collision potentielle. La fusion est refusée et la paire devient une collision.",
         "survivor-changed" => "L'identité conservée a changé depuis la fusion : la fusion ne peut plus être annulée automatiquement.",
         "item-resolved" => "Cette paire a déjà été traitée.",
+        "item-assigned" => "Quelqu'un d'autre a pris cette paire entre-temps ; la liste montre désormais à qui. Pour la reprendre, cliquez de nouveau sur « M'attribuer ».",
         "identity-merged" => "L'une des deux identités a déjà été fusionnée ailleurs.",
         "survivor-merged" => "L'identité conservée a depuis été fusionnée dans une autre : annulez d'abord cette autre fusion.",
         "merge-undone" => "Cette fusion a déjà été annulée.",
