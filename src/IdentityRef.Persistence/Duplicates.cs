@@ -1,14 +1,19 @@
+using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Duplicates;
 
 namespace IdentityRef.Persistence;
 
 /// <summary>
 /// One blocking key of an active identity (a 64-bit hash of the matcher's key text): check-before-create and
-/// incremental detection fetch their candidates with one indexed query on <see cref="Key"/>.
+/// incremental detection fetch their candidates with one indexed query on <see cref="Key"/>. The identity is named by
+/// its store number (<see cref="Identity.Number"/>), not its GUID: 24 million rows at a million identities, so the width
+/// of a row is most of the cost of writing them (docs/import.md).
 /// </summary>
 public sealed class MatchKey
 {
-    public required Guid IdentityId { get; init; }
+    /// <summary>The <see cref="Identity.Number"/> of the identity.</summary>
+    public required long IdentityNumber { get; init; }
+
     public required long Key { get; init; }
 }
 

@@ -30,6 +30,22 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
 
     public abstract DatabaseProvider Provider { get; }
 
+    /// <summary>Numbers the new identities that have no store number yet (<see cref="IdentityNumbers"/>), then saves.</summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        await IdentityNumbers.AssignAsync(this, NewIdentitiesWithoutNumber(), cancellationToken);
+        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        IdentityNumbers.AssignAsync(this, NewIdentitiesWithoutNumber(), CancellationToken.None).GetAwaiter().GetResult();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    private List<Identity> NewIdentitiesWithoutNumber() =>
+        ChangeTracker.Entries<Identity>().Where(e => e.State == EntityState.Added && e.Entity.Number == 0).Select(e => e.Entity).ToList();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(IdentityRefDbContext).Assembly);
 }
@@ -43,6 +59,10 @@ public enum DatabaseProvider
 public sealed class SqliteIdentityRefDbContext(DbContextOptions<SqliteIdentityRefDbContext> options) : IdentityRefDbContext(options)
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    // Every SQLite context (server, tests, dotnet ef) creates the key tables WITHOUT ROWID.
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+        optionsBuilder.ReplaceService<Microsoft.EntityFrameworkCore.Migrations.IMigrationsSqlGenerator, SqliteKeyTables>();
 
     // SQLite cannot compare DateTimeOffset values stored as text; as UTC ticks they sort and compare.
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

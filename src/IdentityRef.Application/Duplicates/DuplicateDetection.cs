@@ -145,13 +145,14 @@ public sealed class DuplicateDetection(
         {
             var record = IdentityMatching.ToRecord(identity);
             var keys = IdentityMatching.KeyHashes(record).ToList();
-            var ids = await db.MatchKeys.AsNoTracking().Where(k => keys.Contains(k.Key) && k.IdentityId != identity.Id)
-                .Select(k => k.IdentityId).Distinct().ToListAsync(cancellationToken);
-            var others = new List<Identity>(ids.Count);
-            foreach (var chunk in ids.Chunk(1000))
+            var numbers = await db.MatchKeys.AsNoTracking().Where(k => keys.Contains(k.Key) && k.IdentityNumber != identity.Number)
+                .Select(k => k.IdentityNumber).Distinct().ToListAsync(cancellationToken);
+            var others = new List<Identity>(numbers.Count);
+            foreach (var chunk in numbers.Chunk(1000))
             {
-                others.AddRange(await db.Identities.AsNoTracking().Where(i => chunk.Contains(i.Id) && i.MergedIntoId == null).ToListAsync(cancellationToken));
+                others.AddRange(await db.Identities.AsNoTracking().Where(i => chunk.Contains(i.Number) && i.MergedIntoId == null).ToListAsync(cancellationToken));
             }
+            var ids = others.Select(o => o.Id).ToHashSet();
             if (identity.InsValue is { } ins)
             {
                 // The INS key already brings them, unless the other was keyed before it held that INS: ask the INS index too.

@@ -32,6 +32,9 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
     /// <summary>Time spent computing, sorting and writing blocking keys in the batches (<c>keysInBatch</c>).</summary>
     public TimeSpan KeyTime { get; private set; }
 
+    /// <summary>The part of <see cref="KeyTime"/> spent computing and sorting the keys (the rest is writing them).</summary>
+    public TimeSpan KeyComputeTime { get; private set; }
+
     public TimeSpan CommitTime { get; private set; }
 
     public long KeysWritten { get; private set; }
@@ -76,13 +79,17 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
+        var firstNumber = await IdentityNumbers.AllocateAsync(db, batch.Count, cancellationToken);
         var now = clock.GetUtcNow();
         var created = new List<Identity>(batch.Count);
         var identifiers = new List<IdentityIdentifier>();
         for (var i = 0; i < batch.Count; i++)
         {
             var item = batch[i];
-            var identity = Identity.Create(Guid.NewGuid(), IppAllocator.Format(first + i), item.Traits.Strict, item.Traits.Complementary, item.Traits.DeclaredIns, now);
+            // Time-ordered ids (version 7): a batch's identities, identifiers and audit lines land at the end of the indexes on
+            // the identity id instead of on a random page each (the text and the uuid forms both sort by creation time).
+            var identity = Identity.Create(Guid.CreateVersion7(now), IppAllocator.Format(first + i), item.Traits.Strict, item.Traits.Complementary, item.Traits.DeclaredIns, now);
+            identity.AssignNumber(firstNumber + i);
             item.Then?.Invoke(identity, now);
             created.Add(identity);
             if (item.ExternalId is not null)
@@ -103,7 +110,10 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         {
             RowTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
             started = System.Diagnostics.Stopwatch.GetTimestamp();
-            KeysWritten += await MatchKeyBuild.InsertKeysOfAsync(db, created, cancellationToken);
+            var keys = MatchKeyBuild.SortedKeysOf(created);
+            KeyComputeTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            await MatchKeyBuild.InsertSortedAsync(db, keys, cancellationToken);
+            KeysWritten += keys.LongLength;
             KeyTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
             started = System.Diagnostics.Stopwatch.GetTimestamp();
         }

@@ -19,7 +19,7 @@ public static class MatchKeyBuild
     /// <summary>From this many new rows on, re-creating the identity index is cheaper than maintaining it row by row.</summary>
     public const int DefaultRebuildIndexFrom = 200_000;
 
-    private const string IdentityIndex = "IX_match_keys_IdentityId";
+    private const string IdentityIndex = "IX_match_keys_IdentityNumber";
 
     /// <summary>
     /// The number of batches bulk writers wrote without keys and have not keyed yet, incremented in the transaction of
@@ -41,8 +41,11 @@ public static class MatchKeyBuild
         await db.Counters.AnyAsync(c => c.Name == PendingCounter && c.Next > 0, cancellationToken)
         || (!await db.MatchKeys.AnyAsync(cancellationToken) && await db.Identities.AnyAsync(i => i.MergedIntoId == null, cancellationToken));
 
-    // Rows per INSERT statement: 2 parameters each, well under every provider's parameter limit.
-    private const int RowsPerStatement = 500;
+    // Rows per INSERT statement. PostgreSQL: 500 (2 parameters each, well under its limit), one round trip per 500 rows.
+    // SQLite: one. Microsoft.Data.Sqlite binds every parameter by name (sqlite3_bind_parameter_index, a linear search of
+    // the statement's names), so a statement of n rows costs n² lookups: 2.2 M sorted keys took 19.2 s of CPU at 500
+    // rows per statement, 12.7 s at 4, 6.5 s at 1 (docs/import.md).
+    private static int RowsPerStatement(IdentityRefDbContext db) => db.Provider == DatabaseProvider.Sqlite ? 1 : 500;
 
     /// <summary>
     /// Keys every active identity that has none (an interrupted bulk write leaves identities without keys: the next
@@ -94,47 +97,50 @@ public static class MatchKeyBuild
 
     /// <summary>
     /// Writes the keys of new identities in the caller's transaction (a batch of the import): the keys are computed on every
-    /// core, then inserted in the primary key's order by multi-row prepared statements. Returns the number of keys written.
+    /// core, then inserted in the primary key's order by multi-row prepared statements. The identities must have their
+    /// store number (<see cref="Identity.Number"/>). Returns the number of keys written.
     /// </summary>
     public static async Task<long> InsertKeysOfAsync(IdentityRefDbContext db, IReadOnlyList<Identity> identities, CancellationToken cancellationToken)
     {
-        var (entries, ids, texts) = SortedEntries(identities.Select(MatchRow.Of).ToList());
-        object[] idValues = db.Provider == DatabaseProvider.Sqlite ? texts : ids.Cast<object>().ToArray();
-        await InsertAsync(db, entries, idValues, cancellationToken);
+        var entries = SortedKeysOf(identities);
+        await InsertSortedAsync(db, entries, cancellationToken);
         return entries.LongLength;
     }
 
-    /// <summary>
-    /// The keys of the rows as (key, rank of the identity) in the order of the primary key. SQLite orders it by (key,
-    /// identity id as upper-case text): the identities are sorted that way once, so that entries by (key, rank) give the
-    /// same order with integer comparisons only.
-    /// </summary>
-    private static ((long Key, int Rank)[] Entries, Guid[] Ids, string[] Texts) SortedEntries(IReadOnlyList<MatchRow> rows)
+    /// <summary>The blocking keys of the identities as (key, identity number), computed on every core, in the primary key's order.</summary>
+    public static (long Key, long Number)[] SortedKeysOf(IReadOnlyList<Identity> identities) => SortedEntries(identities.Select(MatchRow.Of).ToList());
+
+    /// <summary>Inserts keys sorted by <see cref="SortedKeysOf"/> in the caller's transaction.</summary>
+    public static Task InsertSortedAsync(IdentityRefDbContext db, (long Key, long Number)[] entries, CancellationToken cancellationToken) =>
+        InsertAsync(db, entries, cancellationToken);
+
+    /// <summary>The keys of the rows as (key, identity number), in the order of the primary key.</summary>
+    private static (long Key, long Number)[] SortedEntries(IReadOnlyList<MatchRow> rows)
     {
-        var ids = rows.Select(r => r.Id).ToArray();
-        var texts = ids.Select(id => id.ToString().ToUpperInvariant()).ToArray();
-        Array.Sort(texts, ids, StringComparer.Ordinal);
-        var byId = rows.ToDictionary(r => r.Id);
-        var perIdentity = new long[ids.Length][];
-        Parallel.For(0, ids.Length, i => perIdentity[i] = [.. IdentityMatching.KeyHashes(byId[ids[i]].ToRecord())]);
-        var entries = new (long Key, int Rank)[perIdentity.Sum(k => (long)k.Length)];
+        if (rows.Any(r => r.Number <= 0))
+        {
+            throw new InvalidOperationException("Blocking keys are written for numbered identities only.");
+        }
+        var perIdentity = new long[rows.Count][];
+        Parallel.For(0, rows.Count, i => perIdentity[i] = [.. IdentityMatching.KeyHashes(rows[i].ToRecord())]);
+        var entries = new (long Key, long Number)[perIdentity.Sum(k => (long)k.Length)];
         var position = 0;
         for (var i = 0; i < perIdentity.Length; i++)
         {
             foreach (var key in perIdentity[i])
             {
-                entries[position++] = (key, i);
+                entries[position++] = (key, rows[i].Number);
             }
             perIdentity[i] = [];
         }
         Array.Sort(entries);
-        return (entries, ids, texts);
+        return entries;
     }
 
     private static async Task<(int Identities, long Keys)> BuildAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> rows, int rebuildIndexFrom,
         Func<Task> beforeCommit, CancellationToken cancellationToken)
     {
-        var (entries, ids, texts) = SortedEntries(rows);
+        var entries = SortedEntries(rows);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var rebuildIndex = entries.Length > 0 && entries.Length >= rebuildIndexFrom;
@@ -142,34 +148,33 @@ public static class MatchKeyBuild
         {
             await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{IdentityIndex}\"", cancellationToken);
         }
-        // SQLite stores the identity id as upper-case text (EF's mapping): bind the text computed for the sort.
-        object[] idValues = db.Provider == DatabaseProvider.Sqlite ? texts : ids.Cast<object>().ToArray();
-        await InsertAsync(db, entries, idValues, cancellationToken);
+        await InsertAsync(db, entries, cancellationToken);
         if (rebuildIndex)
         {
-            await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityId\")", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityNumber\")", cancellationToken);
         }
         await beforeCommit();
         await transaction.CommitAsync(cancellationToken);
-        return (ids.Length, entries.LongLength);
+        return (rows.Count, entries.LongLength);
     }
 
-    private static async Task InsertAsync(IdentityRefDbContext db, (long Key, int Rank)[] entries, object[] ids, CancellationToken cancellationToken)
+    private static async Task InsertAsync(IdentityRefDbContext db, (long Key, long Number)[] entries, CancellationToken cancellationToken)
     {
         var entity = db.Model.FindEntityType(typeof(MatchKey))!;
         // The parameters carry the EF type mappings, so the values are stored exactly as SaveChanges stores them.
         var keyMapping = entity.FindProperty(nameof(MatchKey.Key))!.GetRelationalTypeMapping();
-        var idMapping = entity.FindProperty(nameof(MatchKey.IdentityId))!.GetRelationalTypeMapping();
+        var idMapping = entity.FindProperty(nameof(MatchKey.IdentityNumber))!.GetRelationalTypeMapping();
         var connection = db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!.GetDbTransaction();
         DbCommand? full = null;
+        var rowsPerStatement = RowsPerStatement(db);
         try
         {
-            for (var start = 0; start < entries.Length; start += RowsPerStatement)
+            for (var start = 0; start < entries.Length; start += rowsPerStatement)
             {
-                var count = Math.Min(RowsPerStatement, entries.Length - start);
+                var count = Math.Min(rowsPerStatement, entries.Length - start);
                 DbCommand command;
-                if (count == RowsPerStatement)
+                if (count == rowsPerStatement)
                 {
                     full ??= await PrepareAsync(connection, transaction, keyMapping, idMapping, count, cancellationToken);
                     command = full;
@@ -180,9 +185,9 @@ public static class MatchKeyBuild
                 }
                 for (var r = 0; r < count; r++)
                 {
-                    var (key, rank) = entries[start + r];
+                    var (key, number) = entries[start + r];
                     command.Parameters[2 * r].Value = key;
-                    command.Parameters[(2 * r) + 1].Value = ids[rank];
+                    command.Parameters[(2 * r) + 1].Value = number;
                 }
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 if (!ReferenceEquals(command, full))
@@ -205,12 +210,12 @@ public static class MatchKeyBuild
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
-        var sql = new StringBuilder("INSERT INTO match_keys (\"Key\", \"IdentityId\") VALUES ");
+        var sql = new StringBuilder("INSERT INTO match_keys (\"Key\", \"IdentityNumber\") VALUES ");
         for (var r = 0; r < rows; r++)
         {
             sql.Append(r == 0 ? string.Empty : ", ").Append($"(@k{r}, @i{r})");
             command.Parameters.Add(keyMapping.CreateParameter(command, $"@k{r}", 0L, nullable: false));
-            command.Parameters.Add(idMapping.CreateParameter(command, $"@i{r}", Guid.Empty, nullable: false));
+            command.Parameters.Add(idMapping.CreateParameter(command, $"@i{r}", 0L, nullable: false));
         }
         // A key the listener wrote meanwhile is the same row: keep it.
         command.CommandText = sql.Append(" ON CONFLICT DO NOTHING").ToString();

@@ -13,20 +13,22 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
 {
     public async Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken)
     {
-        var existing = new Dictionary<Guid, List<MatchKey>>();
+        // The keys name the identity by its store number: new identities get theirs now (a block from the counter).
+        await IdentityNumbers.AssignAsync(db, changed, cancellationToken);
+        var existing = new Dictionary<long, List<MatchKey>>();
         // New identities have no keys yet: skip the lookup (import and seed write thousands at once).
-        var known = changed.Where(i => db.Entry(i).State != EntityState.Added).Select(i => i.Id).Distinct().ToList();
+        var known = changed.Where(i => db.Entry(i).State != EntityState.Added).Select(i => i.Number).Distinct().ToList();
         foreach (var chunk in known.Chunk(500))
         {
-            foreach (var key in await db.MatchKeys.Where(k => chunk.Contains(k.IdentityId)).ToListAsync(cancellationToken))
+            foreach (var key in await db.MatchKeys.Where(k => chunk.Contains(k.IdentityNumber)).ToListAsync(cancellationToken))
             {
-                (existing.TryGetValue(key.IdentityId, out var list) ? list : existing[key.IdentityId] = []).Add(key);
+                (existing.TryGetValue(key.IdentityNumber, out var list) ? list : existing[key.IdentityNumber] = []).Add(key);
             }
         }
         foreach (var identity in changed.DistinctBy(i => i.Id))
         {
             var wanted = identity.IsActive ? IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)) : [];
-            if (existing.TryGetValue(identity.Id, out var current))
+            if (existing.TryGetValue(identity.Number, out var current))
             {
                 foreach (var stale in current.Where(k => !wanted.Remove(k.Key)))
                 {
@@ -35,7 +37,7 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
             }
             foreach (var key in wanted)
             {
-                db.MatchKeys.Add(new MatchKey { IdentityId = identity.Id, Key = key });
+                db.MatchKeys.Add(new MatchKey { IdentityNumber = identity.Number, Key = key });
             }
         }
     }

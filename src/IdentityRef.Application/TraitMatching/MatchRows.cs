@@ -13,13 +13,13 @@ namespace IdentityRef.Application.TraitMatching;
 /// <summary>The columns of an identity that matching needs (traits, status, when a strict trait last changed).</summary>
 public sealed record MatchRow(Guid Id, string BirthName, string FirstNames, string? UsedName, string? UsedFirstName, DateOnly BirthDate,
     Sex Sex, string? BirthPlaceCode, string? Ins, string? Postcode, string? City, string? Address, IdentityStatus Status,
-    DateTimeOffset StrictTraitsChangedAt)
+    DateTimeOffset StrictTraitsChangedAt, long Number)
 {
     public MatchRecord ToRecord() => new(Id.ToString(), BirthName, IdentityMatching.SplitFirstNames(FirstNames), UsedName, UsedFirstName, BirthDate,
         (char)Sex, BirthPlaceCode, Ins, Postcode, City, Address);
 
     public static MatchRow Of(Identity i) => new(i.Id, i.BirthName, i.FirstNames, i.UsedName, i.UsedFirstName, i.BirthDate, i.Sex, i.BirthPlaceCode,
-        i.InsValue, i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt);
+        i.InsValue, i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt, i.Number);
 }
 
 /// <summary>
@@ -30,7 +30,7 @@ public sealed record MatchRow(Guid Id, string BirthName, string FirstNames, stri
 public static class MatchRows
 {
     private const string Columns = "i.\"Id\", i.\"BirthName\", i.\"FirstNames\", i.\"UsedName\", i.\"UsedFirstName\", i.\"BirthDate\", i.\"Sex\", " +
-        "i.\"BirthPlaceCode\", i.\"InsValue\", i.\"Postcode\", i.\"City\", i.\"Address\", i.\"Status\", i.\"StrictTraitsChangedAt\"";
+        "i.\"BirthPlaceCode\", i.\"InsValue\", i.\"Postcode\", i.\"City\", i.\"Address\", i.\"Status\", i.\"StrictTraitsChangedAt\", i.\"Number\"";
 
     private static readonly DateTimeOffsetToBinaryConverter SqliteTimestamp = new();
 
@@ -41,11 +41,11 @@ public static class MatchRows
     /// <summary>The active identities that have no blocking key (written in bulk without keys, or keyed before the keys existed).</summary>
     public static Task<List<MatchRow>> WithoutKeysAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
         QueryAsync(db, $"SELECT {Columns} FROM identities i WHERE i.\"MergedIntoId\" IS NULL " +
-            "AND NOT EXISTS (SELECT 1 FROM match_keys k WHERE k.\"IdentityId\" = i.\"Id\")", [], cancellationToken);
+            "AND NOT EXISTS (SELECT 1 FROM match_keys k WHERE k.\"IdentityNumber\" = i.\"Number\")", [], cancellationToken);
 
     /// <summary>
     /// The active identities holding at least one of the keys: one statement, a range search of the
-    /// <c>match_keys</c> primary key (key first, so it covers the identity id) then the identities' primary key.
+    /// <c>match_keys</c> primary key (key first, so it covers the identity's number) then the identities' index on their number.
     /// </summary>
     public static Task<List<MatchRow>> ByKeysAsync(IdentityRefDbContext db, IReadOnlyCollection<long> keys, CancellationToken cancellationToken)
     {
@@ -53,8 +53,8 @@ public static class MatchRows
         {
             return Task.FromResult(new List<MatchRow>());
         }
-        var sql = new StringBuilder($"SELECT {Columns} FROM identities i WHERE i.\"MergedIntoId\" IS NULL AND i.\"Id\" IN " +
-            "(SELECT k.\"IdentityId\" FROM match_keys k WHERE k.\"Key\" IN (");
+        var sql = new StringBuilder($"SELECT {Columns} FROM identities i WHERE i.\"MergedIntoId\" IS NULL AND i.\"Number\" IN " +
+            "(SELECT k.\"IdentityNumber\" FROM match_keys k WHERE k.\"Key\" IN (");
         for (var p = 0; p < keys.Count; p++)
         {
             sql.Append(p == 0 ? "@k0" : $", @k{p}");
@@ -117,5 +117,6 @@ public static class MatchRows
         r.IsDBNull(11) ? null : r.GetString(11),
         IdentityStatusCodes.Parse(r.GetString(12)) ?? throw new InvalidOperationException("Unknown identity status code in the database."),
         // The same conversions as the EF model: SQLite stores DateTimeOffset as binary ticks (see IdentityRefDbContext).
-        sqlite ? (DateTimeOffset)SqliteTimestamp.ConvertFromProvider(r.GetInt64(13))! : r.GetFieldValue<DateTimeOffset>(13));
+        sqlite ? (DateTimeOffset)SqliteTimestamp.ConvertFromProvider(r.GetInt64(13))! : r.GetFieldValue<DateTimeOffset>(13),
+        r.GetInt64(14));
 }

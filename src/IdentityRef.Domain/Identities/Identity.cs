@@ -22,6 +22,13 @@ public sealed class Identity
 
     public Guid Id { get; private set; }
 
+    /// <summary>
+    /// The store's number of the identity: a small integer, unique, given once when the identity is first saved (0
+    /// before). Tables with one row per blocking key refer to the identity by it rather than by its GUID, which is
+    /// two to four times wider (docs/import.md). Not an identifier of the patient: never shown, never sent.
+    /// </summary>
+    public long Number { get; private set; }
+
     /// <summary>Identifiant permanent du patient: allocated by the server, unique, never reused.</summary>
     public string Ipp { get; private set; }
 
@@ -103,6 +110,17 @@ public sealed class Identity
 
     /// <summary>The obtaining mode of PAM FR ZFD-5.</summary>
     public string ObtainingMode => InsSource == Identities.InsSource.Insi ? "INSI" : "SM";
+
+    /// <summary>Gives the identity its store number (<see cref="Number"/>); once only.</summary>
+    public void AssignNumber(long number)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, 1);
+        if (Number != 0 && Number != number)
+        {
+            throw new InvalidOperationException("The identity already has a store number.");
+        }
+        Number = number;
+    }
 
     public static Identity Create(Guid id, string ipp, StrictTraits strict, ComplementaryTraits complementary, InsNumber? declaredIns, DateTimeOffset now)
     {

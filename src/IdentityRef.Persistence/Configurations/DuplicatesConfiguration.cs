@@ -10,8 +10,10 @@ internal sealed class MatchKeyConfiguration : IEntityTypeConfiguration<MatchKey>
     {
         builder.ToTable("match_keys");
         // The key first: candidate lookup is a range scan of the primary key; the second index serves maintenance.
-        builder.HasKey(k => new { k.Key, k.IdentityId });
-        builder.HasIndex(k => k.IdentityId);
+        // On SQLite the table is WITHOUT ROWID (the row lives in the primary key only): EF cannot say so, the migration
+        // that created it (NarrowMatchKeys) did; a migration that rebuilds this table must keep it (MigrationTests checks).
+        builder.HasKey(k => new { k.Key, k.IdentityNumber });
+        builder.HasIndex(k => k.IdentityNumber);
     }
 }
 

@@ -17,6 +17,9 @@ internal sealed class IdentityConfiguration : IEntityTypeConfiguration<Identity>
         builder.Property(i => i.Id).ValueGeneratedNever();
         builder.Property(i => i.Ipp).HasMaxLength(32).IsRequired();
         builder.HasIndex(i => i.Ipp).IsUnique();
+        // The store number (given by IdentityNumbers): what match_keys refers to.
+        builder.Property(i => i.Number).ValueGeneratedNever();
+        builder.HasIndex(i => i.Number).IsUnique();
 
         builder.Property(i => i.BirthName).HasMaxLength(100).IsRequired();
         builder.Property(i => i.FirstNames).HasMaxLength(100).IsRequired();

@@ -140,7 +140,7 @@ public sealed class ImportCommand(IServiceProvider services)
         Console.WriteLine($"imported {imported}, rejected {rejects.Count}, in {stopwatch.Elapsed.TotalSeconds:F1} s"
             + (alreadyImported > 0 ? $" (already imported by an earlier run: {alreadyImported})" : ""));
         Console.WriteLine($"time: waiting for validated rows {waited.TotalSeconds:F1} s, writing identities, identifiers and audit {writer.RowTime.TotalSeconds:F1} s, "
-            + $"computing and writing {writer.KeysWritten} blocking keys {writer.KeyTime.TotalSeconds:F1} s, committing {writer.CommitTime.TotalSeconds:F1} s");
+            + $"computing and writing {writer.KeysWritten} blocking keys {writer.KeyTime.TotalSeconds:F1} s (computing {writer.KeyComputeTime.TotalSeconds:F1} s), committing {writer.CommitTime.TotalSeconds:F1} s");
         services.GetRequiredService<ILogger<ImportCommand>>().ImportFinished(imported, rejects.Count, stopwatch.ElapsedMilliseconds);
         return rejects.Count > 0 && imported == 0 && alreadyImported == 0 ? 1 : 0;
     }

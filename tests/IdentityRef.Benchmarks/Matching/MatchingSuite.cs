@@ -14,7 +14,7 @@ namespace IdentityRef.Benchmarks
 namespace IdentityRef.Benchmarks.Matching
 {
     /// <summary>
-    /// usage: matching febrl IMPORT_DIR | french [--persons N] [--seed S | --seeds S1,S2,...] | speed [--records N] [--probes N] [--runs N] | all IMPORT_DIR
+    /// usage: matching febrl IMPORT_DIR | passes IMPORT_DIR [--seeds S1,...] | french [--persons N] [--seed S | --seeds S1,S2,...] | speed [--records N] [--probes N] [--runs N] | all IMPORT_DIR
     /// Prints figures only: no name, date or address ever reaches the output.
     /// </summary>
     public static class MatchingSuite
@@ -46,6 +46,17 @@ namespace IdentityRef.Benchmarks.Matching
                     break;
                 case "speed":
                     exit = Speed(options, Int(args, "--records", 1_000_000), Int(args, "--probes", 2_000), Int(args, "--runs", 3), Int(args, "--seed", 7));
+                    break;
+                case "passes":
+                    foreach (var name in new[] { "dataset1", "dataset2", "dataset3", "dataset4" })
+                    {
+                        PassCoverage.Report("FEBRL " + name, ImportCsv.Read(Path.Combine(args[1], name + ".import.csv")), id => id.Split('-')[1], Print);
+                    }
+                    foreach (var seed in Seeds(args))
+                    {
+                        var generated = new FrenchIdentityGenerator(seed).GenerateBenchmark(Int(args, "--persons", 20_000), 0.2, Int(args, "--persons", 20_000) / 60);
+                        PassCoverage.Report($"French seed {seed}", generated.Records, id => generated.PersonOf[id].ToString(CultureInfo.InvariantCulture), Print);
+                    }
                     break;
                 case "french-export":
                     return FrenchExport(args[^1], Int(args, "--persons", 20_000), Int(args, "--seed", 20_251_122));

@@ -100,7 +100,7 @@ public sealed class ImportKillTests
     private const string DistinctExternalIds = $"SELECT COUNT(DISTINCT \"Value\") FROM identifiers WHERE \"System\" = 'import:{Domain}'";
     private const string ImportedIdentities = $"SELECT COUNT(*) FROM identities i WHERE EXISTS (SELECT 1 FROM identifiers x WHERE x.\"IdentityId\" = i.\"Id\" AND x.\"System\" = 'import:{Domain}')";
     private const string ImportAudit = "SELECT COUNT(*) FROM audit_trail WHERE \"Action\" = 'identity.imported' AND \"Actor\" = 'cli:import'";
-    private const string IdentitiesWithoutKeys = "SELECT COUNT(*) FROM identities i WHERE i.\"MergedIntoId\" IS NULL AND NOT EXISTS (SELECT 1 FROM match_keys k WHERE k.\"IdentityId\" = i.\"Id\")";
+    private const string IdentitiesWithoutKeys = "SELECT COUNT(*) FROM identities i WHERE i.\"MergedIntoId\" IS NULL AND NOT EXISTS (SELECT 1 FROM match_keys k WHERE k.\"IdentityNumber\" = i.\"Number\")";
 
     private static async Task<long> ScalarAsync(DatabaseProvider provider, string connectionString, string sql)
     {

@@ -34,7 +34,8 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
         var byListener = await KeysOfAsync(db, ids);
         Assert.All(ids, id => Assert.NotEmpty(byListener[id]));
 
-        await db.MatchKeys.Where(k => ids.Contains(k.IdentityId)).ExecuteDeleteAsync();
+        var numbers = await db.Identities.Where(i => ids.Contains(i.Id)).Select(i => i.Number).ToListAsync();
+        await db.MatchKeys.Where(k => numbers.Contains(k.IdentityNumber)).ExecuteDeleteAsync();
         // Threshold 0: the large-build path (identity index dropped and created again) runs too.
         var (keyed, written) = await MatchKeyBuild.BuildMissingAsync(db, CancellationToken.None, rebuildIndexFrom: 0);
 
@@ -130,9 +131,9 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
         var identities = await db.Identities.AsNoTracking().Where(i => ipps.Contains(i.Ipp)).ToListAsync();
         var ids = identities.Select(i => i.Id).ToList();
         // Keys of an older blocking: one missing, one the matcher no longer makes.
-        var first = await db.MatchKeys.FirstAsync(k => k.IdentityId == ids[0]);
+        var first = await db.MatchKeys.FirstAsync(k => k.IdentityNumber == identities[0].Number);
         db.MatchKeys.Remove(first);
-        db.MatchKeys.Add(new MatchKey { IdentityId = ids[1], Key = 42 });
+        db.MatchKeys.Add(new MatchKey { IdentityNumber = identities[1].Number, Key = 42 });
         await db.SaveChangesAsync();
 
         Assert.Equal(0, await DuplicateCommands.RebuildKeysAsync(factory.Services, CancellationToken.None));
@@ -191,7 +192,9 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
 
     private static async Task<Dictionary<Guid, List<long>>> KeysOfAsync(IdentityRefDbContext db, IReadOnlyList<Guid> ids)
     {
-        var keys = await db.MatchKeys.AsNoTracking().Where(k => ids.Contains(k.IdentityId)).ToListAsync();
-        return ids.ToDictionary(id => id, id => keys.Where(k => k.IdentityId == id).Select(k => k.Key).Order().ToList());
+        var numbers = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Number);
+        var values = numbers.Values.ToList();
+        var keys = await db.MatchKeys.AsNoTracking().Where(k => values.Contains(k.IdentityNumber)).ToListAsync();
+        return ids.ToDictionary(id => id, id => keys.Where(k => k.IdentityNumber == numbers[id]).Select(k => k.Key).Order().ToList());
     }
 }

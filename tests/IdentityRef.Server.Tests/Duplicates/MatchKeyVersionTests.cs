@@ -33,15 +33,15 @@ public sealed class MatchKeyVersionTests
         var identities = await db.Identities.AsNoTracking().Where(i => ipps.Contains(i.Ipp)).ToListAsync();
 
         // As an older blocking left them: one identity's keys gone, the other's wrong, the old version recorded.
-        await db.MatchKeys.Where(k => k.IdentityId == identities[0].Id).ExecuteDeleteAsync();
-        await db.MatchKeys.Where(k => k.IdentityId == identities[1].Id).ExecuteUpdateAsync(u => u.SetProperty(k => k.Key, k => k.Key + 1));
+        await db.MatchKeys.Where(k => k.IdentityNumber == identities[0].Number).ExecuteDeleteAsync();
+        await db.MatchKeys.Where(k => k.IdentityNumber == identities[1].Number).ExecuteUpdateAsync(u => u.SetProperty(k => k.Key, k => k.Key + 1));
         await db.Counters.Where(c => c.Name == MatchKeyVersion.Counter).ExecuteUpdateAsync(u => u.SetProperty(c => c.Next, Blocking.Version - 1));
 
         Assert.True(await MatchKeyVersion.EnsureCurrentAsync(db, NullLogger.Instance, CancellationToken.None));
 
         foreach (var identity in identities)
         {
-            var stored = await db.MatchKeys.AsNoTracking().Where(k => k.IdentityId == identity.Id).Select(k => k.Key).OrderBy(k => k).ToListAsync();
+            var stored = await db.MatchKeys.AsNoTracking().Where(k => k.IdentityNumber == identity.Number).Select(k => k.Key).OrderBy(k => k).ToListAsync();
             Assert.Equal(IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Distinct().Order(), stored);
         }
         Assert.Equal(Blocking.Version, await VersionAsync(db));

@@ -55,10 +55,11 @@ public sealed class MigrationTests
                 Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             }
 
-            // The baseline changes nothing; the migrations generated after it add exactly what they add to a fresh database.
-            var (later, laterIds) = await LaterMigrationsAsync(provider);
+            // The baseline changes nothing; the migrations generated after it add (and drop) exactly what they add to (and drop
+            // from) a fresh database.
+            var (later, dropped, laterIds) = await LaterMigrationsAsync(provider);
             var after = await SchemaDescription.ReadAsync(provider, connectionString);
-            Assert.Equal(before.Union(later).Order(StringComparer.Ordinal), after.Order(StringComparer.Ordinal));
+            Assert.Equal(before.Except(dropped).Union(later).Order(StringComparer.Ordinal), after.Order(StringComparer.Ordinal));
             var history = await HistoryAsync(provider, connectionString);
             Assert.Equal([.. HandWrittenSchema.MigrationIds, HandWrittenSchema.BaselineId, .. laterIds], history);
         }
@@ -126,6 +127,67 @@ public sealed class MigrationTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task NarrowMatchKeys_NumbersTheIdentitiesAndCarriesTheirKeysOver(DatabaseProvider provider)
+    {
+        var sqlite = provider == DatabaseProvider.Sqlite;
+        var (connectionString, cleanup) = NewDatabase(provider);
+        try
+        {
+            await using (var db = Context(provider, connectionString))
+            {
+                var migrations = db.Database.GetMigrations().ToList();
+                var narrow = migrations.FindIndex(id => id.EndsWith("_NarrowMatchKeys", StringComparison.Ordinal));
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(migrations[narrow - 1]);
+            }
+            // Two identities and their keys as the previous schema held them (key 10 shared, key 20 of the first only).
+            Guid first = Guid.NewGuid(), second = Guid.NewGuid();
+            await using (var connection = Open(provider, connectionString))
+            {
+                var at = new DateTimeOffset(2026, 11, 30, 8, 0, 0, TimeSpan.Zero);
+                foreach (var (id, ipp, key) in new[] { (first, "100000001", 10L), (second, "100000002", 10L), (first, "", 20L) })
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = (ipp.Length == 0 ? "" : """
+                        INSERT INTO identities ("Id", "Ipp", "BirthName", "FirstNames", "FirstName", "BirthDate", "BirthDateCorrected", "Sex", "Status",
+                            "Attributes", "InsHistory", "Version", "CreatedAt", "UpdatedAt", "StrictTraitsChangedAt")
+                        VALUES (@id, @ipp, 'ANCIENNEBASE', 'JEANNE', 'JEANNE', @birth, @no, 'F', 'PROV', 0, '[]', 1, @at, @at, @at);
+                        """) + """INSERT INTO match_keys ("Key", "IdentityId") VALUES (@key, @id);""";
+                    Add(command, "id", sqlite ? id.ToString().ToUpperInvariant() : id);
+                    Add(command, "ipp", ipp);
+                    Add(command, "birth", sqlite ? "1950-03-04" : new DateOnly(1950, 3, 4));
+                    Add(command, "no", sqlite ? 0 : false);
+                    Add(command, "at", sqlite ? new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter().ConvertToProvider(at)! : at);
+                    Add(command, "key", key);
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+
+            await using (var db = Context(provider, connectionString))
+            {
+                await DatabaseSetup.MigrateAsync(db);
+                var numbers = await db.Identities.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Number);
+                Assert.Equal(2, numbers.Values.Distinct().Count(n => n >= 1));
+                var keys = await db.MatchKeys.AsNoTracking().OrderBy(k => k.Key).ThenBy(k => k.IdentityNumber).Select(k => $"{k.Key}:{k.IdentityNumber}").ToListAsync();
+                Assert.Equal(new[] { (10L, numbers[first]), (10L, numbers[second]), (20L, numbers[first]) }.OrderBy(k => k.Item1).ThenBy(k => k.Item2)
+                    .Select(k => $"{k.Item1}:{k.Item2}"), keys);
+                // The next identity gets the number after the existing ones.
+                Assert.Equal(numbers.Values.Max() + 1, await IdentityNumbers.AllocateAsync(db, 1, CancellationToken.None));
+                if (sqlite)
+                {
+                    // The row lives in the primary key only: a later migration that rebuilds the table must say WITHOUT ROWID again.
+                    var table = await db.Database.SqlQueryRaw<string>("SELECT sql AS \"Value\" FROM sqlite_master WHERE name = 'match_keys'").SingleAsync();
+                    Assert.Contains("WITHOUT ROWID", table, StringComparison.OrdinalIgnoreCase);
+                }
+            }
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
     [Fact]
     public async Task Migrating_TwiceOrFromTwoServersAtOnce_RecordsTheBaselineOnce()
     {
@@ -151,7 +213,8 @@ public sealed class MigrationTests
     }
 
     /// <summary>The schema lines the migrations after the baseline add to a fresh database, and their ids.</summary>
-    private static async Task<(IReadOnlyList<string> Lines, IReadOnlyList<string> Ids)> LaterMigrationsAsync(DatabaseProvider provider)
+    private static async Task<(IReadOnlyList<string> Added, IReadOnlyList<string> Dropped, IReadOnlyList<string> Ids)> LaterMigrationsAsync(
+        DatabaseProvider provider)
     {
         var (atBaseline, cleanupBaseline) = NewDatabase(provider);
         var (full, cleanupFull) = NewDatabase(provider);
@@ -168,7 +231,8 @@ public sealed class MigrationTests
                 ids = [.. db.Database.GetMigrations().SkipWhile(id => id != HandWrittenSchema.BaselineId).Skip(1)];
             }
             var baseline = await SchemaDescription.ReadAsync(provider, atBaseline);
-            return ([.. (await SchemaDescription.ReadAsync(provider, full)).Except(baseline)], ids);
+            var latest = await SchemaDescription.ReadAsync(provider, full);
+            return ([.. latest.Except(baseline)], [.. baseline.Except(latest)], ids);
         }
         finally
         {

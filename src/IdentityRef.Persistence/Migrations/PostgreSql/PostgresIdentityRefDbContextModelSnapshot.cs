@@ -114,6 +114,9 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.Property<Guid?>("MergedIntoId")
                         .HasColumnType("uuid");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Phone")
                         .HasMaxLength(30)
                         .HasColumnType("character varying(30)");
@@ -173,6 +176,9 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.HasIndex("InsValue");
 
                     b.HasIndex("Ipp")
+                        .IsUnique();
+
+                    b.HasIndex("Number")
                         .IsUnique();
 
                     b.HasIndex("Status");
@@ -622,12 +628,12 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.Property<long>("Key")
                         .HasColumnType("bigint");
 
-                    b.Property<Guid>("IdentityId")
-                        .HasColumnType("uuid");
+                    b.Property<long>("IdentityNumber")
+                        .HasColumnType("bigint");
 
-                    b.HasKey("Key", "IdentityId");
+                    b.HasKey("Key", "IdentityNumber");
 
-                    b.HasIndex("IdentityId");
+                    b.HasIndex("IdentityNumber");
 
                     b.ToTable("match_keys", (string)null);
                 });

@@ -109,6 +109,9 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("MergedIntoId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Phone")
                         .HasMaxLength(30)
                         .HasColumnType("TEXT");
@@ -168,6 +171,9 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.HasIndex("InsValue");
 
                     b.HasIndex("Ipp")
+                        .IsUnique();
+
+                    b.HasIndex("Number")
                         .IsUnique();
 
                     b.HasIndex("Status");
@@ -601,12 +607,12 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.Property<long>("Key")
                         .HasColumnType("INTEGER");
 
-                    b.Property<Guid>("IdentityId")
-                        .HasColumnType("TEXT");
+                    b.Property<long>("IdentityNumber")
+                        .HasColumnType("INTEGER");
 
-                    b.HasKey("Key", "IdentityId");
+                    b.HasKey("Key", "IdentityNumber");
 
-                    b.HasIndex("IdentityId");
+                    b.HasIndex("IdentityNumber");
 
                     b.ToTable("match_keys", (string)null);
                 });
