@@ -14,18 +14,8 @@ public static class IdentityNumbers
     public const string CounterName = "identity-number";
 
     /// <summary>Reserves <paramref name="count"/> consecutive numbers and returns the first.</summary>
-    public static async Task<long> AllocateAsync(IdentityRefDbContext db, int count, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        // First use on a base created before the counter existed: create it; a concurrent creation loses the race harmlessly.
-        await db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO counters ("Name", "Next") VALUES ({CounterName}, 1) ON CONFLICT ("Name") DO NOTHING""", cancellationToken);
-        var next = await db.Database
-            .SqlQuery<long>($"""UPDATE counters SET "Next" = "Next" + {count} WHERE "Name" = {CounterName} RETURNING "Next" AS "Value" """)
-            .AsAsyncEnumerable()
-            .FirstAsync(cancellationToken);
-        return next - count;
-    }
+    public static Task<long> AllocateAsync(IdentityRefDbContext db, int count, CancellationToken cancellationToken) =>
+        Counters.ReserveAsync(db, CounterName, 1, count, cancellationToken);
 
     /// <summary>Numbers those of <paramref name="identities"/> that have no number yet.</summary>
     public static async Task AssignAsync(IdentityRefDbContext db, IEnumerable<Identity> identities, CancellationToken cancellationToken)

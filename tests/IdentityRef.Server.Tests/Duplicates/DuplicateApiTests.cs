@@ -110,12 +110,12 @@ public sealed class DuplicateApiTests
 
         // Detection again, full and incremental after a change of a complementary trait: the decision sticks.
         await DetectAsync(client, full: true);
-        await UpdateAsync(client, ippB, body => body.With("phone", "0102030405"));
+        await PatientJson.UpdateAsync(client, ippB, body => body.With("phone", "0102030405"));
         await DetectAsync(client, full: false);
         Assert.Equal(0, (int)(await (await client.GetAsync("/api/duplicates?state=open")).ReadObjectAsync())["total"]!);
 
         // A strict trait changes: the pair must be looked at again.
-        await UpdateAsync(client, ippB, body => body.With("birthPlaceCode", "75113"));
+        await PatientJson.UpdateAsync(client, ippB, body => body.With("birthPlaceCode", "75113"));
         var summary = await DetectAsync(client, full: false);
         Assert.Equal("incremental", (string)summary["kind"]!);
         Assert.Equal(1, (int)summary["reopened"]!);
@@ -158,7 +158,7 @@ public sealed class DuplicateApiTests
         Assert.Equal(ippA, (string)gone["mergedInto"]!);
         Assert.Equal(0, (int)(await (await client.GetAsync("/api/duplicates?state=open")).ReadObjectAsync())["total"]!);
         // The merged identity has no blocking key left: check-before-create proposes only the survivor.
-        var candidates = (await (await client.PostAsync("/api/patients/match", Without(beforeB).Content())).ReadObjectAsync())["candidates"]!.AsArray();
+        var candidates = (await (await client.PostAsync("/api/patients/match", PatientJson.TraitsOf(beforeB).Content())).ReadObjectAsync())["candidates"]!.AsArray();
         Assert.Equal([ippA], candidates.Select(c => (string)c!["ipp"]!));
 
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/merges/{mergeId}/undo", null)).StatusCode);
@@ -273,7 +273,7 @@ public sealed class DuplicateApiTests
         var birthName = detail["explanation"]!["traits"]!.AsArray().Single(t => (string)t!["trait"]! == "birthName")!;
         Assert.True((double)birthName["frequencyAdjustment"]! != 0, "the birth name's weight is adjusted to its frequency");
 
-        var probe = Without(await GetAsync(client, b));
+        var probe = PatientJson.TraitsOf(await GetAsync(client, b));
         var match = await (await client.PostAsync("/api/patients/match", probe.Content())).ReadObjectAsync();
         var candidate = match["candidates"]!.AsArray().Single(c => (string)c!["ipp"]! == a)!;
         Assert.Equal((double)detail["explanation"]!["score"]!, (double)candidate["explanation"]!["score"]!, 3);
@@ -309,26 +309,6 @@ public sealed class DuplicateApiTests
     }
 
     private static async Task<JsonObject> GetAsync(HttpClient client, string ipp) => await (await client.GetAsync($"/api/patients/{ipp}")).ReadObjectAsync();
-
-    private static async Task UpdateAsync(HttpClient client, string ipp, Func<JsonObject, JsonObject> change)
-    {
-        var current = await client.GetAsync($"/api/patients/{ipp}");
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = change(Without(await current.ReadObjectAsync())).Content() };
-        request.Headers.IfMatch.Add(current.Headers.ETag!);
-        var response = await client.SendAsync(request);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    /// <summary>The request body of an identity read from the API (its traits only).</summary>
-    private static JsonObject Without(JsonObject read)
-    {
-        var body = new JsonObject();
-        foreach (var field in new[] { "birthName", "firstNames", "birthDate", "sex", "birthPlaceCode", "usedName", "usedFirstName", "address", "postcode", "city", "phone", "email" })
-        {
-            body[field] = read[field]?.DeepClone();
-        }
-        return body;
-    }
 
     /// <summary>Everything but the bookkeeping of a change (version, timestamps).</summary>
     private static string Comparable(JsonObject identity)

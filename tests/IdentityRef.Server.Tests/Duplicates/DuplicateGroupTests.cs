@@ -81,7 +81,7 @@ public sealed class DuplicateGroupTests(Databases databases) : IClassFixture<Dat
         var t = await TriangleAsync(client);
         var (_, etag) = await GroupAsync(client, t.AB);
 
-        await UpdateAsync(client, t.C, body => body.With("phone", "0102030405"));
+        await PatientJson.UpdateAsync(client, t.C, body => body.With("phone", "0102030405"));
         var refused = await MergeAsync(client, t.AB, t.A, etag);
 
         Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
@@ -242,7 +242,6 @@ public sealed class DuplicateGroupTests(Databases databases) : IClassFixture<Dat
     }
 
     private static readonly string[] FirstNames = ["Jean-Pierre", "Paul-Henri", "Jean-Marc", "Pierre-Yves", "Louis-Marie", "Jean-Luc", "Marc-Antoine", "Jean-Baptiste"];
-    private static readonly string[] SecondNames = ["Louis", "Albert", "Gaston", "Firmin", "Octave", "Anatole", "Honoré", "Eugène", "Ferdinand", "Léon"];
 
     internal sealed record Triangle(string A, string B, string C, long AB, long AC, long BC);
 
@@ -256,7 +255,9 @@ public sealed class DuplicateGroupTests(Databases databases) : IClassFixture<Dat
         // (a family): the name, the first names, the birth date and the address are drawn for this group alone.
         var (year, month, day) = (Random.Shared.Next(1930, 2000), Random.Shared.Next(1, 7), Random.Shared.Next(7, 13));
         var first = FirstNames[Random.Shared.Next(FirstNames.Length)];
-        var second = SecondNames[Random.Shared.Next(SecondNames.Length)];
+        // the second first name drawn unique too: two groups of the shared base that drew one date and first name were
+        // found alike across groups (the full suite met it once), merging two groups the test expects apart
+        var second = PatientJson.UniqueLetters();
         var person = new JsonObject
         {
             ["birthName"] = PatientJson.UniqueLetters(), ["firstNames"] = $"{first} {second}", ["birthDate"] = $"{year}-{month:D2}-{day:D2}", ["sex"] = "M",
@@ -331,17 +332,4 @@ public sealed class DuplicateGroupTests(Databases databases) : IClassFixture<Dat
         return (string)(await response.ReadObjectAsync())["ipp"]!;
     }
 
-    private static async Task UpdateAsync(HttpClient client, string ipp, Func<JsonObject, JsonObject> change)
-    {
-        var current = await client.GetAsync($"/api/patients/{ipp}");
-        var read = await current.ReadObjectAsync();
-        var body = new JsonObject();
-        foreach (var field in new[] { "birthName", "firstNames", "birthDate", "sex", "birthPlaceCode", "usedName", "usedFirstName", "address", "postcode", "city", "phone", "email" })
-        {
-            body[field] = read[field]?.DeepClone();
-        }
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = change(body).Content() };
-        request.Headers.IfMatch.Add(current.Headers.ETag!);
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
-    }
 }

@@ -114,7 +114,7 @@ public sealed class InsiContradictionTests
         Assert.Equal(id, (long)(await SingleAsync(client, "?kind=collision"))["id"]!);
 
         // Admission corrects the first names as the teleservice knows them: now the decision is accepted.
-        await UpdateAsync(client, ipp, body => body.With("firstNames", "Catarina Bella"));
+        await PatientJson.UpdateAsync(client, ipp, body => body.With("firstNames", "Catarina Bella"));
         var corrected = await client.PostAsync($"/api/duplicates/{id}/traits-corrected", new JsonObject { ["comment"] = "checked on the passport" }.Content());
         Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
         var detail = await corrected.ReadObjectAsync();
@@ -359,17 +359,4 @@ public sealed class InsiContradictionTests
     private static async Task<List<string>> HistoryAsync(HttpClient client, string ipp) =>
         (await (await client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync()).Select(h => (string)h!["action"]!).ToList();
 
-    private static async Task UpdateAsync(HttpClient client, string ipp, Func<JsonObject, JsonObject> change)
-    {
-        var current = await client.GetAsync($"/api/patients/{ipp}");
-        var read = await current.ReadObjectAsync();
-        var body = new JsonObject();
-        foreach (var field in new[] { "birthName", "firstNames", "birthDate", "sex", "birthPlaceCode", "usedName", "usedFirstName", "address", "postcode", "city", "phone", "email" })
-        {
-            body[field] = read[field]?.DeepClone();
-        }
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = change(body).Content() };
-        request.Headers.IfMatch.Add(current.Headers.ETag!);
-        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
-    }
 }

@@ -54,4 +54,26 @@ public static class PatientJson
 
     /// <summary>Letters only, unique: a GUID's hex digits read as A–P.</summary>
     public static string UniqueLetters() => new(Guid.NewGuid().ToString("N")[..10].Select(c => (char)('A' + Convert.ToInt32(c.ToString(), 16))).ToArray());
+
+    /// <summary>The request body of an identity read from the API: its traits only.</summary>
+    public static JsonObject TraitsOf(JsonObject read)
+    {
+        var body = new JsonObject();
+        foreach (var field in new[] { "birthName", "firstNames", "birthDate", "sex", "birthPlaceCode", "usedName", "usedFirstName", "address", "postcode", "city", "phone", "email" })
+        {
+            body[field] = read[field]?.DeepClone();
+        }
+        return body;
+    }
+
+    /// <summary>Reads the identity, applies <paramref name="change"/> to its traits and saves them with its ETag; asserts 200.</summary>
+    public static async Task UpdateAsync(HttpClient client, string ipp, Func<JsonObject, JsonObject> change)
+    {
+        var current = await client.GetAsync($"/api/patients/{ipp}");
+        var read = JsonNode.Parse(await current.Content.ReadAsStringAsync())!.AsObject();
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = change(TraitsOf(read)).Content() };
+        request.Headers.IfMatch.Add(current.Headers.ETag!);
+        var response = await client.SendAsync(request);
+        Xunit.Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"update of {ipp}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
 }
