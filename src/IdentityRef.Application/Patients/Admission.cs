@@ -41,6 +41,44 @@ public sealed class Admission(IdentityRefDbContext db, PatientService patients, 
         await hold.CommitAsync(cancellationToken);
         return new AdmissionOutcome(identity, null);
     }
+
+    /// <summary>
+    /// Check-before-create for another identity source's feed (inbound A28/A31 of a patient not known here): the same
+    /// check under the same locks, plus the locks of <paramref name="identifierKeys"/> (the sender's identifiers), so
+    /// that two messages about one patient, on two connections or two servers, create it once. A feed cannot be stopped
+    /// at a probable duplicate (its source already holds the patient): the identity is created and each probable pair
+    /// reaches the cell's queue in the same transaction, as a creation forced past it, naming the source. Answers null,
+    /// creating nothing, when <paramref name="createdMeanwhile"/> says (under the locks) that the identity exists now.
+    /// Runs in the caller's transaction; on PostgreSQL the advisory locks are held until the caller commits.
+    /// </summary>
+    public async Task<Identity?> CreateFromFeedAsync(ValidatedTraits traits, IReadOnlyCollection<long> identifierKeys,
+        Func<CancellationToken, Task<bool>> createdMeanwhile, Action<Identity> stage, Actor actor, CancellationToken cancellationToken)
+    {
+        var keys = checks.SelectMany(c => c.BlockKeys(traits)).Concat(identifierKeys).ToList();
+        await using var hold = await locks.EnterAsync(db, keys, cancellationToken);
+        if (await createdMeanwhile(cancellationToken))
+        {
+            return null;
+        }
+        var forced = new List<AdmissionVerdict>();
+        foreach (var check in checks)
+        {
+            if (await check.CheckAsync(traits, cancellationToken) is { Blocking: true } verdict)
+            {
+                forced.Add(verdict);
+            }
+        }
+        object details = forced.Count == 0
+            ? new { source = actor.Name }
+            : new { source = actor.Name, probableDuplicates = forced.SelectMany(v => v.CandidateIpps).ToList() };
+        var identity = await patients.CreateAsync(traits, actor, details, cancellationToken, stage: created =>
+        {
+            stage(created);
+            forced.ForEach(v => v.StageForced?.Invoke(created, actor, created.CreatedAt));
+        });
+        await hold.CommitAsync(cancellationToken);
+        return identity;
+    }
 }
 
 /// <summary>

@@ -120,7 +120,29 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         return ack.ToBytes(charset);
     }
 
+    /// <summary>Attempts at a message that met a concurrent change of the same identity before it is answered AR.</summary>
+    internal const int ConcurrentChangeAttempts = 3;
+
+    /// <summary>
+    /// Applies the message in its own transaction and answers after the commit. A concurrent change of the same identity
+    /// (another connection or server integrating a message about it) makes the message be applied again from the start,
+    /// re-read and re-checked, up to <see cref="ConcurrentChangeAttempts"/> times; only then is it answered AR.
+    /// </summary>
     private async Task<Hl7Message> ApplyAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await AttemptAsync(message, read, sender, ackOptions, lastAttempt: attempt == ConcurrentChangeAttempts, cancellationToken) is { } ack)
+            {
+                return ack;
+            }
+            await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken);
+        }
+    }
+
+    /// <summary>One attempt: the ACK, or null when a concurrent change undid it and another attempt is allowed.</summary>
+    private async Task<Hl7Message?> AttemptAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions,
+        bool lastAttempt, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<Persistence.IdentityRefDbContext>();
@@ -147,6 +169,11 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
             }
             await transaction.CommitAsync(cancellationToken);
             return Hl7Ack.Build(message, Hl7AckCode.Accept, [.. read.Errors.Where(e => !e.IsError), .. errors], ackOptions);
+        }
+        catch (DbUpdateConcurrencyException) when (!lastAttempt)
+        {
+            await RollbackQuietlyAsync(transaction);
+            return null;
         }
         catch (Exception e) when (e is DbUpdateConcurrencyException || Persistence.DatabaseFaults.IsUnavailableForWrites(e))
         {
