@@ -111,9 +111,10 @@ public sealed class AdmissionLocks
                 taken.Add(_stripes[stripe]);
             }
             IDbContextTransaction? transaction = null;
-            if (db.Provider == DatabaseProvider.PostgreSql && stripes.Length > 0 && db.Database.CurrentTransaction is null)
+            if (db.Provider == DatabaseProvider.PostgreSql && stripes.Length > 0)
             {
-                transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+                // In the caller's transaction when there is one (the inbound feed's): the locks then last until it commits.
+                transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
                 // unnest keeps the array's (ascending) order, so the locks are taken in that order.
                 await db.Database.ExecuteSqlAsync(
                     $"SELECT pg_advisory_xact_lock({AdvisoryNamespace}, s) FROM unnest({stripes}) AS s", cancellationToken);
