@@ -8,6 +8,7 @@ using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Web;
 using Serilog;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server;
 

@@ -5,6 +5,7 @@ using IdentityRef.Persistence;
 using IdentityRef.Application.Patients;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 

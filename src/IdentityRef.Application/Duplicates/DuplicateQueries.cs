@@ -5,6 +5,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 
@@ -67,7 +68,7 @@ public static class DuplicateQueries
         CancellationToken ct)
     {
         var call = await db.InsiCalls.AsNoTracking().FirstAsync(c => c.Id == callId, ct);
-        if (InsiContradictions.TraitsOf(call) is not { } traits)
+        if (InsiTraits.Of(call) is not { } traits)
         {
             return null;
         }

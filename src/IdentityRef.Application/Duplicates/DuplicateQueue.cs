@@ -3,6 +3,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Patients;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 

@@ -1,6 +1,8 @@
 using IdentityRef.Matching;
 using IdentityRef.Application.Patients;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.Qualification;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 
@@ -22,6 +24,7 @@ public static class DuplicateSetup
         services.AddScoped<DuplicateDetection>();
         services.AddScoped<DuplicateResolution>();
         services.AddScoped<InsiContradictions>();
+        services.AddScoped<IInsiCollisions>(provider => provider.GetRequiredService<InsiContradictions>());
         services.AddScoped<VigilanceScreens>();
     }
 }

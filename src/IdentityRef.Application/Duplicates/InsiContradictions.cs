@@ -8,21 +8,10 @@ using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Patients;
 using IdentityRef.Application.Qualification;
+using IdentityRef.Application.TraitMatching;
 using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Application.Duplicates;
-
-/// <summary>
-/// The local identity against the teleservice's answer. <see cref="Explanation"/> is the matcher's (per trait the level,
-/// the weight and both values; A = local, B = INSi). <see cref="Contradicting"/> names the strict traits (and the INS)
-/// that differ as written while both sides have a value: the INS traits must be taken exactly, so a first name missing
-/// from the list is a contradiction even where the matcher finds the people alike.
-/// </summary>
-public sealed record InsiComparison(MatchResult Result, PairExplanation Explanation, IReadOnlyList<string> Contradicting)
-{
-    public bool Contradicts => Contradicting.Count > 0;
-
-}
 
 /// <summary>
 /// Potential collisions raised by INSi answers, in the vigilance cell's queue (<c>duplicate_items</c>, ADR 0004):
@@ -33,38 +22,10 @@ public sealed record InsiComparison(MatchResult Result, PairExplanation Explanat
 /// </list>
 /// Raising never saves (the caller's unit of work holds the call and its audit line); the decisions save and audit.
 /// </summary>
-public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvider engines, InsiAnswerJudge judge, IdentityWriter writer, TimeProvider clock)
+public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvider engines, InsiAnswerJudge judge, IdentityWriter writer, TimeProvider clock) : IInsiCollisions
 {
-    public const string DecisionRejected = "rejected";
-
-    /// <summary>The teleservice's traits as the matcher sees them; a birth date with 00 parts is completed as the INS guide says.</summary>
-    public static MatchRecord ToRecord(InsiTraitsDto traits, string? ins) => new(
-        "insi", traits.BirthName, IdentityMatching.SplitFirstNames(traits.FirstNames), null, null, DateOf(traits.BirthDate),
-        traits.Sex is { Length: 1 } sex ? sex[0] : 'U', traits.BirthPlaceCode, ins);
-
-    public Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken) =>
+        public Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken) =>
         judge.CompareAsync(identity, traits, ins, cancellationToken);
-
-    /// <summary>The strict traits (names as in the API) and the INS that differ while both sides have a value.</summary>
-    public static IReadOnlyList<string> Contradicting(Identity identity, InsiTraitsDto traits, string? ins)
-    {
-        var differing = QualificationService.Differences(identity, traits)
-            .Where(d => !string.IsNullOrWhiteSpace(d.Local) && !string.IsNullOrWhiteSpace(d.Insi))
-            // 00 parts of an INSi date are completed locally (01, or 31/12): compare the completed dates.
-            .Where(d => d.Field != "birthDate" || DateOf(d.Insi) != identity.BirthDate)
-            .Select(d => d.Field)
-            .ToList();
-        if (identity.InsValue is { } local && ins is { Length: > 0 } && local != ins)
-        {
-            differing.Add("ins");
-        }
-        return differing;
-    }
-
-    private static DateOnly? DateOf(string? text) => BirthDate.Parse(text, DateOnly.MaxValue) is { IsSuccess: true } date ? date.Value.Value : null;
-
-    /// <summary>The compared traits of a recorded call (null when the call returned no individual).</summary>
-    public static InsiTraitsDto? TraitsOf(InsiCall call) => call.Traits is null ? null : JsonSerializer.Deserialize<InsiTraitsDto>(call.Traits);
 
     /// <summary>
     /// Opens an INSi contradiction for the identity, or refreshes its open one with this answer (one open item per
@@ -166,7 +127,7 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
         foreach (var item in open)
         {
             var call = await CallOfAsync(item, cancellationToken);
-            if (TraitsOf(call) is not { } traits)
+            if (InsiTraits.Of(call) is not { } traits)
             {
                 continue;
             }
@@ -219,7 +180,7 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
         }
         if (call.Decision is null)
         {
-            call.Decision = DecisionRejected;
+            call.Decision = QualificationService.DecisionRejected;
             call.DecidedAt = now;
             call.DecidedBy = actor.Name;
         }
@@ -280,7 +241,7 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
             throw new DomainRuleException("identity-merged", "The identity was merged into another since: this contradiction has no object any more.");
         }
         var call = await CallOfAsync(item, cancellationToken);
-        var traits = TraitsOf(call) ?? throw new InvalidOperationException($"The INSi call {call.Id} of contradiction {item.Id} holds no traits.");
+        var traits = InsiTraits.Of(call) ?? throw new InvalidOperationException($"The INSi call {call.Id} of contradiction {item.Id} holds no traits.");
         return (identity, call, traits);
     }
 

@@ -1,8 +1,10 @@
+using IdentityRef.Application.Patients;
 using IdentityRef.Application.Merges;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 
@@ -108,6 +110,17 @@ public sealed class VigilanceScreens(IdentityRefDbContext db, IBirthPlaceDirecto
 
     /// <summary>The identity of <paramref name="ipp"/> when it is one of the pair's, else null.</summary>
     public Task<Guid?> SurvivorOfPairAsync(DuplicateItem item, string ipp, CancellationToken ct) => DuplicateQueries.SurvivorOfPairAsync(db, item, ipp, ct);
+
+    /// <summary>A page of the work queue by descending score (<c>/api/duplicates</c>); null filters take everything.</summary>
+    public Task<PageResponse<DuplicateItemView>> QueueAsync(string? state, string? kind, int page, int pageSize, CancellationToken ct) =>
+        DuplicateQueries.QueueAsync(db, state, kind, page, pageSize, ct);
+
+    /// <summary>Item <paramref name="id"/> as the API shows it, or null when there is no such item.</summary>
+    public async Task<DuplicateDetailView?> DetailAsync(long id, CancellationToken ct) =>
+        await db.DuplicateItems.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } item ? await DetailAsync(item, ct) : null;
+
+    /// <summary>The item as the API shows it, after a decision on it.</summary>
+    public Task<DuplicateDetailView> DetailAsync(DuplicateItem item, CancellationToken ct) => DuplicateQueries.DetailAsync(db, item, places, contradictions, ct);
 
     /// <summary>Forgets what a refused decision left in memory (the page shows the item as stored).</summary>
     public void Forget() => db.ChangeTracker.Clear();

@@ -56,6 +56,7 @@ public static class InboundSetup
         services.AddSingleton<InboundTriggers>();
         services.AddScoped<InboundIdentities>();
         services.AddScoped<InboundIntegration>();
+        services.AddScoped<InboundUnitOfWork>();
         services.AddInboundHandler<PatientUpsertHandler>();
         services.AddInboundHandler<MergeHandler>();
         services.AddInboundHandler<IdentifierChangeHandler>();

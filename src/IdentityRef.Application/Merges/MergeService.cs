@@ -201,8 +201,13 @@ public sealed record MergeResponse(long Id, string SurvivorIpp, string MergedIpp
     DateTimeOffset? UndoneAt, string? UndoneBy);
 
 /// <summary>The reads of merges, shared by <c>/api/merges</c> and the web screens.</summary>
-public static class MergeQueries
+public sealed class MergeQueries(IdentityRefDbContext db)
 {
+    /// <summary>Merge <paramref name="id"/> (tracked: an undo changes it), or null.</summary>
+    public Task<Merge?> FindAsync(long id, CancellationToken ct) => db.Merges.FirstOrDefaultAsync(m => m.Id == id, ct);
+
+    public Task<MergeResponse> ViewAsync(Merge merge, CancellationToken ct) => ViewAsync(db, merge, ct);
+
     public static async Task<MergeResponse> ViewAsync(IdentityRefDbContext db, Merge merge, CancellationToken ct)
     {
         var ipps = await db.Identities.Where(i => i.Id == merge.SurvivorId || i.Id == merge.MergedId).ToDictionaryAsync(i => i.Id, i => i.Ipp, ct);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using IdentityRef.Application.Duplicates;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Ins;
 using IdentityRef.Domain.Traits;
@@ -8,6 +7,7 @@ using IdentityRef.Matching;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Qualification;
 
@@ -32,11 +32,11 @@ public sealed class InsiAnswerJudge(IdentityRefDbContext db, MatchEngineProvider
     public async Task<InsiComparison> CompareAsync(Identity identity, InsiTraitsDto traits, string? ins, CancellationToken cancellationToken)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
-        var result = engine.Compare(IdentityMatching.ToRecord(identity), InsiContradictions.ToRecord(traits, ins));
+        var result = engine.Compare(IdentityMatching.ToRecord(identity), InsiTraits.ToRecord(traits, ins));
         // The teleservice's INS is shown to the cell (the qualification screen shows it to admission staff too); the
         // local INS only when the identity is qualified, as everywhere.
         var explanation = IdentityMatching.Explain(result, result.IdA, showInsA: identity.Status == IdentityStatus.Qual, showInsB: true);
-        return new InsiComparison(result, explanation, InsiContradictions.Contradicting(identity, traits, ins));
+        return new InsiComparison(result, explanation, InsiTraits.Contradicting(identity, traits, ins));
     }
 
     public async Task<InsiJudgement> JudgeAsync(Identity identity, InsiTraitsDto traits, string? insValue, string? insOid, CancellationToken cancellationToken)

@@ -7,7 +7,6 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Insi;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
-using IdentityRef.Application.Duplicates;
 using IdentityRef.Application.Patients;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,7 @@ namespace IdentityRef.Application.Qualification;
 /// <summary>
 /// INS qualification as admission staff do it (RNIV): call INSi, compare the returned traits, accept or reject
 /// the answer, check an identity document; and the downgrade flows. Every step is audited. Answers the vigilance cell
-/// must see become collision items in the same unit of work (<see cref="InsiContradictions"/>): an answer whose traits
+/// must see become collision items in the same unit of work (<see cref="IInsiCollisions"/>): an answer whose traits
 /// the matcher does not find to be this person, a rejected answer whose traits contradict, an INS another identity holds.
 /// </summary>
 public sealed class QualificationService(
@@ -26,9 +25,12 @@ public sealed class QualificationService(
     IdentityWriter writer,
     TimeProvider clock,
     IOptions<IdentityOptions> options,
-    InsiContradictions contradictions,
+    IInsiCollisions collisions,
     InsiAnswerJudge judge)
 {
+    /// <summary>The decision recorded on a call whose answer the desk refused.</summary>
+    public const string DecisionRejected = "rejected";
+
     /// <summary>A teleservice answer or failure, with the call that recorded it and, for an individual, the verdict on it.</summary>
     public sealed record SearchResult(InsiCall Call, InsiSearchOutcome? Outcome, InsiError? Error, IReadOnlyList<FieldWarning> Warnings, InsiVerdict? Verdict = null);
 
@@ -101,10 +103,10 @@ public sealed class QualificationService(
         var raised = new List<string>();
         if (judgement.Verdict.Kind == InsiVerdictKind.DifferentPerson)
         {
-            await contradictions.RaiseAsync(identity, call, judgement.Comparison, $"{source} ({judgement.Verdict.Rule})", actor.Name, cancellationToken);
+            await collisions.RaiseAsync(identity, call, judgement.Comparison, $"{source} ({judgement.Verdict.Rule})", actor.Name, cancellationToken);
             raised.Add(DuplicateClasses.InsiContradiction);
         }
-        if (judgement.Ins is { } ins && await contradictions.RaiseSameInsAsync(identity, ins.Value, call, source, actor.Name, cancellationToken) is not null)
+        if (judgement.Ins is { } ins && await collisions.RaiseSameInsAsync(identity, ins.Value, call, source, actor.Name, cancellationToken) is not null)
         {
             raised.Add(DuplicateClasses.SameIns);
         }
@@ -136,7 +138,7 @@ public sealed class QualificationService(
     public async Task<AcceptResult> AcceptAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
-        var judgement = await judge.JudgeAsync(identity, InsiContradictions.TraitsOf(call)!, call.InsValue, call.InsOid, cancellationToken);
+        var judgement = await judge.JudgeAsync(identity, InsiTraits.Of(call)!, call.InsValue, call.InsOid, cancellationToken);
         var verdict = judgement.Verdict;
         switch (verdict.Kind)
         {
@@ -151,7 +153,7 @@ public sealed class QualificationService(
                     ? new DomainRuleException("ins-collision", verdict.Message) { Reason = verdict.Rule }
                     : new DomainRuleException("insi-different-person", verdict.Message) { Reason = verdict.Rule };
         }
-        if (await contradictions.OpenCollisionOnAsync(call, cancellationToken) is { } open)
+        if (await collisions.OpenCollisionOnAsync(call, cancellationToken) is { } open)
         {
             throw new DomainRuleException("collision-pending",
                 $"The identity vigilance cell has collision {open.Id} open on this INSi answer: it decides (the answer is for this person, or another one).");
@@ -161,7 +163,7 @@ public sealed class QualificationService(
         var now = clock.GetUtcNow();
         var warnings = identity.AcceptInsiAnswer(judgement.Ins!, history, judgement.Traits!, call.CalledAt, now);
         Decide(call, "accepted", actor, now);
-        await contradictions.ResolveSettledAsync(identity, call, actor, $"INSi answer accepted (call {call.Id})", cancellationToken);
+        await collisions.ResolveSettledAsync(identity, call, actor, $"INSi answer accepted (call {call.Id})", cancellationToken);
         await writer.SaveAsync(identity, "insi.accepted", before, actor,
             new { callId = call.Id, mode = identity.ObtainingMode, verdict = verdict.Rule, documentVoided = warnings.Count > 0 ? true : (bool?)null }, cancellationToken);
         return new AcceptResult(identity, verdict, warnings);
@@ -171,15 +173,15 @@ public sealed class QualificationService(
     public async Task<DuplicateItem?> RejectAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
-        Decide(call, InsiContradictions.DecisionRejected, actor, clock.GetUtcNow());
+        Decide(call, DecisionRejected, actor, clock.GetUtcNow());
         // Rejected because the traits contradict the person's: the cell decides whether the local traits or the answer are wrong.
         DuplicateItem? raised = null;
-        if (InsiContradictions.TraitsOf(call) is { } traits)
+        if (InsiTraits.Of(call) is { } traits)
         {
-            var comparison = await contradictions.CompareAsync(identity, traits, call.InsValue, cancellationToken);
+            var comparison = await judge.CompareAsync(identity, traits, call.InsValue, cancellationToken);
             if (comparison.Contradicts)
             {
-                raised = await contradictions.RaiseAsync(identity, call, comparison, "insi-rejected", actor.Name, cancellationToken);
+                raised = await collisions.RaiseAsync(identity, call, comparison, "insi-rejected", actor.Name, cancellationToken);
             }
         }
         await writer.SaveAsync(identity, "insi.rejected", IdentitySnapshot.Of(identity), actor, new { callId = call.Id, collision = raised is null ? null : DuplicateClasses.InsiContradiction }, cancellationToken);

@@ -1,6 +1,7 @@
 using IdentityRef.Application.Duplicates;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Matching;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Queries;
 

@@ -19,6 +19,7 @@ public static class BroadcastSetup
         services.AddScoped<MessageScreens>();
         services.AddScoped<IIdentityChangeListener, OutboxWriter>();
         services.AddScoped<OutboxHousekeeping>();
+        services.AddScoped<OutboxDelivery>();
         services.AddScoped<OutboxStatistics>();
         services.AddInbound();
         services.AddSingleton<Inbound.InboundFeed>();

@@ -16,6 +16,8 @@ namespace IdentityRef.Server.Broadcast;
 /// holds); AE and persistent failures are parked with the ACK text and the queue goes on. A lease on the
 /// subscription row makes one instance only deliver to a system when several share one database; a message
 /// whose fate was not recorded before a crash is sent again after the restart (at least once, never lost).
+/// The host's part is the loop and the connections; what is sent and what an answer means is
+/// <see cref="OutboxDelivery"/>'s.
 /// </summary>
 public sealed partial class OutboxDispatcher(
     IServiceScopeFactory scopes,
@@ -99,39 +101,21 @@ public sealed partial class OutboxDispatcher(
     public async Task<int> DeliverOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        var subscriptions = await db.Subscriptions.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
+        var outbox = scope.ServiceProvider.GetRequiredService<OutboxDelivery>();
         var done = 0;
-        foreach (var subscription in subscriptions)
+        foreach (var subscription in await outbox.EnabledSubscriptionsAsync(cancellationToken))
         {
-            if (await TryLeaseAsync(db, subscription.Id, cancellationToken))
+            if (await outbox.TryLeaseAsync(subscription.Id, _instance, cancellationToken))
             {
-                done += await DeliverAsync(db, subscription, cancellationToken);
+                done += await DeliverAsync(outbox, subscription, cancellationToken);
             }
         }
         return done;
     }
 
-    private async Task<bool> TryLeaseAsync(IdentityRefDbContext db, Guid subscriptionId, CancellationToken cancellationToken)
+    private async Task<int> DeliverAsync(OutboxDelivery outbox, Subscription subscription, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var until = now + TimeSpan.FromSeconds(options.Value.DeliveryLeaseSeconds);
-        var taken = await db.Subscriptions
-            .Where(s => s.Id == subscriptionId && (s.LeaseOwner == null || s.LeaseOwner == _instance || s.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseOwner, _instance).SetProperty(x => x.LeaseUntil, until), cancellationToken);
-        return taken == 1;
-    }
-
-    private async Task<int> DeliverAsync(IdentityRefDbContext db, Subscription subscription, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        var batch = await db.Outbox.AsNoTracking()
-            .Where(m => m.SubscriptionId == subscription.Id && (m.State == OutboxStates.Pending || m.State == OutboxStates.Sent || m.State == OutboxStates.Error))
-            .OrderBy(m => m.Id)
-            .Take(settings.BatchSize)
-            .ToListAsync(cancellationToken);
-        // Acknowledged messages, the usual case, are recorded with one statement per batch; the others one by one.
-        var acknowledged = new List<long>(batch.Count);
+        var batch = await outbox.NextBatchAsync(subscription.Id, cancellationToken);
         var done = 0;
         foreach (var message in batch)
         {
@@ -145,19 +129,9 @@ public sealed partial class OutboxDispatcher(
             activity?.SetTag("identityref.subscriber", subscription.Name);
             activity?.SetTag("identityref.outbox.message_id", message.Id);
             var result = await client.SendAsync(message.Payload, cancellationToken);
-            message.Attempts++;
-            message.SentAt = now;
-            var goOn = Record(message, result, settings, clock.GetUtcNow(), out var outcome);
+            var goOn = outbox.Record(message, result, now, out var outcome);
             activity?.SetTag("identityref.outcome", outcome);
             IdentityRefTelemetry.Delivered(subscription.Name, message.Event, outcome);
-            if (message.State == OutboxStates.Acknowledged && message.AckCode == "AA")
-            {
-                acknowledged.Add(message.Id);
-            }
-            else
-            {
-                db.Outbox.Update(message);
-            }
             if (!goOn)
             {
                 if (!result.IsAcknowledged && _clients.TryRemove(subscription.Id, out var broken))
@@ -168,69 +142,8 @@ public sealed partial class OutboxDispatcher(
             }
             done++;
         }
-        if (acknowledged.Count > 0)
-        {
-            var at = clock.GetUtcNow();
-            await db.Outbox.Where(m => acknowledged.Contains(m.Id)).ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.State, OutboxStates.Acknowledged)
-                .SetProperty(x => x.AckCode, "AA")
-                .SetProperty(x => x.LastError, (string?)null)
-                .SetProperty(x => x.Attempts, x => x.Attempts + 1)
-                .SetProperty(x => x.SentAt, at)
-                .SetProperty(x => x.AcknowledgedAt, at), cancellationToken);
-        }
-        await db.SaveChangesAsync(cancellationToken);
+        await outbox.SaveAsync(cancellationToken);
         return done;
-    }
-
-    /// <summary>Applies the outcome of one delivery; false when the queue must wait (retry later).</summary>
-    /// <param name="outcome">For the metrics: the ACK code, or why there is none (timeout, connect-failed, not-an-ack…).</param>
-    private bool Record(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now, out string outcome)
-    {
-        outcome = result.IsAcknowledged ? "not-an-ack" : KebabCase(result.Status.ToString());
-        if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
-        {
-            if (msa.ControlId != message.ControlId)
-            {
-                // an ACK counts only for the message it names (MSA-2 = our MSH-10): anything else may hide a lost message
-                return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
-            }
-            message.AckCode = msa.AcknowledgmentCode;
-            outcome = IdentityRefTelemetry.AckCode(msa.AcknowledgmentCode);
-            switch (msa.AcknowledgmentCode)
-            {
-                case "AA" or "CA":
-                    message.State = OutboxStates.Acknowledged;
-                    message.AcknowledgedAt = now;
-                    message.LastError = null;
-                    return true;
-                case "AE" or "CE":
-                    // "error, do not resend unchanged": set aside for review; the queue goes on
-                    message.State = OutboxStates.Parked;
-                    message.LastError = Truncate(AckText(ack));
-                    Parked(logger, message.Id, message.Event, msa.AcknowledgmentCode);
-                    return true;
-                default:
-                    return Retry(message, settings, now, $"{msa.AcknowledgmentCode}: {AckText(ack)}");
-            }
-        }
-        return Retry(message, settings, now, result.IsAcknowledged ? "the answer is not an HL7 ACK" : $"{result.Status}: {result.Detail}");
-    }
-
-    private bool Retry(OutboxMessage message, Hl7Options settings, DateTimeOffset now, string reason)
-    {
-        message.LastError = Truncate(reason);
-        if (message.Attempts >= settings.MaxAttempts)
-        {
-            message.State = OutboxStates.Parked;
-            Parked(logger, message.Id, message.Event, "persistent failure");
-            return true;
-        }
-        message.State = OutboxStates.Error;
-        var delay = Math.Min(settings.RetryMaxSeconds, settings.RetryMinSeconds * Math.Pow(2, Math.Min(message.Attempts - 1, 20)));
-        message.NextAttemptAt = now.AddSeconds(delay);
-        Retrying(logger, message.Id, message.Event, message.Attempts, delay);
-        return false;
     }
 
     private MllpClient NewClient(Subscription subscription) => new(new MllpClientOptions
@@ -241,19 +154,6 @@ public sealed partial class OutboxDispatcher(
         ResponseTimeout = TimeSpan.FromSeconds(options.Value.AckTimeoutSeconds),
         ConnectTimeout = TimeSpan.FromSeconds(Math.Min(10, options.Value.AckTimeoutSeconds)),
     });
-
-    /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
-    private static string AckText(Hl7Message ack) => string.Join(" | ", ack.Segments.Where(s => s.Name is "MSA" or "ERR").Select(s => s.ToString()));
-
-    private static string KebabCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
-
-    private static string Truncate(string text, int length = 1000) => text.Length <= length ? text : text[..length];
-
-    [LoggerMessage(LogEvents.OutboxMessageParked, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
-    private static partial void Parked(ILogger logger, long messageId, string @event, string reason);
-
-    [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
-    private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
 
     [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType}), {Failures} failing pass(es) in a row; retrying with back-off")]
     private static partial void DispatchFailed(ILogger logger, string exceptionType, int failures, Exception? exception);

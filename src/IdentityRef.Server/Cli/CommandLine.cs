@@ -5,6 +5,7 @@ using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Security;
 using Serilog;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server.Cli;
 

@@ -9,6 +9,7 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
 using Spectre.Console;
+using IdentityRef.Application.Import;
 
 namespace IdentityRef.Server.Cli;
 

@@ -7,6 +7,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Ins;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Server.Hosting;
+using IdentityRef.Application.Import;
 
 namespace IdentityRef.Server.Cli;
 

@@ -16,6 +16,7 @@ using IdentityRef.Server.Patients;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server.Duplicates;
 
@@ -73,7 +74,7 @@ public static class DuplicateEndpoints
             found.Take(options.Value.MaxCandidatesShown).Select(CandidateView.From).ToList()));
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, IdentityRefDbContext db, CancellationToken ct)
+    private static async Task<IResult> ListAsync(HttpContext http, VigilanceScreens screens, CancellationToken ct)
     {
         var q = http.Request.Query;
         var errors = new List<FieldError>();
@@ -92,18 +93,16 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation(errors);
         }
-        return Results.Ok(await DuplicateQueries.QueueAsync(db, state.Length > 0 ? state : null, kind.Length > 0 ? kind : null, page, pageSize, ct));
+        return Results.Ok(await screens.QueueAsync(state.Length > 0 ? state : null, kind.Length > 0 ? kind : null, page, pageSize, ct));
     }
 
-    private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, IBirthPlaceDirectory places, InsiContradictions contradictions, CancellationToken ct) =>
-        await db.DuplicateItems.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } item
-            ? Results.Ok(await DuplicateQueries.DetailAsync(db, item, places, contradictions, ct))
-            : Problems.NotFound("Duplicate item");
+    private static async Task<IResult> GetAsync(long id, VigilanceScreens screens, CancellationToken ct) =>
+        await screens.DetailAsync(id, ct) is { } detail ? Results.Ok(detail) : Problems.NotFound("Duplicate item");
 
-    private static async Task<IResult> MergeAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution, IBirthPlaceDirectory places,
-        InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct)
+    private static async Task<IResult> MergeAsync(long id, HttpContext http, VigilanceScreens screens, DuplicateResolution resolution,
+        IOptions<JsonOptions> json, CancellationToken ct)
     {
-        if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
+        if (await screens.ItemAsync(id, ct) is not { } item)
         {
             return Problems.NotFound("Duplicate item");
         }
@@ -116,47 +115,47 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation("survivorIpp", "required", "Name the surviving identity by its IPP.");
         }
-        if (await DuplicateQueries.SurvivorOfPairAsync(db, item, body.Value.SurvivorIpp, ct) is not { } survivorId)
+        if (await screens.SurvivorOfPairAsync(item, body.Value.SurvivorIpp, ct) is not { } survivorId)
         {
             return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
         }
         await resolution.MergeAsync(item, survivorId, HttpActor.From(http), null, ct);
-        return Results.Ok(await DuplicateQueries.DetailAsync(db, item, places, contradictions, ct));
+        return Results.Ok(await screens.DetailAsync(item, ct));
     }
 
-    private static async Task<IResult> NotDuplicateAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
-        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.NotDuplicateAsync(item, actor, comment, ct));
+    private static async Task<IResult> NotDuplicateAsync(long id, HttpContext http, VigilanceScreens screens, DuplicateResolution resolution,
+        IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => resolution.NotDuplicateAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> LinkAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
-        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.LinkAsync(item, actor, comment, ct));
+    private static async Task<IResult> LinkAsync(long id, HttpContext http, VigilanceScreens screens, DuplicateResolution resolution,
+        IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => resolution.LinkAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> UnlinkAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
-        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.UnlinkAsync(item, actor, comment, ct));
+    private static async Task<IResult> UnlinkAsync(long id, HttpContext http, VigilanceScreens screens, DuplicateResolution resolution,
+        IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => resolution.UnlinkAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> ReviewAsync(long id, HttpContext http, IdentityRefDbContext db, DuplicateResolution resolution,
-        IBirthPlaceDirectory places, InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => resolution.ReviewAsync(item, actor, comment, ct));
+    private static async Task<IResult> ReviewAsync(long id, HttpContext http, VigilanceScreens screens, DuplicateResolution resolution,
+        IOptions<JsonOptions> json, CancellationToken ct) =>
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => resolution.ReviewAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> TraitsCorrectedAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places,
+    private static async Task<IResult> TraitsCorrectedAsync(long id, HttpContext http, VigilanceScreens screens,
         InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.TraitsCorrectedAsync(item, actor, comment, ct));
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => contradictions.TraitsCorrectedAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> OtherPersonAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places,
+    private static async Task<IResult> OtherPersonAsync(long id, HttpContext http, VigilanceScreens screens,
         InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.OtherPersonAsync(item, actor, comment, ct));
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => contradictions.OtherPersonAsync(item, actor, comment, ct));
 
-    private static async Task<IResult> AcceptAnswerAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places,
+    private static async Task<IResult> AcceptAnswerAsync(long id, HttpContext http, VigilanceScreens screens,
         InsiContradictions contradictions, IOptions<JsonOptions> json, CancellationToken ct) =>
-        await DecideAsync(id, http, db, places, contradictions, json, ct, (item, actor, comment) => contradictions.AcceptAnswerAsync(item, actor, comment!, ct),
+        await DecideAsync(id, http, screens, json, ct, (item, actor, comment) => contradictions.AcceptAnswerAsync(item, actor, comment!, ct),
             commentRequired: true);
 
-    private static async Task<IResult> DecideAsync(long id, HttpContext http, IdentityRefDbContext db, IBirthPlaceDirectory places, InsiContradictions contradictions,
+    private static async Task<IResult> DecideAsync(long id, HttpContext http, VigilanceScreens screens,
         IOptions<JsonOptions> json, CancellationToken ct, Func<DuplicateItem, Actor, string?, Task> decide, bool commentRequired = false)
     {
-        if (await db.DuplicateItems.FirstOrDefaultAsync(d => d.Id == id, ct) is not { } item)
+        if (await screens.ItemAsync(id, ct) is not { } item)
         {
             return Problems.NotFound("Duplicate item");
         }
@@ -188,7 +187,7 @@ public static class DuplicateEndpoints
             // Two decisions at once on one identity: the second finds its version moved and saves nothing.
             return Problems.Rule(new DomainRuleException("item-changed", "The item or its identities changed meanwhile; read it again."));
         }
-        return Results.Ok(await DuplicateQueries.DetailAsync(db, item, places, contradictions, ct));
+        return Results.Ok(await screens.DetailAsync(item, ct));
     }
 
     private static async Task<IResult> DetectAsync(HttpContext http, DuplicateDetection detection, CancellationToken ct)

@@ -60,6 +60,7 @@ public static class ServerSetup
         services.AddInsi(configuration);
         services.AddBroadcast(configuration);
         services.AddScoped<MergeService>();
+        services.AddScoped<MergeQueries>();
         services.AddScoped<Application.Links.LinkService>();
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);

@@ -124,15 +124,17 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     internal const int ConcurrentChangeAttempts = 3;
 
     /// <summary>
-    /// Applies the message in its own transaction and answers after the commit. A concurrent change of the same identity
-    /// (another connection or server integrating a message about it) makes the message be applied again from the start,
-    /// re-read and re-checked, up to <see cref="ConcurrentChangeAttempts"/> times; only then is it answered AR.
+    /// One unit of work per attempt, its ACK after the commit. A concurrent change of the same identity (another connection
+    /// or server integrating a message about it) makes the message be applied again from the start, re-read and re-checked,
+    /// up to <see cref="ConcurrentChangeAttempts"/> times; only then is it answered AR.
     /// </summary>
     private async Task<Hl7Message> ApplyAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            if (await AttemptAsync(message, read, sender, ackOptions, lastAttempt: attempt == ConcurrentChangeAttempts, cancellationToken) is { } ack)
+            await using var scope = scopes.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<InboundUnitOfWork>()
+                    .AttemptAsync(message, read, sender, ackOptions, mayRetry: attempt < ConcurrentChangeAttempts, cancellationToken) is { } ack)
             {
                 return ack;
             }
@@ -140,76 +142,6 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         }
     }
 
-    /// <summary>One attempt: the ACK, or null when a concurrent change undid it and another attempt is allowed.</summary>
-    private async Task<Hl7Message?> AttemptAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions,
-        bool lastAttempt, CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<Persistence.IdentityRefDbContext>();
-        var integration = scope.ServiceProvider.GetRequiredService<InboundIntegration>();
-        Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction;
-        try
-        {
-            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        }
-        catch (Exception e) when (Persistence.DatabaseFaults.IsUnavailableForWrites(e))
-        {
-            IntegrationDeferred(logger, message.TriggerEvent, "database-unavailable");
-            return Hl7Ack.Build(message, Hl7AckCode.Reject, [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("MSH", 1),
-                "the database does not accept changes at the moment: send the message again later")], ackOptions);
-        }
-        await using var _ = transaction;
-        try
-        {
-            var errors = await integration.ApplyAsync(read, sender.Length > 0 ? sender : "unknown", cancellationToken);
-            if (errors.Any(e => e.IsError))
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                return Hl7Ack.Build(message, Hl7AckCode.Error, errors, ackOptions);
-            }
-            await transaction.CommitAsync(cancellationToken);
-            return Hl7Ack.Build(message, Hl7AckCode.Accept, [.. read.Errors.Where(e => !e.IsError), .. errors], ackOptions);
-        }
-        catch (DbUpdateConcurrencyException) when (!lastAttempt)
-        {
-            await RollbackQuietlyAsync(transaction);
-            return null;
-        }
-        catch (Exception e) when (e is DbUpdateConcurrencyException || Persistence.DatabaseFaults.IsUnavailableForWrites(e))
-        {
-            // Not the message's fault: the database takes no writes (read-only, full) or another change raced this one.
-            // AR with nothing written, so that the sender sends it again later (AE would make it give up).
-            await RollbackQuietlyAsync(transaction);
-            IntegrationDeferred(logger, message.TriggerEvent, e is DbUpdateConcurrencyException ? "concurrent-change" : "database-unavailable");
-            return Hl7Ack.Build(message, Hl7AckCode.Reject,
-                [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("MSH", 1),
-                    e is DbUpdateConcurrencyException ? "a concurrent change: send the message again" : "the database does not accept changes at the moment: send the message again later")],
-                ackOptions);
-        }
-        catch (Exception e) when (e is Domain.Common.DomainRuleException or DbUpdateException)
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-            var rule = e is Domain.Common.DomainRuleException domainRule ? domainRule.Rule : "database";
-            IntegrationRefused(logger, message.TriggerEvent, rule);
-            return Hl7Ack.Build(message, Hl7AckCode.Error,
-                [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("PID", 1), "refused by the rule " + rule)], ackOptions);
-        }
-    }
-
-    private static async Task RollbackQuietlyAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction)
-    {
-        try
-        {
-            await transaction.RollbackAsync(CancellationToken.None);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
-        {
-            // the failed transaction may already be gone; nothing was committed either way
-        }
-    }
-
-    [LoggerMessage(LogEvents.InboundDeferred, LogLevel.Warning, "Inbound {Trigger} answered AR to be sent again: {Reason}")]
-    private static partial void IntegrationDeferred(ILogger logger, string trigger, string reason);
 
     private readonly Lock _refusals = new();
     private long _lastRefusalLog = long.MinValue;
@@ -264,6 +196,4 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
     [LoggerMessage(LogEvents.InboundAnswered, LogLevel.Information, "Inbound {Trigger} answered {AckCode}")]
     private static partial void LogAnswered(ILogger logger, string trigger, string ackCode);
 
-    [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
-    private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
 }

@@ -1,9 +1,6 @@
 using IdentityRef.Application.Security;
 using IdentityRef.Application.Jobs;
-using System.Text.Json;
-using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
-using Microsoft.EntityFrameworkCore;
 using Quartz;
 
 namespace IdentityRef.Server.Jobs;
@@ -11,14 +8,6 @@ namespace IdentityRef.Server.Jobs;
 /// <summary>A job as the operations API shows it.</summary>
 public sealed record JobSummary(
     string Name, string Description, string? Schedule, DateTimeOffset? NextRun, bool Paused, bool SchedulerEnabled, JobRunDto? LastRun);
-
-/// <summary>One run of a job.</summary>
-public sealed record JobRunDto(long Id, string Instance, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Outcome,
-    IReadOnlyDictionary<string, int> Counts, string? Error)
-{
-    public static JobRunDto Of(JobRun run) => new(run.Id, run.Instance, run.StartedAt, run.FinishedAt, run.Outcome,
-        run.Counts is null ? new Dictionary<string, int>() : JsonSerializer.Deserialize<Dictionary<string, int>>(run.Counts)!, run.Error);
-}
 
 /// <summary>
 /// Operations on the scheduled jobs: list, run now, pause, resume, run history. Authentication is added with
@@ -31,17 +20,17 @@ public static class JobEndpoints
     {
         var group = app.MapGroup("/api/jobs").WithTags("Operations").RequireAuthorization(Policies.Jobs);
 
-        group.MapGet("", async (IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        group.MapGet("", async (IServiceProvider services, JobHistory history, CancellationToken cancellationToken) =>
         {
-            return Results.Ok(await JobOperations.SummariesAsync(services, db, cancellationToken));
+            return Results.Ok(await JobOperations.SummariesAsync(services, history, cancellationToken));
         }).WithSummary("The scheduled jobs: schedule, next and last run, outcome and counts, paused or not.");
 
-        group.MapGet("/{name}", async (string name, IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        group.MapGet("/{name}", async (string name, IServiceProvider services, JobHistory history, CancellationToken cancellationToken) =>
             JobCatalog.Find(name) is { } job
-                ? Results.Ok(await JobOperations.SummaryAsync(job, await JobOperations.SchedulerAsync(services, cancellationToken), db, cancellationToken))
+                ? Results.Ok(await JobOperations.SummaryAsync(job, await JobOperations.SchedulerAsync(services, cancellationToken), history, cancellationToken))
                 : Problems.NotFound("Job")).WithSummary("One scheduled job.");
 
-        group.MapGet("/{name}/runs", async (string name, int? limit, IdentityRefDbContext db, CancellationToken cancellationToken) =>
+        group.MapGet("/{name}/runs", async (string name, int? limit, JobHistory history, CancellationToken cancellationToken) =>
         {
             if (JobCatalog.Find(name) is not { } job)
             {
@@ -51,7 +40,7 @@ public static class JobEndpoints
             {
                 return Problems.Validation("limit", "range", "limit must be between 1 and 500.");
             }
-            return Results.Ok(await JobOperations.RunsAsync(db, job, limit ?? 50, cancellationToken));
+            return Results.Ok(await history.RunsAsync(job.Name, limit ?? 50, cancellationToken));
         }).WithSummary("The job's latest runs, newest first.");
 
         group.MapPost("/{name}/run", (string name, IServiceProvider services, CancellationToken cancellationToken) =>
@@ -59,17 +48,17 @@ public static class JobEndpoints
                 StatusCodes.Status202Accepted))
             .WithSummary("Runs the job now (once, on one instance of a cluster); see its runs for the outcome.");
 
-        group.MapPost("/{name}/pause", (string name, IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
-            ActAsync(name, services, (scheduler, job) => JobOperations.Actions[JobOperations.JobAction.Pause](scheduler, job, cancellationToken), cancellationToken, db: db))
+        group.MapPost("/{name}/pause", (string name, IServiceProvider services, JobHistory history, CancellationToken cancellationToken) =>
+            ActAsync(name, services, (scheduler, job) => JobOperations.Actions[JobOperations.JobAction.Pause](scheduler, job, cancellationToken), cancellationToken, history: history))
             .WithSummary("Pauses the job's schedule; a running run finishes.");
 
-        group.MapPost("/{name}/resume", (string name, IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken) =>
-            ActAsync(name, services, (scheduler, job) => JobOperations.Actions[JobOperations.JobAction.Resume](scheduler, job, cancellationToken), cancellationToken, db: db))
+        group.MapPost("/{name}/resume", (string name, IServiceProvider services, JobHistory history, CancellationToken cancellationToken) =>
+            ActAsync(name, services, (scheduler, job) => JobOperations.Actions[JobOperations.JobAction.Resume](scheduler, job, cancellationToken), cancellationToken, history: history))
             .WithSummary("Resumes the job's schedule (a firing missed while paused runs once).");
     }
 
     private static async Task<IResult> ActAsync(string name, IServiceProvider services, Func<IScheduler, JobDefinition, Task> act, CancellationToken cancellationToken,
-        int status = StatusCodes.Status200OK, IdentityRefDbContext? db = null)
+        int status = StatusCodes.Status200OK, JobHistory? history = null)
     {
         if (JobCatalog.Find(name) is not { } job)
         {
@@ -81,10 +70,10 @@ public static class JobEndpoints
                 type: "https://identityref.local/problems/scheduler-disabled");
         }
         await act(scheduler, job);
-        if (db is null)
+        if (history is null)
         {
             return Results.Json(new { name = job.Name, requested = true }, statusCode: status);
         }
-        return Results.Ok(await JobOperations.SummaryAsync(job, scheduler, db, cancellationToken));
+        return Results.Ok(await JobOperations.SummaryAsync(job, scheduler, history, cancellationToken));
     }
 }

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using IdentityRef.Application.Jobs;
-using IdentityRef.Persistence;
-using Microsoft.EntityFrameworkCore;
 using Quartz;
 
 namespace IdentityRef.Server.Jobs;
@@ -11,13 +8,13 @@ namespace IdentityRef.Server.Jobs;
 /// run now, pause, resume. It lives in the host because the scheduler (Quartz) is the host's; the screen uses the instance
 /// methods (<see cref="SummariesAsync(CancellationToken)"/>…), holding no database context of its own.
 /// </summary>
-public sealed class JobOperations(IServiceProvider services, IdentityRefDbContext db)
+public sealed class JobOperations(IServiceProvider services, JobHistory history)
 {
     /// <summary>Every job of the catalogue as an operator sees it.</summary>
-    public Task<IReadOnlyList<JobSummary>> SummariesAsync(CancellationToken cancellationToken) => SummariesAsync(services, db, cancellationToken);
+    public Task<IReadOnlyList<JobSummary>> SummariesAsync(CancellationToken cancellationToken) => SummariesAsync(services, history, cancellationToken);
 
     /// <summary>The job's latest runs, newest first.</summary>
-    public Task<IReadOnlyList<JobRunDto>> RunsAsync(JobDefinition job, int limit, CancellationToken cancellationToken) => RunsAsync(db, job, limit, cancellationToken);
+    public Task<IReadOnlyList<JobRunDto>> RunsAsync(JobDefinition job, int limit, CancellationToken cancellationToken) => history.RunsAsync(job.Name, limit, cancellationToken);
 
     /// <summary>Applies <paramref name="action"/> to the job; false when the scheduler is disabled on this instance.</summary>
     public Task<bool> ActAsync(JobDefinition job, JobAction action, CancellationToken cancellationToken) => ActAsync(job, action, services, cancellationToken);
@@ -48,26 +45,23 @@ public sealed class JobOperations(IServiceProvider services, IdentityRefDbContex
         return true;
     }
 
-    internal static async Task<IReadOnlyList<JobSummary>> SummariesAsync(IServiceProvider services, IdentityRefDbContext db, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<JobSummary>> SummariesAsync(IServiceProvider services, JobHistory history, CancellationToken cancellationToken)
     {
         var scheduler = await SchedulerAsync(services, cancellationToken);
         var summaries = new List<JobSummary>();
         foreach (var job in JobCatalog.All)
         {
-            summaries.Add(await SummaryAsync(job, scheduler, db, cancellationToken));
+            summaries.Add(await SummaryAsync(job, scheduler, history, cancellationToken));
         }
         return summaries;
     }
 
-    internal static async Task<IReadOnlyList<JobRunDto>> RunsAsync(IdentityRefDbContext db, JobDefinition job, int limit, CancellationToken cancellationToken) =>
-        (await db.JobRuns.Where(r => r.Job == job.Name).OrderByDescending(r => r.Id).Take(limit).ToListAsync(cancellationToken)).Select(JobRunDto.Of).ToList();
-
     internal static async Task<IScheduler?> SchedulerAsync(IServiceProvider services, CancellationToken cancellationToken) =>
         services.GetService<ISchedulerFactory>() is { } factory ? await factory.GetScheduler(cancellationToken) : null;
 
-    internal static async Task<JobSummary> SummaryAsync(JobDefinition job, IScheduler? scheduler, IdentityRefDbContext db, CancellationToken cancellationToken)
+    internal static async Task<JobSummary> SummaryAsync(JobDefinition job, IScheduler? scheduler, JobHistory history, CancellationToken cancellationToken)
     {
-        var last = await db.JobRuns.Where(r => r.Job == job.Name).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+        var last = await history.LastAsync(job.Name, cancellationToken);
         string? schedule = null;
         DateTimeOffset? next = null;
         var paused = false;
@@ -77,6 +71,6 @@ public sealed class JobOperations(IServiceProvider services, IdentityRefDbContex
             paused = await scheduler.GetTriggerState(job.TriggerKey, cancellationToken) == TriggerState.Paused;
             next = paused ? null : trigger.NextFireTimeUtc;
         }
-        return new JobSummary(job.Name, job.Description, schedule, next, paused, scheduler is not null, last is null ? null : JobRunDto.Of(last));
+        return new JobSummary(job.Name, job.Description, schedule, next, paused, scheduler is not null, last);
     }
 }

@@ -34,25 +34,8 @@ public sealed class OutboxHousekeepingJob(IServiceScopeFactory scopes, IHostAppl
 {
     public static JobKey Key { get; } = new("outbox-housekeeping", JobCatalog.Group);
 
-    protected override async Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken)
-    {
-        var health = await services.GetRequiredService<OutboxHousekeeping>().RunAsync(cancellationToken);
-        counters.Add("purged", health.Purged);
-        counters.Add("parked", health.Parked);
-        counters.Add("lagging", health.Lagging.Count);
-        var db = services.GetRequiredService<Persistence.IdentityRefDbContext>();
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        if (health.Parked > 0 && await WorkItemRaiser.RaiseAsync(db, WorkItemKinds.OutboxParked, null, new { parked = health.Parked }, now, cancellationToken))
-        {
-            counters.Add("alerts");
-        }
-        if (health.Lagging.Count > 0 && await WorkItemRaiser.RaiseAsync(db, WorkItemKinds.SubscriptionLagging, null,
-                new { subscriptions = health.Lagging.Select(l => new { l.SubscriptionId, l.Name, l.Undelivered, l.OldestUndelivered }) }, now, cancellationToken))
-        {
-            counters.Add("alerts");
-        }
-        await db.SaveChangesAsync(cancellationToken);
-    }
+    protected override Task RunAsync(IServiceProvider services, JobCounters counters, CancellationToken cancellationToken) =>
+        services.GetRequiredService<OutboxWatch>().RunAsync(counters, cancellationToken);
 }
 
 /// <summary>Duplicate detection for the identities changed since the last run, against the whole base.</summary>

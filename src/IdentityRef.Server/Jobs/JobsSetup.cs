@@ -25,6 +25,8 @@ public static class JobsSetup
             .ValidateOnStart();
         services.AddScoped<InsReverifier>();
         services.AddScoped<InsiRetrier>();
+        services.AddScoped<JobHistory>();
+        services.AddScoped<OutboxWatch>();
         services.AddScoped<JobOperations>();
 
         var options = section.Get<SchedulerOptions>() ?? new SchedulerOptions();

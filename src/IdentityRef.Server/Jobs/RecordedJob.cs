@@ -35,7 +35,7 @@ public abstract class RecordedJob(IServiceScopeFactory scopes, IHostApplicationL
 #pragma warning restore CA1031
         {
             outcome = JobRun.Failed;
-            error = Truncate($"{e.GetType().Name}: {e.Message}", 1000);
+            error = $"{e.GetType().Name}: {e.Message}";
             JobsLog.RunFailed(logger, name, e.GetType().Name);
         }
         await FinishAsync(run, outcome, counters, error);
@@ -50,24 +50,12 @@ public abstract class RecordedJob(IServiceScopeFactory scopes, IHostApplicationL
     private async Task<long> StartAsync(string name, string instance)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        var run = new JobRun { Job = name, Instance = Truncate(instance, 200), StartedAt = clock.GetUtcNow(), Outcome = JobRun.Running };
-        db.JobRuns.Add(run);
-        await db.SaveChangesAsync(CancellationToken.None);
-        return run.Id;
+        return await scope.ServiceProvider.GetRequiredService<JobHistory>().StartAsync(name, instance);
     }
 
     private async Task FinishAsync(long runId, string outcome, JobCounters counters, string? error)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-        var run = await db.JobRuns.FindAsync([runId], CancellationToken.None) ?? throw new InvalidOperationException("The job run row disappeared.");
-        run.FinishedAt = clock.GetUtcNow();
-        run.Outcome = outcome;
-        run.Counts = counters.ToJson();
-        run.Error = error;
-        await db.SaveChangesAsync(CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<JobHistory>().FinishAsync(runId, outcome, counters, error);
     }
-
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }

@@ -20,18 +20,16 @@ public static class MergeEndpoints
             .WithSummary("Undo a merge: both identities restored as they were (refused once the survivor changed since).");
     }
 
-    private static async Task<IResult> GetAsync(long id, IdentityRefDbContext db, CancellationToken ct) =>
-        await db.Merges.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, ct) is { } merge
-            ? Results.Ok(await MergeQueries.ViewAsync(db, merge, ct))
-            : Problems.NotFound("Merge");
+    private static async Task<IResult> GetAsync(long id, MergeQueries reads, CancellationToken ct) =>
+        await reads.FindAsync(id, ct) is { } merge ? Results.Ok(await reads.ViewAsync(merge, ct)) : Problems.NotFound("Merge");
 
-    private static async Task<IResult> UndoAsync(long id, HttpContext http, IdentityRefDbContext db, MergeService merges, CancellationToken ct)
+    private static async Task<IResult> UndoAsync(long id, HttpContext http, MergeQueries reads, MergeService merges, CancellationToken ct)
     {
-        if (await db.Merges.FirstOrDefaultAsync(m => m.Id == id, ct) is not { } merge)
+        if (await reads.FindAsync(id, ct) is not { } merge)
         {
             return Problems.NotFound("Merge");
         }
         await merges.UndoAsync(merge, HttpActor.From(http), ct);
-        return Results.Ok(await MergeQueries.ViewAsync(db, merge, ct));
+        return Results.Ok(await reads.ViewAsync(merge, ct));
     }
 }

@@ -3,6 +3,7 @@ using IdentityRef.Application.ReferenceData;
 using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Server.Patients;
+using IdentityRef.Application.Queries;
 
 namespace IdentityRef.Server.Web;
 

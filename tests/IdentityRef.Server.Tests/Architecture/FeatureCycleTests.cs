@@ -5,29 +5,21 @@ namespace IdentityRef.Server.Tests.Architecture;
 /// <summary>
 /// Application's feature folders (Patients, Duplicates, Qualification, …) should depend on each other one way only: a
 /// feature that both uses and is used by another cannot be understood, tested or moved alone. Read from the sources (a
-/// feature uses another through <c>using IdentityRef.Application.X;</c> or a qualified name). The features still caught
-/// in a cycle are listed as debt (docs/architecture.md); the list may only shrink.
+/// feature uses another through <c>using IdentityRef.Application.X;</c> or a qualified name). The order they form is drawn
+/// in docs/architecture.md; a use the other way round is answered with an interface owned by the feature that calls
+/// (as <c>IAdmissionDuplicateCheck</c> in Patients, <c>IInsiCollisions</c> in Qualification).
 /// </summary>
 public sealed partial class FeatureCycleTests
 {
-    /// <summary>
-    /// One knot today, through Patients: Patients → Duplicates (the admission check, the import's deferred keys) → Patients;
-    /// Duplicates ↔ Qualification (INSi contradictions live with the queue but judge with qualification); Patients → Queries
-    /// (the desk's search) → Broadcast/Patients; Duplicates → Merges, Links → Patients. Untying Patients ↔ Duplicates (the
-    /// admission check behind an interface Patients owns, already <c>IAdmissionDuplicateCheck</c>) frees most of it.
-    /// </summary>
-    private static readonly string[] KnownDebt = ["Broadcast", "Duplicates", "Links", "Merges", "Patients", "Qualification", "Queries"];
-
     [Fact]
-    public void ApplicationFeatures_DependOnEachOtherOneWay_BeyondTheKnownDebt()
+    public void ApplicationFeatures_DependOnEachOtherOneWay()
     {
         var graph = FeatureGraph();
         Assert.True(graph.Count >= 8, "the Application sources were not found"); // the test reads something
 
         var inCycles = graph.Keys.Where(feature => Reaches(graph, feature, feature)).Order(StringComparer.Ordinal).ToList();
 
-        Assert.True(inCycles.All(KnownDebt.Contains), "features in a dependency cycle beyond the known debt: " + string.Join(", ", inCycles.Except(KnownDebt)));
-        Assert.True(KnownDebt.All(inCycles.Contains), "paid off, remove from KnownDebt: " + string.Join(", ", KnownDebt.Except(inCycles)));
+        Assert.True(inCycles.Count == 0, "features in a dependency cycle: " + string.Join(", ", inCycles));
     }
 
     private static bool Reaches(Dictionary<string, HashSet<string>> graph, string from, string target)

@@ -11,6 +11,8 @@ using IdentityRef.Server.Duplicates;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using IdentityRef.Application.Import;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server.Tests.Duplicates;
 

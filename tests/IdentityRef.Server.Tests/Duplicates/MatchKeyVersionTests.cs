@@ -7,6 +7,7 @@ using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server.Tests.Duplicates;
 

@@ -7,6 +7,7 @@ using IdentityRef.Server.Security;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using IdentityRef.Application.Queries;
 
 namespace IdentityRef.Server.Web.Pages.Identites;
 

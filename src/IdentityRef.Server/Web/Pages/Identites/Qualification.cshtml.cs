@@ -17,6 +17,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
+using IdentityRef.Application.Queries;
 
 namespace IdentityRef.Server.Web.Pages.Identites;
 

@@ -1,4 +1,5 @@
 using IdentityRef.Persistence;
+using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Server.Web.Pages.Vigilance;
 
@@ -159,7 +160,7 @@ public static class VigilanceText
     /// A compared trait in plain words: identique, variante d'orthographe, jour et mois inversés, différent, absent d'un côté,
     /// absent des deux côtés.
     /// </summary>
-    public static string Verdict(Application.Duplicates.TraitExplanation t)
+    public static string Verdict(Application.TraitMatching.TraitExplanation t)
     {
         if (t.LevelName == "Missing")
         {

@@ -1,6 +1,7 @@
+using IdentityRef.Application.Patients;
 using IdentityRef.Application.ReferenceData;
 
-namespace IdentityRef.Application.Patients;
+namespace IdentityRef.Application.Queries;
 
 public static class DeskSetup
 {

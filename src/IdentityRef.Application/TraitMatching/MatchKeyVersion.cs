@@ -2,7 +2,7 @@ using IdentityRef.Matching;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>
 /// Stored blocking keys are only as good as the blocking that wrote them: after an upgrade that changed the matcher's

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>The columns of an identity that matching needs (traits, status, when a strict trait last changed).</summary>
 public sealed record MatchRow(Guid Id, string BirthName, string FirstNames, string? UsedName, string? UsedFirstName, DateOnly BirthDate,

@@ -1,7 +1,7 @@
 using IdentityRef.Matching;
 using Microsoft.Extensions.Options;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>How the server uses the matcher (section <c>Duplicates</c>); the matcher's own settings are in section <c>Matching</c>.</summary>
 public sealed class DuplicateOptions

@@ -3,7 +3,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Matching;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>The bridge between identities and the matcher: records, blocking-key hashes, ordered pairs, stored explanations.</summary>
 public static class IdentityMatching

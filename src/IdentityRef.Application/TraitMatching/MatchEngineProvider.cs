@@ -3,7 +3,7 @@ using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>
 /// The one matcher of the server, with the weights in force: pinned (a file), learnt (the latest row of

@@ -1,11 +1,11 @@
 using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
-using IdentityRef.Application.Duplicates;
 using IdentityRef.Application.Patients;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
-namespace IdentityRef.Application.Patients;
+namespace IdentityRef.Application.Import;
 
 /// <summary>
 /// Writes many new identities at once (import, seed): one transaction per batch, IPPs reserved as a block,

@@ -1,10 +1,11 @@
+using IdentityRef.Application.Patients;
 using IdentityRef.Application.Duplicates;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 
-namespace IdentityRef.Application.Patients;
+namespace IdentityRef.Application.Queries;
 
 /// <summary>A candidate of the duplicate warning at creation, beside the traits typed: the identity, its birth place's name, its score.</summary>
 public sealed record DeskCandidate(Identity Identity, string? BirthPlaceName, double Score, string Class);

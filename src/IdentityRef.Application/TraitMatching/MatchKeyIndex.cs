@@ -3,7 +3,7 @@ using IdentityRef.Persistence;
 using IdentityRef.Application.Patients;
 using Microsoft.EntityFrameworkCore;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>
 /// Keeps <c>match_keys</c> in step with the identities, in the unit of work of each change: an active identity has

@@ -5,7 +5,7 @@ using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace IdentityRef.Application.Duplicates;
+namespace IdentityRef.Application.TraitMatching;
 
 /// <summary>
 /// Writes the blocking keys of many identities in one sorted pass: the path of bulk writers (seed, import), which

@@ -1,3 +1,4 @@
+using IdentityRef.Application.Patients;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using IdentityRef.Application.Duplicates;
@@ -7,8 +8,9 @@ using IdentityRef.Domain.Traits;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
+using IdentityRef.Application.TraitMatching;
 
-namespace IdentityRef.Application.Patients;
+namespace IdentityRef.Application.Queries;
 
 /// <summary>What the one search box understood the text to be.</summary>
 public enum DeskQueryKind

@@ -1,0 +1,142 @@
+using IdentityRef.Application.Telemetry;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Mllp;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Application.Broadcast;
+
+/// <summary>
+/// The outbox's side of a delivery pass (the host's <c>OutboxDispatcher</c> holds the connections and the loop): the
+/// subscriptions to serve, the lease that lets one instance only deliver to a system, the head of a system's queue, and
+/// what an answer means — AA acknowledges; AR, no answer or an ACK for another message is retried with back-off (the
+/// queue waits, so the order holds); AE and persistent failures are parked and the queue goes on.
+/// One instance per pass (scoped); <see cref="SaveAsync"/> records the pass.
+/// </summary>
+public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7Options> options, TimeProvider clock, ILogger<OutboxDelivery> logger)
+{
+    // Acknowledged messages, the usual case, are recorded with one statement per pass; the others one by one.
+    private readonly List<long> _acknowledged = [];
+
+    public async Task<IReadOnlyList<Subscription>> EnabledSubscriptionsAsync(CancellationToken cancellationToken) =>
+        await db.Subscriptions.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
+
+    /// <summary>Takes (or extends) the delivery lease of the subscription for <paramref name="instance"/>; false while another instance holds it.</summary>
+    public async Task<bool> TryLeaseAsync(Guid subscriptionId, string instance, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var until = now + TimeSpan.FromSeconds(options.Value.DeliveryLeaseSeconds);
+        var taken = await db.Subscriptions
+            .Where(s => s.Id == subscriptionId && (s.LeaseOwner == null || s.LeaseOwner == instance || s.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseOwner, instance).SetProperty(x => x.LeaseUntil, until), cancellationToken);
+        return taken == 1;
+    }
+
+    /// <summary>The head of the system's queue, in order: what waits for a first send, an answer, or a retry.</summary>
+    public async Task<IReadOnlyList<OutboxMessage>> NextBatchAsync(Guid subscriptionId, CancellationToken cancellationToken) =>
+        await db.Outbox.AsNoTracking()
+            .Where(m => m.SubscriptionId == subscriptionId && (m.State == OutboxStates.Pending || m.State == OutboxStates.Sent || m.State == OutboxStates.Error))
+            .OrderBy(m => m.Id)
+            .Take(options.Value.BatchSize)
+            .ToListAsync(cancellationToken);
+
+    /// <summary>Applies the outcome of one delivery; false when the queue must wait (retry later).</summary>
+    /// <param name="outcome">For the metrics: the ACK code, or why there is none (timeout, connect-failed, not-an-ack…).</param>
+    public bool Record(OutboxMessage message, MllpSendResult result, DateTimeOffset sentAt, out string outcome)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        message.Attempts++;
+        message.SentAt = sentAt;
+        var goOn = Apply(message, result, settings, now, out outcome);
+        if (message.State == OutboxStates.Acknowledged && message.AckCode == "AA")
+        {
+            _acknowledged.Add(message.Id);
+        }
+        else
+        {
+            db.Outbox.Update(message);
+        }
+        return goOn;
+    }
+
+    private bool Apply(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now, out string outcome)
+    {
+        outcome = result.IsAcknowledged ? "not-an-ack" : KebabCase(result.Status.ToString());
+        if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
+        {
+            if (msa.ControlId != message.ControlId)
+            {
+                // an ACK counts only for the message it names (MSA-2 = our MSH-10): anything else may hide a lost message
+                return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
+            }
+            message.AckCode = msa.AcknowledgmentCode;
+            outcome = IdentityRefTelemetry.AckCode(msa.AcknowledgmentCode);
+            switch (msa.AcknowledgmentCode)
+            {
+                case "AA" or "CA":
+                    message.State = OutboxStates.Acknowledged;
+                    message.AcknowledgedAt = now;
+                    message.LastError = null;
+                    return true;
+                case "AE" or "CE":
+                    // "error, do not resend unchanged": set aside for review; the queue goes on
+                    message.State = OutboxStates.Parked;
+                    message.LastError = Truncate(AckText(ack));
+                    Parked(logger, message.Id, message.Event, msa.AcknowledgmentCode);
+                    return true;
+                default:
+                    return Retry(message, settings, now, $"{msa.AcknowledgmentCode}: {AckText(ack)}");
+            }
+        }
+        return Retry(message, settings, now, result.IsAcknowledged ? "the answer is not an HL7 ACK" : $"{result.Status}: {result.Detail}");
+    }
+
+    private bool Retry(OutboxMessage message, Hl7Options settings, DateTimeOffset now, string reason)
+    {
+        message.LastError = Truncate(reason);
+        if (message.Attempts >= settings.MaxAttempts)
+        {
+            message.State = OutboxStates.Parked;
+            Parked(logger, message.Id, message.Event, "persistent failure");
+            return true;
+        }
+        message.State = OutboxStates.Error;
+        var delay = Math.Min(settings.RetryMaxSeconds, settings.RetryMinSeconds * Math.Pow(2, Math.Min(message.Attempts - 1, 20)));
+        message.NextAttemptAt = now.AddSeconds(delay);
+        Retrying(logger, message.Id, message.Event, message.Attempts, delay);
+        return false;
+    }
+
+    /// <summary>Records the pass: the acknowledged messages in one statement, the others as changed.</summary>
+    public async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        if (_acknowledged.Count > 0)
+        {
+            var at = clock.GetUtcNow();
+            await db.Outbox.Where(m => _acknowledged.Contains(m.Id)).ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.State, OutboxStates.Acknowledged)
+                .SetProperty(x => x.AckCode, "AA")
+                .SetProperty(x => x.LastError, (string?)null)
+                .SetProperty(x => x.Attempts, x => x.Attempts + 1)
+                .SetProperty(x => x.SentAt, at)
+                .SetProperty(x => x.AcknowledgedAt, at), cancellationToken);
+            _acknowledged.Clear();
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>MSA and ERR as text: what the receiver said, for the integrators.</summary>
+    private static string AckText(Hl7Message ack) => string.Join(" | ", ack.Segments.Where(s => s.Name is "MSA" or "ERR").Select(s => s.ToString()));
+
+    private static string KebabCase(string name) => string.Concat(name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+
+    private static string Truncate(string text, int length = 1000) => text.Length <= length ? text : text[..length];
+
+    [LoggerMessage(LogEvents.OutboxMessageParked, LogLevel.Warning, "Outbox message {MessageId} ({Event}) parked: {Reason}")]
+    private static partial void Parked(ILogger logger, long messageId, string @event, string reason);
+
+    [LoggerMessage(LogEvents.OutboxRetryScheduled, LogLevel.Information, "Outbox message {MessageId} ({Event}) attempt {Attempt} failed, retry in {DelaySeconds} s")]
+    private static partial void Retrying(ILogger logger, long messageId, string @event, int attempt, double delaySeconds);
+}

@@ -1,0 +1,95 @@
+using IdentityRef.Domain.Common;
+using IdentityRef.Hl7;
+using IdentityRef.Hl7.Pam;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace IdentityRef.Application.Inbound;
+
+/// <summary>
+/// One inbound message, one transaction: what its handler changed, with the audit lines and the outbox rows, commits
+/// together after the handler found no error, or nothing is written. The answer is the ACK: AA; AE naming the error (the
+/// message's fault: the sender must not send it again as is); AR when the database takes no writes or a concurrent change
+/// raced this one (not the message's fault: send it again later).
+/// </summary>
+public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIntegration integration, ILogger<InboundUnitOfWork> logger)
+{
+    public async Task<Hl7Message> IntegrateAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, CancellationToken cancellationToken) =>
+        (await AttemptAsync(message, read, sender, ackOptions, mayRetry: false, cancellationToken))!;
+
+    /// <summary>
+    /// As <see cref="IntegrateAsync"/>, but a concurrent change of the same identity (another connection or server
+    /// integrating a message about it) answers null when <paramref name="mayRetry"/>, nothing written: the caller applies
+    /// the message again from the start, re-read and re-checked, in a new unit of work (this one's entities are stale).
+    /// </summary>
+    public async Task<Hl7Message?> AttemptAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, bool mayRetry,
+        CancellationToken cancellationToken)
+    {
+        IDbContextTransaction transaction;
+        try
+        {
+            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        }
+        catch (Exception e) when (DatabaseFaults.IsUnavailableForWrites(e))
+        {
+            IntegrationDeferred(logger, message.TriggerEvent, "database-unavailable");
+            return Hl7Ack.Build(message, Hl7AckCode.Reject, [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("MSH", 1),
+                "the database does not accept changes at the moment: send the message again later")], ackOptions);
+        }
+        await using var _ = transaction;
+        try
+        {
+            var errors = await integration.ApplyAsync(read, sender.Length > 0 ? sender : "unknown", cancellationToken);
+            if (errors.Any(e => e.IsError))
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                return Hl7Ack.Build(message, Hl7AckCode.Error, errors, ackOptions);
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return Hl7Ack.Build(message, Hl7AckCode.Accept, [.. read.Errors.Where(e => !e.IsError), .. errors], ackOptions);
+        }
+        catch (DbUpdateConcurrencyException) when (mayRetry)
+        {
+            await RollbackQuietlyAsync(transaction);
+            return null;
+        }
+        catch (Exception e) when (e is DbUpdateConcurrencyException || DatabaseFaults.IsUnavailableForWrites(e))
+        {
+            // Not the message's fault: the database takes no writes (read-only, full) or another change raced this one.
+            // AR with nothing written, so that the sender sends it again later (AE would make it give up).
+            await RollbackQuietlyAsync(transaction);
+            IntegrationDeferred(logger, message.TriggerEvent, e is DbUpdateConcurrencyException ? "concurrent-change" : "database-unavailable");
+            return Hl7Ack.Build(message, Hl7AckCode.Reject,
+                [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("MSH", 1),
+                    e is DbUpdateConcurrencyException ? "a concurrent change: send the message again" : "the database does not accept changes at the moment: send the message again later")],
+                ackOptions);
+        }
+        catch (Exception e) when (e is DomainRuleException or DbUpdateException)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            var rule = e is DomainRuleException domainRule ? domainRule.Rule : "database";
+            IntegrationRefused(logger, message.TriggerEvent, rule);
+            return Hl7Ack.Build(message, Hl7AckCode.Error,
+                [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("PID", 1), "refused by the rule " + rule)], ackOptions);
+        }
+    }
+
+    private static async Task RollbackQuietlyAsync(IDbContextTransaction transaction)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+        {
+            // the failed transaction may already be gone; nothing was committed either way
+        }
+    }
+
+    [LoggerMessage(LogEvents.InboundDeferred, LogLevel.Warning, "Inbound {Trigger} answered AR to be sent again: {Reason}")]
+    private static partial void IntegrationDeferred(ILogger logger, string trigger, string reason);
+
+    [LoggerMessage(LogEvents.InboundRefused, LogLevel.Warning, "Inbound {Trigger} refused by the rule {Rule}")]
+    private static partial void IntegrationRefused(ILogger logger, string trigger, string rule);
+}
