@@ -102,19 +102,29 @@ public sealed class AdmissionLocks
     public async Task<Hold> EnterAsync(IdentityRefDbContext db, IEnumerable<long> keys, CancellationToken cancellationToken)
     {
         var stripes = keys.Select(StripeOf).Distinct().Order().ToArray();
+        var inCallersTransaction = db.Database.CurrentTransaction is not null;
+        // SQLite: a transaction is the database's one writer (BEGIN IMMEDIATE), so inside the caller's (the inbound feed's)
+        // nothing else writes until it commits, and the in-process locks would only be waited for while holding the
+        // writer, against an admission that holds them and waits to write: a cycle. They are taken outside a transaction.
+        var useStripes = !(inCallersTransaction && db.Provider == DatabaseProvider.Sqlite);
         var taken = new List<SemaphoreSlim>(stripes.Length);
         try
         {
-            foreach (var stripe in stripes)
+            foreach (var stripe in useStripes ? stripes : [])
             {
                 await _stripes[stripe].WaitAsync(cancellationToken);
                 taken.Add(_stripes[stripe]);
             }
             IDbContextTransaction? transaction = null;
+            if (stripes.Length > 0 && !inCallersTransaction)
+            {
+                // The check and the insert in one transaction: on SQLite the writer's lock covers them both (an inbound
+                // creation, which takes no in-process lock, cannot commit in between); on PostgreSQL the advisory locks below.
+                transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            }
             if (db.Provider == DatabaseProvider.PostgreSql && stripes.Length > 0)
             {
                 // In the caller's transaction when there is one (the inbound feed's): the locks then last until it commits.
-                transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
                 // unnest keeps the array's (ascending) order, so the locks are taken in that order.
                 await db.Database.ExecuteSqlAsync(
                     $"SELECT pg_advisory_xact_lock({AdvisoryNamespace}, s) FROM unnest({stripes}) AS s", cancellationToken);
