@@ -2,10 +2,13 @@
 """Check-before-create latency through HTTP: POST /api/patients/match for N probes made from random identities
 of the base (day/month inverted when possible, hyphens of first names replaced by spaces), p50/p95/p99 in ms, and
 for how many probes the original identity (its IPP) is among the candidates returned.
-Usage: bench-duplicates-probes.py DB_FILE BASE_URL [N]; the API key of the caller in BENCH_API_KEY (X-Api-Key)."""
-import http.client, json, os, random, sqlite3, statistics, sys, time, urllib.parse
+Usage: bench-duplicates-probes.py DB_FILE BASE_URL [N] [CLIENTS=1]; the API key of the caller in BENCH_API_KEY (X-Api-Key).
+With CLIENTS > 1, the N probes are shared by that many concurrent clients (threads), each on its own kept-alive
+connection, and the throughput and this client's CPU seconds are printed too."""
+import http.client, json, os, random, sqlite3, statistics, sys, threading, time, urllib.parse
 
 db, base, n = sys.argv[1], sys.argv[2].rstrip('/'), int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+clients = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
     'SELECT "Ipp","BirthName","FirstNames","BirthDate","Sex","BirthPlaceCode","UsedName","Address","Postcode","City" '
     'FROM identities WHERE "MergedIntoId" IS NULL ORDER BY random() LIMIT ?', (n,)).fetchall()
@@ -20,11 +23,10 @@ def probe(r):
     return json.dumps({k: v for k, v in body.items() if v}).encode()
 probes = [(r[0], probe(r)) for r in rows]
 rejected = []
-# One kept-alive connection, as an admission application or a PAM gateway holds one: the figures are the server's.
+# One kept-alive connection per client, as an admission application or a PAM gateway holds one: the figures are the server's.
 url = urllib.parse.urlsplit(base)
-connection = http.client.HTTPConnection(url.hostname, url.port)
 headers = {"Content-Type": "application/json", "X-Api-Key": os.environ.get("BENCH_API_KEY", "")}
-def call(body):
+def call(connection, body):
     connection.request("POST", url.path + "/api/patients/match", body=body, headers=headers)
     resp = connection.getresponse()
     answer = json.loads(resp.read())
@@ -36,23 +38,50 @@ def call(body):
     if resp.status != 200:
         raise RuntimeError(f"/api/patients/match answered {resp.status}")
     return answer
-for _, body in probes[:20]:  # warm-up (JIT, caches)
-    call(body)
-latencies, found, missed, compared = [], 0, 0, []
-for ipp, body in probes:
-    start = time.perf_counter()
-    answer = call(body)
-    if answer is None:
-        continue
-    latencies.append((time.perf_counter() - start) * 1000)
-    # The figure is the original identity among the candidates, not merely "some candidate was returned".
-    if any(c["ipp"] == ipp for c in answer["candidates"]):
-        found += 1
-    else:
-        missed += 1
-    compared.append(answer["compared"])
+latencies, found, missed, compared, failures = [], [0], [0], [], []
+lock = threading.Lock()
+def client(chunk):
+    connection = http.client.HTTPConnection(url.hostname, url.port)
+    try:
+        for _, body in chunk[:5]:  # warm-up (JIT, caches), not counted
+            call(connection, body)
+        start_gate.wait()
+        for ipp, body in chunk:
+            start = time.perf_counter()
+            answer = call(connection, body)
+            if answer is None:
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            with lock:
+                latencies.append(elapsed)
+                # The figure is the original identity among the candidates, not merely "some candidate was returned".
+                if any(c["ipp"] == ipp for c in answer["candidates"]):
+                    found[0] += 1
+                else:
+                    missed[0] += 1
+                compared.append(answer["compared"])
+    except Exception as e:  # counted and reported: a failed call is never hidden
+        with lock:
+            failures.append(type(e).__name__ + ": " + str(e)[:80])
+        start_gate.abort()  # never leave the others waiting at the gate
+chunks = [probes[i::clients] for i in range(clients)]
+start_gate = threading.Barrier(clients + 1)
+threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+for t in threads:
+    t.start()
+start_gate.wait()
+wall_start, cpu_start = time.perf_counter(), time.process_time()
+for t in threads:
+    t.join()
+wall, cpu = time.perf_counter() - wall_start, time.process_time() - cpu_start
+found, missed = found[0], missed[0]
 latencies.sort()
 q = lambda p: latencies[min(len(latencies) - 1, int(p * len(latencies)))]
 print(f"probes {len(latencies)}: p50 {q(0.50):.2f} ms, p95 {q(0.95):.2f} ms, p99 {q(0.99):.2f} ms, max {latencies[-1]:.2f} ms; "
       f"original among the candidates for {found}/{len(latencies)} (missed {missed}); identities scored per probe: mean {statistics.mean(compared):.0f}, "
       f"p99 {sorted(compared)[min(len(compared) - 1, int(0.99 * len(compared)))]}, max {max(compared)}; refused by validation: {len(rejected)} {sorted(set(rejected))}")
+if clients > 1 or failures:
+    print(f"clients {clients}: {len(latencies)} answers in {wall:.1f} s = {len(latencies) / wall:.0f} req/s; this client's CPU {cpu:.1f} s; "
+          f"failed calls: {len(failures)} {sorted(set(failures))[:3]}")
+if failures:
+    sys.exit(1)

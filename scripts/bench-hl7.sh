@@ -1,7 +1,63 @@
 #!/usr/bin/env bash
-# HL7 codec and MLLP throughput (suite "hl7"), in Release. Extra arguments go to the suite:
-#   --runs N (5)  --seconds S (1)  --mllp-messages N (20000)  --mllp-clients N (1)
-# Exit code 1 when the MLLP round trip misses its target (5,000 msg/s).
+# HL7 benchmarks, in Release.
+#
+#   scripts/bench-hl7.sh [ARGS]                      codec and MLLP throughput (suite "hl7"):
+#       --runs N (5)  --seconds S (1)  --mllp-messages N (20000)  --mllp-clients N (1)
+#       exit code 1 when the MLLP round trip misses its target (5,000 msg/s).
+#
+#   scripts/bench-hl7.sh feed [COUNT=1000000] [MESSAGES=20000] [CONNECTIONS="1 4"]
+#       onboarding by HL7 feed (issue #17, suite "hl7-feed"): a base of COUNT identities made by the `import` command
+#       (the fast path; kept in $WORK/base-COUNT.db and reused), then for each connection count a fresh copy of that base,
+#       the real server started on it with its inbound MLLP listener (check-before-create on, every message audited, its
+#       ACK after the commit), and MESSAGES A28/A31 replayed into it: msg/s, p50/p95/p99 ACK latency, the ACK codes,
+#       the server's CPU seconds beside the wall time, the load average. 1 % of the A28s are people of the base sent
+#       again under the feed's own domain (their pairs go to the cell's queue).
+#       Target: >= 1,000 msg/s on one connection at 1,000,000 identities, every message answered AA (exit code 1 otherwise).
+#       SQLite (the default database); WORK=dir to choose where the base and the copies go (several GB at 1,000,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet run -c Release --project tests/IdentityRef.Benchmarks -- hl7 "$@"
+for project in src/IdentityRef.Server tests/IdentityRef.Benchmarks; do dotnet build -c Release -v q -nologo "$project" >/dev/null; done
+BENCH=tests/IdentityRef.Benchmarks/bin/Release/net10.0/IdentityRef.Benchmarks.dll
+if [ "${1:-}" != "feed" ]; then
+  exec dotnet "$BENCH" hl7 "$@"
+fi
+
+count="${2:-1000000}"
+messages="${3:-20000}"
+connections="${4:-1 4}"
+work="${WORK:-${TMPDIR:-/tmp}/identityref-bench-feed}"
+port="${HL7_PORT:-2599}"
+server="${SERVER:-src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.dll}"
+mkdir -p "$work"
+csv="$work/import-$count.csv"
+base="$work/base-$count.db"
+[ -f "$csv" ] || dotnet "$BENCH" import-csv "$csv" "$count"
+if [ ! -f "$base" ]; then
+  echo "== base: import $count identities into $base (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  ConnectionStrings__IdentityRef="Data Source=$base.partial" Hl7__DispatcherEnabled=false \
+    /usr/bin/time -f "   base made in %e s (CPU %U s user + %S s sys, peak %M KiB)" \
+    dotnet "$server" import "$csv" --rejects "$work/rejects-$count.txt" | grep -E "^imported|^time" || true
+  mv "$base.partial" "$base"
+  for f in "$base.partial"-*; do [ -e "$f" ] && mv "$f" "$base${f#"$base.partial"}"; done
+fi
+
+status=0
+for c in $connections; do
+  run="$work/run.db"
+  rm -f "$run" "$run"-*
+  cp "$base" "$run"
+  for f in "$base"-*; do [ -e "$f" ] && cp "$f" "$run${f#"$base"}"; done
+  log="$work/server-$c.log"
+  ConnectionStrings__IdentityRef="Data Source=$run" Hl7__ListenPort="$port" Hl7__ListenAddress=127.0.0.1 \
+    Hl7__DispatcherEnabled=false Scheduler__Enabled=false \
+    dotnet "$server" --urls "http://127.0.0.1:0" >"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do grep -q "Inbound HL7 listener on port" "$log" 2>/dev/null && break; sleep 0.5; done
+  echo "== $count identities, $messages messages, $c connection(s)"
+  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --connections "$c" --known-csv "$csv" --server-pid "$pid" || status=1
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  echo "   identities now: $(sqlite3 "$run" 'SELECT count(*) FROM identities' 2>/dev/null || echo '?'); pairs opened by the feed: $(sqlite3 "$run" "SELECT count(*) FROM duplicate_items WHERE \"Decisions\" LIKE '%received from another identity source%'" 2>/dev/null || echo '?')"
+done
+rm -f "$work/run.db" "$work/run.db"-*
+exit $status

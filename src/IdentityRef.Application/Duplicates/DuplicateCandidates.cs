@@ -104,7 +104,8 @@ public sealed class AdmissionDuplicateCheck(IdentityRefDbContext db, DuplicateCa
                 Explanation = IdentityMatching.ToJson(explanation), State = DuplicateStates.Open, CreatedAt = now, UpdatedAt = now, Decisions = "[]",
             };
             DuplicateQueue.Record(item, now, actor.Name, "forced-creation",
-                $"identity {created.Ipp} created past the probable duplicate {candidate.Identity.Ipp} (confirmDuplicate)");
+                $"identity {created.Ipp} created past the probable duplicate {candidate.Identity.Ipp} " +
+                (actor.Name.StartsWith("hl7:", StringComparison.Ordinal) ? "(received from another identity source)" : "(confirmDuplicate)"));
             db.DuplicateItems.Add(item);
         }
     }

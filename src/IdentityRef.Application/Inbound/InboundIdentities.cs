@@ -69,6 +69,14 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
     public static string SystemOf(Cx cx) =>
         "hl7:" + (cx.AssigningAuthority.NamespaceId.Length > 0 ? cx.AssigningAuthority.NamespaceId : cx.AssigningAuthority.UniversalId);
 
+    /// <summary>
+    /// Lock keys of the sender's identifiers (other domains), for <see cref="Admission.CreateFromFeedAsync"/>: two messages
+    /// carrying one of them are serialised, whatever their traits. A hash collision only makes two messages wait for each other.
+    /// </summary>
+    public static IReadOnlyCollection<long> LockKeys(IReadOnlyList<Cx> identifiers) =>
+        identifiers.Where(c => c.IdentifierTypeCode != "INS" && !c.IsNullId && c.Id.Length > 0)
+            .Select(c => unchecked((long)IdentityRef.Matching.Blocking.Hash("xref\u001f" + SystemOf(c) + "\u001f" + c.Id))).ToHashSet();
+
     /// <summary>The sender's identifiers of a new identity, staged in the unit of work.</summary>
     public void AddCrossReferences(Guid identityId, IReadOnlyList<Cx> identifiers)
     {

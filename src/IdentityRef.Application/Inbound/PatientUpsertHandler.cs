@@ -11,48 +11,80 @@ namespace IdentityRef.Application.Inbound;
 /// A28 (create) and A31 (update): update the identity the sender's identifiers point to, or insert it (ITI-30: an A31
 /// for an unknown patient inserts it). Field presence (HL7 v2.5 §2.5.3): what the message leaves empty is kept, what it
 /// sends as <c>""</c> is erased. The strict traits of an identity whose INS came from INSi are not changed by another source.
+/// An insert goes through check-before-create (<see cref="Admission.CreateFromFeedAsync"/>): under the locks of the
+/// candidate block and of the sender's identifiers, so a patient sent twice at once (two connections, two servers) is
+/// created once and the other message updates it; a probable duplicate does not stop the feed, its pairs go to the
+/// vigilance cell's queue with the creation.
 /// </summary>
-public sealed class PatientUpsertHandler(InboundIdentities identities, PatientService patients, IdentityWriter writer, TimeProvider clock) : IInboundHandler
+public sealed class PatientUpsertHandler(InboundIdentities identities, PatientService patients, IdentityWriter writer, Admission admission, TimeProvider clock)
+    : IInboundHandler
 {
     public static IReadOnlyList<PamEvent> Triggers { get; } = [PamEvent.A28, PamEvent.A31];
 
     public async Task<IReadOnlyList<Hl7Error>> ApplyAsync(PamReadResult read, Actor actor, CancellationToken cancellationToken)
     {
         var existing = await identities.FindAsync(read.PidIdentifiers, cancellationToken);
+        if (existing is null)
+        {
+            var fresh = Prepare(read, null);
+            if (fresh.Errors is { } refused)
+            {
+                return refused;
+            }
+            var created = await admission.CreateFromFeedAsync(fresh.Traits, InboundIdentities.LockKeys(read.PidIdentifiers),
+                async ct => (existing = await identities.FindAsync(read.PidIdentifiers, ct)) is not null,
+                created =>
+                {
+                    created.RecordReceivedCollection(fresh.Collected.Mode, fresh.Collected.Document, fresh.Collected.Expires);
+                    identities.AddCrossReferences(created.Id, read.PidIdentifiers);
+                }, actor, cancellationToken);
+            if (created is not null)
+            {
+                return fresh.Warnings;
+            }
+            // Another message about this patient was integrated meanwhile (another connection or server): this one updates it.
+        }
+        var known = existing!;
+        var prepared = Prepare(read, known);
+        if (prepared.Errors is { } errors)
+        {
+            return errors;
+        }
+        var traits = prepared.Traits;
+        var before = IdentitySnapshot.Of(known);
+        var strict = known.InsSource == InsSource.Insi ? known.Strict : traits.Strict;
+        known.Update(strict, traits.Complementary, known.InsSource == InsSource.Insi ? null : traits.DeclaredIns, clock.GetUtcNow());
+        known.RecordReceivedCollection(prepared.Collected.Mode, prepared.Collected.Document, prepared.Collected.Expires);
+        await identities.AddCrossReferencesAsync(known.Id, read.PidIdentifiers, cancellationToken);
+        await writer.SaveAsync(known, "identity.updated", before, actor, new { source = actor.Name }, cancellationToken);
+        return prepared.Warnings;
+    }
+
+    private sealed record Prepared(ValidatedTraits Traits, IReadOnlyList<Hl7Error> Warnings, (string? Mode, string? Document, DateOnly? Expires) Collected,
+        IReadOnlyList<Hl7Error>? Errors);
+
+    /// <summary>The message's traits validated against the identity they change (none for an insert), or the errors for the ACK.</summary>
+    private Prepared Prepare(PamReadResult read, Identity? existing)
+    {
         var patient = existing is null ? read.Patient! : KeepAbsent(read.Patient!, existing);
         var validated = patients.Validate(InboundIdentities.ToInput(patient));
         if (!validated.IsSuccess)
         {
-            return [.. validated.Errors.Select(InboundIdentities.ToHl7Error)];
+            return new Prepared(null!, [], default, [.. validated.Errors.Select(InboundIdentities.ToHl7Error)]);
         }
         var (ins, warnings) = InboundIdentities.QualifiedIns(patient, patients.AcceptsTestIns);
         if (warnings.Any(w => w.Severity == Hl7Severity.Error))
         {
-            return warnings;
+            return new Prepared(null!, [], default, warnings);
         }
         var traits = validated.Value with { DeclaredIns = ins, Strict = WithCorrectedFlag(validated.Value.Strict, patient, existing) };
         // ZFD-5/7/8: how the sender collected the identity, kept as its word (absent: unchanged; "": withdrawn)
+        string? Received(string? sent, PamFields field, string? current) => sent ?? (patient.Erased.HasFlag(field) ? null : current);
         var collected = (
             Mode: Received(patient.ObtainingMode, PamFields.ObtainingMode, existing?.ReceivedObtainingMode),
             Document: Received(patient.DocumentType, PamFields.DocumentType, existing?.ReceivedDocumentType),
             Expires: patient.DocumentExpiry ?? (patient.Erased.HasFlag(PamFields.DocumentExpiry) ? null : existing?.ReceivedDocumentExpires));
-        string? Received(string? sent, PamFields field, string? current) => sent ?? (patient.Erased.HasFlag(field) ? null : current);
-        if (existing is null)
-        {
-            await patients.CreateAsync(traits, actor, new { source = actor.Name }, cancellationToken, stage: created =>
-            {
-                created.RecordReceivedCollection(collected.Mode, collected.Document, collected.Expires);
-                identities.AddCrossReferences(created.Id, read.PidIdentifiers);
-            });
-            return warnings;
-        }
-        var before = IdentitySnapshot.Of(existing);
-        var strict = existing.InsSource == InsSource.Insi ? existing.Strict : traits.Strict;
-        existing.Update(strict, traits.Complementary, existing.InsSource == InsSource.Insi ? null : traits.DeclaredIns, clock.GetUtcNow());
-        existing.RecordReceivedCollection(collected.Mode, collected.Document, collected.Expires);
-        await identities.AddCrossReferencesAsync(existing.Id, read.PidIdentifiers, cancellationToken);
-        await writer.SaveAsync(existing, "identity.updated", before, actor, new { source = actor.Name }, cancellationToken);
-        return warnings;
+        return new Prepared(traits, warnings, collected, null);
     }
 
     /// <summary>

@@ -120,10 +120,26 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         return ack.ToBytes(charset);
     }
 
+    /// <summary>Attempts at a message that met a concurrent change of the same identity before it is answered AR.</summary>
+    internal const int ConcurrentChangeAttempts = 3;
+
+    /// <summary>
+    /// One unit of work per attempt, its ACK after the commit. A concurrent change of the same identity (another connection
+    /// or server integrating a message about it) makes the message be applied again from the start, re-read and re-checked,
+    /// up to <see cref="ConcurrentChangeAttempts"/> times; only then is it answered AR.
+    /// </summary>
     private async Task<Hl7Message> ApplyAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, CancellationToken cancellationToken)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<InboundUnitOfWork>().IntegrateAsync(message, read, sender, ackOptions, cancellationToken);
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            if (await scope.ServiceProvider.GetRequiredService<InboundUnitOfWork>()
+                    .AttemptAsync(message, read, sender, ackOptions, mayRetry: attempt < ConcurrentChangeAttempts, cancellationToken) is { } ack)
+            {
+                return ack;
+            }
+            await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellationToken);
+        }
     }
 
 

@@ -41,6 +41,13 @@ public sealed partial class ServingServer : IDisposable
         }
     }
 
+    /// <summary>The port of the inbound MLLP listener (started with <c>Hl7__ListenPort=0</c>), read back from its log line.</summary>
+    public async Task<int> InboundPortAsync()
+    {
+        await _process.WaitForOutputAsync("Inbound HL7 listener on port ", TimeSpan.FromSeconds(60));
+        return int.Parse(InboundListening().Match(_process.Output).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush, no lease given back.</summary>
     public void Kill() => _process.Kill();
 
@@ -52,4 +59,7 @@ public sealed partial class ServingServer : IDisposable
 
     [GeneratedRegex(@"Now listening on: (http://\S+)")]
     private static partial Regex Listening();
+
+    [GeneratedRegex(@"Inbound HL7 listener on port (\d+)")]
+    private static partial Regex InboundListening();
 }

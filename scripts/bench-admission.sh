@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Admission under load (issue #17): check-before-create (POST /api/patients/match, the admission check without the
+# insert) through HTTP with CLIENTS concurrent clients on a base of COUNT identities, first on a quiet server, then while
+# a full duplicate detection runs in that same server (the duplicates-full job, started through the jobs API).
+# Prints p50/p95/p99 for both, their ratio, whether the detection ran during the whole measurement, the server's CPU
+# seconds beside the wall time and the load average (the machine is shared: read the load beside the figures).
+# Usage: scripts/bench-admission.sh [COUNT=1000000] [CLIENTS=16] [PROBES=3200]
+# The base is the import of the feed benchmark (scripts/bench-hl7.sh feed), made here when missing; WORK=dir to move it.
+# Target: p99 <= 10 ms at 1,000,000 identities with 16 clients while a full detection runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+COUNT=${1:-1000000}
+CLIENTS=${2:-16}
+PROBES=${3:-3200}
+work="${WORK:-${TMPDIR:-/tmp}/identityref-bench-feed}"
+port="${PORT:-5096}"
+for project in src/IdentityRef.Server tests/IdentityRef.Benchmarks; do dotnet build -c Release -v q -nologo "$project" >/dev/null; done
+server="${SERVER:-src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.dll}"
+mkdir -p "$work"
+csv="$work/import-$COUNT.csv"
+base="$work/base-$COUNT.db"
+[ -f "$csv" ] || dotnet tests/IdentityRef.Benchmarks/bin/Release/net10.0/IdentityRef.Benchmarks.dll import-csv "$csv" "$COUNT"
+if [ ! -f "$base" ]; then
+  echo "== base: import $COUNT identities into $base"
+  ConnectionStrings__IdentityRef="Data Source=$base.partial" Hl7__DispatcherEnabled=false dotnet "$server" import "$csv" | grep -E "^imported|^time" || true
+  mv "$base.partial" "$base"
+  for f in "$base.partial"-*; do [ -e "$f" ] && mv "$f" "$base${f#"$base.partial"}"; done
+fi
+run="$work/admission.db"
+rm -f "$run" "$run"-*
+cp "$base" "$run"
+for f in "$base"-*; do [ -e "$f" ] && cp "$f" "$run${f#"$base"}"; done
+export BENCH_API_KEY=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+log="$work/admission-server.log"
+env ConnectionStrings__IdentityRef="Data Source=$run" Security__ApiKeys__0__Name=bench Security__ApiKeys__0__Key="$BENCH_API_KEY" \
+  Security__ApiKeys__0__Role=Administrateur Hl7__ListenPort=-1 Hl7__DispatcherEnabled=false Scheduler__Enabled=true \
+  Scheduler__Schedules__duplicates-full= Scheduler__Schedules__duplicates-incremental= `# run on demand only` \
+  dotnet "$server" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -f "$run" "$run"-*' EXIT
+for _ in $(seq 1 600); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && break; sleep 0.5; done
+api() { curl -fsS -H "X-Api-Key: $BENCH_API_KEY" "$@"; }
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+measure() { # $1 = label
+  local before after start end
+  before=$(cpu); start=$(date +%s.%N)
+  echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  python3 scripts/bench-duplicates-probes.py "$run" "http://127.0.0.1:$port" "$PROBES" "$CLIENTS" | tee "$work/admission-$1.txt"
+  after=$(cpu); end=$(date +%s.%N)
+  echo "  load average after:  $(cut -d' ' -f1-3 /proc/loadavg); server CPU $(echo "($after - $before) / 100" | bc -l | xargs printf '%.1f') s over $(echo "$end - $start" | bc -l | xargs printf '%.1f') s wall"
+}
+echo "== $COUNT identities, $CLIENTS clients, $PROBES probes: quiet server"
+measure quiet
+echo "== the same while a full duplicate detection runs"
+api -X POST "http://127.0.0.1:$port/api/jobs/duplicates-full/run" >/dev/null
+for _ in $(seq 1 100); do grep -q "duplicates-full" "$log" && break; sleep 0.2; done
+sleep 2 # the job has read the base and is scoring
+measure detection
+state=$(api "http://127.0.0.1:$port/api/jobs/duplicates-full/runs?limit=1")
+echo "  detection run after the probes: $state" | cut -c1-300
+python3 - "$work/admission-quiet.txt" "$work/admission-detection.txt" <<'PY'
+import re, sys
+def p(path):
+    m = re.search(r"p50 ([\d.]+) ms, p95 ([\d.]+) ms, p99 ([\d.]+) ms", open(path).read())
+    return [float(x) for x in m.groups()]
+q, d = p(sys.argv[1]), p(sys.argv[2])
+print(f"ratio under detection / quiet: p50 x{d[0] / q[0]:.1f}, p95 x{d[1] / q[1]:.1f}, p99 x{d[2] / q[2]:.1f}; "
+      f"target p99 <= 10 ms under detection: {'met' if d[2] <= 10 else 'NOT met'}")
+PY
