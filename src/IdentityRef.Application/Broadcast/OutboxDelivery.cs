@@ -130,6 +130,10 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
     /// </summary>
     public async Task<bool> SaveAsync(Guid subscriptionId, string instance, CancellationToken cancellationToken)
     {
+        if (_acknowledged.Count == 0 && !db.ChangeTracker.HasChanges())
+        {
+            return true; // an idle pass (empty queue, or its head waiting for a retry): nothing to record, no transaction
+        }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (!await TryLeaseAsync(subscriptionId, instance, cancellationToken))
         {
