@@ -102,10 +102,16 @@ public sealed class MatchEngine
     /// thread pool), at most <see cref="MatchingOptions.MaxDegreeOfParallelism"/> and the scheduler's concurrency at once:
     /// a server runs it on low-priority threads so that requests keep the cores.
     /// </summary>
-    public DetectionResult DetectAll(IReadOnlyList<MatchRecord> records, TaskScheduler? scheduler)
+    /// <param name="cancellationToken">Stops the run between two chunks of work (a server shutting down does not wait for a whole run).</param>
+    public DetectionResult DetectAll(IReadOnlyList<MatchRecord> records, TaskScheduler? scheduler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism, TaskScheduler = scheduler ?? TaskScheduler.Default };
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism,
+            TaskScheduler = scheduler ?? TaskScheduler.Default,
+            CancellationToken = cancellationToken,
+        };
         var prepared = CandidateGenerator.Prepare(records, parallel);
         var frequencies = Options.TermFrequencyAdjustment ? TermFrequencies.Count(records) : TermFrequencies.None;
         var lifts = prepared.Select(p => LiftOf(p, frequencies)).ToArray();

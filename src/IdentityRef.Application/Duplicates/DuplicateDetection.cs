@@ -132,7 +132,7 @@ public sealed class DuplicateDetection(
             trained = true;
             logger.WeightsLearnt(records.Count, weights.Training?.Iterations ?? 0, weights.Training?.Converged ?? false);
         }
-        var detected = engine.DetectAll(records, scheduler);
+        var detected = engine.DetectAll(records, scheduler, cancellationToken);
         // Admission checks and incremental runs now weigh names as common as this run found them.
         engines.UseFrequencies(detected.Frequencies);
         rows.Clear();
