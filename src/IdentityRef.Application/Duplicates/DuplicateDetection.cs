@@ -117,8 +117,12 @@ public sealed class DuplicateDetection(
             var (keyed, _) = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
             logger.KeysBuilt(keyed);
         }
-        var rows = await MatchRows.ActiveAsync(db, cancellationToken);
-        var records = rows.Select(r => r.ToRecord()).ToList();
+        // Reading the base is the other CPU-heavy phase (a million rows decoded): on SQLite it is synchronous computation
+        // in this process (no I/O wait, no awaits that yield, no timers), so it runs on the detection threads too. On
+        // PostgreSQL it waits on the network, and stays on the caller's thread (see DetectionScheduler).
+        var (rows, records) = db.Provider == DatabaseProvider.Sqlite
+            ? await scheduler.RunAsync(() => Load(MatchRows.ActiveAsync(db, cancellationToken).GetAwaiter().GetResult()), cancellationToken)
+            : Load(await MatchRows.ActiveAsync(db, cancellationToken));
         var loadMs = watch.ElapsedMilliseconds;
         var byId = rows.ToDictionary(r => r.Id.ToString());
         var engine = await engines.GetAsync(db, () => TermFrequencies.Count(records), cancellationToken);
@@ -152,6 +156,8 @@ public sealed class DuplicateDetection(
         }
         return summary;
     }
+
+    private static (List<MatchRow> Rows, List<MatchRecord> Records) Load(List<MatchRow> rows) => (rows, rows.Select(r => r.ToRecord()).ToList());
 
     private async Task<DetectionSummary> IncrementalAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
