@@ -16,7 +16,9 @@
 #       SQLite (the default database); WORK=dir to choose where the base and the copies go (several GB at 1,000,000).
 #       DURABILITY=Relaxed runs the server with Hl7:Inbound:Durability=Relaxed (no fsync per commit; docs/hl7.md).
 #       IN_PLACE=1 runs on the base itself instead of a fresh copy of it (no 5 GB copy per run at 1,000,000; each run adds its
-#       feed's identities to the base, ids unique per run). A base made by an older schema is migrated by the first run.
+#       feed's identities to the base, ids unique per run, and a seed of its own unless SEED is set, so that a run's people
+#       are not those of the run before, which would all be probable duplicates). A base made by an older schema is
+#       migrated by the first run (at 1,000,000 identities: ~22 min for the store numbers of the blocking keys).
 #       TRACE=prefix also records a CPU sample trace of the server (dotnet-trace, prefix-C.nettrace per connection count);
 #       `dotnet-trace report prefix-1.nettrace topN --inclusive -n 60` then shows where its time goes.
 set -euo pipefail
@@ -47,7 +49,9 @@ if [ ! -f "$base" ]; then
 fi
 
 status=0
+seed="${SEED:-7}"
 for c in $connections; do
+  [ "${IN_PLACE:-0}" = 1 ] && [ -z "${SEED:-}" ] && seed=$(( $(date +%s) % 1000000 ))
   run="$work/run.db"
   if [ "${IN_PLACE:-0}" = 1 ]; then
     run="$base"
@@ -65,11 +69,11 @@ for c in $connections; do
   echo "== $count identities, $messages messages, $c connection(s), durability ${DURABILITY:-Durable}"
   tracer=
   if [ -n "${TRACE:-}" ]; then
-    "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$pid" --profile cpu-sampling -o "$TRACE-$c.nettrace" >"$TRACE-$c.log" 2>&1 &
+    "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$pid" --profile dotnet-sampled-thread-time -o "$TRACE-$c.nettrace" >"$TRACE-$c.trace.log" 2>&1 &
     tracer=$!
     sleep 3
   fi
-  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --connections "$c" --known-csv "$csv" --server-pid "$pid" || status=1
+  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --connections "$c" --known-csv "$csv" --server-pid "$pid" --seed "$seed" || status=1
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ -n "$tracer" ]; then wait "$tracer" 2>/dev/null || true; fi # the trace ends with the server
