@@ -149,12 +149,19 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var now = clock.GetUtcNow();
-            // Every item the merge follows is claimed first, in one save: a decision that raced this one fails it before any identity moves.
+            // Every link of the group is claimed first, in one save (an item's state is its concurrency token): a decision that
+            // raced this one on any of them, "not a duplicate" on a link the merge does not follow included, fails the merge
+            // before any identity moves. The followed links are resolved merged; the others become obsolete with the merges.
             foreach (var (link, merged) in order)
             {
                 var item = items[link.ItemId];
                 DuplicateQueue.Record(item, now, actor.Name, "group-merge", $"group {group.Key}: {identities[merged].Ipp} into {survivor.Ipp}");
                 DuplicateQueue.Resolve(item, DuplicateResolutions.Merged, now, actor.Name, comment);
+            }
+            foreach (var link in group.Links.Where(l => order.All(o => o.Link.ItemId != l.ItemId)))
+            {
+                DuplicateQueue.Record(items[link.ItemId], now, actor.Name, "group-merge",
+                    $"group {group.Key}: {identities[link.A].Ipp} and {identities[link.B].Ipp} both into {survivor.Ipp}");
             }
             try
             {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
@@ -5,6 +6,7 @@ using IdentityRef.Hl7;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityRef.Server.Tests.Duplicates;
@@ -212,6 +214,63 @@ public sealed class DuplicateGroupTests(Databases databases) : IClassFixture<Dat
         var groupMerged = responses[0].StatusCode == HttpStatusCode.OK || responses[2].StatusCode == HttpStatusCode.OK;
         Assert.False(responses[0].StatusCode == HttpStatusCode.OK && responses[2].StatusCode == HttpStatusCode.OK, "two group merges won");
         Assert.Equal(groupMerged ? 1 : 3, active.Count(a => a));
+    }
+
+    /// <summary>
+    /// "Not a duplicate" decided on the one link of a triangle the merge does not follow, in the window between the merge's read of the
+    /// group (its tag and blockers checked) and its transaction, where a hook on the server's database runs it: the merge is refused by
+    /// name, nobody is merged, and the cell's decision stands.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task NotADuplicateOnALinkTheMergeDoesNotFollow_DecidedJustBeforeItsTransaction_RefusesTheMerge(DatabaseProvider provider)
+    {
+        var window = new BeforeGroupMergeTransaction();
+        using var factory = new IdentityRefFactory(provider, services: s =>
+        {
+            if (provider == DatabaseProvider.Sqlite)
+            {
+                s.ConfigureDbContext<SqliteIdentityRefDbContext>(o => o.AddInterceptors(window));
+            }
+            else
+            {
+                s.ConfigureDbContext<PostgresIdentityRefDbContext>(o => o.AddInterceptors(window));
+            }
+        });
+        var client = factory.CreateClient();
+        var t = await TriangleAsync(client);
+        var (group, etag) = await GroupAsync(client, t.AB);
+        // From the survivor A, the merge follows the strongest links (score, then item id): the weakest of a triangle is never followed.
+        var unfollowed = group["links"]!.AsArray().OrderByDescending(l => (double)l!["score"]!).ThenBy(l => (long)l!["itemId"]!).Select(l => (long)l!["itemId"]!).Last();
+        HttpStatusCode? decided = null;
+        window.Once = async () => decided = (await factory.CreateClient().PostAsync($"/api/duplicates/{unfollowed}/not-duplicate", new JsonObject { ["comment"] = "twins" }.Content())).StatusCode;
+
+        var merged = await MergeAsync(client, t.AB, t.A, etag);
+
+        Assert.Equal(HttpStatusCode.OK, decided);
+        Assert.Equal(HttpStatusCode.Conflict, merged.StatusCode);
+        Assert.Equal("item-changed", (string)(await merged.ReadObjectAsync())["rule"]!);
+        foreach (var ipp in new[] { t.A, t.B, t.C })
+        {
+            Assert.True((bool)(await (await client.GetAsync($"/api/patients/{ipp}")).ReadObjectAsync())["active"]!);
+        }
+        Assert.Equal("not-duplicate", (string)(await (await client.GetAsync($"/api/duplicates/{unfollowed}")).ReadObjectAsync())["item"]!["resolution"]!);
+    }
+
+    /// <summary>Runs <see cref="Once"/> when the group merge is about to begin its transaction (a context tracking the group's links).</summary>
+    private sealed class BeforeGroupMergeTransaction : DbTransactionInterceptor
+    {
+        public Func<Task>? Once;
+
+        public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
+            InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+        {
+            if (eventData.Context is { } context && context.ChangeTracker.Entries<DuplicateItem>().Count() >= 3 && Interlocked.Exchange(ref Once, null) is { } hook)
+            {
+                await hook();
+            }
+            return result;
+        }
     }
 
     [Fact]

@@ -125,13 +125,13 @@ public sealed class InboundCheckBeforeCreateTests(Databases databases) : IClassF
         return await db.Identities.AsNoTracking().SingleAsync(i => i.Id == id);
     }
 
-    private static async Task<MllpClient> ConnectAsync(IdentityRefFactory factory)
+    internal static async Task<MllpClient> ConnectAsync(IdentityRefFactory factory)
     {
         var port = await factory.Services.GetRequiredService<InboundFeed>().Port;
         return new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = port, ResponseTimeout = TimeSpan.FromSeconds(30) });
     }
 
-    private static async Task<Hl7Message> SendAsync(MllpClient client, string text)
+    internal static async Task<Hl7Message> SendAsync(MllpClient client, string text)
     {
         var result = await client.SendAsync(Encoding.UTF8.GetBytes(text));
         Assert.True(result.IsAcknowledged, result.Detail);
