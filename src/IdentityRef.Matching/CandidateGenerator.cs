@@ -5,19 +5,24 @@ internal static class CandidateGenerator
 {
     internal sealed record Candidates(long[] Pairs, IReadOnlyList<OversizedBlock> OversizedBlocks);
 
-    public static PreparedRecord[] Prepare(IReadOnlyList<MatchRecord> records, int parallelism)
+    public static PreparedRecord[] Prepare(IReadOnlyList<MatchRecord> records, int parallelism) =>
+        Prepare(records, new ParallelOptions { MaxDegreeOfParallelism = parallelism });
+
+    public static PreparedRecord[] Prepare(IReadOnlyList<MatchRecord> records, ParallelOptions parallel)
     {
         var prepared = new PreparedRecord[records.Count];
-        Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-            i => prepared[i] = new PreparedRecord(records[i]));
+        Parallel.For(0, records.Count, parallel, i => prepared[i] = new PreparedRecord(records[i]));
         return prepared;
     }
 
     /// <summary>Distinct pairs (i &lt; j), encoded i &lt;&lt; 32 | j, in ascending order.</summary>
-    public static Candidates Generate(PreparedRecord[] records, MatchingOptions options)
+    public static Candidates Generate(PreparedRecord[] records, MatchingOptions options) =>
+        Generate(records, options, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism });
+
+    public static Candidates Generate(PreparedRecord[] records, MatchingOptions options, ParallelOptions parallel)
     {
         var perRecord = new (ulong Hash, int Index)[records.Length][];
-        Parallel.For(0, records.Length, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, i =>
+        Parallel.For(0, records.Length, parallel, i =>
         {
             var keys = Blocking.Keys(records[i], options.WideBlocking);
             var entries = new (ulong, int)[keys.Count];

@@ -95,18 +95,32 @@ public sealed class MatchEngine
     }
 
     /// <summary>Every Possible or Probable pair of an in-memory base; oversized blocks are reported, never silently dropped.</summary>
-    public DetectionResult DetectAll(IReadOnlyList<MatchRecord> records)
+    public DetectionResult DetectAll(IReadOnlyList<MatchRecord> records) => DetectAll(records, null);
+
+    /// <summary>
+    /// <see cref="DetectAll(IReadOnlyList{MatchRecord})"/> with its parallel loops on <paramref name="scheduler"/> (null: the
+    /// thread pool), at most <see cref="MatchingOptions.MaxDegreeOfParallelism"/> and the scheduler's concurrency at once:
+    /// a server runs it on low-priority threads so that requests keep the cores.
+    /// </summary>
+    /// <param name="cancellationToken">Stops the run between two chunks of work (a server shutting down does not wait for a whole run).</param>
+    public DetectionResult DetectAll(IReadOnlyList<MatchRecord> records, TaskScheduler? scheduler, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
-        var prepared = CandidateGenerator.Prepare(records, Options.MaxDegreeOfParallelism);
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism,
+            TaskScheduler = scheduler ?? TaskScheduler.Default,
+            CancellationToken = cancellationToken,
+        };
+        var prepared = CandidateGenerator.Prepare(records, parallel);
         var frequencies = Options.TermFrequencyAdjustment ? TermFrequencies.Count(records) : TermFrequencies.None;
         var lifts = prepared.Select(p => LiftOf(p, frequencies)).ToArray();
-        var candidates = CandidateGenerator.Generate(prepared, Options);
+        var candidates = CandidateGenerator.Generate(prepared, Options, parallel);
         var pairs = candidates.Pairs;
         var found = new ConcurrentBag<List<MatchResult>>();
         const int chunk = 65_536;
         var chunks = (pairs.Length + chunk - 1) / chunk;
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxDegreeOfParallelism }, c =>
+        Parallel.For(0, chunks, parallel, c =>
         {
             var local = new List<MatchResult>();
             var end = Math.Min(pairs.Length, (c + 1) * chunk);

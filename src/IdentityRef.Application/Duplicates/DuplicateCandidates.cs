@@ -19,22 +19,59 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
     public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
-        // One statement: the active identities whose keys meet the probe's, only the columns the matcher reads.
-        var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
-        var records = rows.Where(r => r.Id != exclude).Select(r => r.ToRecord()).ToList();
-        if (records.Count == 0)
+        // Both reads on one opening of the connection: each opening takes the provider's pool lock (contended by
+        // concurrent checks) and runs the connection's settings; a caller's transaction keeps it open anyway.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            return ([], 0);
+            // One statement: the active identities whose keys meet the probe's, only the columns the matcher reads.
+            var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
+            var records = new List<MatchRecord>(rows.Count);
+            foreach (var row in rows)
+            {
+                if (row.Id != exclude)
+                {
+                    records.Add(row.ToRecord());
+                }
+            }
+            if (records.Count == 0)
+            {
+                return ([], 0);
+            }
+            var ranked = await RankAsync(engine, probe, records);
+            if (ranked.Count == 0)
+            {
+                return ([], records.Count);
+            }
+            // Whole identities only for the few candidates kept (the answer shows them), not for every one scored.
+            var identities = await LoadAsync(ranked.Select(r => Guid.Parse(r.IdB)).ToList(), cancellationToken);
+            return (ranked.Where(r => identities.ContainsKey(r.IdB)).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), records.Count);
         }
-        var ranked = await RankAsync(engine, probe, records);
-        if (ranked.Count == 0)
+        finally
         {
-            return ([], records.Count);
+            await db.Database.CloseConnectionAsync();
         }
-        // Whole identities only for the few candidates kept (the answer shows them), not for every one scored.
-        var ids = ranked.Select(r => Guid.Parse(r.IdB)).ToList();
-        var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id.ToString(), cancellationToken);
-        return (ranked.Where(r => identities.ContainsKey(r.IdB)).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), records.Count);
+    }
+
+    /// <summary>
+    /// The kept candidates' identities. Usually one or two: a query by primary key each (a cached query plan, no
+    /// collection parameter to serialise); a larger list in one query.
+    /// </summary>
+    private async Task<Dictionary<string, Identity>> LoadAsync(List<Guid> ids, CancellationToken cancellationToken)
+    {
+        if (ids.Count > 4)
+        {
+            return await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id.ToString(), cancellationToken);
+        }
+        var found = new Dictionary<string, Identity>(ids.Count);
+        foreach (var id in ids)
+        {
+            if (await db.Identities.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken) is { } identity)
+            {
+                found[identity.Id.ToString()] = identity;
+            }
+        }
+        return found;
     }
 
     /// <summary>From this many identities on, the two halves are scored on two threads.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Matching;
 using IdentityRef.Persistence;
@@ -24,6 +25,7 @@ public sealed class DuplicateDetection(
     IdentityRefDbContext db,
     MatchEngineProvider engines,
     DetectionGate gate,
+    DetectionScheduler scheduler,
     TimeProvider clock,
     IOptions<DuplicateOptions> options,
     ILogger<DuplicateDetection> logger)
@@ -39,7 +41,7 @@ public sealed class DuplicateDetection(
         await gate.Lock.WaitAsync(cancellationToken);
         try
         {
-            return await MeasuredAsync(Full, () => FullAsync(train, cancellationToken));
+            return await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train, cancellationToken), cancellationToken));
         }
         finally
         {
@@ -55,12 +57,31 @@ public sealed class DuplicateDetection(
             var last = await db.DuplicateRuns.AsNoTracking().Where(r => r.FinishedAt != null).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
             // Without a previous run "changed since" is the whole base: the in-memory run is far faster for that.
             return last is null
-                ? await MeasuredAsync(Full, () => FullAsync(train: false, cancellationToken))
+                ? await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train: false, cancellationToken), cancellationToken))
                 : await MeasuredAsync(Incremental, () => IncrementalAsync(last.StartedAt, cancellationToken));
         }
         finally
         {
             gate.Lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// A full run on the detection threads (<see cref="DetectionScheduler"/>: bounded, low priority), with the garbage
+    /// collector told to avoid blocking full collections meanwhile: the run fills gigabytes, and a blocking collection
+    /// stops every request thread too.
+    /// </summary>
+    private async Task<DetectionSummary> BackgroundAsync(Func<Task<DetectionSummary>> run, CancellationToken cancellationToken)
+    {
+        var latency = GCSettings.LatencyMode;
+        GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
+        try
+        {
+            return await scheduler.RunAsync(run, cancellationToken);
+        }
+        finally
+        {
+            GCSettings.LatencyMode = latency;
         }
     }
 
@@ -111,7 +132,7 @@ public sealed class DuplicateDetection(
             trained = true;
             logger.WeightsLearnt(records.Count, weights.Training?.Iterations ?? 0, weights.Training?.Converged ?? false);
         }
-        var detected = engine.DetectAll(records);
+        var detected = engine.DetectAll(records, scheduler, cancellationToken);
         // Admission checks and incremental runs now weigh names as common as this run found them.
         engines.UseFrequencies(detected.Frequencies);
         rows.Clear();

@@ -17,6 +17,7 @@ public static class DuplicateSetup
         services.AddSingleton<IValidateOptions<DuplicateOptions>, DuplicateOptionsValidation>();
         services.AddSingleton<MatchEngineProvider>();
         services.AddSingleton<DetectionGate>();
+        services.AddSingleton<DetectionScheduler>();
         services.AddScoped<IIdentityChangeListener, MatchKeyIndex>();
         services.AddScoped<IIdentityChangeListener, DuplicateQueueListener>();
         services.AddScoped<DuplicateCandidates>();

@@ -31,9 +31,26 @@ public sealed class DuplicateOptions
     /// <summary>POST /api/patients refuses a probable duplicate unless confirmed (identity-vigilance rule; keep on).</summary>
     public bool AdmissionCheckEnabled { get; init; } = true;
 
+    /// <summary>
+    /// Threads of a full detection in the server (and the command line): at most this many cores, whatever
+    /// <c>Matching:MaxDegreeOfParallelism</c> says. One by default, so that a 2-core server keeps a core for admission
+    /// checks while the run lasts (a full run at a million identities takes a few minutes on one core).
+    /// </summary>
+    public int DetectionThreads { get; init; } = 1;
+
+    /// <summary>
+    /// A full detection's threads run at the system's lowest priority (Linux nice 19): they use a core only while requests
+    /// leave it idle. Keep on: off, a run competes with check-before-create as an equal.
+    /// </summary>
+    public bool DetectionLowPriority { get; init; } = true;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        if (DetectionThreads is < 1 or > 64)
+        {
+            errors.Add($"{Section}:DetectionThreads must be from 1 to 64.");
+        }
         if (WeightsFile is { Length: > 0 } && !File.Exists(WeightsFile))
         {
             errors.Add($"{Section}:WeightsFile names no file.");
