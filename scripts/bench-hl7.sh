@@ -14,6 +14,13 @@
 #       again under the feed's own domain (their pairs go to the cell's queue).
 #       Target: >= 1,000 msg/s on one connection at 1,000,000 identities, every message answered AA (exit code 1 otherwise).
 #       SQLite (the default database); WORK=dir to choose where the base and the copies go (several GB at 1,000,000).
+#       DURABILITY=Relaxed runs the server with Hl7:Inbound:Durability=Relaxed (no fsync per commit; docs/hl7.md).
+#       IN_PLACE=1 runs on the base itself instead of a fresh copy of it (no 5 GB copy per run at 1,000,000; each run adds its
+#       feed's identities to the base, ids unique per run, and a seed of its own unless SEED is set, so that a run's people
+#       are not those of the run before, which would all be probable duplicates). A base made by an older schema is
+#       migrated by the first run (at 1,000,000 identities: ~22 min for the store numbers of the blocking keys).
+#       TRACE=prefix also records a CPU sample trace of the server (dotnet-trace, prefix-C.nettrace per connection count);
+#       `dotnet-trace report prefix-1.nettrace topN --inclusive -n 60` then shows where its time goes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/IdentityRef.Server tests/IdentityRef.Benchmarks; do dotnet build -c Release -v q -nologo "$project" >/dev/null; done
@@ -42,22 +49,35 @@ if [ ! -f "$base" ]; then
 fi
 
 status=0
+seed="${SEED:-7}"
 for c in $connections; do
+  [ "${IN_PLACE:-0}" = 1 ] && [ -z "${SEED:-}" ] && seed=$(( $(date +%s) % 1000000 ))
   run="$work/run.db"
-  rm -f "$run" "$run"-*
-  cp "$base" "$run"
-  for f in "$base"-*; do [ -e "$f" ] && cp "$f" "$run${f#"$base"}"; done
+  if [ "${IN_PLACE:-0}" = 1 ]; then
+    run="$base"
+  else
+    rm -f "$run" "$run"-*
+    cp "$base" "$run"
+    for f in "$base"-*; do [ -e "$f" ] && cp "$f" "$run${f#"$base"}"; done
+  fi
   log="$work/server-$c.log"
   ConnectionStrings__IdentityRef="Data Source=$run" Hl7__ListenPort="$port" Hl7__ListenAddress=127.0.0.1 \
-    Hl7__DispatcherEnabled=false Scheduler__Enabled=false \
+    Hl7__DispatcherEnabled=false Scheduler__Enabled=false Hl7__Inbound__Durability="${DURABILITY:-Durable}" \
     dotnet "$server" --urls "http://127.0.0.1:0" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 600); do grep -q "Inbound HL7 listener on port" "$log" 2>/dev/null && break; sleep 0.5; done
-  echo "== $count identities, $messages messages, $c connection(s)"
-  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --connections "$c" --known-csv "$csv" --server-pid "$pid" || status=1
+  echo "== $count identities, $messages messages, $c connection(s), durability ${DURABILITY:-Durable}"
+  tracer=
+  if [ -n "${TRACE:-}" ]; then
+    "${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}" collect -p "$pid" --profile dotnet-sampled-thread-time -o "$TRACE-$c.nettrace" >"$TRACE-$c.trace.log" 2>&1 &
+    tracer=$!
+    sleep 3
+  fi
+  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --connections "$c" --known-csv "$csv" --server-pid "$pid" --seed "$seed" || status=1
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  if [ -n "$tracer" ]; then wait "$tracer" 2>/dev/null || true; fi # the trace ends with the server
   echo "   identities now: $(sqlite3 "$run" 'SELECT count(*) FROM identities' 2>/dev/null || echo '?'); pairs opened by the feed: $(sqlite3 "$run" "SELECT count(*) FROM duplicate_items WHERE \"Decisions\" LIKE '%received from another identity source%'" 2>/dev/null || echo '?')"
 done
-rm -f "$work/run.db" "$work/run.db"-*
+[ "${IN_PLACE:-0}" = 1 ] || rm -f "$work/run.db" "$work/run.db"-*
 exit $status

@@ -14,13 +14,25 @@ public static class Counters
     public static async Task<long> ReserveAsync(IdentityRefDbContext db, string name, long first, int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        // First use (or a base created before the counter existed): create it; a concurrent creation loses the race harmlessly.
-        await db.Database.ExecuteSqlAsync(
-            $"""INSERT INTO counters ("Name", "Next") VALUES ({name}, {first}) ON CONFLICT ("Name") DO NOTHING""", cancellationToken);
-        var next = await db.Database
-            .SqlQuery<long>($"""UPDATE counters SET "Next" = "Next" + {count} WHERE "Name" = {name} RETURNING "Next" AS "Value" """)
-            .AsAsyncEnumerable()
-            .FirstAsync(cancellationToken);
+        // One statement when the counter exists (every call but the first); else create it (a concurrent creation loses the
+        // race harmlessly) and take the block.
+        if (await TakeAsync(db, name, count, cancellationToken) is not { } next)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""INSERT INTO counters ("Name", "Next") VALUES ({name}, {first}) ON CONFLICT ("Name") DO NOTHING""", cancellationToken);
+            next = await TakeAsync(db, name, count, cancellationToken) ?? throw new InvalidOperationException($"The counter {name} could not be created.");
+        }
         return next - count;
+    }
+
+    private static async Task<long?> TakeAsync(IdentityRefDbContext db, string name, int count, CancellationToken cancellationToken)
+    {
+        await foreach (var next in db.Database
+                           .SqlQuery<long>($"""UPDATE counters SET "Next" = "Next" + {count} WHERE "Name" = {name} RETURNING "Next" AS "Value" """)
+                           .AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            return next;
+        }
+        return null;
     }
 }

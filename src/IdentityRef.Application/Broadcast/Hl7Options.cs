@@ -99,4 +99,38 @@ public sealed class Hl7Options
     /// <summary>Messages read from the outbox at a time per subscription.</summary>
     [Range(1, 100_000)]
     public int BatchSize { get; set; } = 500;
+
+    /// <summary>The inbound feed (<c>Hl7:Inbound:*</c>).</summary>
+    public Hl7InboundOptions Inbound { get; set; } = new();
+}
+
+/// <summary>Settings of the inbound ITI-30 feed.</summary>
+public sealed class Hl7InboundOptions
+{
+    /// <summary>
+    /// When an inbound message's ACK may be sent (<c>Hl7:Inbound:Durability</c>). <see cref="InboundDurability.Durable"/>,
+    /// the default, is the only setting for a live feed; <see cref="InboundDurability.Relaxed"/> is for a replayed
+    /// onboarding feed only (docs/hl7.md, "Durability of an inbound commit").
+    /// </summary>
+    public InboundDurability Durability { get; set; } = InboundDurability.Durable;
+}
+
+/// <summary>How durable an inbound message's commit is when its ACK leaves.</summary>
+public enum InboundDurability
+{
+    /// <summary>
+    /// Default. Every ACK follows a commit that is on the disk (SQLite WAL <c>synchronous=FULL</c>, PostgreSQL's own
+    /// <c>synchronous_commit</c>): nothing a sender saw acknowledged is lost, whatever happens to the server afterwards.
+    /// </summary>
+    Durable,
+
+    /// <summary>
+    /// For replaying an onboarding feed, which its sender can replay again. The inbound unit of work commits without
+    /// waiting for the disk (SQLite <c>synchronous=NORMAL</c> on the inbound connection, PostgreSQL
+    /// <c>SET LOCAL synchronous_commit = off</c>): still atomic, still audited, and a crash of the server process loses
+    /// nothing; but a crash of the operating system or a power cut may lose the last messages already answered AA
+    /// (on PostgreSQL, up to three times <c>wal_writer_delay</c>), which a replay of the feed sends again (a re-sent A28
+    /// or A31 updates the identity its identifiers designate: nobody is created twice). Logged at start-up.
+    /// </summary>
+    Relaxed,
 }

@@ -50,13 +50,9 @@ public sealed class HomeDashboard(IdentityRefDbContext db, TimeProvider clock)
         return items.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => (i.Key, i.Count)).ToList();
     }
 
-    public Task<IReadOnlyList<FlowHealth>> FlowHealthAsync(CancellationToken cancellationToken) => FlowHealthAsync(db, clock, cancellationToken);
-
-    public Task<IReadOnlyList<QualifiedOnDay>> QualifiedPerDayAsync(int days, CancellationToken cancellationToken) => QualifiedPerDayAsync(db, clock, days, cancellationToken);
-
     private static readonly string[] InQueue = [OutboxStates.Pending, OutboxStates.Sent, OutboxStates.Error];
 
-    public static async Task<IReadOnlyList<FlowHealth>> FlowHealthAsync(IdentityRefDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FlowHealth>> FlowHealthAsync(CancellationToken cancellationToken)
     {
         var subscriptions = await db.Subscriptions.AsNoTracking().OrderBy(s => s.Name).Select(s => new { s.Id, s.Name, s.Enabled }).ToListAsync(cancellationToken);
         var counts = await db.Outbox.Where(m => m.State != OutboxStates.Acknowledged).GroupBy(m => new { m.SubscriptionId, m.State })
@@ -73,7 +69,7 @@ public sealed class HomeDashboard(IdentityRefDbContext db, TimeProvider clock)
     }
 
     /// <summary>Identities reaching QUAL per day over the last <paramref name="days"/> days, from the audit trail (every day listed, 0 included).</summary>
-    public static async Task<IReadOnlyList<QualifiedOnDay>> QualifiedPerDayAsync(IdentityRefDbContext db, TimeProvider clock, int days, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<QualifiedOnDay>> QualifiedPerDayAsync(int days, CancellationToken cancellationToken)
     {
         var zone = clock.LocalTimeZone;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), zone).DateTime);

@@ -84,7 +84,7 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
     /// <summary>The group that holds the open item <paramref name="itemId"/> (any of its items finds it), or null.</summary>
     public async Task<DuplicateGroupView?> GroupOfAsync(long itemId, CancellationToken ct)
     {
-        if ((await GroupsAsync(ct)).FirstOrDefault(g => g.Links.Any(l => l.ItemId == itemId)) is not { } group)
+        if (await GroupHoldingAsync(itemId, ct) is not { } group)
         {
             return null;
         }
@@ -117,7 +117,7 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
 
     private async Task<GroupMergeOutcome> MergeOnceAsync(long itemId, string survivorIpp, string? expectedETag, Actor actor, string? comment, CancellationToken ct)
     {
-        if ((await GroupsAsync(ct)).FirstOrDefault(g => g.Links.Any(l => l.ItemId == itemId)) is not { } group)
+        if (await GroupHoldingAsync(itemId, ct) is not { } group)
         {
             return new GroupMergeOutcome.NotFound();
         }
@@ -205,13 +205,43 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
     }
 
     /// <summary>Every group of the open duplicate pairs (probable or possible, both identities active).</summary>
-    public async Task<IReadOnlyList<DuplicateGroup>> GroupsAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<DuplicateGroup>> GroupsAsync(CancellationToken ct) =>
+        DuplicateGroupGraph.Build(await LinksAsync(OpenLinks(), ct));
+
+    /// <summary>
+    /// The group that holds the open item <paramref name="itemId"/>, or null: the same component as <see cref="GroupsAsync"/> finds, reached
+    /// by walking the open links out from the item's two identities (a few indexed reads, whatever the size of the queue).
+    /// </summary>
+    private async Task<DuplicateGroup?> GroupHoldingAsync(long itemId, CancellationToken ct)
     {
-        var links = await db.DuplicateItems.AsNoTracking()
-            .Where(d => d.State != DuplicateStates.Resolved && d.Kind == DuplicateKinds.Duplicate && d.IdentityB != null)
-            .Select(d => new { d.Id, d.IdentityA, d.IdentityB, d.Score, d.Class }).ToListAsync(ct);
-        return DuplicateGroupGraph.Build(links.Select(l => new GroupLink(l.Id, l.IdentityA, l.IdentityB!.Value, l.Score, l.Class)));
+        var links = (await LinksAsync(OpenLinks().Where(d => d.Id == itemId), ct)).ToDictionary(l => l.ItemId);
+        var members = links.Values.SelectMany(l => new[] { l.A, l.B }).ToHashSet();
+        var frontier = members.ToList();
+        while (frontier.Count > 0)
+        {
+            var reached = frontier;
+            frontier = [];
+            foreach (var link in await LinksAsync(OpenLinks().Where(d => reached.Contains(d.IdentityA) || reached.Contains(d.IdentityB!.Value)), ct))
+            {
+                links.TryAdd(link.ItemId, link);
+                foreach (var member in new[] { link.A, link.B })
+                {
+                    if (members.Add(member))
+                    {
+                        frontier.Add(member);
+                    }
+                }
+            }
+        }
+        return DuplicateGroupGraph.Build(links.Values).SingleOrDefault();
     }
+
+    private IQueryable<DuplicateItem> OpenLinks() => db.DuplicateItems.AsNoTracking()
+        .Where(d => d.State != DuplicateStates.Resolved && d.Kind == DuplicateKinds.Duplicate && d.IdentityB != null);
+
+    private static async Task<List<GroupLink>> LinksAsync(IQueryable<DuplicateItem> items, CancellationToken ct) =>
+        (await items.Select(d => new { d.Id, d.IdentityA, d.IdentityB, d.Score, d.Class }).ToListAsync(ct))
+        .ConvertAll(l => new GroupLink(l.Id, l.IdentityA, l.IdentityB!.Value, l.Score, l.Class));
 
     /// <summary>The pairs of members that forbid merging the whole group: two different INS, or a "not a duplicate" decision between them.</summary>
     private async Task<IReadOnlyList<GroupBlocker>> BlockersAsync(DuplicateGroup group, IReadOnlyDictionary<Guid, Identity> identities, CancellationToken ct)

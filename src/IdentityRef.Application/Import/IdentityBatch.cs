@@ -44,8 +44,20 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
 
     public sealed record NewIdentity(ValidatedTraits Traits, string? ExternalSystem, string? ExternalId, Action<Identity, DateTimeOffset>? Then = null);
 
-    public async Task WriteAsync(IReadOnlyList<NewIdentity> batch, Actor actor, string action, CancellationToken cancellationToken)
+    // With keysInBatch: the transaction a write left open (commit: false), committed by CommitAsync or a later write.
+    private Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction? _open;
+
+    /// <summary>
+    /// Writes the identities in one transaction. With <paramref name="commit"/> false (keysInBatch only) the transaction stays
+    /// open and the next write goes on in it, until a write with <paramref name="commit"/> true or <see cref="CommitAsync"/>:
+    /// the import holds one transaction for a large batch while it reads, checks and writes it in small chunks (bounded memory).
+    /// </summary>
+    public async Task WriteAsync(IReadOnlyList<NewIdentity> batch, Actor actor, string action, CancellationToken cancellationToken, bool commit = true)
     {
+        if (!commit && !keysInBatch)
+        {
+            throw new InvalidOperationException("Only a writer with keysInBatch keeps its transaction open between writes.");
+        }
         AsyncServiceScope? own = null;
         IServiceProvider provider;
         if (keysInBatch)
@@ -77,7 +89,10 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         db.ChangeTracker.AutoDetectChangesEnabled = false;
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var transaction = _open ?? await db.Database.BeginTransactionAsync(cancellationToken);
+        // Left open: DisposeAsync rolls it back if anything fails before it is committed.
+        _open = commit ? null : transaction;
+        await using var disposeTransaction = commit ? transaction : null;
         var first = await ipps.AllocateAsync(db, batch.Count, cancellationToken);
         var firstNumber = await IdentityNumbers.AllocateAsync(db, batch.Count, cancellationToken);
         var now = clock.GetUtcNow();
@@ -127,10 +142,13 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
             identity.ClearEvents();
         }
         RowTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await transaction.CommitAsync(cancellationToken);
-        CommitTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
         db.ChangeTracker.Clear();
+        if (commit)
+        {
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await transaction.CommitAsync(cancellationToken);
+            CommitTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }
         if (deferMatchKeys)
         {
             _unkeyed.AddRange(created.Select(MatchRow.Of));
@@ -157,8 +175,29 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         return built;
     }
 
+    /// <summary>Commits the transaction the last write left open (<c>commit: false</c>), if any.</summary>
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (_open is { } transaction)
+        {
+            _open = null;
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await using (transaction)
+            {
+                await transaction.CommitAsync(cancellationToken);
+            }
+            CommitTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }
+    }
+
+    /// <summary>A transaction left open and not committed is rolled back: its rows were never written.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_open is { } open)
+        {
+            _open = null;
+            await open.DisposeAsync();
+        }
         if (_scope is { } scope)
         {
             _scope = null;

@@ -4,6 +4,8 @@ using IdentityRef.Hl7.Pam;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+using IdentityRef.Application.Broadcast;
 
 namespace IdentityRef.Application.Inbound;
 
@@ -13,8 +15,11 @@ namespace IdentityRef.Application.Inbound;
 /// message's fault: the sender must not send it again as is); AR when the database takes no writes or a concurrent change
 /// raced this one (not the message's fault: send it again later).
 /// </summary>
-public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIntegration integration, InboundWriteGate gate, ILogger<InboundUnitOfWork> logger)
+public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIntegration integration, InboundWriteGate gate, IOptions<Hl7Options> options,
+    ILogger<InboundUnitOfWork> logger)
 {
+    private readonly InboundDurability _durability = options.Value.Inbound.Durability;
+
     public async Task<Hl7Message> IntegrateAsync(Hl7Message message, PamReadResult read, string sender, Hl7AckOptions ackOptions, CancellationToken cancellationToken) =>
         (await AttemptAsync(message, read, sender, ackOptions, mayRetry: false, cancellationToken))!;
 
@@ -30,7 +35,7 @@ public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIn
         IDbContextTransaction transaction;
         try
         {
-            transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            transaction = await BeginAsync(cancellationToken);
         }
         catch (Exception e) when (DatabaseFaults.IsUnavailableForWrites(e))
         {
@@ -39,6 +44,7 @@ public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIn
                 "the database does not accept changes at the moment: send the message again later")], ackOptions);
         }
         await using var _ = transaction;
+        await using var __ = new DurabilityReset(this, db);
         try
         {
             var errors = await integration.ApplyAsync(read, sender.Length > 0 ? sender : "unknown", cancellationToken);
@@ -73,6 +79,56 @@ public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIn
             IntegrationRefused(logger, message.TriggerEvent, rule);
             return Hl7Ack.Build(message, Hl7AckCode.Error,
                 [new Hl7Error(Hl7ErrorCode.ApplicationInternalError, Hl7Severity.Error, new Hl7Location("PID", 1), "refused by the rule " + rule)], ackOptions);
+        }
+    }
+
+    /// <summary>
+    /// Opens the unit of work's transaction under the durability policy (<see cref="InboundDurability"/>, <c>Hl7:Inbound:Durability</c>).
+    /// Durable (default): the provider's durable commit, nothing changed. Relaxed: SQLite <c>synchronous=NORMAL</c> on this
+    /// connection (a pragma SQLite takes only outside a transaction, so before BEGIN; put back to FULL when the unit of work
+    /// ends, and every connection opened from the pool is set to FULL again: no other use of the connection inherits it);
+    /// PostgreSQL <c>SET LOCAL synchronous_commit = off</c>, which ends with the transaction. Public for the tests that read
+    /// the setting inside the unit of work.
+    /// </summary>
+    public async Task<IDbContextTransaction> BeginAsync(CancellationToken cancellationToken)
+    {
+        if (_durability == InboundDurability.Relaxed && db.Provider == DatabaseProvider.Sqlite)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            _relaxedSqliteConnection = true;
+            await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = NORMAL", cancellationToken);
+        }
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (_durability == InboundDurability.Relaxed && db.Provider == DatabaseProvider.PostgreSql)
+        {
+            await db.Database.ExecuteSqlRawAsync("SET LOCAL synchronous_commit = off", cancellationToken);
+        }
+        return transaction;
+    }
+
+    private bool _relaxedSqliteConnection;
+
+    /// <summary>SQLite, relaxed: the connection goes back to FULL (and to the pool) when the unit of work ends.</summary>
+    private sealed class DurabilityReset(InboundUnitOfWork work, IdentityRefDbContext db) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            if (!work._relaxedSqliteConnection)
+            {
+                return;
+            }
+            work._relaxedSqliteConnection = false;
+            try
+            {
+                if (db.Database.CurrentTransaction is null)
+                {
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA synchronous = FULL");
+                }
+            }
+            finally
+            {
+                await db.Database.CloseConnectionAsync();
+            }
         }
     }
 

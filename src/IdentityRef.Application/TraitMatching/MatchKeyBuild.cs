@@ -160,6 +160,13 @@ public static class MatchKeyBuild
 
     private static async Task InsertAsync(IdentityRefDbContext db, (long Key, long Number)[] entries, CancellationToken cancellationToken)
     {
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            // SQLite's own handle, one prepared statement, parameters bound by position (BulkInsert.InsertInt64Pairs).
+            // A key the listener wrote meanwhile is the same row: keep it.
+            BulkInsert.InsertInt64Pairs(db, "INSERT INTO match_keys (\"Key\", \"IdentityNumber\") VALUES (?1, ?2) ON CONFLICT DO NOTHING", entries);
+            return;
+        }
         var entity = db.Model.FindEntityType(typeof(MatchKey))!;
         // The parameters carry the EF type mappings, so the values are stored exactly as SaveChanges stores them.
         var keyMapping = entity.FindProperty(nameof(MatchKey.Key))!.GetRelationalTypeMapping();

@@ -28,6 +28,10 @@ public sealed class ImportCommand(IServiceProvider services)
     // Rows read and validated ahead of the writer: two batches (bounded memory, the writer never waits for the reader).
     private const int BatchesAhead = 2;
 
+    // Rows read, checked and written at a time (setting Import:RowsPerChunk): a batch (one transaction) larger than this is
+    // written chunk by chunk into its open transaction, so that memory holds a few chunks whatever the batch size.
+    private const int DefaultRowsPerChunk = 10_000;
+
     private sealed record RawRow(long Line, string? ExternalId, IdentityInput Input);
 
     private sealed record CheckedRow(long Line, string? ExternalId, Result<ValidatedTraits> Traits);
@@ -64,8 +68,11 @@ public sealed class ImportCommand(IServiceProvider services)
         async Task Run(Action<long>? progress)
         {
             var checkedBatches = Channel.CreateBounded<Task<CheckedBatch>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
-            var reading = Task.Run(() => ReadAsync(file, batchSize, places, today, checkedBatches.Writer, rejects, cancellationToken), cancellationToken);
-            var batch = new List<IdentityBatch.NewIdentity>(batchSize);
+            var rowsPerChunk = services.GetService<IConfiguration>()?.GetValue<int?>("Import:RowsPerChunk") ?? DefaultRowsPerChunk;
+            var chunk = Math.Clamp(rowsPerChunk, 1, batchSize);
+            var reading = Task.Run(() => ReadAsync(file, chunk, places, today, checkedBatches.Writer, rejects, cancellationToken), cancellationToken);
+            var batch = new List<IdentityBatch.NewIdentity>(chunk);
+            var inTransaction = 0; // rows written in the open transaction, not committed yet
             var waiting = Stopwatch.StartNew();
             await foreach (var next in checkedBatches.Reader.ReadAllAsync(cancellationToken))
             {
@@ -97,9 +104,11 @@ public sealed class ImportCommand(IServiceProvider services)
                     {
                         batch.Add(new IdentityBatch.NewIdentity(row.Traits.Value, system, row.ExternalId));
                     }
-                    if (batch.Count >= batchSize)
+                    if (batch.Count >= Math.Min(chunk, batchSize - inTransaction))
                     {
-                        await writer.WriteAsync(batch, actor, "identity.imported", cancellationToken);
+                        var commit = inTransaction + batch.Count >= batchSize;
+                        await writer.WriteAsync(batch, actor, "identity.imported", cancellationToken, commit);
+                        inTransaction = commit ? 0 : inTransaction + batch.Count;
                         imported += batch.Count;
                         batch.Clear();
                     }
@@ -112,6 +121,10 @@ public sealed class ImportCommand(IServiceProvider services)
             {
                 await writer.WriteAsync(batch, actor, "identity.imported", cancellationToken);
                 imported += batch.Count;
+            }
+            else
+            {
+                await writer.CommitAsync(cancellationToken);
             }
             progress?.Invoke(file.Length);
         }

@@ -53,6 +53,10 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
         server.Start();
         _port.TrySetResult(server.Port);
         Listening(logger, server.Port);
+        if (settings.Inbound.Durability == InboundDurability.Relaxed)
+        {
+            RelaxedDurability(logger);
+        }
         try
         {
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -181,6 +185,12 @@ public sealed partial class InboundFeed(IServiceScopeFactory scopes, IOptions<Hl
 
     [LoggerMessage(LogEvents.InboundAckIgnored, LogLevel.Warning, "Inbound {MessageType} is an acknowledgement: not answered")]
     private static partial void AckIgnored(ILogger logger, string messageType);
+
+    [LoggerMessage(LogEvents.InboundRelaxedDurability, LogLevel.Warning,
+        "Inbound HL7 durability is Relaxed (Hl7:Inbound:Durability): messages are answered AA before their commit is on the disk. " +
+        "A crash of the server process loses nothing; a crash of the machine or a power cut may lose the last messages answered, " +
+        "which must then be sent again (replay the feed). For a replayed onboarding feed only: set it back to Durable for a live feed")]
+    private static partial void RelaxedDurability(ILogger logger);
 
     [LoggerMessage(LogEvents.InboundListening, LogLevel.Information, "Inbound HL7 listener on port {Port}")]
     private static partial void Listening(ILogger logger, int port);

@@ -165,7 +165,8 @@ public sealed class IntegrationPagesTests(Databases databases) : IClassFixture<D
         using var scope = Factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var clock = Factory.Clock; // the server's: the page counts its days in the server's time zone
-        var before = await IdentityRef.Application.Dashboard.HomeDashboard.QualifiedPerDayAsync(db, clock, 30, CancellationToken.None);
+        var dashboard = new IdentityRef.Application.Dashboard.HomeDashboard(db, clock);
+        var before = await dashboard.QualifiedPerDayAsync(30, CancellationToken.None);
         // Noon, three days ago, where the server is: entries minutes apart stay on one day whatever the hour of the run.
         var day = Factory.Today.AddDays(-3);
         var noon = day.ToDateTime(new TimeOnly(12, 0));
@@ -181,7 +182,7 @@ public sealed class IntegrationPagesTests(Databases databases) : IClassFixture<D
             Entry(at.AddDays(-42), "{\"status\":\"QUAL\"}")); // too old
         await db.SaveChangesAsync();
 
-        var after = await IdentityRef.Application.Dashboard.HomeDashboard.QualifiedPerDayAsync(db, clock, 30, CancellationToken.None);
+        var after = await dashboard.QualifiedPerDayAsync(30, CancellationToken.None);
         Assert.Equal(30, after.Count);
         Assert.Equal(before.Sum(d => d.Count) + 2, after.Sum(d => d.Count));
         Assert.Equal(before.Single(d => d.Day == day).Count + 2, after.Single(d => d.Day == day).Count);
