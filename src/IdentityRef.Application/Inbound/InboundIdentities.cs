@@ -25,21 +25,29 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
         {
             if (IsOurs(cx))
             {
-                if (await db.Identities.FirstOrDefaultAsync(i => i.Ipp == cx.Id, cancellationToken) is { } own)
+                if (await ByIpp(db, cx.Id, cancellationToken) is { } own)
                 {
                     return await ActiveAsync(own, cancellationToken);
                 }
                 continue;
             }
-            var system = SystemOf(cx);
-            var id = await db.Identifiers.Where(i => i.System == system && i.Value == cx.Id).Select(i => i.IdentityId).FirstOrDefaultAsync(cancellationToken);
-            if (id != Guid.Empty)
+            if (await ByCrossReference(db, SystemOf(cx), cx.Id, cancellationToken) is { } owner)
             {
-                return await ActiveAsync(await db.Identities.FirstAsync(i => i.Id == id, cancellationToken), cancellationToken);
+                return await ActiveAsync(owner, cancellationToken);
             }
         }
         return null;
     }
+
+    private static Task<Identity?> ByIpp(IdentityRefDbContext db, string ipp, CancellationToken cancellationToken) =>
+        db.Identities.FirstOrDefaultAsync(i => i.Ipp == ipp, cancellationToken);
+
+    /// <summary>The identity a cross-reference designates, in one query (the unique index on system and value, then the identity).</summary>
+    private static Task<Identity?> ByCrossReference(IdentityRefDbContext db, string system, string value, CancellationToken cancellationToken) =>
+        (from x in db.Identifiers
+         where x.System == system && x.Value == value
+         join i in db.Identities on x.IdentityId equals i.Id
+         select i).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>
     /// True when this unit of work runs in a transaction that no other writer can commit beside: on SQLite a transaction is
