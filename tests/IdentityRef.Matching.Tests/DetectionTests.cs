@@ -78,6 +78,62 @@ public sealed class DetectionTests
     }
 
     [Fact]
+    public void DetectAll_OnAGivenScheduler_GivesTheSameResultAndRunsThere()
+    {
+        var records = TrainingAndOptionsTests.SmallBase();
+        var engine = new MatchEngine(new MatchingOptions(), FellegiSunterTrainer.Train(records, new MatchingOptions()));
+        var expected = engine.DetectAll(records);
+        var scheduler = new CountingScheduler();
+        var onScheduler = engine.DetectAll(records, scheduler);
+        Assert.Equal(expected.Matches.Select(m => (m.IdA, m.IdB, m.Score, m.Class)), onScheduler.Matches.Select(m => (m.IdA, m.IdB, m.Score, m.Class)));
+        Assert.Equal(expected.CandidatePairs, onScheduler.CandidatePairs);
+        // Preparing, keying and scoring are three parallel loops: each ran its work through the scheduler, one at a time.
+        Assert.True(scheduler.Executed >= 3, $"{scheduler.Executed} tasks ran on the scheduler");
+        Assert.Equal(1, scheduler.MostAtOnce);
+    }
+
+    /// <summary>Runs its tasks on the thread pool, one at a time at most (as a server's single detection thread), and counts them.</summary>
+    private sealed class CountingScheduler : TaskScheduler
+    {
+        private int _running;
+        private int _executed;
+        private int _mostAtOnce;
+
+        public int Executed => _executed;
+
+        public int MostAtOnce => _mostAtOnce;
+
+        public override int MaximumConcurrencyLevel => 1;
+
+        protected override void QueueTask(Task task) => ThreadPool.UnsafeQueueUserWorkItem(_ => Run(task), null);
+
+        protected override bool TryExecuteTaskInline(Task task, bool taskWasPreviouslyQueued) => false;
+
+        protected override IEnumerable<Task> GetScheduledTasks() => [];
+
+        private void Run(Task task)
+        {
+            var now = Interlocked.Increment(ref _running);
+            lock (this)
+            {
+                _mostAtOnce = Math.Max(_mostAtOnce, now);
+            }
+            Interlocked.Increment(ref _executed);
+            TryExecuteTask(task);
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    [Fact]
+    public void DetectAll_Cancelled_Stops()
+    {
+        var records = TrainingAndOptionsTests.SmallBase();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() => TestIdentities.Engine().DetectAll(records, null, cancelled.Token));
+    }
+
+    [Fact]
     public void DetectAll_OversizedBlock_IsReportedNotSilentlyDropped()
     {
         var records = Enumerable.Range(0, 30)

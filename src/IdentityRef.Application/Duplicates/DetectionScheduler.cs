@@ -2,17 +2,20 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using IdentityRef.Application.TraitMatching;
+using IdentityRef.Matching;
 
 namespace IdentityRef.Application.Duplicates;
 
 /// <summary>
-/// Where a full duplicate detection runs in a server: <see cref="DuplicateOptions.DetectionThreads"/> dedicated threads,
-/// at the operating system's lowest priority when <see cref="DuplicateOptions.DetectionLowPriority"/> (Linux: nice 19 for
-/// these threads only; Windows: <see cref="ThreadPriority.Lowest"/>). A full run at a million identities is minutes of
-/// CPU; on threads of normal priority it took the cores from admission checks (p99 ×2 to ×8 during a run, docs/deployment.md).
-/// Low-priority threads get a core only while no request wants it, and the bounded count leaves the others to requests
-/// even on an idle machine. The run's awaits come back to these threads, so loading the base and writing the queue
-/// yield too. One run at a time (<see cref="DetectionGate"/>), so the threads are never shared.
+/// Where the scoring of a full duplicate detection runs in a server: <see cref="DuplicateOptions.DetectionThreads"/>
+/// dedicated threads, at the operating system's lowest priority when <see cref="DuplicateOptions.DetectionLowPriority"/>
+/// (Linux: nice 19 for these threads only; Windows: <see cref="ThreadPriority.Lowest"/>). Scoring a million identities is
+/// minutes of CPU; on the thread pool at normal priority it took both cores from admission checks (p99 ×2.8 during a run,
+/// docs/deployment.md). Low-priority threads get a core only while no request wants it, and the bounded count leaves the
+/// others to requests even on an idle machine. One run at a time (<see cref="DetectionGate"/>), so the threads are never shared.
+/// Only pure computation runs here (<see cref="MatchEngine.DetectAll(IReadOnlyList{MatchRecord}, TaskScheduler?, CancellationToken)"/>):
+/// on Linux a thread started by a thread inherits its nice value, so these threads must not be the ones that make the
+/// thread pool grow (no I/O, no awaits, no timers); loading the base and writing the queue stay on the caller's thread.
 /// </summary>
 public sealed class DetectionScheduler : TaskScheduler, IDisposable
 {
@@ -46,9 +49,9 @@ public sealed class DetectionScheduler : TaskScheduler, IDisposable
 
     public override int MaximumConcurrencyLevel => _threads.Length;
 
-    /// <summary>Runs <paramref name="work"/> (and every continuation of its awaits) on the detection threads.</summary>
-    public Task<T> RunAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+    /// <summary>Runs <paramref name="work"/> (synchronous computation) on a detection thread.</summary>
+    public Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, this);
 
     private void Work()
     {

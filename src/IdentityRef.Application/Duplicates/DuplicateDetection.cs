@@ -41,7 +41,7 @@ public sealed class DuplicateDetection(
         await gate.Lock.WaitAsync(cancellationToken);
         try
         {
-            return await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train, cancellationToken), cancellationToken));
+            return await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train, cancellationToken)));
         }
         finally
         {
@@ -57,7 +57,7 @@ public sealed class DuplicateDetection(
             var last = await db.DuplicateRuns.AsNoTracking().Where(r => r.FinishedAt != null).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
             // Without a previous run "changed since" is the whole base: the in-memory run is far faster for that.
             return last is null
-                ? await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train: false, cancellationToken), cancellationToken))
+                ? await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train: false, cancellationToken)))
                 : await MeasuredAsync(Incremental, () => IncrementalAsync(last.StartedAt, cancellationToken));
         }
         finally
@@ -67,17 +67,16 @@ public sealed class DuplicateDetection(
     }
 
     /// <summary>
-    /// A full run on the detection threads (<see cref="DetectionScheduler"/>: bounded, low priority), with the garbage
-    /// collector told to avoid blocking full collections meanwhile: the run fills gigabytes, and a blocking collection
-    /// stops every request thread too.
+    /// A full run with the garbage collector told to avoid blocking full collections meanwhile: the run fills gigabytes,
+    /// and a blocking collection stops every request thread too. The scoring itself runs on <see cref="DetectionScheduler"/>.
     /// </summary>
-    private async Task<DetectionSummary> BackgroundAsync(Func<Task<DetectionSummary>> run, CancellationToken cancellationToken)
+    private static async Task<DetectionSummary> BackgroundAsync(Func<Task<DetectionSummary>> run)
     {
         var latency = GCSettings.LatencyMode;
         GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
         try
         {
-            return await scheduler.RunAsync(run, cancellationToken);
+            return await run();
         }
         finally
         {
@@ -132,7 +131,8 @@ public sealed class DuplicateDetection(
             trained = true;
             logger.WeightsLearnt(records.Count, weights.Training?.Iterations ?? 0, weights.Training?.Converged ?? false);
         }
-        var detected = engine.DetectAll(records, scheduler, cancellationToken);
+        // Scoring, the minutes of CPU of a run, on the bounded low-priority detection threads: requests keep the cores.
+        var detected = await scheduler.RunAsync(() => engine.DetectAll(records, scheduler, cancellationToken), cancellationToken);
         // Admission checks and incremental runs now weigh names as common as this run found them.
         engines.UseFrequencies(detected.Frequencies);
         rows.Clear();
