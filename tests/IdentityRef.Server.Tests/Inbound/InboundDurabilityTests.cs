@@ -51,10 +51,10 @@ public sealed class InboundDurabilityTests
             Assert.Equal(Durable(provider), await ReadAsync(db, transaction));
         }
         // Once integrated through the real listener too.
-        await using (var sender = await ConnectAsync(factory))
+        await using (var sender = await InboundCheckBeforeCreateTests.ConnectAsync(factory))
         {
-            Assert.Equal("AA", await SendAsync(sender, InboundCheckBeforeCreateTests.A28("LAB" + PatientJson.UniqueLetters(), "DURA" + PatientJson.UniqueLetters(),
-                "ALICE", new DateOnly(1970, 1, 2), "F", "75112")));
+            Assert.Equal("AA", (await InboundCheckBeforeCreateTests.SendAsync(sender, InboundCheckBeforeCreateTests.A28("LAB" + PatientJson.UniqueLetters(), "DURA" + PatientJson.UniqueLetters(),
+                "ALICE", new DateOnly(1970, 1, 2), "F", "75112"))).Msa()!.Value.AcknowledgmentCode);
         }
         await using (var scope = factory.Services.CreateAsyncScope())
         {
@@ -82,10 +82,10 @@ public sealed class InboundDurabilityTests
 
         for (var replay = 0; replay < 2; replay++)
         {
-            await using var sender = await ConnectAsync(factory);
+            await using var sender = await InboundCheckBeforeCreateTests.ConnectAsync(factory);
             foreach (var message in feed)
             {
-                Assert.Equal("AA", await SendAsync(sender, message));
+                Assert.Equal("AA", (await InboundCheckBeforeCreateTests.SendAsync(sender, message)).Msa()!.Value.AcknowledgmentCode);
             }
         }
 
@@ -137,18 +137,5 @@ public sealed class InboundDurabilityTests
         command.Transaction = transaction.GetDbTransaction();
         command.CommandText = db.Provider == DatabaseProvider.Sqlite ? "PRAGMA synchronous" : "SHOW synchronous_commit";
         return Convert.ToString(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
-
-    private static async Task<MllpClient> ConnectAsync(IdentityRefFactory factory)
-    {
-        var port = await factory.Services.GetRequiredService<InboundFeed>().Port;
-        return new MllpClient(new MllpClientOptions { Host = "127.0.0.1", Port = port, ResponseTimeout = TimeSpan.FromSeconds(30) });
-    }
-
-    private static async Task<string> SendAsync(MllpClient client, string text)
-    {
-        var result = await client.SendAsync(Encoding.UTF8.GetBytes(text));
-        Assert.True(result.IsAcknowledged, result.Detail);
-        return Hl7Parser.Parse(result.Response!).Message!.Msa()!.Value.AcknowledgmentCode;
     }
 }
