@@ -219,9 +219,13 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
         var frontier = members.ToList();
         while (frontier.Count > 0)
         {
-            var reached = frontier;
+            var found = new List<GroupLink>();
+            foreach (var reached in frontier.Chunk(500)) // bounded statements, whatever the size of a (pathological) group
+            {
+                found.AddRange(await LinksAsync(OpenLinks().Where(d => reached.Contains(d.IdentityA) || reached.Contains(d.IdentityB!.Value)), ct));
+            }
             frontier = [];
-            foreach (var link in await LinksAsync(OpenLinks().Where(d => reached.Contains(d.IdentityA) || reached.Contains(d.IdentityB!.Value)), ct))
+            foreach (var link in found)
             {
                 links.TryAdd(link.ItemId, link);
                 foreach (var member in new[] { link.A, link.B })
