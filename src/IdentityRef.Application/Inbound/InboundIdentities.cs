@@ -49,13 +49,6 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
          join i in db.Identities on x.IdentityId equals i.Id
          select i).FirstOrDefaultAsync(cancellationToken);
 
-    /// <summary>
-    /// True when this unit of work runs in a transaction that no other writer can commit beside: on SQLite a transaction is
-    /// opened with BEGIN IMMEDIATE and holds the database's single writer lock until it ends, so what was read in it stays
-    /// true until its commit. Not on PostgreSQL, where other transactions commit meanwhile.
-    /// </summary>
-    public bool SeesNoOtherWriterSinceItsTransactionBegan => db.Provider == DatabaseProvider.Sqlite && db.Database.CurrentTransaction is not null;
-
     /// <summary>The identity that owns a cross-reference of another domain, if any (Guid.Empty when none).</summary>
     public Task<Guid> OwnerOfAsync(Cx cx, CancellationToken cancellationToken)
     {

@@ -31,11 +31,8 @@ public sealed class PatientUpsertHandler(InboundIdentities identities, PatientSe
             {
                 return refused;
             }
-            // Under the locks, look again unless nothing can have been written since the look above: on SQLite that look ran
-            // in this transaction, which holds the database's one writer lock since it began (BEGIN IMMEDIATE).
-            var lookedUnderTheWriterLock = identities.SeesNoOtherWriterSinceItsTransactionBegan;
             var created = await admission.CreateFromFeedAsync(fresh.Traits, InboundIdentities.LockKeys(read.PidIdentifiers),
-                async ct => !lookedUnderTheWriterLock && (existing = await identities.FindAsync(read.PidIdentifiers, ct)) is not null,
+                async ct => (existing = await identities.FindAsync(read.PidIdentifiers, ct)) is not null,
                 created =>
                 {
                     created.RecordReceivedCollection(fresh.Collected.Mode, fresh.Collected.Document, fresh.Collected.Expires);
