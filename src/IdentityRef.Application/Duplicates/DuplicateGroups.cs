@@ -205,7 +205,7 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
     }
 
     /// <summary>Every group of the open duplicate pairs (probable or possible, both identities active).</summary>
-    public async Task<IReadOnlyList<DuplicateGroup>> GroupsAsync(CancellationToken ct) =>
+    private async Task<IReadOnlyList<DuplicateGroup>> GroupsAsync(CancellationToken ct) =>
         DuplicateGroupGraph.Build(await LinksAsync(OpenLinks(), ct));
 
     /// <summary>
