@@ -54,7 +54,7 @@ public static class SettingsValidation
             var context = new ValidationContext(settings) { MemberName = property.Name, DisplayName = key };
             if (!Validator.TryValidateProperty(value, context, results))
             {
-                failures.AddRange(results.Select(r => r.ErrorMessage ?? $"{key} is not valid."));
+                failures.AddRange(results.Select(r => KeyFirst(r.ErrorMessage, key)));
             }
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             if (value is null)
@@ -83,6 +83,20 @@ public static class SettingsValidation
                 }
             }
         }
+    }
+
+    /// <summary>The annotations' English messages with the key first: "The field K must be …" as "K must be …", "The K field is required." as "K is required.".</summary>
+    private static string KeyFirst(string? message, string key)
+    {
+        if (message is null)
+        {
+            return $"{key} is not valid.";
+        }
+        if (message.StartsWith($"The field {key} ", StringComparison.Ordinal))
+        {
+            return key + message[$"The field {key}".Length..];
+        }
+        return message == $"The {key} field is required." ? $"{key} is required." : message;
     }
 
     /// <summary>An option object of ours (not a string, a collection or a framework type).</summary>
