@@ -94,7 +94,8 @@ public sealed class SeparateFullRun(IConfiguration configuration, string content
     {
         var dll = typeof(SeparateFullRun).Assembly.Location;
         var host = Environment.ProcessPath;
-        if (host is not null && Path.GetFileNameWithoutExtension(host) == Path.GetFileNameWithoutExtension(dll))
+        // A single-file publication has no assembly file: its executable is the program.
+        if (host is not null && (dll.Length == 0 || Path.GetFileNameWithoutExtension(host) == Path.GetFileNameWithoutExtension(dll)))
         {
             return (host, null);
         }
