@@ -71,7 +71,7 @@ ms = sorted(int(m) for m in re.findall(r"patients/match answered \d+ in (\d+) ms
 q = lambda p: ms[min(len(ms) - 1, int(p * len(ms)))]
 print(f"  server-side (request log, whole ms): {len(ms)} requests, p50 {q(.5)} ms, p95 {q(.95)} ms, p99 {q(.99)} ms" if ms else "  server-side: no request log lines")' 
   # The probe script's warm-up (5 calls per client) is served too: counted in the calls.
-  echo "  server garbage-collection pauses during the measurement: $(echo "$(gc_pause) - $paused" | bc -l | xargs printf '%.2f') s"
+  echo "  server garbage-collection pauses during the measurement: $(echo "$(gc_pause) - $paused" | bc -l | xargs printf '%.2f') s; server resident memory at its end: $(awk '/^VmRSS/ {printf "%d MB", $2 / 1024}' "/proc/$pid/status")"
   echo "  load average after:  $(cut -d' ' -f1-3 /proc/loadavg); server CPU $(echo "($after - $before) / 100" | bc -l | xargs printf '%.1f') s over $(echo "$end - $start" | bc -l | xargs printf '%.1f') s wall = $(echo "($after - $before) * 10 / ($PROBES + 5 * $CLIENTS)" | bc -l | xargs printf '%.2f') ms of server CPU per call"
 }
 echo "== warm-up: ${WARMUP:-400} probes (not measured)"
