@@ -9,10 +9,29 @@ namespace IdentityRef.Application.TraitMatching;
 /// Keeps <c>match_keys</c> in step with the identities, in the unit of work of each change: an active identity has
 /// its blocking keys, a merged one none (so it is never proposed again until a merge is undone).
 /// </summary>
+/// <remarks>
+/// A new identity on SQLite inside the caller's transaction (the desk's check-before-create, the inbound feed): its ~22
+/// keys are not tracked entities (EF's change tracking and one command per row were most of the write half of a feed
+/// message, docs/hl7.md) but rows of one statement prepared on SQLite's own handle (<see cref="BulkInsert.InsertInt64Pairs"/>,
+/// as the import writes them), written in <see cref="OnSavedAsync"/>: after SaveChanges succeeded, in the same transaction.
+/// After, not before: SaveChanges inside a transaction rolls back to its own savepoint when it fails, and keys written
+/// before it would outlive an identity that was never saved; written after, they exist only if the identity does, and
+/// commit or roll back with it. There is no foreign key from <c>match_keys</c> (the store number only), so the order is free.
+/// Without a transaction (nothing to hold the two writes together), on PostgreSQL (EF batches the rows into one command),
+/// and for an identity that changes (traits, merge, unmerge: stale keys to remove), the keys stay tracked entities.
+/// </remarks>
 public sealed class MatchKeyIndex : IIdentityChangeListener
 {
+    private const string InsertKey = "INSERT INTO match_keys (\"Key\", \"IdentityNumber\") VALUES (?1, ?2)";
+
+    // The new identities whose keys OnSavedAsync writes: those of the last OnChangesAsync of this unit of work.
+    private readonly List<Identity> _afterSave = [];
+
     public async Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken)
     {
+        // A save that failed leaves nothing here for the next one.
+        _afterSave.Clear();
+        var afterSave = db.Provider == DatabaseProvider.Sqlite && db.Database.CurrentTransaction is not null;
         // The keys name the identity by its store number: new identities get theirs now (a block from the counter).
         await IdentityNumbers.AssignAsync(db, changed, cancellationToken);
         var existing = new Dictionary<long, List<MatchKey>>();
@@ -27,6 +46,14 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
         }
         foreach (var identity in changed.DistinctBy(i => i.Id))
         {
+            if (afterSave && db.Entry(identity).State == EntityState.Added)
+            {
+                if (identity.IsActive)
+                {
+                    _afterSave.Add(identity);
+                }
+                continue;
+            }
             var wanted = identity.IsActive ? IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)) : [];
             if (existing.TryGetValue(identity.Number, out var current))
             {
@@ -40,5 +67,23 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
                 db.MatchKeys.Add(new MatchKey { IdentityNumber = identity.Number, Key = key });
             }
         }
+    }
+
+    public Task OnSavedAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        if (_afterSave.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        // In the primary key's order (key, number), as the import writes them.
+        var rows = _afterSave
+            .SelectMany(identity => IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Select(key => (Key: key, identity.Number)))
+            .Order()
+            .ToArray();
+        _afterSave.Clear();
+        // On the context's connection, in its open transaction (BulkInsert refuses to run without one); no ON CONFLICT: a new
+        // identity's store number has no keys yet, and a row already there would be a fault worth failing the unit of work for.
+        BulkInsert.InsertInt64Pairs(db, InsertKey, rows);
+        return Task.CompletedTask;
     }
 }
