@@ -35,8 +35,10 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
         // The keys name the identity by its store number: new identities get theirs now (a block from the counter).
         await IdentityNumbers.AssignAsync(db, changed, cancellationToken);
         var existing = new Dictionary<long, List<MatchKey>>();
+        // One look at each entry (db.Entry detects the entity's changes: not free for an identity's thirty-odd properties).
+        var identities = changed.DistinctBy(i => i.Id).Select(i => (Identity: i, Added: db.Entry(i).State == EntityState.Added)).ToList();
         // New identities have no keys yet: skip the lookup (import and seed write thousands at once).
-        var known = changed.Where(i => db.Entry(i).State != EntityState.Added).Select(i => i.Number).Distinct().ToList();
+        var known = identities.Where(i => !i.Added).Select(i => i.Identity.Number).Distinct().ToList();
         foreach (var chunk in known.Chunk(500))
         {
             foreach (var key in await db.MatchKeys.Where(k => chunk.Contains(k.IdentityNumber)).ToListAsync(cancellationToken))
@@ -44,9 +46,9 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
                 (existing.TryGetValue(key.IdentityNumber, out var list) ? list : existing[key.IdentityNumber] = []).Add(key);
             }
         }
-        foreach (var identity in changed.DistinctBy(i => i.Id))
+        foreach (var (identity, added) in identities)
         {
-            if (afterSave && db.Entry(identity).State == EntityState.Added)
+            if (afterSave && added)
             {
                 if (identity.IsActive)
                 {
@@ -76,10 +78,9 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
             return Task.CompletedTask;
         }
         // In the primary key's order (key, number), as the import writes them.
-        var rows = _afterSave
-            .SelectMany(identity => IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Select(key => (Key: key, identity.Number)))
-            .Order()
-            .ToArray();
+        (long Key, long Number)[] rows = [.. _afterSave.SelectMany(identity =>
+            IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Select(key => (key, identity.Number)))];
+        Array.Sort(rows);
         _afterSave.Clear();
         // On the context's connection, in its open transaction (BulkInsert refuses to run without one); no ON CONFLICT: a new
         // identity's store number has no keys yet, and a row already there would be a fault worth failing the unit of work for.
