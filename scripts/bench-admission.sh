@@ -9,6 +9,10 @@
 # The run works on a copy of the base (5 GB at a million); COPY=0 runs on the base itself (the detection's queue is then
 # written into it) where the disk has no room for a copy. Before measuring, WARMUP probes (default 400) load the matcher
 # (its name counts: two GROUP BY over the base) and warm the JIT and caches, so the server CPU per probe is the steady cost.
+# RATE=R measures an open load instead: the CLIENTS desks together send R probes per second at random (Poisson) times
+# and each probe's latency counts from when it was due (see scripts/bench-duplicates-probes.py). Without RATE each client
+# sends its next probe the moment it has an answer (closed load): the server is then saturated by construction, and the
+# latency is the queue of CLIENTS checks on the cores (Little's law: about CLIENTS x CPU per check / cores).
 # Target: p99 <= 10 ms at 1,000,000 identities with 16 clients while a full detection runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,7 +70,8 @@ print(f"  server-side (request log, whole ms): {len(ms)} requests, p50 {q(.5)} m
   echo "  load average after:  $(cut -d' ' -f1-3 /proc/loadavg); server CPU $(echo "($after - $before) / 100" | bc -l | xargs printf '%.1f') s over $(echo "$end - $start" | bc -l | xargs printf '%.1f') s wall = $(echo "($after - $before) * 10 / ($PROBES + 5 * $CLIENTS)" | bc -l | xargs printf '%.2f') ms of server CPU per call"
 }
 echo "== warm-up: ${WARMUP:-400} probes (not measured)"
-python3 scripts/bench-duplicates-probes.py "$run" "http://127.0.0.1:$port" "${WARMUP:-400}" "$CLIENTS" >/dev/null
+RATE= python3 scripts/bench-duplicates-probes.py "$run" "http://127.0.0.1:$port" "${WARMUP:-400}" "$CLIENTS" >/dev/null
+[ -n "${RATE:-}" ] && echo "== open load: $RATE probes/s offered by the $CLIENTS clients together"
 echo "== $COUNT identities, $CLIENTS clients, $PROBES probes: quiet server"
 measure quiet
 echo "== the same while a full duplicate detection runs"

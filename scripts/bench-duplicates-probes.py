@@ -4,7 +4,11 @@ of the base (day/month inverted when possible, hyphens of first names replaced b
 for how many probes the original identity (its IPP) is among the candidates returned.
 Usage: bench-duplicates-probes.py DB_FILE BASE_URL [N] [CLIENTS=1]; the API key of the caller in BENCH_API_KEY (X-Api-Key).
 With CLIENTS > 1, the N probes are shared by that many concurrent clients (threads), each on its own kept-alive
-connection, and the throughput and this client's CPU seconds are printed too."""
+connection, and the throughput and this client's CPU seconds are printed too.
+RATE=R (environment) makes the load open instead of closed: the clients together send R probes per second at random
+(Poisson) times, as desks do, instead of each sending its next probe the moment it has an answer. A probe's latency
+is then counted from the moment it was due, not from when it was sent, so a probe delayed by a slow one before it on
+the same connection counts its wait (no coordinated omission)."""
 import http.client, json, os, random, sqlite3, statistics, sys, threading, time, urllib.parse
 
 db, base, n = sys.argv[1], sys.argv[2].rstrip('/'), int(sys.argv[3]) if len(sys.argv) > 3 else 1000
@@ -40,14 +44,22 @@ def call(connection, body):
     return answer
 latencies, found, missed, compared, failures = [], [0], [0], [], []
 lock = threading.Lock()
-def client(chunk):
+rate = float(os.environ.get("RATE") or 0)
+def client(chunk, seed):
     connection = http.client.HTTPConnection(url.hostname, url.port)
+    arrivals = random.Random(seed)
     try:
         for _, body in chunk[:5]:  # warm-up (JIT, caches), not counted
             call(connection, body)
         start_gate.wait()
+        due = time.perf_counter()
         for ipp, body in chunk:
-            start = time.perf_counter()
+            if rate > 0:
+                due += arrivals.expovariate(rate / clients)
+                time.sleep(max(0.0, due - time.perf_counter()))
+                start = due
+            else:
+                start = time.perf_counter()
             answer = call(connection, body)
             if answer is None:
                 continue
@@ -66,7 +78,7 @@ def client(chunk):
         start_gate.abort()  # never leave the others waiting at the gate
 chunks = [probes[i::clients] for i in range(clients)]
 start_gate = threading.Barrier(clients + 1)
-threads = [threading.Thread(target=client, args=(c,)) for c in chunks]
+threads = [threading.Thread(target=client, args=(c, n)) for n, c in enumerate(chunks)]
 for t in threads:
     t.start()
 start_gate.wait()
@@ -81,7 +93,8 @@ print(f"probes {len(latencies)}: p50 {q(0.50):.2f} ms, p95 {q(0.95):.2f} ms, p99
       f"original among the candidates for {found}/{len(latencies)} (missed {missed}); identities scored per probe: mean {statistics.mean(compared):.0f}, "
       f"p99 {sorted(compared)[min(len(compared) - 1, int(0.99 * len(compared)))]}, max {max(compared)}; refused by validation: {len(rejected)} {sorted(set(rejected))}")
 if clients > 1 or failures:
-    print(f"clients {clients}: {len(latencies)} answers in {wall:.1f} s = {len(latencies) / wall:.0f} req/s; this client's CPU {cpu:.1f} s; "
+    load = f"open load, {rate:g} probes/s offered" if rate > 0 else "closed load, each client sends its next probe on its answer"
+    print(f"clients {clients} ({load}): {len(latencies)} answers in {wall:.1f} s = {len(latencies) / wall:.0f} req/s; this client's CPU {cpu:.1f} s; "
           f"failed calls: {len(failures)} {sorted(set(failures))[:3]}")
 if failures:
     sys.exit(1)

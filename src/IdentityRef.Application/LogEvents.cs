@@ -11,6 +11,7 @@ public static class LogEvents
     // 1000–1099 hosting
     public const int ServerStarted = 1000;
     public const int DatabaseMigrated = 1001;
+    public const int ConfigurationInvalid = 1002;
 
     // 1100–1199 identities
     public const int IdentityChanged = 1100;

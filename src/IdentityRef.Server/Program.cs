@@ -7,6 +7,8 @@ using IdentityRef.Server.Cli;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Security;
 using IdentityRef.Server.Web;
+using System.Reflection;
+using Microsoft.Extensions.Options;
 using Serilog;
 using IdentityRef.Application.TraitMatching;
 
@@ -27,25 +29,37 @@ public partial class Program
         {
             return await CommandLine.RunAsync(args);
         }
-        // Invalid options stop the host at start (ValidateOnStart), with the failures in the exception it logs.
-        await RunServerAsync(args);
-        return 0;
+        return await RunServerAsync(args);
     }
 
-    private static async Task RunServerAsync(string[] args)
+    private static async Task<int> RunServerAsync(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ServerSetup.ContentRoot(args) });
-        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        IConfiguration? configuration = null;
+        WebApplication built;
+        try
         {
-            builder.WebHost.UseUrls(ServerSetup.DefaultUrl);
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ServerSetup.ContentRoot(args) });
+            configuration = builder.Configuration;
+            if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+            {
+                builder.WebHost.UseUrls(ServerSetup.DefaultUrl);
+            }
+            ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
+            builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
+            builder.Services.AddWebApi();
+            builder.Services.AddIdentityRefSecurity(builder.Configuration);
+            builder.Services.AddWebInterface();
+            built = builder.Build();
+            // Every validated setting (ValidateOnStart) is checked here, before the database is migrated and a port opened.
+            built.Services.GetService<IStartupValidator>()?.Validate();
         }
-        ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
-        builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
-        builder.Services.AddWebApi();
-        builder.Services.AddIdentityRefSecurity(builder.Configuration);
-        builder.Services.AddWebInterface();
-
-        var app = builder.Build();
+        // Only in the server's own process: under WebApplicationFactory (the tests' host) the exception goes to the factory.
+        catch (Exception e) when (Assembly.GetEntryAssembly() == typeof(Program).Assembly && ConfigurationErrors.Describe(e) is { } problem)
+        {
+            ConfigurationErrors.Report(configuration, problem);
+            return ConfigurationError;
+        }
+        var app = built; // RunAsync disposes it
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
@@ -55,10 +69,11 @@ public partial class Program
             await SecuritySetup.EnsureBootstrapAccountAsync(scope.ServiceProvider);
         }
         app.UseIdentityRef();
-        var provider = (builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions()).Provider;
+        var provider = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider;
         var places = app.Services.GetRequiredService<IBirthPlaceDirectory>();
         app.Lifetime.ApplicationStarted.Register(() =>
             app.Logger.ServerStarted(provider.ToString(), (places as CogBirthPlaceDirectory)?.Count ?? 0));
         await app.RunAsync();
+        return 0;
     }
 }

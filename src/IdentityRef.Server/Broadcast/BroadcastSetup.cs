@@ -1,3 +1,4 @@
+using IdentityRef.Server.Hosting;
 using IdentityRef.Application.Inbound;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Patients;
@@ -9,7 +10,7 @@ public static class BroadcastSetup
 {
     public static void AddBroadcast(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section)).ValidateDataAnnotations()
+        services.AddOptions<Hl7Options>().Bind(configuration.GetSection(Hl7Options.Section)).ValidateSettings(Hl7Options.Section)
             .Validate(o => o.RetryMinSeconds <= o.RetryMaxSeconds, "Hl7:RetryMinSeconds must not exceed Hl7:RetryMaxSeconds.")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Hl7:TimeZone is not a time zone this system knows (e.g. Europe/Paris)")
             .ValidateOnStart();

@@ -76,20 +76,25 @@ public static class CommandLine
     /// <summary>Builds the services of the server (no web host), migrates the database, runs <paramref name="command"/>.</summary>
     private static async Task<int> WithServicesAsync(Func<IServiceProvider, Task<int>> command)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = ServerSetup.ContentRoot([]) });
-        ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
-        builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
-        using var host = builder.Build();
-        // A command does not start the host: check the options the server would check at start before touching anything.
+        IConfiguration? configuration = null;
+        IHost? built = null;
         try
         {
-            host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = ServerSetup.ContentRoot([]) });
+            configuration = builder.Configuration;
+            ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
+            builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
+            built = builder.Build();
+            // A command does not start the host: check the options the server would check at start before touching anything.
+            built.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         }
-        catch (Microsoft.Extensions.Options.OptionsValidationException e)
+        catch (Exception e) when (ConfigurationErrors.Describe(e) is { } problem)
         {
-            await Console.Error.WriteLineAsync("Invalid configuration: " + string.Join(" ", e.Failures));
+            built?.Dispose(); // its log file is closed before the line is written to it
+            ConfigurationErrors.Report(configuration, problem);
             return Program.ConfigurationError;
         }
+        using var host = built;
         await using (var scope = host.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();

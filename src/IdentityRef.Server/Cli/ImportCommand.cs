@@ -8,6 +8,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using IdentityRef.Application.Import;
 
@@ -27,10 +28,6 @@ public sealed class ImportCommand(IServiceProvider services)
 
     // Rows read and validated ahead of the writer: two batches (bounded memory, the writer never waits for the reader).
     private const int BatchesAhead = 2;
-
-    // Rows read, checked and written at a time (setting Import:RowsPerChunk): a batch (one transaction) larger than this is
-    // written chunk by chunk into its open transaction, so that memory holds a few chunks whatever the batch size.
-    private const int DefaultRowsPerChunk = 10_000;
 
     private sealed record RawRow(long Line, string? ExternalId, IdentityInput Input);
 
@@ -68,8 +65,9 @@ public sealed class ImportCommand(IServiceProvider services)
         async Task Run(Action<long>? progress)
         {
             var checkedBatches = Channel.CreateBounded<Task<CheckedBatch>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
-            var rowsPerChunk = services.GetService<IConfiguration>()?.GetValue<int?>("Import:RowsPerChunk") ?? DefaultRowsPerChunk;
-            var chunk = Math.Clamp(rowsPerChunk, 1, batchSize);
+            // Import:RowsPerChunk (ImportOptions, 1 to 1,000,000, checked at start), never more than a batch.
+            var rowsPerChunk = services.GetService<IOptions<ImportOptions>>()?.Value.RowsPerChunk ?? ImportOptions.DefaultRowsPerChunk;
+            var chunk = Math.Min(rowsPerChunk, batchSize);
             var reading = Task.Run(() => ReadAsync(file, chunk, places, today, checkedBatches.Writer, rejects, cancellationToken), cancellationToken);
             var batch = new List<IdentityBatch.NewIdentity>(chunk);
             var inTransaction = 0; // rows written in the open transaction, not committed yet

@@ -15,6 +15,10 @@ public static partial class LogMessages
     [LoggerMessage(LogEvents.DatabaseMigrated, LogLevel.Information, "Database migrated ({Provider})")]
     public static partial void DatabaseMigrated(this ILogger logger, string provider);
 
+    /// <summary>A setting that does not validate: the server or the command stops (exit code 78). The text names settings, never a value.</summary>
+    [LoggerMessage(LogEvents.ConfigurationInvalid, LogLevel.Critical, "Invalid configuration: {Problem}")]
+    public static partial void ConfigurationInvalid(this ILogger logger, string problem);
+
     [LoggerMessage(LogEvents.IdentityChanged, LogLevel.Information, "Identity {Ipp}: {Action}")]
     public static partial void IdentityChanged(this ILogger logger, string ipp, string action);
 

@@ -1,6 +1,7 @@
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.Import;
 using IdentityRef.Application.Jobs;
 using IdentityRef.Application.Merges;
 using IdentityRef.Application.Patients;
@@ -40,10 +41,15 @@ public static class ServerSetup
 
     public static void AddIdentityRef(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
-        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section))
-            .Validate(o => Enum.IsDefined(o.Provider), "Database:Provider must be Sqlite or PostgreSql.").ValidateOnStart();
+        services.AddOptions<IdentityOptions>().Bind(configuration.GetSection(IdentityOptions.Section)).ValidateSettings(IdentityOptions.Section).ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateSettings(DatabaseOptions.Section).ValidateOnStart();
+        services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section)).ValidateSettings(ImportOptions.Section).ValidateOnStart();
         var database = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (SettingsValidation.Check(database, DatabaseOptions.Section) is { Count: > 0 } badDatabase)
+        {
+            // Needed now (the connection string and the stores depend on it), so checked now rather than at start.
+            throw new OptionsValidationException(DatabaseOptions.Section, typeof(DatabaseOptions), badDatabase);
+        }
         var connectionString = ConnectionString(configuration, database.Provider, contentRoot);
         services.AddIdentityRefDatabase(database.Provider, connectionString);
 
@@ -100,7 +106,7 @@ public static class ServerSetup
     {
         if (configuration.GetConnectionString("IdentityRef") is { Length: > 0 } configured)
         {
-            return configured;
+            return CheckedConnectionString(configured, provider);
         }
         if (provider != DatabaseProvider.Sqlite)
         {
@@ -110,6 +116,23 @@ public static class ServerSetup
         var folder = Path.Combine(contentRoot, "var");
         Directory.CreateDirectory(folder);
         return $"Data Source={Path.Combine(folder, "identityref.db")}";
+    }
+
+    /// <summary>A connection string the provider cannot read stops the start, named but not quoted (it may hold a password).</summary>
+    private static string CheckedConnectionString(string connectionString, DatabaseProvider provider)
+    {
+        try
+        {
+            _ = provider == DatabaseProvider.Sqlite
+                ? new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connectionString)
+                : (System.Data.Common.DbConnectionStringBuilder)new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return connectionString;
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            throw new OptionsValidationException("ConnectionStrings:IdentityRef", typeof(string),
+                [$"ConnectionStrings:IdentityRef is not a {provider} connection string (keyword=value pairs separated by ';', with the keywords of {provider}); it is not repeated here, as it may hold a password."]);
+        }
     }
 
     public static void AddWebApi(this IServiceCollection services)

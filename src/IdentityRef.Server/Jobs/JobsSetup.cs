@@ -1,3 +1,4 @@
+using IdentityRef.Server.Hosting;
 using IdentityRef.Application.Jobs;
 using IdentityRef.Persistence;
 using Microsoft.Extensions.Options;
@@ -17,9 +18,7 @@ public static class JobsSetup
     public static void AddJobs(this IServiceCollection services, IConfiguration configuration, DatabaseProvider provider, string connectionString)
     {
         var section = configuration.GetSection(SchedulerOptions.Section);
-        services.AddOptions<SchedulerOptions>().Bind(section).ValidateDataAnnotations()
-            .Validate(o => IsValid(o.InsReverification) && IsValid(o.InsiRetry),
-                "Scheduler:InsReverification or Scheduler:InsiRetry holds a value out of its range (see SchedulerOptions).")
+        services.AddOptions<SchedulerOptions>().Bind(section).ValidateSettings(SchedulerOptions.Section) // nested sections included
             .Validate(o => JobCatalog.All.All(j => j.CronFrom(o) is not { } cron || CronExpression.TryParse(cron, out _)),
                 "A Scheduler:Schedules entry is not a valid Quartz cron expression (six or seven fields, with seconds).")
             .ValidateOnStart();
@@ -80,10 +79,6 @@ public static class JobsSetup
         services.AddHostedService<JobScheduleSynchronizer>();
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
     }
-
-    // DataAnnotations validation does not descend into nested option objects.
-    private static bool IsValid(object options) =>
-        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new System.ComponentModel.DataAnnotations.ValidationContext(options), null, validateAllProperties: true);
 }
 
 /// <summary>

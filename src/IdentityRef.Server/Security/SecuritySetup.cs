@@ -1,3 +1,4 @@
+using IdentityRef.Server.Hosting;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Security;
 using System.Security.Claims;
@@ -20,7 +21,7 @@ public static class SecuritySetup
     /// <summary>Accounts and their settings: needed by the web host and by the command line.</summary>
     public static void AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SecurityOptions>().Bind(configuration.GetSection(SecurityOptions.Section)).ValidateSettings(SecurityOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidation>();
         services.AddScoped<AccountService>();
     }

@@ -11,6 +11,7 @@ public sealed class ServerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _errors = new();
 
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "IdentityRef.Server.dll");
 
@@ -45,7 +46,11 @@ public sealed class ServerProcess : IDisposable
         var process = new Process { StartInfo = info };
         var started = new ServerProcess(process);
         process.OutputDataReceived += (_, e) => started.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => started.Append(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            started.Append(e.Data);
+            started.AppendError(e.Data);
+        };
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -67,6 +72,18 @@ public sealed class ServerProcess : IDisposable
             lock (_output)
             {
                 return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>What the process wrote to standard error only (also in <see cref="Output"/>).</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return _errors.ToString();
             }
         }
     }
@@ -124,6 +141,18 @@ public sealed class ServerProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+    }
+
+    private void AppendError(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_errors)
+        {
+            _errors.AppendLine(line);
         }
     }
 

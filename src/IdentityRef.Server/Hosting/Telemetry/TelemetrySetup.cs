@@ -23,10 +23,7 @@ public static class TelemetrySetup
     public static void AddTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(TelemetryOptions.Section);
-        services.AddOptions<TelemetryOptions>().Bind(section).ValidateDataAnnotations()
-            .Validate(o => System.Text.RegularExpressions.Regex.IsMatch(o.Metrics.Path, "^/[A-Za-z0-9/_.-]*$"), "Telemetry:Metrics:Path must be a path such as /metrics.")
-            .Validate(o => o.Metrics.Port is null or > 0 and < 65536, "Telemetry:Metrics:Port must be a TCP port (1-65535).")
-            .Validate(o => o.Otlp.Protocol is "grpc" or "http/protobuf", "Telemetry:Otlp:Protocol must be grpc or http/protobuf.")
+        services.AddOptions<TelemetryOptions>().Bind(section).ValidateSettings(TelemetryOptions.Section) // Metrics:Path, Metrics:Port, Otlp:Protocol by their annotations
             .Validate(o => string.IsNullOrWhiteSpace(o.Otlp.Endpoint) || Uri.TryCreate(o.Otlp.Endpoint, UriKind.Absolute, out _), "Telemetry:Otlp:Endpoint must be an absolute URI.")
             .ValidateOnStart();
         var options = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
