@@ -2,8 +2,11 @@ using System.Data.Common;
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Patients;
 using IdentityRef.Application.TraitMatching;
 using IdentityRef.Domain.Identities;
+using IdentityRef.Domain.Traits;
 using IdentityRef.Hl7;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Inbound;
@@ -117,6 +120,26 @@ public sealed class NewIdentityKeysTests(Databases databases) : IClassFixture<Da
         Assert.False(await db.Identities.AnyAsync(i => i.BirthName == failing.BirthName));
         Assert.False(await db.Identifiers.AnyAsync(i => i.Value == ext));
         Assert.Empty(await KeysAsync(db, number));
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task ACreationOutsideATransaction_KeepsTheTrackedKeys_TheSameKeys(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var traits = IdentityValidator.Validate(new IdentityInput
+        {
+            BirthName = "ALONE" + PatientJson.UniqueLetters(), FirstNames = "Lise", BirthDate = "1972-03-09", Sex = "F",
+        }, factory.Services.GetRequiredService<IBirthPlaceDirectory>(), new DateOnly(2026, 1, 1)).Value;
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        Assert.Null(db.Database.CurrentTransaction);
+
+        // No transaction to hold a later statement with the identity: the keys are saved with it, as tracked rows.
+        var identity = await scope.ServiceProvider.GetRequiredService<PatientService>().CreateAsync(traits, Actor.System("test"), null, CancellationToken.None);
+
+        Assert.Equal(ExpectedKeys(identity), await KeysAsync(db, identity.Number));
+        Assert.NotEmpty(await KeysAsync(db, identity.Number));
     }
 
     private static List<long> ExpectedKeys(Identity identity) => [.. IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Order()];
