@@ -13,6 +13,8 @@
 # and each probe's latency counts from when it was due (see scripts/bench-duplicates-probes.py). Without RATE each client
 # sends its next probe the moment it has an answer (closed load): the server is then saturated by construction, and the
 # latency is the queue of CLIENTS checks on the cores (Little's law: about CLIENTS x CPU per check / cores).
+# The full detection runs where Duplicates__FullRunIsolation says (a child process by default; export
+# Duplicates__FullRunIsolation=None to measure it inside the server, as before December 2026).
 # Target: p99 <= 10 ms at 1,000,000 identities with 16 clients while a full detection runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,9 +55,11 @@ trap 'kill $pid 2>/dev/null || true; [ "$run" = "$base" ] || rm -f "$run" "$run"
 for _ in $(seq 1 3600); do curl -fs "http://127.0.0.1:$port/health/live" >/dev/null 2>&1 && break; sleep 0.5; done
 api() { curl -fsS -H "X-Api-Key: $BENCH_API_KEY" "$@"; }
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+# The server's garbage-collection pauses (its /metrics): every request thread waits while one lasts.
+gc_pause() { curl -fs "http://127.0.0.1:$port/metrics" | awk '/^dotnet_gc_pause_time_seconds_total/ {print $2}'; }
 measure() { # $1 = label
   local before after start end lines
-  before=$(cpu); start=$(date +%s.%N); lines=$(wc -l <"$log")
+  before=$(cpu); start=$(date +%s.%N); lines=$(wc -l <"$log"); paused=$(gc_pause)
   echo "  load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   python3 scripts/bench-duplicates-probes.py "$run" "http://127.0.0.1:$port" "$PROBES" "$CLIENTS" | tee "$work/admission-$1.txt"
   after=$(cpu); end=$(date +%s.%N)
@@ -67,6 +71,7 @@ ms = sorted(int(m) for m in re.findall(r"patients/match answered \d+ in (\d+) ms
 q = lambda p: ms[min(len(ms) - 1, int(p * len(ms)))]
 print(f"  server-side (request log, whole ms): {len(ms)} requests, p50 {q(.5)} ms, p95 {q(.95)} ms, p99 {q(.99)} ms" if ms else "  server-side: no request log lines")' 
   # The probe script's warm-up (5 calls per client) is served too: counted in the calls.
+  echo "  server garbage-collection pauses during the measurement: $(echo "$(gc_pause) - $paused" | bc -l | xargs printf '%.2f') s"
   echo "  load average after:  $(cut -d' ' -f1-3 /proc/loadavg); server CPU $(echo "($after - $before) / 100" | bc -l | xargs printf '%.1f') s over $(echo "$end - $start" | bc -l | xargs printf '%.1f') s wall = $(echo "($after - $before) * 10 / ($PROBES + 5 * $CLIENTS)" | bc -l | xargs printf '%.2f') ms of server CPU per call"
 }
 echo "== warm-up: ${WARMUP:-400} probes (not measured)"

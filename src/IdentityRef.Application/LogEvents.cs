@@ -53,6 +53,8 @@ public static class LogEvents
     public const int MatchWeightsLearnt = 1702;
     public const int FullDetectionPhases = 1703;
     public const int BlockingKeysBuilt = 1704;
+    public const int FullDetectionProcessStarted = 1705;
+    public const int FullDetectionProcessEnded = 1706;
     public const int BlockingKeysOutdated = 1710;
     public const int BlockingKeysRebuilt = 1711;
 

@@ -25,7 +25,7 @@ public static class DuplicateCommands
         return 0;
     }
 
-    public static async Task<int> DedupeAsync(IServiceProvider services, bool full, bool train, CancellationToken cancellationToken)
+    public static async Task<int> DedupeAsync(IServiceProvider services, bool full, bool train, FileInfo? summaryJson, CancellationToken cancellationToken)
     {
         if (train && !full)
         {
@@ -37,6 +37,10 @@ public static class DuplicateCommands
         var s = full ? await detection.RunFullAsync(train, cancellationToken) : await detection.RunIncrementalAsync(cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{s.Kind} detection: {s.Identities} identities, {s.CandidatePairs} candidate pairs, {s.Found} pairs found ({s.Probable} probable, {s.Possible} possible, {s.Collisions} collisions); queue: {s.Created} new, {s.Updated} updated, {s.Reopened} reopened, {s.Obsolete} obsolete; {s.OversizedBlocks} oversized blocks; weights {s.WeightsSource}{(s.Trained ? " (learnt now)" : "")}; {s.ElapsedMs} ms"));
+        if (summaryJson is not null)
+        {
+            await File.WriteAllTextAsync(summaryJson.FullName, System.Text.Json.JsonSerializer.Serialize(s, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)), CancellationToken.None);
+        }
         return 0;
     }
 

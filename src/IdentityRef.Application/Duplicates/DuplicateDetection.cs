@@ -16,6 +16,15 @@ public sealed class DetectionGate
 }
 
 /// <summary>
+/// Runs a full detection outside the server's process and returns its summary (the host starts the same program's
+/// <c>dedupe --full</c>, see <see cref="DuplicateOptions.FullRunIsolation"/>).
+/// </summary>
+public interface ISeparateFullRun
+{
+    Task<DetectionSummary> RunAsync(bool train, CancellationToken cancellationToken);
+}
+
+/// <summary>
 /// Whole-base detection for the vigilance cell's work queue. <see cref="RunFullAsync"/> scores every candidate pair in
 /// memory (<see cref="MatchEngine.DetectAll"/>); <see cref="RunIncrementalAsync"/> compares only the identities changed
 /// since the previous run with the whole base, through the key index. Both also report potential collisions: one INS
@@ -28,7 +37,8 @@ public sealed class DuplicateDetection(
     DetectionScheduler scheduler,
     TimeProvider clock,
     IOptions<DuplicateOptions> options,
-    ILogger<DuplicateDetection> logger)
+    ILogger<DuplicateDetection> logger,
+    ISeparateFullRun? separate = null)
 {
     private const string Full = "full";
     private const string Incremental = "incremental";
@@ -41,7 +51,7 @@ public sealed class DuplicateDetection(
         await gate.Lock.WaitAsync(cancellationToken);
         try
         {
-            return await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train, cancellationToken)));
+            return await FullRunAsync(train, cancellationToken);
         }
         finally
         {
@@ -57,13 +67,39 @@ public sealed class DuplicateDetection(
             var last = await db.DuplicateRuns.AsNoTracking().Where(r => r.FinishedAt != null).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
             // Without a previous run "changed since" is the whole base: the in-memory run is far faster for that.
             return last is null
-                ? await MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train: false, cancellationToken)))
+                ? await FullRunAsync(train: false, cancellationToken)
                 : await MeasuredAsync(Incremental, () => IncrementalAsync(last.StartedAt, cancellationToken));
         }
         finally
         {
             gate.Lock.Release();
         }
+    }
+
+    /// <summary>A full run where <see cref="DuplicateOptions.FullRunIsolation"/> says: in a separate process, or here.</summary>
+    private Task<DetectionSummary> FullRunAsync(bool train, CancellationToken cancellationToken) =>
+        options.Value.FullRunIsolation == FullRunIsolation.Process && separate is not null
+            ? MeasuredAsync(Full, () => SeparateAsync(separate, train, cancellationToken))
+            : MeasuredAsync(Full, () => BackgroundAsync(() => FullAsync(train, cancellationToken)));
+
+    /// <summary>
+    /// The run in its own process; then this server scores as the run left things (weights it may have learnt, the
+    /// names counted anew). The new engine is built on a detection thread and replaces the old one once ready, so no
+    /// admission check waits for the count.
+    /// </summary>
+    private async Task<DetectionSummary> SeparateAsync(ISeparateFullRun run, bool train, CancellationToken cancellationToken)
+    {
+        var summary = await run.RunAsync(train, cancellationToken);
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            // Counting a million names on SQLite is computation in this process: on the low-priority threads.
+            await scheduler.RunAsync(() => engines.ReloadAsync(db, CancellationToken.None).GetAwaiter().GetResult(), CancellationToken.None);
+        }
+        else
+        {
+            await engines.ReloadAsync(db, CancellationToken.None);
+        }
+        return summary;
     }
 
     /// <summary>

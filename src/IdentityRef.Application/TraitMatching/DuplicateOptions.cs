@@ -44,12 +44,26 @@ public sealed class DuplicateOptions
     /// </summary>
     public bool DetectionLowPriority { get; init; } = true;
 
+    /// <summary>
+    /// Where the server runs a full detection (the nightly job, <c>POST /api/duplicates/detect?full=true</c>).
+    /// <see cref="FullRunIsolation.Process"/> (default): in a separate process of the same program (<c>dedupe --full</c>)
+    /// at the lowest priority. A run at a million identities fills 2–3 GB of memory, and in the server the garbage
+    /// collector's pauses for that memory stop every request thread too (about 10 s of pauses in a run's first minute,
+    /// 150 ms each, measured with <c>scripts/bench-admission.sh</c>); in its own process they stop only the run.
+    /// <see cref="FullRunIsolation.None"/>: in the server's process (the tests' default: no process to start per test).
+    /// </summary>
+    public FullRunIsolation FullRunIsolation { get; init; } = FullRunIsolation.Process;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (DetectionThreads is < 1 or > 64)
         {
             errors.Add($"{Section}:DetectionThreads must be from 1 to 64.");
+        }
+        if (!Enum.IsDefined(FullRunIsolation))
+        {
+            errors.Add($"{Section}:FullRunIsolation must be Process or None.");
         }
         if (WeightsFile is { Length: > 0 } && !File.Exists(WeightsFile))
         {
@@ -65,6 +79,16 @@ public sealed class DuplicateOptions
         }
         return errors;
     }
+}
+
+/// <summary>Where a full detection runs (<see cref="DuplicateOptions.FullRunIsolation"/>).</summary>
+public enum FullRunIsolation
+{
+    /// <summary>A separate process of the same program, at the lowest priority.</summary>
+    Process,
+
+    /// <summary>The server's own process.</summary>
+    None,
 }
 
 /// <summary>Start-up validation of both sections, with the matcher's own messages.</summary>

@@ -52,6 +52,27 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
         }
     }
 
+    /// <summary>
+    /// Builds the engine anew from the database (the latest weights, the names counted again) and puts it in force:
+    /// after a full run in another process, which may have learnt weights and which counted the base it scored.
+    /// </summary>
+    public async Task<MatchEngine> ReloadAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    {
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            var (weights, source) = await LoadAsync(db, cancellationToken);
+            var engine = new MatchEngine(matching.Value, weights, await CountNamesAsync(db, cancellationToken));
+            _source = source;
+            _engine = engine;
+            return engine;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
     /// <summary>Whether weights were learnt from the base already (or pinned, which forbids learning).</summary>
     public async Task<bool> HasWeightsAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
         WeightsArePinned || await db.MatchWeights.AnyAsync(cancellationToken);

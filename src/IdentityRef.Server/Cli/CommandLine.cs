@@ -17,6 +17,9 @@ public static class CommandLine
 {
     private static readonly HashSet<string> Commands = ["seed", "import", "listen", "accounts", "dedupe", "duplicates"];
 
+    /// <summary>The exit code of a command stopped before its end (Ctrl-C, or the server that started it went away).</summary>
+    public const int Stopped = 130;
+
     public static bool Handles(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
     public static async Task<int> RunAsync(string[] args)
@@ -59,9 +62,23 @@ public static class CommandLine
 
         var full = new Option<bool>("--full") { Description = "Score the whole base in memory (default: the identities changed since the last run)." };
         var train = new Option<bool>("--train") { Description = "With --full: learn the m/u weights from the base by EM first." };
-        var dedupe = new Command("dedupe", "Detect potential duplicates and collisions into the vigilance cell's work queue; print a summary.") { full, train };
-        dedupe.SetAction((result, token) => WithServicesAsync(services =>
-            DuplicateCommands.DedupeAsync(services, result.GetValue(full), result.GetValue(train), token)));
+        var summaryJson = new Option<FileInfo?>("--summary-json") { Description = "Also write the summary as JSON to this file (the server reads it back from the full runs it starts)." };
+        var stopWith = new Option<int?>("--stop-with") { Description = "Stop the run (between chunks) when the process with this id has ended (the server that started it)." };
+        var dedupe = new Command("dedupe", "Detect potential duplicates and collisions into the vigilance cell's work queue; print a summary.") { full, train, summaryJson, stopWith };
+        dedupe.SetAction((result, token) => WithServicesAsync(async services =>
+        {
+            using var stop = StopWith(result.GetValue(stopWith), token);
+            try
+            {
+                return await DuplicateCommands.DedupeAsync(services, result.GetValue(full), result.GetValue(train), result.GetValue(summaryJson), stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // A run writes its queue in one transaction at its end: stopped before, it wrote nothing.
+                await Console.Error.WriteLineAsync("Detection stopped before its end: the queue is as the previous run left it.");
+                return Stopped;
+            }
+        }));
         var exportFile = new Argument<FileInfo>("file") { Description = "CSV to write: external_id_a,external_id_b,score,class." };
         var export = new Command("export", "Write every detected pair with the import ids of both identities.") { exportFile };
         export.SetAction((result, token) => WithServicesAsync(services => DuplicateCommands.ExportAsync(services, result.GetValue(exportFile)!, token)));
@@ -71,6 +88,43 @@ public static class CommandLine
 
         var root = new RootCommand("IdentityRef, the patient identity server. Without a command: serve the API.") { seed, import, listen, accounts, dedupe, duplicates };
         return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>A token cancelled with <paramref name="token"/>, or when the process <paramref name="processId"/> has ended (checked every second).</summary>
+    private static CancellationTokenSource StopWith(int? processId, CancellationToken token)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        if (processId is not { } id)
+        {
+            return stop;
+        }
+        if (!IsRunning(id))
+        {
+            stop.Cancel();
+            return stop;
+        }
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false) && IsRunning(id))
+            {
+            }
+            await stop.CancelAsync();
+        }, CancellationToken.None).ContinueWith(static _ => { }, TaskScheduler.Default); // cancelled with the command: nothing to report
+        return stop;
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Builds the services of the server (no web host), migrates the database, runs <paramref name="command"/>.</summary>

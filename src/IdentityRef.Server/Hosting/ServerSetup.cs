@@ -71,6 +71,8 @@ public static class ServerSetup
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
+        services.AddSingleton<IdentityRef.Application.Duplicates.ISeparateFullRun>(provider => new Duplicates.SeparateFullRun(configuration, contentRoot, connectionString,
+            provider.GetRequiredService<IOptions<IdentityRef.Application.TraitMatching.DuplicateOptions>>(), provider.GetRequiredService<ILogger<Duplicates.SeparateFullRun>>()));
         services.AddAdmissionDesk();
         services.AddScoped<WorkItemQueue>();
         services.AddSingleton<IdentifierDomains>();

@@ -35,7 +35,7 @@ public sealed class DuplicateCommandTests
         var match = await (await client.PostAsync("/api/patients/match", probe.Content())).ReadObjectAsync();
         Assert.Equal(2, match["candidates"]!.AsArray().Count);
 
-        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: false, train: false, CancellationToken.None));
+        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: false, train: false, summaryJson: null, CancellationToken.None));
         Assert.Equal(0, await DuplicateCommands.ExportAsync(factory.Services, new FileInfo(export), CancellationToken.None));
         var lines = await File.ReadAllLinesAsync(export);
         Assert.Equal("external_id_a,external_id_b,score,class", lines[0]);
@@ -64,7 +64,7 @@ public sealed class DuplicateCommandTests
         }
         Assert.Empty((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
 
-        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: true, train: false, CancellationToken.None));
+        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: true, train: false, summaryJson: null, CancellationToken.None));
         Assert.Single((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
     }
 }

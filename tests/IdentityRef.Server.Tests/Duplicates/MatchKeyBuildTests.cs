@@ -85,7 +85,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
             Assert.True(await MatchKeyBuild.AnyMissingAsync(scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>(), CancellationToken.None));
         }
 
-        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: true, train: false, CancellationToken.None));
+        Assert.Equal(0, await DuplicateCommands.DedupeAsync(factory.Services, full: true, train: false, summaryJson: null, CancellationToken.None));
 
         Assert.Single((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
         await using (var scope = factory.Services.CreateAsyncScope())

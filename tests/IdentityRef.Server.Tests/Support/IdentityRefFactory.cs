@@ -121,6 +121,8 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         builder.UseSetting("Security:Bootstrap:User", AdminUser);
         builder.UseSetting("Security:Bootstrap:Password", AdminPassword);
         builder.UseSetting("Scheduler:Enabled", "false"); // the jobs' own tests turn it on through Settings
+        // A full detection in the test server's own process (no child process per test); SeparateFullRunTests use the default.
+        builder.UseSetting("Duplicates:FullRunIsolation", "None");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IdentityRef.Application;
+using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.TraitMatching;
+using Microsoft.Extensions.Options;
+
+namespace IdentityRef.Server.Duplicates;
+
+/// <summary>
+/// A full detection in a child process of this same program (<c>dedupe --full</c>), so that the run's gigabytes and the
+/// garbage collections they cause stay out of the server's process (<see cref="DuplicateOptions.FullRunIsolation"/>).
+/// The child is given this server's whole effective configuration as environment variables (whatever its sources: files,
+/// environment, command line), the resolved connection string and content root, so it works on the same base with the
+/// same settings; it runs at the lowest priority (<c>nice -n 19</c>, every thread of it, the collector's included) and
+/// stops if this server goes away (<c>--stop-with</c>), so that a restarted server never has two runs at once.
+/// </summary>
+public sealed class SeparateFullRun(IConfiguration configuration, string contentRoot, string connectionString,
+    IOptions<DuplicateOptions> options, ILogger<SeparateFullRun> logger) : ISeparateFullRun
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<DetectionSummary> RunAsync(bool train, CancellationToken cancellationToken)
+    {
+        var summaryFile = Path.Combine(Path.GetTempPath(), $"identityref-full-run-{Guid.NewGuid():N}.json");
+        using var process = new Process { StartInfo = StartInfo(train, summaryFile) };
+        try
+        {
+            process.Start();
+            if (options.Value.DetectionLowPriority && process.StartInfo.FileName != Nice)
+            {
+                TryLower(process);
+            }
+            logger.FullDetectionProcessStarted(process.Id);
+            await using (cancellationToken.Register(() => Stop(process)))
+            {
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+            logger.FullDetectionProcessEnded(process.Id, process.ExitCode);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"The full detection process exited with code {process.ExitCode} (its own log lines say why).");
+            }
+            return JsonSerializer.Deserialize<DetectionSummary>(await File.ReadAllTextAsync(summaryFile, CancellationToken.None), Json)
+                ?? throw new InvalidOperationException("The full detection process wrote no summary.");
+        }
+        finally
+        {
+            File.Delete(summaryFile);
+        }
+    }
+
+    private const string Nice = "/usr/bin/nice";
+
+    private ProcessStartInfo StartInfo(bool train, string summaryFile)
+    {
+        var (program, dll) = ThisProgram();
+        var info = new ProcessStartInfo { UseShellExecute = false, WorkingDirectory = contentRoot };
+        if (options.Value.DetectionLowPriority && !OperatingSystem.IsWindows() && File.Exists(Nice))
+        {
+            info.FileName = Nice;
+            info.ArgumentList.Add("-n");
+            info.ArgumentList.Add("19");
+            info.ArgumentList.Add(program);
+        }
+        else
+        {
+            info.FileName = program;
+        }
+        foreach (var arg in (string?[])[dll, "dedupe", "--full", train ? "--train" : null, "--summary-json", summaryFile, "--stop-with", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            if (arg is not null)
+            {
+                info.ArgumentList.Add(arg);
+            }
+        }
+        foreach (var (key, value) in configuration.AsEnumerable())
+        {
+            if (value is not null && !key.Contains('=', StringComparison.Ordinal))
+            {
+                info.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+            }
+        }
+        info.Environment["ConnectionStrings__IdentityRef"] = connectionString;
+        info.Environment["DOTNET_CONTENTROOT"] = contentRoot;
+        info.Environment.Remove("ASPNETCORE_CONTENTROOT");
+        info.Environment["Duplicates__FullRunIsolation"] = nameof(FullRunIsolation.None);
+        return info;
+    }
+
+    /// <summary>The server's own executable when it was started through it, else the <c>dotnet</c> host with the server's assembly.</summary>
+    private static (string Program, string? Dll) ThisProgram()
+    {
+        var dll = typeof(SeparateFullRun).Assembly.Location;
+        var host = Environment.ProcessPath;
+        // A single-file publication has no assembly file: its executable is the program.
+        if (host is not null && (dll.Length == 0 || Path.GetFileNameWithoutExtension(host) == Path.GetFileNameWithoutExtension(dll)))
+        {
+            return (host, null);
+        }
+        var muxer = host is not null && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return (muxer, dll);
+    }
+
+    private static void TryLower(Process process)
+    {
+        try
+        {
+            process.PriorityClass = ProcessPriorityClass.Idle;
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Exited already, or the system refused: the run goes on at normal priority.
+        }
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            // The run's writes are transactions: a killed run leaves the queue as the last committed one did.
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Exited already.
+        }
+    }
+}
+
+internal static partial class SeparateFullRunLog
+{
+    [LoggerMessage(LogEvents.FullDetectionProcessStarted, LogLevel.Information, "Full detection: started in process {ProcessId}")]
+    public static partial void FullDetectionProcessStarted(this ILogger logger, int processId);
+
+    [LoggerMessage(LogEvents.FullDetectionProcessEnded, LogLevel.Information, "Full detection: process {ProcessId} exited with code {ExitCode}")]
+    public static partial void FullDetectionProcessEnded(this ILogger logger, int processId, int exitCode);
+}
