@@ -21,6 +21,7 @@
 #       migrated by the first run (at 1,000,000 identities: ~22 min for the store numbers of the blocking keys).
 #       TRACE=prefix also records a CPU sample trace of the server (dotnet-trace, prefix-C.nettrace per connection count);
 #       `dotnet-trace report prefix-1.nettrace topN --inclusive -n 60` then shows where its time goes.
+#       scripts/feed-trace-shares.py prefix-1.nettrace splits a message's time by part (check, write half, commit...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for project in src/IdentityRef.Server tests/IdentityRef.Benchmarks; do dotnet build -c Release -v q -nologo "$project" >/dev/null; done

@@ -137,6 +137,10 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
             await listener.OnChangesAsync(db, created, cancellationToken);
         }
         await BulkInsert.SaveChangesInBulkAsync(db, cancellationToken);
+        foreach (var listener in listeners)
+        {
+            await listener.OnSavedAsync(db, cancellationToken);
+        }
         foreach (var identity in created)
         {
             identity.ClearEvents();

@@ -29,6 +29,10 @@ public sealed class IdentityWriter(IdentityRefDbContext db, TimeProvider clock, 
             await listener.OnChangesAsync(db, changes.Select(c => c.Identity).ToList(), cancellationToken);
         }
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var listener in listeners)
+        {
+            await listener.OnSavedAsync(db, cancellationToken);
+        }
         foreach (var (identity, _, _) in changes)
         {
             identity.ClearEvents();
@@ -42,5 +46,13 @@ public sealed class IdentityWriter(IdentityRefDbContext db, TimeProvider clock, 
 /// </summary>
 public interface IIdentityChangeListener
 {
+    /// <summary>Before the save: adds the listener's rows to the unit of work.</summary>
     Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// After the save succeeded, still inside the caller's transaction: writes what the listener left for this moment in
+    /// <see cref="OnChangesAsync"/> (the blocking keys of new identities, written by SQLite's own statement rather than as
+    /// tracked entities). Whoever calls <see cref="OnChangesAsync"/> calls this after its save, in the same transaction.
+    /// </summary>
+    Task OnSavedAsync(IdentityRefDbContext db, CancellationToken cancellationToken) => Task.CompletedTask;
 }
