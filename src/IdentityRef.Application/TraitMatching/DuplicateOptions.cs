@@ -54,12 +54,22 @@ public sealed class DuplicateOptions
     /// </summary>
     public FullRunIsolation FullRunIsolation { get; init; } = FullRunIsolation.Process;
 
+    /// <summary>
+    /// How often (seconds) a server looks for weights newer than its own in <c>match_weights</c>, learnt by another server
+    /// on the same database (one indexed query): until then the two may class a pair differently. 0: at every use.
+    /// </summary>
+    public int WeightsRefreshSeconds { get; init; } = 60;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (DetectionThreads is < 1 or > 64)
         {
             errors.Add($"{Section}:DetectionThreads must be from 1 to 64.");
+        }
+        if (WeightsRefreshSeconds is < 0 or > 86_400)
+        {
+            errors.Add($"{Section}:WeightsRefreshSeconds must be from 0 to 86400.");
         }
         if (!Enum.IsDefined(FullRunIsolation))
         {

@@ -11,12 +11,18 @@ namespace IdentityRef.Application.TraitMatching;
 /// inputs get identical scores between runs and restarts. With term-frequency adjustment on, it also holds how common
 /// each name is among the active identities: counted when the engine is loaded, recounted by every full detection
 /// (which counts the base it scores), so admission checks and incremental runs score like the last full run.
+/// Several servers on one database: weights learnt on one of them reach the others within
+/// <see cref="DuplicateOptions.WeightsRefreshSeconds"/> (each looks for a newer row of <c>match_weights</c>), so that two
+/// desks on two servers never class the same pair differently for long.
 /// </summary>
 public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOptions<DuplicateOptions> options)
 {
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile MatchEngine? _engine;
     private volatile string _source = "default";
+    // The stored weights in force (null: defaults or pinned) and when a newer row was last looked for (Stopwatch ticks).
+    private long? _weightsId;
+    private long _weightsCheckedAt;
 
     public MatchingOptions Options => matching.Value;
 
@@ -33,18 +39,62 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
     {
         if (_engine is { } engine)
         {
-            return engine;
+            return WeightsMayHaveChanged() ? await FollowWeightsAsync(db, engine, cancellationToken) : engine;
         }
         await _loading.WaitAsync(cancellationToken);
         try
         {
             if (_engine is null)
             {
-                var (weights, source) = await LoadAsync(db, cancellationToken);
+                var (weights, source, id) = await LoadAsync(db, cancellationToken);
                 _source = source;
+                _weightsId = id;
+                Interlocked.Exchange(ref _weightsCheckedAt, System.Diagnostics.Stopwatch.GetTimestamp());
                 _engine = new MatchEngine(matching.Value, weights, countNames is not null && matching.Value.TermFrequencyAdjustment ? countNames() : await CountNamesAsync(db, cancellationToken));
             }
             return _engine;
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    /// <summary>Whether this caller is the one to look for newer weights now (one caller per interval; never for pinned weights).</summary>
+    private bool WeightsMayHaveChanged()
+    {
+        if (WeightsArePinned)
+        {
+            return false;
+        }
+        var checkedAt = Interlocked.Read(ref _weightsCheckedAt);
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        return System.Diagnostics.Stopwatch.GetElapsedTime(checkedAt, now) >= TimeSpan.FromSeconds(options.Value.WeightsRefreshSeconds)
+            && Interlocked.CompareExchange(ref _weightsCheckedAt, now, checkedAt) == checkedAt;
+    }
+
+    /// <summary>
+    /// One indexed query: the newest stored weights. When another server (or a run in another process) stored newer
+    /// ones, they replace the weights in force; the name counts stay (a full run here recounts them).
+    /// </summary>
+    private async Task<MatchEngine> FollowWeightsAsync(IdentityRefDbContext db, MatchEngine engine, CancellationToken cancellationToken)
+    {
+        var newest = await db.MatchWeights.MaxAsync(w => (long?)w.Id, cancellationToken);
+        if (newest is null || newest == _weightsId)
+        {
+            return engine;
+        }
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (_weightsId != newest && _engine is { } current)
+            {
+                var (weights, source, id) = await LoadAsync(db, cancellationToken);
+                _engine = new MatchEngine(matching.Value, weights, current.Frequencies);
+                _source = source;
+                _weightsId = id;
+            }
+            return _engine!;
         }
         finally
         {
@@ -61,9 +111,10 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
         await _loading.WaitAsync(cancellationToken);
         try
         {
-            var (weights, source) = await LoadAsync(db, cancellationToken);
+            var (weights, source, id) = await LoadAsync(db, cancellationToken);
             var engine = new MatchEngine(matching.Value, weights, await CountNamesAsync(db, cancellationToken));
             _source = source;
+            _weightsId = id;
             _engine = engine;
             return engine;
         }
@@ -80,6 +131,8 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
     /// <summary>Stores freshly learnt weights (in the caller's unit of work) and scores with them from now on.</summary>
     public MatchEngine Use(IdentityRefDbContext db, MatchWeights weights, int records, DateTimeOffset now)
     {
+        // Their row id is known once the run's unit of work is saved: the next look for newer weights loads this same
+        // row again (once), which changes nothing.
         db.MatchWeights.Add(new StoredMatchWeights { CreatedAt = now, Source = "em", Records = records, Json = weights.ToJson() });
         var engine = new MatchEngine(matching.Value, weights, _engine?.Frequencies);
         _engine = engine;
@@ -110,14 +163,14 @@ public sealed class MatchEngineProvider(IOptions<MatchingOptions> matching, IOpt
         return TermFrequencies.FromCounts(birthNames.Sum(b => b.Count), birthNames.Select(b => (b.Key, b.Count)), firstNames.Select(f => (f.Key, f.Count)));
     }
 
-    private async Task<(MatchWeights Weights, string Source)> LoadAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    private async Task<(MatchWeights Weights, string Source, long? Id)> LoadAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
     {
         if (options.Value.WeightsFile is { Length: > 0 } file)
         {
-            return (Checked(MatchWeights.FromJson(await File.ReadAllTextAsync(file, cancellationToken))), "pinned");
+            return (Checked(MatchWeights.FromJson(await File.ReadAllTextAsync(file, cancellationToken))), "pinned", null);
         }
         var stored = await db.MatchWeights.AsNoTracking().OrderByDescending(w => w.Id).FirstOrDefaultAsync(cancellationToken);
-        return stored is null ? (MatchWeights.Default, "default") : (Checked(MatchWeights.FromJson(stored.Json)), "learnt");
+        return stored is null ? (MatchWeights.Default, "default", null) : (Checked(MatchWeights.FromJson(stored.Json)), "learnt", stored.Id);
     }
 
     private static MatchWeights Checked(MatchWeights weights)
