@@ -65,27 +65,27 @@ public sealed class DuplicateOptions
         var errors = new List<string>();
         if (DetectionThreads is < 1 or > 64)
         {
-            errors.Add($"{Section}:DetectionThreads must be from 1 to 64.");
+            errors.Add("DetectionThreads must be from 1 to 64.");
         }
         if (WeightsRefreshSeconds is < 0 or > 86_400)
         {
-            errors.Add($"{Section}:WeightsRefreshSeconds must be from 0 to 86400.");
+            errors.Add("WeightsRefreshSeconds must be from 0 to 86400.");
         }
         if (!Enum.IsDefined(FullRunIsolation))
         {
-            errors.Add($"{Section}:FullRunIsolation must be Process or None.");
+            errors.Add("FullRunIsolation must be Process or None.");
         }
         if (WeightsFile is { Length: > 0 } && !File.Exists(WeightsFile))
         {
-            errors.Add($"{Section}:WeightsFile names no file.");
+            errors.Add("WeightsFile names no file.");
         }
         if (MinRecordsToTrain < 2)
         {
-            errors.Add($"{Section}:MinRecordsToTrain must be at least 2.");
+            errors.Add("MinRecordsToTrain must be at least 2.");
         }
         if (MaxCandidatesShown is < 1 or > 100)
         {
-            errors.Add($"{Section}:MaxCandidatesShown must be from 1 to 100.");
+            errors.Add("MaxCandidatesShown must be from 1 to 100.");
         }
         return errors;
     }
@@ -108,6 +108,7 @@ public sealed class DuplicateOptionsValidation : IValidateOptions<MatchingOption
 
     public ValidateOptionsResult Validate(string? name, DuplicateOptions options) => Result(DuplicateOptions.Section, options.Validate());
 
+    // Each failure names its setting by its full key ("Duplicates:DetectionThreads must be …").
     private static ValidateOptionsResult Result(string section, IReadOnlyList<string> errors) =>
-        errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => $"{section}: {e}"));
+        errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => $"{section}:{e}"));
 }

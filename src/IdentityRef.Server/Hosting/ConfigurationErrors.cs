@@ -45,15 +45,12 @@ public static partial class ConfigurationErrors
 
     private static Exception Innermost(Exception error) => error.InnerException is { } inner ? Innermost(inner) : error;
 
-    /// <summary>A failure as one sentence; "Duplicates: Duplicates:DetectionThreads …" (a section prefixed twice) as "Duplicates:DetectionThreads …".</summary>
+    /// <summary>A failure as one sentence.</summary>
     private static string Sentence(string failure)
     {
-        var trimmed = SectionTwice().Replace(failure.Trim(), "${section}:");
+        var trimmed = failure.Trim();
         return trimmed.EndsWith('.') ? trimmed : trimmed + ".";
     }
-
-    [GeneratedRegex(@"^(?<section>\w+): \k<section>:")]
-    private static partial Regex SectionTwice();
 
     /// <summary>The binder's "Failed to convert configuration value '…' at 'Hl7:Inbound:Durability' to type '…'", without the value.</summary>
     private static string Conversion(string key, string typeName)

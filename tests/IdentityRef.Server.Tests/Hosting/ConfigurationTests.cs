@@ -124,7 +124,7 @@ public sealed class ConfigurationTests : IDisposable
     {
         var several = new AggregateException(
             new OptionsValidationException("Hl7", typeof(object), ["Hl7:ListenPort must be between -1 and 65535."]),
-            new OptionsValidationException("Duplicates", typeof(object), ["Duplicates: Duplicates:DetectionThreads must be from 1 to 64"]));
+            new OptionsValidationException("Duplicates", typeof(object), ["Duplicates:DetectionThreads must be from 1 to 64"]));
         Assert.Equal("Hl7:ListenPort must be between -1 and 65535. Duplicates:DetectionThreads must be from 1 to 64.", ConfigurationErrors.Describe(several));
 
         // The binder's words thrown by our own code are a bug, not a setting: it keeps its stack trace.
