@@ -4,6 +4,7 @@ using System.CommandLine;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Hosting;
 using IdentityRef.Server.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serilog;
 using IdentityRef.Application.TraitMatching;
 
@@ -138,6 +139,8 @@ public static class CommandLine
             configuration = builder.Configuration;
             ServerSetup.ConfigureLogging(builder.Logging, builder.Configuration);
             builder.Services.AddIdentityRef(builder.Configuration, builder.Environment.ContentRootPath);
+            // A command is a process of its own already: its full detection runs here, not in yet another child.
+            builder.Services.RemoveAll<ISeparateFullRun>();
             built = builder.Build();
             // A command does not start the host: check the options the server would check at start before touching anything.
             built.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();

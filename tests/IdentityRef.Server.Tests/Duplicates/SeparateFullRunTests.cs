@@ -82,6 +82,26 @@ public sealed class SeparateFullRunTests
         }
     }
 
+    [Fact]
+    public async Task TheDedupeCommand_IsAProcessOfItsOwn_AndRunsTheDetectionItself()
+    {
+        var folder = Directory.CreateTempSubdirectory("identityref-separate-").FullName;
+        try
+        {
+            var environment = new Dictionary<string, string> { ["ConnectionStrings__IdentityRef"] = $"Data Source={Path.Combine(folder, "base.db")}" };
+
+            var (exitCode, output) = await ServerProcess.RunAsync(folder, environment, TimeSpan.FromSeconds(60), "dedupe", "--full");
+
+            Assert.True(exitCode == 0, output);
+            Assert.Contains("full detection: 0 identities", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("started in process", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<string> CreateAsync(HttpClient client, System.Text.Json.Nodes.JsonObject body)
     {
         var response = await client.PostAsync("/api/patients", body.Content());
