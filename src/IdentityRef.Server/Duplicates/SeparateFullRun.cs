@@ -86,7 +86,20 @@ public sealed class SeparateFullRun(IConfiguration configuration, string content
         info.Environment["DOTNET_CONTENTROOT"] = contentRoot;
         info.Environment.Remove("ASPNETCORE_CONTENTROOT");
         info.Environment["Duplicates__FullRunIsolation"] = nameof(FullRunIsolation.None);
+        if (configuration["Logging:File:Path"] is { Length: > 0 } logFile)
+        {
+            // The server holds its log file open: the run writes a file of its own beside it (same rotation, same retention pattern).
+            info.Environment["Logging__File__Path"] = RunLogFile(logFile);
+        }
         return info;
+    }
+
+    /// <summary><c>/var/log/identityref/identityref-.log</c> → <c>/var/log/identityref/identityref-detection-.log</c>.</summary>
+    internal static string RunLogFile(string logFile)
+    {
+        var stem = Path.GetFileNameWithoutExtension(logFile);
+        var name = stem + (stem.EndsWith('-') ? "" : "-") + "detection-" + Path.GetExtension(logFile);
+        return Path.Combine(Path.GetDirectoryName(logFile) ?? "", name);
     }
 
     /// <summary>The server's own executable when it was started through it, else the <c>dotnet</c> host with the server's assembly.</summary>

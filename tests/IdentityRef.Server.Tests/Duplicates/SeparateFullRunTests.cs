@@ -102,6 +102,12 @@ public sealed class SeparateFullRunTests
         }
     }
 
+    [Theory]
+    [InlineData("/var/log/identityref/identityref-.log", "/var/log/identityref/identityref-detection-.log")]
+    [InlineData("logs/app.log", "logs/app-detection-.log")]
+    public void TheRunLogsToAFileOfItsOwn_BesideTheServers(string server, string run) =>
+        Assert.Equal(run, IdentityRef.Server.Duplicates.SeparateFullRun.RunLogFile(server));
+
     private static async Task<string> CreateAsync(HttpClient client, System.Text.Json.Nodes.JsonObject body)
     {
         var response = await client.PostAsync("/api/patients", body.Content());
