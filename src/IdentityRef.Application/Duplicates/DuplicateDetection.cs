@@ -84,21 +84,14 @@ public sealed class DuplicateDetection(
 
     /// <summary>
     /// The run in its own process; then this server scores as the run left things (weights it may have learnt, the
-    /// names counted anew). The new engine is built on a detection thread and replaces the old one once ready, so no
-    /// admission check waits for the count.
+    /// names counted anew). The new engine replaces the old one once built, so no admission check waits for the count.
+    /// It is built here, not on the detection threads: it awaits (a pinned weights file, a contended load), and a pool
+    /// thread started from a nice-19 thread would keep that priority for requests (see <see cref="DetectionScheduler"/>).
     /// </summary>
     private async Task<DetectionSummary> SeparateAsync(ISeparateFullRun run, bool train, CancellationToken cancellationToken)
     {
         var summary = await run.RunAsync(train, cancellationToken);
-        if (db.Provider == DatabaseProvider.Sqlite)
-        {
-            // Counting a million names on SQLite is computation in this process: on the low-priority threads.
-            await scheduler.RunAsync(() => engines.ReloadAsync(db, CancellationToken.None).GetAwaiter().GetResult(), CancellationToken.None);
-        }
-        else
-        {
-            await engines.ReloadAsync(db, CancellationToken.None);
-        }
+        await engines.ReloadAsync(db, CancellationToken.None);
         return summary;
     }
 
