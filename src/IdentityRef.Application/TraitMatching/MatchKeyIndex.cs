@@ -12,8 +12,8 @@ namespace IdentityRef.Application.TraitMatching;
 /// <remarks>
 /// A new identity on SQLite inside the caller's transaction (the desk's check-before-create, the inbound feed): its ~22
 /// keys are not tracked entities (EF's change tracking and one command per row were most of the write half of a feed
-/// message, docs/hl7.md) but rows of one statement prepared on SQLite's own handle (<see cref="BulkInsert.InsertInt64Pairs"/>,
-/// as the import writes them), written in <see cref="OnSavedAsync"/>: after SaveChanges succeeded, in the same transaction.
+/// message, docs/hl7.md) but rows written by the import's own writer (<see cref="MatchKeyBuild.InsertKeysOfAsync"/>: SQLite's own statement,
+/// in the primary key's order), in <see cref="OnSavedAsync"/>: after SaveChanges succeeded, in the same transaction.
 /// After, not before: SaveChanges inside a transaction rolls back to its own savepoint when it fails, and keys written
 /// before it would outlive an identity that was never saved; written after, they exist only if the identity does, and
 /// commit or roll back with it. There is no foreign key from <c>match_keys</c> (the store number only), so the order is free.
@@ -22,8 +22,6 @@ namespace IdentityRef.Application.TraitMatching;
 /// </remarks>
 public sealed class MatchKeyIndex : IIdentityChangeListener
 {
-    private const string InsertKey = "INSERT INTO match_keys (\"Key\", \"IdentityNumber\") VALUES (?1, ?2)";
-
     // The new identities whose keys OnSavedAsync writes: those of the last OnChangesAsync of this unit of work.
     private readonly List<Identity> _afterSave = [];
 
@@ -71,20 +69,16 @@ public sealed class MatchKeyIndex : IIdentityChangeListener
         }
     }
 
-    public Task OnSavedAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
+    public async Task OnSavedAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
     {
         if (_afterSave.Count == 0)
         {
-            return Task.CompletedTask;
+            return;
         }
-        // In the primary key's order (key, number), as the import writes them.
-        (long Key, long Number)[] rows = [.. _afterSave.SelectMany(identity =>
-            IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Select(key => (key, identity.Number)))];
-        Array.Sort(rows);
+        List<Identity> created = [.. _afterSave];
         _afterSave.Clear();
-        // On the context's connection, in its open transaction (BulkInsert refuses to run without one); no ON CONFLICT: a new
-        // identity's store number has no keys yet, and a row already there would be a fault worth failing the unit of work for.
-        BulkInsert.InsertInt64Pairs(db, InsertKey, rows);
-        return Task.CompletedTask;
+        // The import's writer: sorted in the primary key's order, SQLite's own statement on the context's connection, in its
+        // open transaction (BulkInsert refuses to run without one).
+        await MatchKeyBuild.InsertKeysOfAsync(db, created, cancellationToken);
     }
 }

@@ -66,7 +66,7 @@ public sealed class ImportCommand(IServiceProvider services)
         {
             var checkedBatches = Channel.CreateBounded<Task<CheckedBatch>>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
             // Import:RowsPerChunk (ImportOptions, 1 to 1,000,000, checked at start), never more than a batch.
-            var rowsPerChunk = services.GetService<IOptions<ImportOptions>>()?.Value.RowsPerChunk ?? ImportOptions.DefaultRowsPerChunk;
+            var rowsPerChunk = services.GetRequiredService<IOptions<ImportOptions>>().Value.RowsPerChunk;
             var chunk = Math.Min(rowsPerChunk, batchSize);
             var reading = Task.Run(() => ReadAsync(file, chunk, places, today, checkedBatches.Writer, rejects, cancellationToken), cancellationToken);
             var batch = new List<IdentityBatch.NewIdentity>(chunk);

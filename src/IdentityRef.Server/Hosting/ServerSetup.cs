@@ -1,6 +1,7 @@
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Duplicates;
+using IdentityRef.Application.TraitMatching;
 using IdentityRef.Application.Import;
 using IdentityRef.Application.Jobs;
 using IdentityRef.Application.Merges;
@@ -71,8 +72,9 @@ public static class ServerSetup
         services.AddAccounts(configuration);
         services.AddJobs(configuration, database.Provider, connectionString);
         services.AddDuplicates(configuration);
-        services.AddSingleton<IdentityRef.Application.Duplicates.ISeparateFullRun>(provider => new Duplicates.SeparateFullRun(configuration, contentRoot, connectionString,
-            provider.GetRequiredService<IOptions<IdentityRef.Application.TraitMatching.DuplicateOptions>>(), provider.GetRequiredService<ILogger<Duplicates.SeparateFullRun>>()));
+        // A full detection runs as a child process on this same base (Duplicates:FullRunIsolation).
+        services.AddSingleton<ISeparateFullRun>(provider => new Duplicates.SeparateFullRun(configuration, contentRoot, connectionString,
+            provider.GetRequiredService<IOptions<DuplicateOptions>>(), provider.GetRequiredService<ILogger<Duplicates.SeparateFullRun>>()));
         services.AddAdmissionDesk();
         services.AddScoped<WorkItemQueue>();
         services.AddSingleton<IdentifierDomains>();
