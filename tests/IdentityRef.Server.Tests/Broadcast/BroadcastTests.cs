@@ -114,8 +114,8 @@ public sealed class BroadcastTests
     public async Task MessagesQueuedBeforeARestart_AreDeliveredAfterIt()
     {
         await using var downstream = new FakeDownstream();
-        var file = Path.Combine(Path.GetTempPath(), $"restart-{Guid.NewGuid():N}.db");
-        var connection = $"Data Source={file}";
+        using var file = new TempSqliteFile("restart");
+        var connection = $"Data Source={file.Path}";
         var ipps = new List<string>();
         using (var stopped = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Hl7:DispatcherEnabled"] = "false" }, connectionString: connection))
         {

@@ -248,14 +248,7 @@ public sealed class MigrationTests
             return (PostgresServer.Instance.CreateDatabase(), () => { });
         }
         var file = Path.Combine(Path.GetTempPath(), $"migration-{Guid.NewGuid():N}.db");
-        return ($"Data Source={file}", () =>
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var path in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
-            {
-                File.Delete(path);
-            }
-        });
+        return ($"Data Source={file}", () => TempSqliteFile.Delete(file));
     }
 
     /// <summary>The server's own options: no warning ignored, so EF would refuse a model with changes no migration holds.</summary>

@@ -31,8 +31,8 @@ public sealed class SchemaTests
     [Fact]
     public async Task SqliteAuditTrail_RefusesUpdateAndDelete()
     {
-        var file = Path.Combine(Path.GetTempPath(), $"audit-{Guid.NewGuid():N}.db");
-        await using var db = Sqlite(file);
+        using var temp = new TempSqliteFile("audit");
+        await using var db = Sqlite(temp.Path);
         await DatabaseSetup.MigrateAsync(db);
         await InsertAuditLineAsync(db);
         await Assert.ThrowsAsync<SqliteException>(() => db.Database.ExecuteSqlRawAsync("UPDATE audit_trail SET \"Actor\" = 'someone else'"));
@@ -74,7 +74,8 @@ public sealed class SchemaTests
     /// <summary>Table, column, type, nullability and indexes, one line each, sorted.</summary>
     private static async Task<List<string>> SqliteColumnsAsync(Func<IdentityRefDbContext, Task> build)
     {
-        var file = Path.Combine(Path.GetTempPath(), $"schema-{Guid.NewGuid():N}.db");
+        using var temp = new TempSqliteFile("schema");
+        var file = temp.Path;
         await using var db = new SqliteIdentityRefDbContext(new DbContextOptionsBuilder<SqliteIdentityRefDbContext>()
             .UseSqlite($"Data Source={file};Pooling=false")
             .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.PendingModelChangesWarning)).Options);

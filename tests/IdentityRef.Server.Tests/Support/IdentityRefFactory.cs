@@ -148,10 +148,7 @@ public sealed class IdentityRefFactory : WebApplicationFactory<Program>
         {
             return; // a database this factory did not create
         }
-        foreach (var file in new[] { _sqliteFile, _sqliteFile + "-wal", _sqliteFile + "-shm" }.Where(File.Exists))
-        {
-            File.Delete(file);
-        }
+        TempSqliteFile.Delete(_sqliteFile);
     }
 }
 

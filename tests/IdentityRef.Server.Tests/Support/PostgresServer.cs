@@ -12,6 +12,7 @@ namespace IdentityRef.Server.Tests.Support;
 /// </summary>
 public sealed class PostgresServer : IDisposable
 {
+    private const string FolderPrefix = "identityref-pg-";
     private static readonly Lazy<PostgresServer?> Shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private static string? _unavailableReason;
 
@@ -65,8 +66,9 @@ public sealed class PostgresServer : IDisposable
             _unavailableReason = "initdb/pg_ctl not found (install PostgreSQL 15: apt-get install postgresql)";
             return null;
         }
+        DeleteAbandonedClusters();
         var runAs = Environment.UserName == "root" ? "postgres" : null;
-        var folder = Path.Combine(Path.GetTempPath(), "identityref-pg-" + Guid.NewGuid().ToString("N")[..8]);
+        var folder = Path.Combine(Path.GetTempPath(), FolderPrefix + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         if (runAs is not null)
         {
@@ -101,18 +103,43 @@ public sealed class PostgresServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the cluster and deletes its folder. The test host may be killed moments after it begins to exit, so the
+    /// stop and the deletion run as one shell command of their own, which outlives it.
+    /// </summary>
     public void Dispose()
     {
-        if (Directory.Exists(_folder))
+        if (!Directory.Exists(_folder))
         {
-            Run(Path.Combine(FindBinaries()!, "pg_ctl"), $"-D {Path.Combine(_folder, "data")} -m immediate -w stop", _runAs);
-            try
+            return;
+        }
+        var stop = $"{Path.Combine(FindBinaries()!, "pg_ctl")} -D {Path.Combine(_folder, "data")} -m immediate -w stop";
+        var command = (_runAs is null ? stop : $"runuser -u {_runAs} -- {stop}") + $"; rm -rf {_folder}";
+        using var process = Process.Start(new ProcessStartInfo("sh", ["-c", command]) { WorkingDirectory = Path.GetTempPath() });
+        process?.WaitForExit(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// Deletes the folders of earlier runs' clusters that are no longer running (no <c>postmaster.pid</c>) and were
+    /// last written over an hour ago: a test host killed before it could clean up must not fill the disk run after run.
+    /// A folder being set up right now has no <c>postmaster.pid</c> yet either, hence the age.
+    /// </summary>
+    private static void DeleteAbandonedClusters()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var abandoned = !File.Exists(Path.Combine(folder, "data", "postmaster.pid"))
+                && Directory.GetLastWriteTimeUtc(folder) < DateTime.UtcNow - TimeSpan.FromHours(1);
+            if (abandoned)
             {
-                Directory.Delete(_folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // a file still held by a dying postmaster: the temp folder is cleaned by the OS
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // another run's sweep got there first, or the folder is not ours to delete
+                }
             }
         }
     }
