@@ -3,6 +3,7 @@
 # Prints the elapsed time, rows per second, CPU time, peak memory and where the writer's time went (docs/import.md),
 # with the load average around the run (the CPU seconds are the steadier figure on a shared machine).
 # Target: 1M rows in <= 60 s. SERVER=path/to/IdentityRef.Server.dll measures another build on the same file.
+# PROVIDER=PostgreSQL imports into a throw-away local PostgreSQL cluster instead (initdb/pg_ctl, PostgreSQL 15 installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count="${1:-1000000}"
@@ -13,6 +14,18 @@ for project in src/IdentityRef.Server tests/IdentityRef.Benchmarks; do dotnet bu
 [ -f "$csv" ] || dotnet tests/IdentityRef.Benchmarks/bin/Release/net10.0/IdentityRef.Benchmarks.dll import-csv "$csv" "$count"
 rm -f "$work"/bench.db*
 export ConnectionStrings__IdentityRef="Data Source=$work/bench.db" Hl7__DispatcherEnabled=false
+if [ "${PROVIDER:-Sqlite}" = PostgreSQL ]; then
+  # A throw-away PostgreSQL 15 cluster with its default durability (fsync on, synchronous commits), as the tests start
+  # theirs: initdb and pg_ctl, as the postgres user when run as root (PostgreSQL refuses root). Stopped and deleted at the end.
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  as=(); [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+  pg="$work/pg"; rm -rf "$pg"; mkdir -p "$pg"; [ "$(id -u)" = 0 ] && chown postgres "$pg"
+  pgport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as[@]}" "$bin/initdb" -D "$pg/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$pg/data" -l "$pg/log" -o "-p $pgport -k $pg -c listen_addresses=127.0.0.1 -c shared_buffers=512MB -c max_wal_size=4GB" -w start >/dev/null
+  trap '"${as[@]}" "$bin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null; rm -rf "$pg"' EXIT
+  export Database__Provider=PostgreSQL ConnectionStrings__IdentityRef="Host=127.0.0.1;Port=$pgport;Username=postgres;Database=postgres"
+fi
 server="${SERVER:-src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.dll}"
 # migrate first, so that the figure is the import alone
 dotnet "$server" import /dev/null >/dev/null 2>&1 || true

@@ -5,14 +5,15 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace IdentityRef.Persistence;
 
 /// <summary>
-/// Inserts many new rows of one entity type with one prepared command, inside the context's current transaction.
-/// The statement, columns and value conversions all come from the EF model, so the rows are exactly what
-/// SaveChanges would write — at the speed of the database rather than of change tracking (import of a million
-/// identities). Store-generated keys are left to the database and not read back.
+/// Inserts many new rows of one entity type with one prepared command (SQLite) or one binary <c>COPY</c> (PostgreSQL),
+/// inside the context's current transaction. The statement, columns and value conversions all come from the EF model, so
+/// the rows are exactly what SaveChanges would write — at the speed of the database rather than of change tracking
+/// (import of a million identities). Store-generated keys are left to the database and not read back.
 /// </summary>
 public static class BulkInsert
 {
@@ -51,6 +52,11 @@ public static class BulkInsert
             InsertRaw(db, table, properties, sql, entities);
             return;
         }
+        if (db.Provider == DatabaseProvider.PostgreSql)
+        {
+            await CopyAsync(db, table, properties, sql, entities, cancellationToken);
+            return;
+        }
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
@@ -79,6 +85,68 @@ public static class BulkInsert
             }
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// PostgreSQL: the rows in one binary <c>COPY ... FROM STDIN</c> on the context's connection (in its transaction, if any),
+    /// each value written with its column's type as the EF model maps it. One statement for all the rows instead of one
+    /// round trip per row: at 200,000 rows the import's identity rows took 44.9 s as single-row statements (docs/import.md).
+    /// </summary>
+    private static async Task CopyAsync(IdentityRefDbContext db, StoreObjectIdentifier table, List<IProperty> properties, ISqlGenerationHelper sql,
+        IEnumerable<object> entities, CancellationToken cancellationToken)
+    {
+        var columns = properties.Select(property =>
+        {
+            var mapping = property.GetRelationalTypeMapping();
+            var getter = property.GetGetter();
+            var converter = mapping.Converter;
+            // The base name ("character varying", not "character varying(64)"): the name the driver knows the type by.
+            return (Type: mapping.StoreTypeNameBase, Value: (Func<object, object?>)(entity =>
+            {
+                var value = getter.GetClrValue(entity);
+                return converter is null || value is null ? value : converter.ConvertToProvider(value);
+            }));
+        }).ToArray();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var copy = $"COPY {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
+            "FROM STDIN (FORMAT BINARY)";
+        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
+        foreach (var entity in entities)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            foreach (var (type, value) in columns)
+            {
+                if (value(entity) is { } present)
+                {
+                    await importer.WriteAsync(present, type, cancellationToken);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken);
+                }
+            }
+        }
+        await importer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// PostgreSQL: rows of two <c>bigint</c> columns in one binary <c>COPY</c>, in the context's transaction. A plain insert:
+    /// for rows that cannot be there already (the blocking keys of identities created in that transaction).
+    /// </summary>
+    public static async Task CopyInt64PairsAsync(IdentityRefDbContext db, string table, string first, string second, (long First, long Second)[] rows,
+        CancellationToken cancellationToken)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {sql.DelimitIdentifier(table)} ({sql.DelimitIdentifier(first)}, {sql.DelimitIdentifier(second)}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var (a, b) in rows)
+        {
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(a, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+            await importer.WriteAsync(b, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken);
+        }
+        await importer.CompleteAsync(cancellationToken);
     }
 
     private static Type ProviderType(IProperty property)

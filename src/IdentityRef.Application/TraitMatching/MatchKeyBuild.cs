@@ -110,9 +110,14 @@ public static class MatchKeyBuild
     /// <summary>The blocking keys of the identities as (key, identity number), computed on every core, in the primary key's order.</summary>
     public static (long Key, long Number)[] SortedKeysOf(IReadOnlyList<Identity> identities) => SortedEntries(identities.Select(MatchRow.Of).ToList());
 
-    /// <summary>Inserts keys sorted by <see cref="SortedKeysOf"/> in the caller's transaction.</summary>
+    /// <summary>
+    /// Inserts keys sorted by <see cref="SortedKeysOf"/> in the caller's transaction, for identities created in it (the
+    /// import's batches): no key of theirs can be there already, so on PostgreSQL they go in by one binary <c>COPY</c>.
+    /// </summary>
     public static Task InsertSortedAsync(IdentityRefDbContext db, (long Key, long Number)[] entries, CancellationToken cancellationToken) =>
-        InsertAsync(db, entries, cancellationToken);
+        db.Provider == DatabaseProvider.PostgreSql
+            ? BulkInsert.CopyInt64PairsAsync(db, "match_keys", "Key", "IdentityNumber", entries, cancellationToken)
+            : InsertAsync(db, entries, cancellationToken);
 
     /// <summary>The keys of the rows as (key, identity number), in the order of the primary key.</summary>
     private static (long Key, long Number)[] SortedEntries(IReadOnlyList<MatchRow> rows)
