@@ -1,4 +1,7 @@
+using System.Net;
+using System.Text.Json.Nodes;
 using IdentityRef.Domain.Identities;
+using IdentityRef.Hl7;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Cli;
 using IdentityRef.Server.Tests.Support;
@@ -54,6 +57,46 @@ public sealed class ImportAndSeedTests(Databases databases) : IClassFixture<Data
         // A second import of the same file adds nothing: external ids are kept per import domain.
         await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv), domain, batchSize: 100, null, CancellationToken.None);
         Assert.Equal(2, await db.Identifiers.CountAsync(i => i.System == "import:" + domain));
+    }
+
+    /// <summary>
+    /// The import writes its rows in bulk (SQLite's own statements, PostgreSQL's binary COPY), the downstream systems' messages
+    /// included: one A28 per imported identity, in the file's order, each naming its identity.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task Import_WithASubscriber_QueuesOneA28PerIdentity_InTheFilesOrder(DatabaseProvider provider)
+    {
+        // A server of its own: a subscriber on the shared base would make the other tests' imports queue messages.
+        using var factory = new IdentityRefFactory(provider, new Dictionary<string, string?> { ["Hl7:DispatcherEnabled"] = "false" });
+        var client = factory.CreateClient();
+        var subscribed = await client.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 2576, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+        }.Content());
+        Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
+        var csv = Path.GetTempFileName();
+        try
+        {
+            string[] names = ["AUBERT", "BRUNEAU", "CARRE", "DELMAS", "ESNAULT"];
+            await File.WriteAllLinesAsync(csv, new[] { "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone" }
+                .Concat(names.Select((name, i) => $"R{i},{name},JEANNE,19{50 + i}-0{i + 1}-1{i},F,,,,,,,")));
+
+            Assert.Equal(0, await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv), "outbox", batchSize: 2, null, CancellationToken.None));
+
+            await using var scope = factory.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            var ipps = await db.Identifiers.Where(x => x.System == "import:outbox")
+                .Join(db.Identities, x => x.IdentityId, i => i.Id, (x, i) => new { x.Value, i.Ipp }).OrderBy(x => x.Value).Select(x => x.Ipp).ToListAsync();
+            var queued = await db.Outbox.OrderBy(m => m.Id).ToListAsync();
+            Assert.Equal(names.Length, ipps.Count);
+            Assert.All(queued, m => Assert.Equal(("A28", "pending"), (m.Event, m.State)));
+            Assert.Equal(ipps, queued.Select(m => Hl7Parser.Parse(m.Payload).Message!.Pid()!.Value.Identifiers[0].Id));
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
     }
 
     [Theory]
