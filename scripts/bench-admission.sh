@@ -15,6 +15,8 @@
 # latency is the queue of CLIENTS checks on the cores (Little's law: about CLIENTS x CPU per check / cores).
 # The full detection runs where Duplicates__FullRunIsolation says (a child process by default; export
 # Duplicates__FullRunIsolation=None to measure it inside the server, as before December 2026).
+# RUNS=N repeats the two phases N times (each detection run finished before the next quiet phase) and prints the median of
+# the rounds' percentiles: one run's p99 moves by a millisecond or two on a shared machine.
 # Target: p99 <= 10 ms at 1,000,000 identities with 16 clients while a full detection runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,21 +79,35 @@ print(f"  server-side (request log, whole ms): {len(ms)} requests, p50 {q(.5)} m
 echo "== warm-up: ${WARMUP:-400} probes (not measured)"
 RATE= python3 scripts/bench-duplicates-probes.py "$run" "http://127.0.0.1:$port" "${WARMUP:-400}" "$CLIENTS" >/dev/null
 [ -n "${RATE:-}" ] && echo "== open load: $RATE probes/s offered by the $CLIENTS clients together"
-echo "== $COUNT identities, $CLIENTS clients, $PROBES probes: quiet server"
-measure quiet
-echo "== the same while a full duplicate detection runs"
-api -X POST "http://127.0.0.1:$port/api/jobs/duplicates-full/run" >/dev/null
-for _ in $(seq 1 100); do grep -q "duplicates-full" "$log" && break; sleep 0.2; done
-sleep 2 # the job has read the base and is scoring
-measure detection
-state=$(api "http://127.0.0.1:$port/api/jobs/duplicates-full/runs?limit=1")
-echo "  detection run after the probes: $state" | cut -c1-300
-python3 - "$work/admission-quiet.txt" "$work/admission-detection.txt" <<'PY'
-import re, sys
+rounds="${RUNS:-1}"
+for round in $(seq 1 "$rounds"); do
+  echo "== round $round/$rounds: $COUNT identities, $CLIENTS clients, $PROBES probes: quiet server"
+  measure "quiet-$round"
+  echo "== the same while a full duplicate detection runs"
+  started=$(grep -c "duplicates-full" "$log" || true)
+  api -X POST "http://127.0.0.1:$port/api/jobs/duplicates-full/run" >/dev/null
+  for _ in $(seq 1 100); do [ "$(grep -c "duplicates-full" "$log" || true)" -gt "$started" ] && break; sleep 0.2; done
+  sleep 2 # the job has read the base and is scoring
+  measure "detection-$round"
+  state=$(api "http://127.0.0.1:$port/api/jobs/duplicates-full/runs?limit=1")
+  echo "  detection run after the probes: $state" | cut -c1-300
+  # The next round's quiet phase must not overlap this run.
+  if [ "$round" -lt "$rounds" ]; then
+    until api "http://127.0.0.1:$port/api/jobs/duplicates-full/runs?limit=1" | grep -q '"finishedAt":"'; do sleep 2; done
+  fi
+done
+# One run's p99 moves by a millisecond or two from run to run on this machine: with RUNS=3 or more, the medians decide.
+python3 - "$work" "$rounds" <<'PY'
+import re, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
 def p(path):
     m = re.search(r"p50 ([\d.]+) ms, p95 ([\d.]+) ms, p99 ([\d.]+) ms", open(path).read())
     return [float(x) for x in m.groups()]
-q, d = p(sys.argv[1]), p(sys.argv[2])
-print(f"ratio under detection / quiet: p50 x{d[0] / q[0]:.1f}, p95 x{d[1] / q[1]:.1f}, p99 x{d[2] / q[2]:.1f}; "
-      f"target p99 <= 10 ms under detection: {'met' if d[2] <= 10 else 'NOT met'}")
+runs = {phase: [p(f"{work}/admission-{phase}-{r}.txt") for r in range(1, rounds + 1)] for phase in ("quiet", "detection")}
+med = {phase: [statistics.median(run[i] for run in values) for i in range(3)] for phase, values in runs.items()}
+for phase, values in runs.items():
+    print(f"{phase}: p99 of each round {', '.join(f'{v[2]:.2f}' for v in values)} ms; median of the rounds p50 {med[phase][0]:.2f} / p95 {med[phase][1]:.2f} / p99 {med[phase][2]:.2f} ms")
+q, d = med["quiet"], med["detection"]
+print(f"ratio under detection / quiet (medians): p50 x{d[0] / q[0]:.1f}, p95 x{d[1] / q[1]:.1f}, p99 x{d[2] / q[2]:.1f}; "
+      f"target p99 <= 10 ms under detection: {'met' if d[2] <= 10 else 'NOT met'} ({rounds} round{'s' if rounds > 1 else ''})")
 PY
