@@ -18,8 +18,9 @@ public sealed class ImportAndSeedTests(Databases databases) : IClassFixture<Data
     {
         var factory = databases[provider];
         var domain = "test" + PatientJson.UniqueLetters().ToLowerInvariant();
-        var csv = Path.GetTempFileName();
-        var rejects = Path.GetTempFileName();
+        using var csvFile = new TempFile();
+        using var rejectsFile = new TempFile();
+        var (csv, rejects) = (csvFile.Path, rejectsFile.Path);
         await File.WriteAllLinesAsync(csv,
         [
             "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone",
@@ -75,28 +76,21 @@ public sealed class ImportAndSeedTests(Databases databases) : IClassFixture<Data
             ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 2576, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
         }.Content());
         Assert.Equal(HttpStatusCode.Created, subscribed.StatusCode);
-        var csv = Path.GetTempFileName();
-        try
-        {
-            string[] names = ["AUBERT", "BRUNEAU", "CARRE", "DELMAS", "ESNAULT"];
-            await File.WriteAllLinesAsync(csv, new[] { "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone" }
-                .Concat(names.Select((name, i) => $"R{i},{name},JEANNE,19{50 + i}-0{i + 1}-1{i},F,,,,,,,")));
+        using var csv = new TempFile();
+        string[] names = ["AUBERT", "BRUNEAU", "CARRE", "DELMAS", "ESNAULT"];
+        await File.WriteAllLinesAsync(csv.Path, new[] { "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone" }
+            .Concat(names.Select((name, i) => $"R{i},{name},JEANNE,19{50 + i}-0{i + 1}-1{i},F,,,,,,,")));
 
-            Assert.Equal(0, await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv), "outbox", batchSize: 2, null, CancellationToken.None));
+        Assert.Equal(0, await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv.Path), "outbox", batchSize: 2, null, CancellationToken.None));
 
-            await using var scope = factory.Services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
-            var ipps = await db.Identifiers.Where(x => x.System == "import:outbox")
-                .Join(db.Identities, x => x.IdentityId, i => i.Id, (x, i) => new { x.Value, i.Ipp }).OrderBy(x => x.Value).Select(x => x.Ipp).ToListAsync();
-            var queued = await db.Outbox.OrderBy(m => m.Id).ToListAsync();
-            Assert.Equal(names.Length, ipps.Count);
-            Assert.All(queued, m => Assert.Equal(("A28", "pending"), (m.Event, m.State)));
-            Assert.Equal(ipps, queued.Select(m => Hl7Parser.Parse(m.Payload).Message!.Pid()!.Value.Identifiers[0].Id));
-        }
-        finally
-        {
-            File.Delete(csv);
-        }
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var ipps = await db.Identifiers.Where(x => x.System == "import:outbox")
+            .Join(db.Identities, x => x.IdentityId, i => i.Id, (x, i) => new { x.Value, i.Ipp }).OrderBy(x => x.Value).Select(x => x.Ipp).ToListAsync();
+        var queued = await db.Outbox.OrderBy(m => m.Id).ToListAsync();
+        Assert.Equal(names.Length, ipps.Count);
+        Assert.All(queued, m => Assert.Equal(("A28", "pending"), (m.Event, m.State)));
+        Assert.Equal(ipps, queued.Select(m => Hl7Parser.Parse(m.Payload).Message!.Pid()!.Value.Identifiers[0].Id));
     }
 
     [Theory]

@@ -19,8 +19,9 @@ public sealed class DuplicateCommandTests
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
         var client = factory.CreateClient();
         var name = "GARNIER" + PatientJson.UniqueLetters();
-        var csv = Path.GetTempFileName();
-        var export = Path.GetTempFileName();
+        using var csvFile = new TempFile();
+        using var exportFile = new TempFile();
+        var (csv, export) = (csvFile.Path, exportFile.Path);
         await File.WriteAllLinesAsync(csv,
         [
             "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone",

@@ -22,3 +22,11 @@ public sealed class TempSqliteFile(string prefix) : IDisposable
         }
     }
 }
+
+/// <summary>A file in the temporary folder for one test (an import file, a report), deleted when disposed.</summary>
+public sealed class TempFile : IDisposable
+{
+    public string Path { get; } = System.IO.Path.GetTempFileName();
+
+    public void Dispose() => File.Delete(Path);
+}
