@@ -59,22 +59,13 @@ public static class BulkInsert
         }
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
+        command.CommandText = $"INSERT INTO {Target(table, properties, sql)} VALUES ({string.Join(", ", properties.Select((_, i) => "@p" + i))})";
         var getters = new List<Func<object, object?>>();
         for (var i = 0; i < properties.Count; i++)
         {
             var property = properties[i];
-            var mapping = property.GetRelationalTypeMapping();
-            var parameter = mapping.CreateParameter(command, "@p" + i, null, property.IsNullable);
-            command.Parameters.Add(parameter);
-            var getter = property.GetGetter();
-            var converter = mapping.Converter;
-            getters.Add(entity =>
-            {
-                var value = getter.GetClrValue(entity);
-                return converter is null || value is null ? value : converter.ConvertToProvider(value);
-            });
+            command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, "@p" + i, null, property.IsNullable));
+            getters.Add(ProviderValue(property));
         }
         await command.PrepareAsync(cancellationToken);
         foreach (var entity in entities)
@@ -95,22 +86,10 @@ public static class BulkInsert
     private static async Task CopyAsync(IdentityRefDbContext db, StoreObjectIdentifier table, List<IProperty> properties, ISqlGenerationHelper sql,
         IEnumerable<object> entities, CancellationToken cancellationToken)
     {
-        var columns = properties.Select(property =>
-        {
-            var mapping = property.GetRelationalTypeMapping();
-            var getter = property.GetGetter();
-            var converter = mapping.Converter;
-            // The base name ("character varying", not "character varying(64)"): the name the driver knows the type by.
-            return (Type: mapping.StoreTypeNameBase, Value: (Func<object, object?>)(entity =>
-            {
-                var value = getter.GetClrValue(entity);
-                return converter is null || value is null ? value : converter.ConvertToProvider(value);
-            }));
-        }).ToArray();
+        // The type's base name ("character varying", not "character varying(64)"): the name the driver knows it by.
+        var columns = properties.Select(p => (Type: p.GetRelationalTypeMapping().StoreTypeNameBase, Value: ProviderValue(p))).ToArray();
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        var copy = $"COPY {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            "FROM STDIN (FORMAT BINARY)";
-        await using var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY {Target(table, properties, sql)} FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var entity in entities)
         {
             await importer.StartRowAsync(cancellationToken);
@@ -149,6 +128,22 @@ public static class BulkInsert
         await importer.CompleteAsync(cancellationToken);
     }
 
+    /// <summary>The table and its column list, as an INSERT or a COPY names them.</summary>
+    private static string Target(StoreObjectIdentifier table, List<IProperty> properties, ISqlGenerationHelper sql) =>
+        $"{sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))})";
+
+    /// <summary>A property's value as the database stores it: through the EF model's value converter, as SaveChanges does.</summary>
+    private static Func<object, object?> ProviderValue(IProperty property)
+    {
+        var getter = property.GetGetter();
+        var converter = property.GetRelationalTypeMapping().Converter;
+        return entity =>
+        {
+            var value = getter.GetClrValue(entity);
+            return converter is null || value is null ? value : converter.ConvertToProvider(value);
+        };
+    }
+
     private static Type ProviderType(IProperty property)
     {
         var mapping = property.GetRelationalTypeMapping();
@@ -171,18 +166,8 @@ public static class BulkInsert
     private static void InsertRaw(IdentityRefDbContext db, StoreObjectIdentifier table, List<IProperty> properties, ISqlGenerationHelper sql, IEnumerable<object> entities)
     {
         var handle = SqliteHandle(db);
-        var text = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({string.Join(", ", properties.Select(p => sql.DelimitIdentifier(p.GetColumnName(table)!)))}) " +
-            $"VALUES ({string.Join(", ", properties.Select((_, i) => "?" + (i + 1)))})";
-        var getters = properties.Select(property =>
-        {
-            var getter = property.GetGetter();
-            var converter = property.GetRelationalTypeMapping().Converter;
-            return (Func<object, object?>)(entity =>
-            {
-                var value = getter.GetClrValue(entity);
-                return converter is null || value is null ? value : converter.ConvertToProvider(value);
-            });
-        }).ToArray();
+        var text = $"INSERT INTO {Target(table, properties, sql)} VALUES ({string.Join(", ", properties.Select((_, i) => "?" + (i + 1)))})";
+        var getters = properties.Select(ProviderValue).ToArray();
         Check(raw.sqlite3_prepare_v2(handle, text, out var statement), handle);
         using (statement)
         {
