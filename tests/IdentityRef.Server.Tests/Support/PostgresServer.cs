@@ -113,8 +113,9 @@ public sealed class PostgresServer : IDisposable
         {
             return;
         }
-        var stop = $"{Path.Combine(FindBinaries()!, "pg_ctl")} -D {Path.Combine(_folder, "data")} -m immediate -w stop";
-        var command = (_runAs is null ? stop : $"runuser -u {_runAs} -- {stop}") + $"; rm -rf {_folder}";
+        // Paths quoted for the shell: a temporary folder may hold a space (TMPDIR).
+        var stop = $"'{Path.Combine(FindBinaries()!, "pg_ctl")}' -D '{Path.Combine(_folder, "data")}' -m immediate -w stop";
+        var command = (_runAs is null ? stop : $"runuser -u {_runAs} -- {stop}") + $"; rm -rf '{_folder}'";
         using var process = Process.Start(new ProcessStartInfo("sh", ["-c", command]) { WorkingDirectory = Path.GetTempPath() });
         process?.WaitForExit(TimeSpan.FromSeconds(30));
     }
