@@ -96,16 +96,12 @@ public static class MatchKeyBuild
     }
 
     /// <summary>
-    /// Writes the keys of new identities in the caller's transaction (a batch of the import): the keys are computed on every
-    /// core, then inserted in the primary key's order by multi-row prepared statements. The identities must have their
-    /// store number (<see cref="Identity.Number"/>). Returns the number of keys written.
+    /// Writes the keys of new identities in the caller's transaction (a desk's or the feed's creation, after its save): the
+    /// keys are computed on every core, then written in the primary key's order by <see cref="InsertSortedAsync"/>. The
+    /// identities must have their store number (<see cref="Identity.Number"/>).
     /// </summary>
-    public static async Task<long> InsertKeysOfAsync(IdentityRefDbContext db, IReadOnlyList<Identity> identities, CancellationToken cancellationToken)
-    {
-        var entries = SortedKeysOf(identities);
-        await InsertSortedAsync(db, entries, cancellationToken);
-        return entries.LongLength;
-    }
+    public static Task InsertKeysOfAsync(IdentityRefDbContext db, IReadOnlyList<Identity> identities, CancellationToken cancellationToken) =>
+        InsertSortedAsync(db, SortedKeysOf(identities), cancellationToken);
 
     /// <summary>The blocking keys of the identities as (key, identity number), computed on every core, in the primary key's order.</summary>
     public static (long Key, long Number)[] SortedKeysOf(IReadOnlyList<Identity> identities) => SortedEntries(identities.Select(MatchRow.Of).ToList());
