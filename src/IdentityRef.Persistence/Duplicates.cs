@@ -18,6 +18,48 @@ public sealed class MatchKey
 }
 
 /// <summary>
+/// The blocking keys of one keyed identity in one row: what <c>match_keys</c> holds for it, found by the identity's store
+/// number. It serves what an index of <c>match_keys</c> by identity served (the identity's keys to remove when its traits
+/// change or it is merged; the identities without keys) for one row appended per identity instead of about 22 index
+/// entries written at random (docs/import.md, "The key table"). Every writer of keys writes it in the same transaction; an
+/// active identity has one (with an empty list if its traits give no key), a merged identity none.
+/// </summary>
+public sealed class IdentityKeyList
+{
+    /// <summary>The <see cref="Identity.Number"/> of the identity; on SQLite the rowid itself, so rows are appended in number order.</summary>
+    public required long IdentityNumber { get; init; }
+
+    /// <summary>The identity's keys (<see cref="MatchKey.Key"/>) as little-endian 64-bit integers, in ascending order (<see cref="Encode"/>).</summary>
+    public required byte[] Keys { get; set; }
+
+    /// <summary>The stored form of keys already sorted in ascending order and distinct.</summary>
+    public static byte[] Encode(ReadOnlySpan<long> sortedKeys)
+    {
+        var bytes = new byte[sortedKeys.Length * sizeof(long)];
+        for (var i = 0; i < sortedKeys.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * sizeof(long)), sortedKeys[i]);
+        }
+        return bytes;
+    }
+
+    /// <summary>The keys of a stored list (<see cref="Encode"/>), in ascending order.</summary>
+    public static long[] Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length % sizeof(long) != 0)
+        {
+            throw new InvalidOperationException($"A stored key list has {bytes.Length} bytes, not a multiple of {sizeof(long)}.");
+        }
+        var keys = new long[bytes.Length / sizeof(long)];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(bytes[(i * sizeof(long))..]);
+        }
+        return keys;
+    }
+}
+
+/// <summary>
 /// An item the vigilance cell must look at. Usually a pair of identities: a potential duplicate or a potential
 /// collision, ordered (<see cref="IdentityA"/> sorts before <see cref="IdentityB"/>) and unique. An INSi
 /// contradiction (class <c>insi-contradiction</c>) concerns one identity and the answer of the teleservice instead:

@@ -24,6 +24,7 @@ public abstract class IdentityRefDbContext(DbContextOptions options) : DbContext
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
     public DbSet<MatchKey> MatchKeys => Set<MatchKey>();
+    public DbSet<IdentityKeyList> IdentityKeys => Set<IdentityKeyList>();
     public DbSet<DuplicateItem> DuplicateItems => Set<DuplicateItem>();
     public DbSet<DuplicateRun> DuplicateRuns => Set<DuplicateRun>();
     public DbSet<StoredMatchWeights> MatchWeights => Set<StoredMatchWeights>();

@@ -128,7 +128,7 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
             var keys = MatchKeyBuild.SortedKeysOf(created);
             KeyComputeTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
             await MatchKeyBuild.InsertSortedAsync(db, keys, cancellationToken);
-            KeysWritten += keys.LongLength;
+            KeysWritten += keys.Entries.LongLength;
             KeyTime += System.Diagnostics.Stopwatch.GetElapsedTime(started);
             started = System.Diagnostics.Stopwatch.GetTimestamp();
         }

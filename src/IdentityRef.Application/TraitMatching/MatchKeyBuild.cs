@@ -11,16 +11,11 @@ namespace IdentityRef.Application.TraitMatching;
 /// Writes the blocking keys of many identities in one sorted pass: the path of bulk writers (seed, import), which
 /// leave <see cref="MatchKeyIndex"/> aside, and of a base keyed before duplicate detection existed. The keys are
 /// exactly those of <see cref="IdentityMatching.KeyHashes"/>, as the listener writes them; what changes is the
-/// order (sorted by key, so the primary key grows at its end instead of at a random page per row) and, for a
-/// large build, the secondary index on the identity, dropped and created again once the rows are in.
+/// order (sorted by key, so the primary key grows at its end instead of at a random page per row). With the keys, each
+/// identity's list of them goes into <c>identity_keys</c> (<see cref="IdentityKeyList"/>), in the same transaction.
 /// </summary>
 public static class MatchKeyBuild
 {
-    /// <summary>From this many new rows on, re-creating the identity index is cheaper than maintaining it row by row.</summary>
-    public const int DefaultRebuildIndexFrom = 200_000;
-
-    private const string IdentityIndex = "IX_match_keys_IdentityNumber";
-
     /// <summary>
     /// The number of batches bulk writers wrote without keys and have not keyed yet, incremented in the transaction of
     /// every such batch: above zero, some identities may lack keys (a writer still running, or one that was interrupted).
@@ -39,7 +34,7 @@ public static class MatchKeyBuild
     /// <summary>Whether some active identities may lack keys: a bulk write left them pending, or the base was never keyed.</summary>
     public static async Task<bool> AnyMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
         await db.Counters.AnyAsync(c => c.Name == PendingCounter && c.Next > 0, cancellationToken)
-        || (!await db.MatchKeys.AnyAsync(cancellationToken) && await db.Identities.AnyAsync(i => i.MergedIntoId == null, cancellationToken));
+        || (!await db.IdentityKeys.AnyAsync(cancellationToken) && await db.Identities.AnyAsync(i => i.MergedIntoId == null, cancellationToken));
 
     // Rows per INSERT statement. PostgreSQL: 500 (2 parameters each, well under its limit), one round trip per 500 rows.
     // SQLite: one. Microsoft.Data.Sqlite binds every parameter by name (sqlite3_bind_parameter_index, a linear search of
@@ -51,16 +46,14 @@ public static class MatchKeyBuild
     /// Keys every active identity that has none (an interrupted bulk write leaves identities without keys: the next
     /// build completes them). One transaction. Returns the number of identities keyed and of keys written.
     /// </summary>
-    /// <param name="rebuildIndexFrom">From this many keys on, the identity index is dropped and created again around the inserts.</param>
-    public static async Task<(int Identities, long Keys)> BuildMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken,
-        int rebuildIndexFrom = DefaultRebuildIndexFrom)
+    public static async Task<(int Identities, long Keys)> BuildMissingAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
             var seen = await db.Counters.AsNoTracking().Where(c => c.Name == PendingCounter).Select(c => (long?)c.Next).FirstOrDefaultAsync(cancellationToken);
             var rows = await MatchRows.WithoutKeysAsync(db, cancellationToken);
-            return await BuildAsync(db, rows, rebuildIndexFrom, async () =>
+            return await BuildAsync(db, rows, async () =>
             {
                 if (seen is > 0)
                 {
@@ -76,16 +69,16 @@ public static class MatchKeyBuild
 
     /// <summary>
     /// Keys the identities a bulk writer wrote in <paramref name="batches"/> batches without keys, and takes those batches
-    /// off the pending count, in one transaction. Rows already keyed meanwhile (the identity was changed through the API,
-    /// or a whole-base build ran) are skipped by the primary key.
+    /// off the pending count, in one transaction. Identities keyed meanwhile (changed through the API, or a whole-base build
+    /// ran) are left as they are: they have their <c>identity_keys</c> row, and keys of traits they may no longer hold are not added.
     /// </summary>
     public static async Task<(int Identities, long Keys)> BuildWrittenAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> written, int batches,
-        CancellationToken cancellationToken, int rebuildIndexFrom = DefaultRebuildIndexFrom)
+        CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            return await BuildAsync(db, written, rebuildIndexFrom, () => db.Database.ExecuteSqlInterpolatedAsync(
+            return await BuildAsync(db, written, () => db.Database.ExecuteSqlInterpolatedAsync(
                 $"""UPDATE counters SET "Next" = CASE WHEN "Next" > {batches} THEN "Next" - {batches} ELSE 0 END WHERE "Name" = {PendingCounter}""",
                 cancellationToken), cancellationToken);
         }
@@ -96,34 +89,57 @@ public static class MatchKeyBuild
     }
 
     /// <summary>
-    /// Writes the keys of new identities in the caller's transaction (a desk's or the feed's creation, after its save): the
-    /// keys are computed on every core, then written in the primary key's order by <see cref="InsertSortedAsync"/>. The
-    /// identities must have their store number (<see cref="Identity.Number"/>).
+    /// Writes the keys of new identities, and their <c>identity_keys</c> rows, in the caller's transaction (a desk's or the
+    /// feed's creation, after its save): the keys are computed on every core, then written in the primary key's order by
+    /// <see cref="InsertSortedAsync"/>. The identities must have their store number (<see cref="Identity.Number"/>).
     /// </summary>
     public static Task InsertKeysOfAsync(IdentityRefDbContext db, IReadOnlyList<Identity> identities, CancellationToken cancellationToken) =>
         InsertSortedAsync(db, SortedKeysOf(identities), cancellationToken);
 
-    /// <summary>The blocking keys of the identities as (key, identity number), computed on every core, in the primary key's order.</summary>
-    public static (long Key, long Number)[] SortedKeysOf(IReadOnlyList<Identity> identities) => SortedEntries(identities.Select(MatchRow.Of).ToList());
+    /// <summary>The blocking keys of the identities, computed on every core: the rows of both key tables, in their primary keys' order.</summary>
+    public static KeyRows SortedKeysOf(IReadOnlyList<Identity> identities) => SortedEntries(identities.Select(MatchRow.Of).ToList());
 
     /// <summary>
-    /// Inserts keys sorted by <see cref="SortedKeysOf"/> in the caller's transaction, for identities created in it (the
-    /// import's batches): no key of theirs can be there already, so on PostgreSQL they go in by one binary <c>COPY</c>.
+    /// Inserts keys sorted by <see cref="SortedKeysOf"/> and the identities' <c>identity_keys</c> rows in the caller's
+    /// transaction, for identities created in it (the import's batches, a creation): no row of theirs can be there already,
+    /// so the lists go in by <see cref="BulkInsert"/> (SQLite's own prepared statement; one binary <c>COPY</c> on PostgreSQL),
+    /// and on PostgreSQL the keys by one <c>COPY</c> too.
     /// </summary>
-    public static Task InsertSortedAsync(IdentityRefDbContext db, (long Key, long Number)[] entries, CancellationToken cancellationToken) =>
-        db.Provider == DatabaseProvider.PostgreSql
-            ? BulkInsert.CopyInt64PairsAsync(db, "match_keys", "Key", "IdentityNumber", entries, cancellationToken)
-            : InsertAsync(db, entries, cancellationToken);
+    public static async Task InsertSortedAsync(IdentityRefDbContext db, KeyRows rows, CancellationToken cancellationToken)
+    {
+        await BulkInsert.InsertAsync(db, rows.Lists, cancellationToken);
+        if (db.Provider == DatabaseProvider.PostgreSql)
+        {
+            await BulkInsert.CopyInt64PairsAsync(db, "match_keys", "Key", "IdentityNumber", rows.Entries, cancellationToken);
+        }
+        else
+        {
+            await InsertAsync(db, rows.Entries, cancellationToken);
+        }
+    }
 
-    /// <summary>The keys of the rows as (key, identity number), in the order of the primary key.</summary>
-    private static (long Key, long Number)[] SortedEntries(IReadOnlyList<MatchRow> rows)
+    /// <summary>
+    /// The rows of both key tables for some identities: <paramref name="Entries"/> of <c>match_keys</c> as (key, identity
+    /// number) in its primary key's order; <paramref name="Lists"/>, one <c>identity_keys</c> row per identity, in number order.
+    /// </summary>
+    public sealed record KeyRows((long Key, long Number)[] Entries, IdentityKeyList[] Lists);
+
+    /// <summary>The keys of the rows, in the order of each table's primary key.</summary>
+    private static KeyRows SortedEntries(IReadOnlyList<MatchRow> rows)
     {
         if (rows.Any(r => r.Number <= 0))
         {
             throw new InvalidOperationException("Blocking keys are written for numbered identities only.");
         }
         var perIdentity = new long[rows.Count][];
-        Parallel.For(0, rows.Count, i => perIdentity[i] = [.. IdentityMatching.KeyHashes(rows[i].ToRecord())]);
+        var lists = new IdentityKeyList[rows.Count];
+        Parallel.For(0, rows.Count, i =>
+        {
+            long[] keys = [.. IdentityMatching.KeyHashes(rows[i].ToRecord())];
+            Array.Sort(keys);
+            perIdentity[i] = keys;
+            lists[i] = new IdentityKeyList { IdentityNumber = rows[i].Number, Keys = IdentityKeyList.Encode(keys) };
+        });
         var entries = new (long Key, long Number)[perIdentity.Sum(k => (long)k.Length)];
         var position = 0;
         for (var i = 0; i < perIdentity.Length; i++)
@@ -135,28 +151,28 @@ public static class MatchKeyBuild
             perIdentity[i] = [];
         }
         Array.Sort(entries);
-        return entries;
+        Array.Sort(lists, (a, b) => a.IdentityNumber.CompareTo(b.IdentityNumber));
+        return new KeyRows(entries, lists);
     }
 
-    private static async Task<(int Identities, long Keys)> BuildAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> rows, int rebuildIndexFrom,
-        Func<Task> beforeCommit, CancellationToken cancellationToken)
+    private static async Task<(int Identities, long Keys)> BuildAsync(IdentityRefDbContext db, IReadOnlyList<MatchRow> rows, Func<Task> beforeCommit,
+        CancellationToken cancellationToken)
     {
-        var entries = SortedEntries(rows);
+        var sorted = SortedEntries(rows);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var rebuildIndex = entries.Length > 0 && entries.Length >= rebuildIndexFrom;
-        if (rebuildIndex)
+        // An identity keyed since the rows were read (changed through the API, keyed by another build) has its list already:
+        // it keeps it and its keys, which follow its traits of now; only the identities whose list goes in get these keys.
+        var added = await BulkInsert.InsertKeyListsIfAbsentAsync(db, sorted.Lists, cancellationToken);
+        var entries = sorted.Entries;
+        if (added.Count < sorted.Lists.Length)
         {
-            await db.Database.ExecuteSqlRawAsync($"DROP INDEX IF EXISTS \"{IdentityIndex}\"", cancellationToken);
+            entries = [.. entries.Where(e => added.Contains(e.Number))];
         }
         await InsertAsync(db, entries, cancellationToken);
-        if (rebuildIndex)
-        {
-            await db.Database.ExecuteSqlRawAsync($"CREATE INDEX \"{IdentityIndex}\" ON match_keys (\"IdentityNumber\")", cancellationToken);
-        }
         await beforeCommit();
         await transaction.CommitAsync(cancellationToken);
-        return (rows.Count, entries.LongLength);
+        return (added.Count, entries.LongLength);
     }
 
     private static async Task InsertAsync(IdentityRefDbContext db, (long Key, long Number)[] entries, CancellationToken cancellationToken)

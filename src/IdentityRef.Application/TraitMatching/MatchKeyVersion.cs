@@ -39,6 +39,7 @@ public static partial class MatchKeyVersion
     public static async Task<(int Identities, long Keys)> RebuildAsync(IdentityRefDbContext db, CancellationToken cancellationToken)
     {
         await db.MatchKeys.ExecuteDeleteAsync(cancellationToken);
+        await db.IdentityKeys.ExecuteDeleteAsync(cancellationToken);
         var built = await MatchKeyBuild.BuildMissingAsync(db, cancellationToken);
         await RecordAsync(db, cancellationToken);
         return built;

@@ -38,10 +38,13 @@ public static class MatchRows
     public static Task<List<MatchRow>> ActiveAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
         QueryAsync(db, $"SELECT {Columns} FROM identities i WHERE i.\"MergedIntoId\" IS NULL", [], cancellationToken);
 
-    /// <summary>The active identities that have no blocking key (written in bulk without keys, or keyed before the keys existed).</summary>
+    /// <summary>
+    /// The active identities that have no <c>identity_keys</c> row, hence no blocking key (written in bulk without keys, or
+    /// created before the keys existed): one look-up of that table's primary key per identity.
+    /// </summary>
     public static Task<List<MatchRow>> WithoutKeysAsync(IdentityRefDbContext db, CancellationToken cancellationToken) =>
         QueryAsync(db, $"SELECT {Columns} FROM identities i WHERE i.\"MergedIntoId\" IS NULL " +
-            "AND NOT EXISTS (SELECT 1 FROM match_keys k WHERE k.\"IdentityNumber\" = i.\"Number\")", [], cancellationToken);
+            "AND NOT EXISTS (SELECT 1 FROM identity_keys k WHERE k.\"IdentityNumber\" = i.\"Number\")", [], cancellationToken);
 
     /// <summary>
     /// The active identities holding at least one of the keys: one statement, a range search of the

@@ -9,11 +9,23 @@ internal sealed class MatchKeyConfiguration : IEntityTypeConfiguration<MatchKey>
     public void Configure(EntityTypeBuilder<MatchKey> builder)
     {
         builder.ToTable("match_keys");
-        // The key first: candidate lookup is a range scan of the primary key; the second index serves maintenance.
+        // The key first: candidate lookup is a range scan of the primary key, the only index: an identity's keys are found
+        // through its identity_keys row (IdentityKeyList), not by an index on the identity (dropped by IdentityKeyLists).
         // On SQLite the table is WITHOUT ROWID (the row lives in the primary key only): EF cannot say so, the migration
         // that created it (NarrowMatchKeys) did; a migration that rebuilds this table must keep it (MigrationTests checks).
         builder.HasKey(k => new { k.Key, k.IdentityNumber });
-        builder.HasIndex(k => k.IdentityNumber);
+    }
+}
+
+internal sealed class IdentityKeyListConfiguration : IEntityTypeConfiguration<IdentityKeyList>
+{
+    public void Configure(EntityTypeBuilder<IdentityKeyList> builder)
+    {
+        builder.ToTable("identity_keys");
+        // Given, never generated: on SQLite an INTEGER PRIMARY KEY is the rowid (no AUTOINCREMENT), so the row lives in the
+        // table's own B-tree, appended in number order, with no second index.
+        builder.HasKey(k => k.IdentityNumber);
+        builder.Property(k => k.IdentityNumber).ValueGeneratedNever();
     }
 }
 

@@ -60,8 +60,10 @@ public sealed class DuplicateCommandTests
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/patients", person.Content())).StatusCode);
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            // A base from before duplicate detection: identities, no keys.
-            await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().MatchKeys.ExecuteDeleteAsync();
+            // A base from before duplicate detection: identities, no keys (nor lists of them).
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            await db.MatchKeys.ExecuteDeleteAsync();
+            await db.IdentityKeys.ExecuteDeleteAsync();
         }
         Assert.Empty((await (await client.PostAsync("/api/patients/match", person.Content())).ReadObjectAsync())["candidates"]!.AsArray());
 

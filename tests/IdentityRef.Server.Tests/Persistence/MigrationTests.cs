@@ -188,6 +188,84 @@ public sealed class MigrationTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task IdentityKeyLists_ListsEveryKeyedIdentitysKeys_AndDropsTheIndexByIdentity(DatabaseProvider provider)
+    {
+        var sqlite = provider == DatabaseProvider.Sqlite;
+        var (connectionString, cleanup) = NewDatabase(provider);
+        try
+        {
+            await using (var db = Context(provider, connectionString))
+            {
+                var migrations = db.Database.GetMigrations().ToList();
+                var lists = migrations.FindIndex(id => id.EndsWith("_IdentityKeyLists", StringComparison.Ordinal));
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(migrations[lists - 1]);
+            }
+            // Three identities as the previous schema held them: two keyed (keys of every sign and size, shared and not, written
+            // out of order), one without keys (a bulk write's, not keyed yet).
+            var keysOf = new Dictionary<long, long[]>
+            {
+                [7] = [long.MaxValue, -1, 0x0102030405060708, long.MinValue, 10],
+                [9] = [10, -0x0102030405060708, 255, 256],
+                [12] = [],
+            };
+            await using (var connection = Open(provider, connectionString))
+            {
+                var at = new DateTimeOffset(2026, 12, 6, 8, 0, 0, TimeSpan.Zero);
+                foreach (var (number, keys) in keysOf)
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = """
+                        INSERT INTO identities ("Id", "Ipp", "Number", "BirthName", "FirstNames", "FirstName", "BirthDate", "BirthDateCorrected", "Sex",
+                            "Status", "Attributes", "InsHistory", "Version", "CreatedAt", "UpdatedAt", "StrictTraitsChangedAt")
+                        VALUES (@id, @ipp, @number, 'ANCIENNEBASE', 'JEANNE', 'JEANNE', @birth, @no, 'F', 'PROV', 0, '[]', 1, @at, @at, @at);
+                        """ + string.Concat(keys.Select((_, k) => $"""INSERT INTO match_keys ("Key", "IdentityNumber") VALUES (@k{k}, @number);"""));
+                    Add(command, "id", sqlite ? Guid.NewGuid().ToString().ToUpperInvariant() : Guid.NewGuid());
+                    Add(command, "ipp", $"1000000{number:00}");
+                    Add(command, "number", number);
+                    Add(command, "birth", sqlite ? "1950-03-04" : new DateOnly(1950, 3, 4));
+                    Add(command, "no", sqlite ? 0 : false);
+                    Add(command, "at", sqlite ? new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter().ConvertToProvider(at)! : at);
+                    for (var k = 0; k < keys.Length; k++)
+                    {
+                        Add(command, $"k{k}", keys[k]);
+                    }
+                    await command.ExecuteNonQueryAsync();
+                }
+            }
+
+            await using (var db = Context(provider, connectionString))
+            {
+                await DatabaseSetup.MigrateAsync(db);
+                var stored = await db.IdentityKeys.AsNoTracking().ToDictionaryAsync(k => k.IdentityNumber, k => k.Keys);
+                Assert.Equal([7L, 9L], stored.Keys.Order());
+                foreach (var number in stored.Keys)
+                {
+                    // The same bytes as the server writes them: little-endian, ascending.
+                    Assert.Equal(IdentityKeyList.Encode([.. keysOf[number].Order()]), stored[number]);
+                    Assert.Equal(keysOf[number].Order(), IdentityKeyList.Decode(stored[number]));
+                }
+                Assert.Equal(9, await db.MatchKeys.CountAsync());
+                Assert.Equal([12L], (await IdentityRef.Application.TraitMatching.MatchRows.WithoutKeysAsync(db, CancellationToken.None)).Select(r => r.Number));
+                var indexes = sqlite
+                    ? "SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'match_keys'"
+                    : "SELECT indexname AS \"Value\" FROM pg_indexes WHERE tablename = 'match_keys'";
+                Assert.DoesNotContain("IX_match_keys_IdentityNumber", await db.Database.SqlQueryRaw<string>(indexes).ToListAsync());
+                if (sqlite)
+                {
+                    // The number is the rowid itself: one B-tree, appended in number order.
+                    Assert.Equal([7L, 9L], await db.Database.SqlQueryRaw<long>("SELECT rowid AS \"Value\" FROM identity_keys ORDER BY rowid").ToListAsync());
+                    Assert.Empty(await db.Database.SqlQueryRaw<string>("SELECT name AS \"Value\" FROM sqlite_master WHERE type = 'index' AND tbl_name = 'identity_keys'").ToListAsync());
+                }
+            }
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
     [Fact]
     public async Task Migrating_TwiceOrFromTwoServersAtOnce_RecordsTheBaselineOnce()
     {

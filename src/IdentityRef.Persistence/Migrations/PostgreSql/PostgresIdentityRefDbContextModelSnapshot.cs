@@ -475,6 +475,20 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                     b.ToTable("identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityKeyList", b =>
+                {
+                    b.Property<long>("IdentityNumber")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Keys")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("IdentityNumber");
+
+                    b.ToTable("identity_keys", (string)null);
+                });
+
             modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
                 {
                     b.Property<long>("Id")
@@ -632,8 +646,6 @@ namespace IdentityRef.Persistence.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.HasKey("Key", "IdentityNumber");
-
-                    b.HasIndex("IdentityNumber");
 
                     b.ToTable("match_keys", (string)null);
                 });

@@ -460,6 +460,20 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                     b.ToTable("identifiers", (string)null);
                 });
 
+            modelBuilder.Entity("IdentityRef.Persistence.IdentityKeyList", b =>
+                {
+                    b.Property<long>("IdentityNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Keys")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("IdentityNumber");
+
+                    b.ToTable("identity_keys", (string)null);
+                });
+
             modelBuilder.Entity("IdentityRef.Persistence.IdentityLink", b =>
                 {
                     b.Property<long>("Id")
@@ -611,8 +625,6 @@ namespace IdentityRef.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Key", "IdentityNumber");
-
-                    b.HasIndex("IdentityNumber");
 
                     b.ToTable("match_keys", (string)null);
                 });
