@@ -13,7 +13,7 @@ namespace IdentityRef.Server.Tests.Cli;
 /// <summary>
 /// <c>import</c> as an operator runs it (the built server as a child process), killed with SIGKILL once some batches are
 /// committed, then run again: every row ends imported exactly once, no identity is half-written or without its blocking
-/// keys (after the kill already, before anything repairs them), check-before-create finds the imported people, and the
+/// keys or its <c>identity_keys</c> row (after the kill already, before anything repairs them), check-before-create finds the imported people, and the
 /// second run reports the rows of the first as already imported, not as rejects, and succeeds.
 /// </summary>
 public sealed class ImportKillTests
@@ -81,6 +81,11 @@ public sealed class ImportKillTests
             Assert.Equal(committed, await ScalarAsync(provider, connectionString, ImportedIdentities));
             Assert.Equal(committed, await ScalarAsync(provider, connectionString, ImportAudit));
             Assert.Equal(0, await ScalarAsync(provider, connectionString, IdentitiesWithoutKeys));
+            // And each identity's identity_keys row lists exactly its keys.
+            await using (var db = KeyTables.Context(provider, connectionString))
+            {
+                Assert.Equal(committed, await KeyTables.AssertAgreeAsync(db));
+            }
 
             // Second run: finishes the job.
             var (exit, output) = await ServerProcess.RunAsync(work.FullName, environment, TimeSpan.FromSeconds(120), args);
@@ -93,6 +98,10 @@ public sealed class ImportKillTests
             Assert.Equal(Rows, await ScalarAsync(provider, connectionString, ImportedIdentities));
             Assert.Equal(Rows, await ScalarAsync(provider, connectionString, ImportAudit));
             Assert.Equal(0, await ScalarAsync(provider, connectionString, IdentitiesWithoutKeys));
+            await using (var db = KeyTables.Context(provider, connectionString))
+            {
+                Assert.Equal(Rows, await KeyTables.AssertAgreeAsync(db));
+            }
 
             // Check-before-create through the API finds people of both runs (rows of the first batches and of the last ones).
             using var server = new IdentityRefFactory(provider, connectionString: connectionString);

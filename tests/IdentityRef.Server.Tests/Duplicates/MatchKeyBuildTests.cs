@@ -43,6 +43,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
         var byBuild = await KeysOfAsync(db, ids);
         Assert.Equal(byListener.Values.Sum(k => k.Count), written);
         Assert.All(ids, id => Assert.Equal(byListener[id], byBuild[id]));
+        await KeyTables.AssertAgreeAsync(db, ids);
         Assert.Equal((0, 0L), await MatchKeyBuild.BuildMissingAsync(db, CancellationToken.None));
     }
 
@@ -61,6 +62,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
         Assert.Equal(300, seeded.Count);
         var stored = await KeysOfAsync(db, seeded.Select(i => i.Id).ToList());
         Assert.All(seeded, identity => Assert.Equal(IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Order(), stored[identity.Id]));
+        Assert.Equal(300, await KeyTables.AssertAgreeAsync(db, [.. seeded.Select(i => i.Id)]));
     }
 
     [Theory]
@@ -140,6 +142,7 @@ public sealed class MatchKeyBuildTests(Databases databases) : IClassFixture<Data
 
         var stored = await KeysOfAsync(db, ids);
         Assert.All(identities, identity => Assert.Equal(IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Order(), stored[identity.Id]));
+        await KeyTables.AssertAgreeAsync(db, ids);
     }
 
     [Theory]

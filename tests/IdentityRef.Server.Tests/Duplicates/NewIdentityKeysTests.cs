@@ -67,6 +67,7 @@ public sealed class NewIdentityKeysTests(Databases databases) : IClassFixture<Da
         Assert.Equal("CAMILLE", changed.FirstName);
         Assert.NotEqual(ExpectedKeys(fed), ExpectedKeys(changed));
         Assert.Equal(ExpectedKeys(changed), await KeysAsync(db, changed.Number));
+        Assert.Equal(2, await KeyTables.AssertAgreeAsync(db, [desk.Id, fed.Id]));
     }
 
     [Theory]
@@ -98,6 +99,7 @@ public sealed class NewIdentityKeysTests(Databases databases) : IClassFixture<Da
         Assert.True(keys > 0, "the keys were in the transaction when its commit failed");
         Assert.False(await db.Identities.AnyAsync(i => i.BirthName == failing.BirthName));
         Assert.Empty(await KeysAsync(db, number));
+        Assert.False(await db.IdentityKeys.AnyAsync(k => k.IdentityNumber == number));
 
         // Sent again once the disk has room: created, with its keys (the same store number may come back: nothing of the
         // failed attempt stands in its way).
@@ -107,6 +109,7 @@ public sealed class NewIdentityKeysTests(Databases databases) : IClassFixture<Da
         var ipp = (string)(await created.ReadObjectAsync())["ipp"]!;
         var identity = await db.Identities.AsNoTracking().SingleAsync(i => i.Ipp == ipp);
         Assert.Equal(ExpectedKeys(identity), await KeysAsync(db, identity.Number));
+        await KeyTables.AssertAgreeAsync(db, [identity.Id]);
 
         // The feed: the same failure answers AR (send it again later), nothing written.
         failing.Seen.Clear();
@@ -120,6 +123,7 @@ public sealed class NewIdentityKeysTests(Databases databases) : IClassFixture<Da
         Assert.False(await db.Identities.AnyAsync(i => i.BirthName == failing.BirthName));
         Assert.False(await db.Identifiers.AnyAsync(i => i.Value == ext));
         Assert.Empty(await KeysAsync(db, number));
+        Assert.False(await db.IdentityKeys.AnyAsync(k => k.IdentityNumber == number));
     }
 
     [Theory]
@@ -140,6 +144,7 @@ public sealed class NewIdentityKeysTests(Databases databases) : IClassFixture<Da
 
         Assert.Equal(ExpectedKeys(identity), await KeysAsync(db, identity.Number));
         Assert.NotEmpty(await KeysAsync(db, identity.Number));
+        await KeyTables.AssertAgreeAsync(db, [identity.Id]);
     }
 
     private static List<long> ExpectedKeys(Identity identity) => [.. IdentityMatching.KeyHashes(IdentityMatching.ToRecord(identity)).Order()];
