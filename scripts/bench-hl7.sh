@@ -19,6 +19,9 @@
 #       feed's identities to the base, ids unique per run, and a seed of its own unless SEED is set, so that a run's people
 #       are not those of the run before, which would all be probable duplicates). A base made by an older schema is
 #       migrated by the first run (at 1,000,000 identities: ~22 min for the store numbers of the blocking keys).
+#       WARMUP=N messages (default 3,000) go first and are not counted: the runtime keeps recompiling hot methods (tiered JIT)
+#       for about ten seconds of traffic; with the former 300 a sampled profile still showed ~18 % of the server's CPU in the
+#       JIT during the measurement (docs/hl7.md).
 #       TRACE=prefix also records a CPU sample trace of the server (dotnet-trace, prefix-C.nettrace per connection count);
 #       `dotnet-trace report prefix-1.nettrace topN --inclusive -n 60` then shows where its time goes.
 #       scripts/feed-trace-shares.py prefix-1.nettrace splits a message's time by part (check, write half, commit...).
@@ -74,7 +77,7 @@ for c in $connections; do
     tracer=$!
     sleep 3
   fi
-  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --connections "$c" --known-csv "$csv" --server-pid "$pid" --seed "$seed" || status=1
+  dotnet "$BENCH" hl7-feed --port "$port" --messages "$messages" --warmup "${WARMUP:-3000}" --connections "$c" --known-csv "$csv" --server-pid "$pid" --seed "$seed" || status=1
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ -n "$tracer" ]; then wait "$tracer" 2>/dev/null || true; fi # the trace ends with the server

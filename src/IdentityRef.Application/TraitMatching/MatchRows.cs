@@ -48,7 +48,8 @@ public static class MatchRows
 
     /// <summary>
     /// The active identities holding at least one of the keys: one statement, a range search of the
-    /// <c>match_keys</c> primary key (key first, so it covers the identity's number) then the identities' index on their number.
+    /// <c>match_keys</c> primary key (key first, so it covers the identity's number) then the identities by number: on SQLite
+    /// their row id, one B-tree search each (<c>SqliteKeyTables</c>); on PostgreSQL the unique index on the number.
     /// </summary>
     public static Task<List<MatchRow>> ByKeysAsync(IdentityRefDbContext db, IReadOnlyCollection<long> keys, CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ namespace IdentityRef.Server.Duplicates;
 /// garbage collections they cause stay out of the server's process (<see cref="DuplicateOptions.FullRunIsolation"/>).
 /// The child is given this server's whole effective configuration as environment variables (whatever its sources: files,
 /// environment, command line), the resolved connection string and content root, so it works on the same base with the
-/// same settings; it runs at the lowest priority (<c>nice -n 19</c>, every thread of it, the collector's included) and
+/// same settings; it runs at the lowest priority (Linux's <c>SCHED_IDLE</c> by <c>chrt --idle 0</c>, else <c>nice -n 19</c>; every
+/// thread of it, the collector's included) and
 /// stops if this server goes away (<c>--stop-with</c>), so that a restarted server never has two runs at once.
 /// </summary>
 public sealed class SeparateFullRun(IConfiguration configuration, string contentRoot, string connectionString,
@@ -27,7 +28,7 @@ public sealed class SeparateFullRun(IConfiguration configuration, string content
         try
         {
             process.Start();
-            if (options.Value.DetectionLowPriority && process.StartInfo.FileName != Nice)
+            if (options.Value.DetectionLowPriority && process.StartInfo.FileName is not (Nice or Chrt))
             {
                 TryLower(process);
             }
@@ -51,20 +52,15 @@ public sealed class SeparateFullRun(IConfiguration configuration, string content
         }
     }
 
+    private const string Chrt = "/usr/bin/chrt";
+
     private const string Nice = "/usr/bin/nice";
 
     private ProcessStartInfo StartInfo(bool train, string summaryFile)
     {
         var (program, dll) = ThisProgram();
         var info = new ProcessStartInfo { UseShellExecute = false, WorkingDirectory = contentRoot };
-        if (options.Value.DetectionLowPriority && !OperatingSystem.IsWindows() && File.Exists(Nice))
-        {
-            info.FileName = Nice;
-            info.ArgumentList.Add("-n");
-            info.ArgumentList.Add("19");
-            info.ArgumentList.Add(program);
-        }
-        else
+        if (!options.Value.DetectionLowPriority || !ThroughLowPriorityLauncher(info, program))
         {
             info.FileName = program;
         }
@@ -92,6 +88,30 @@ public sealed class SeparateFullRun(IConfiguration configuration, string content
             info.Environment["Logging__File__Path"] = RunLogFile(logFile);
         }
         return info;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="info"/> start <paramref name="program"/> through a launcher that lowers its CPU priority before
+    /// it runs, so that every thread it creates has it: Linux's <c>SCHED_IDLE</c> (<c>chrt --idle 0</c>) where chrt exists,
+    /// else <c>nice -n 19</c>. SCHED_IDLE rather than nice 19: a core that runs only the detection counts as idle when a
+    /// request's thread wakes up, so the request starts there at once instead of after the run's time slice
+    /// (docs/deployment.md); unprivileged processes may choose it (sched(7)). False when there is no launcher (Windows): the
+    /// caller lowers the process once started.
+    /// </summary>
+    internal static bool ThroughLowPriorityLauncher(ProcessStartInfo info, string program)
+    {
+        string[]? launcher = OperatingSystem.IsWindows() ? null : File.Exists(Chrt) ? [Chrt, "--idle", "0"] : File.Exists(Nice) ? [Nice, "-n", "19"] : null;
+        if (launcher is null)
+        {
+            return false;
+        }
+        info.FileName = launcher[0];
+        foreach (var arg in launcher[1..])
+        {
+            info.ArgumentList.Add(arg);
+        }
+        info.ArgumentList.Add(program);
+        return true;
     }
 
     /// <summary><c>/var/log/identityref/identityref-.log</c> → <c>/var/log/identityref/identityref-detection-.log</c>.</summary>

@@ -16,7 +16,7 @@ namespace IdentityRef.Benchmarks.Hl7Benchmarks
     /// the import file the base was made from, under another domain): check-before-create finds them and the pairs go to
     /// the cell's queue. Messages are built before the clock starts; latency is send → ACK of each message.
     /// Usage: hl7-feed --port P [--host H] [--messages 20000] [--connections 1] [--updates 0.2] [--known-csv FILE]
-    ///   [--known 0.01] [--seed 7] [--warmup 300] [--server-pid PID] [--target 1000]
+    ///   [--known 0.01] [--seed 7] [--warmup 3000] [--server-pid PID] [--target 1000]
     /// Exit code 1 when a message is not answered, or when the rate is under the target (one connection only).
     /// </summary>
     public static partial class Hl7FeedSuite
@@ -33,7 +33,7 @@ namespace IdentityRef.Benchmarks.Hl7Benchmarks
             var knownShare = Arg(args, "--known", 0.01);
             var knownCsv = Arg(args, "--known-csv", "");
             var seed = Arg(args, "--seed", 7);
-            var warmup = Arg(args, "--warmup", 300);
+            var warmup = Arg(args, "--warmup", 3000); // tiered JIT recompiles hot methods for ~10 s of traffic (scripts/bench-hl7.sh)
             var serverPid = Arg(args, "--server-pid", 0);
             var target = Arg(args, "--target", 1000.0);
             var known = knownCsv.Length > 0 ? KnownPeople(knownCsv, 20_000) : [];

@@ -57,6 +57,40 @@ public sealed class SeparateFullRunTests
         Assert.True((bool)match["probableDuplicate"]!);
     }
 
+    /// <summary>
+    /// The launcher of the run lowers the program's CPU priority before it starts: a shell started through it reads its own
+    /// scheduling policy and nice value from /proc (fields 41 and 19 of its stat line), as the run's threads would have them.
+    /// </summary>
+    [Fact]
+    public async Task TheRunsLauncher_StartsTheProgramAtTheLowestCpuPriority()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // /proc and SCHED_IDLE are Linux's; elsewhere the run is lowered after its start (ProcessPriorityClass.Idle).
+        }
+        var info = new System.Diagnostics.ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true };
+        Assert.True(IdentityRef.Server.Duplicates.SeparateFullRun.ThroughLowPriorityLauncher(info, "/bin/sh"));
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add("cat /proc/$$/stat");
+        using var shell = System.Diagnostics.Process.Start(info)!;
+        var stat = await shell.StandardOutput.ReadToEndAsync();
+        await shell.WaitForExitAsync();
+
+        // After the command's name in parentheses, the fields are numbered from 3 (state).
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var (nice, policy) = (int.Parse(fields[19 - 3], System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(fields[41 - 3], System.Globalization.CultureInfo.InvariantCulture));
+        const int SchedIdle = 5;
+        if (File.Exists("/usr/bin/chrt"))
+        {
+            Assert.Equal(SchedIdle, policy);
+        }
+        else
+        {
+            Assert.Equal(19, nice);
+        }
+    }
+
     [Fact]
     public async Task ARunWhoseServerHasGoneAway_StopsWithoutWritingASummary()
     {

@@ -188,6 +188,125 @@ public sealed class MigrationTests
         }
     }
 
+    /// <summary>
+    /// SQLite stores identities by their store number (<c>SqliteKeyTables</c>): migration <c>IdentitiesByNumber</c> rebuilds
+    /// the table of a base made before it, keeping every row, its number and what refers to it.
+    /// </summary>
+    [Fact]
+    public async Task IdentitiesByNumber_RebuildsTheTableWithTheNumberAsRowId_KeepingRowsAndReferences()
+    {
+        var (connectionString, cleanup) = NewDatabase(DatabaseProvider.Sqlite);
+        try
+        {
+            await using (var db = Context(DatabaseProvider.Sqlite, connectionString))
+            {
+                var migrations = db.Database.GetMigrations().ToList();
+                var rebuild = migrations.FindIndex(id => id.EndsWith("_IdentitiesByNumber", StringComparison.Ordinal));
+                await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(migrations[rebuild - 1]);
+            }
+            // Three identities numbered out of their insertion order, one identifier referring to the second.
+            Guid[] ids = [Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid()];
+            long[] numbers = [7, 3, 12];
+            await using (var connection = Open(DatabaseProvider.Sqlite, connectionString))
+            {
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    await using var command = connection.CreateCommand();
+                    command.CommandText = """
+                        INSERT INTO identities ("Id", "Ipp", "BirthName", "FirstNames", "FirstName", "BirthDate", "BirthDateCorrected", "Sex", "Status",
+                            "Attributes", "InsHistory", "Version", "CreatedAt", "UpdatedAt", "StrictTraitsChangedAt", "Number")
+                        VALUES (@id, @ipp, 'ANCIENNEBASE', 'JEANNE', 'JEANNE', '1950-03-04', 0, 'F', 'PROV', 0, '[]', 1, 0, 0, 0, @number);
+                        """;
+                    Add(command, "id", ids[i].ToString().ToUpperInvariant());
+                    Add(command, "ipp", $"10000000{i + 1}");
+                    Add(command, "number", numbers[i]);
+                    await command.ExecuteNonQueryAsync();
+                }
+                await using var identifier = connection.CreateCommand();
+                identifier.CommandText = """INSERT INTO identifiers ("IdentityId", "System", "Value", "CreatedAt") VALUES (@identity, 'LAB', 'L1', 0)""";
+                Add(identifier, "identity", ids[1].ToString().ToUpperInvariant());
+                await identifier.ExecuteNonQueryAsync();
+            }
+
+            await using (var db = Context(DatabaseProvider.Sqlite, connectionString))
+            {
+                await DatabaseSetup.MigrateAsync(db);
+                var rows = await db.Database.SqlQueryRaw<string>(
+                    "SELECT CAST(rowid AS TEXT) || ':' || CAST(\"Number\" AS TEXT) || ':' || \"Id\" AS \"Value\" FROM identities ORDER BY rowid").ToListAsync();
+                Assert.Equal(numbers.Zip(ids).OrderBy(p => p.First).Select(p => $"{p.First}:{p.First}:{p.Second.ToString().ToUpperInvariant()}"), rows);
+                Assert.Empty(await db.Database.SqlQueryRaw<string>("SELECT \"table\" AS \"Value\" FROM pragma_foreign_key_check").ToListAsync());
+                Assert.Equal(3, (await db.Identities.AsNoTracking().SingleAsync(i => i.Id == ids[1])).Number);
+                Assert.Equal(ids[1], (await db.Identifiers.AsNoTracking().SingleAsync(i => i.Value == "L1")).IdentityId);
+            }
+            await AssertStoredByNumberAsync(connectionString);
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
+    /// <summary>A fresh SQLite base stores identities by number too, and still refuses a second identity with one id.</summary>
+    [Fact]
+    public async Task FreshSqliteBase_StoresIdentitiesByNumber()
+    {
+        var (connectionString, cleanup) = NewDatabase(DatabaseProvider.Sqlite);
+        try
+        {
+            await using (var db = Context(DatabaseProvider.Sqlite, connectionString))
+            {
+                await DatabaseSetup.MigrateAsync(db);
+            }
+            await AssertStoredByNumberAsync(connectionString);
+            await using var connection = Open(DatabaseProvider.Sqlite, connectionString);
+            var id = Guid.NewGuid().ToString().ToUpperInvariant();
+            for (var number = 1; number <= 2; number++)
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"""
+                    INSERT INTO identities ("Id", "Ipp", "BirthName", "FirstNames", "FirstName", "BirthDate", "BirthDateCorrected", "Sex", "Status",
+                        "Attributes", "InsHistory", "Version", "CreatedAt", "UpdatedAt", "StrictTraitsChangedAt", "Number")
+                    VALUES (@id, '20000000{number}', 'DUPONT', 'JEAN', 'JEAN', '1950-03-04', 0, 'M', 'PROV', 0, '[]', 1, 0, 0, 0, {number});
+                    """;
+                Add(command, "id", id);
+                if (number == 1)
+                {
+                    await command.ExecuteNonQueryAsync();
+                }
+                else
+                {
+                    // The model's key is still unique: the UNIQUE constraint that replaced the primary key on Id.
+                    var refused = await Assert.ThrowsAsync<SqliteException>(() => command.ExecuteNonQueryAsync());
+                    Assert.Contains("UNIQUE", refused.Message, StringComparison.Ordinal);
+                }
+            }
+        }
+        finally
+        {
+            cleanup();
+        }
+    }
+
+    /// <summary>Number is the row id (the one INTEGER primary key column), and a read by number searches the table's own B-tree.</summary>
+    private static async Task AssertStoredByNumberAsync(string connectionString)
+    {
+        await using var connection = Open(DatabaseProvider.Sqlite, connectionString);
+        await using var columns = connection.CreateCommand();
+        columns.CommandText = "SELECT name || ' ' || type FROM pragma_table_info('identities') WHERE pk > 0";
+        Assert.Equal("Number INTEGER", await columns.ExecuteScalarAsync());
+        await using var plan = connection.CreateCommand();
+        plan.CommandText = "EXPLAIN QUERY PLAN SELECT \"BirthName\" FROM identities WHERE \"Number\" IN (3, 7)";
+        var steps = new List<string>();
+        await using (var reader = await plan.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                steps.Add(reader.GetString(3));
+            }
+        }
+        Assert.Contains(steps, step => step.Contains("INTEGER PRIMARY KEY", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
     public async Task IdentityKeyLists_ListsEveryKeyedIdentitysKeys_AndDropsTheIndexByIdentity(DatabaseProvider provider)

@@ -13,11 +13,13 @@ public sealed class VigilancePagesTests(Databases databases) : IClassFixture<Dat
     private IdentityRefFactory Factory => databases[DatabaseProvider.Sqlite];
 
     /// <summary>Two records of one person (hyphen variant, day/month inversion), the second confirmed as a known duplicate; returns their IPPs.</summary>
-    internal static async Task<(string A, string B)> LookAlikesAsync(HttpClient admin)
+    /// <param name="namePrefix">The start of their birth name: "AAAA" puts them first in the queue sorted by name, whatever
+    /// other tests of the shared database queued.</param>
+    internal static async Task<(string A, string B)> LookAlikesAsync(HttpClient admin, string namePrefix = "LEFEBVRE")
     {
         var person = new JsonObject
         {
-            ["birthName"] = "LEFEBVRE" + PatientJson.UniqueLetters(), ["firstNames"] = "Jean-Pierre Louis", ["birthDate"] = "1980-03-04", ["sex"] = "M",
+            ["birthName"] = namePrefix + PatientJson.UniqueLetters(), ["firstNames"] = "Jean-Pierre Louis", ["birthDate"] = "1980-03-04", ["sex"] = "M",
             ["birthPlaceCode"] = "75112", ["address"] = "3 rue des Ormes", ["postcode"] = "69003", ["city"] = "Lyon",
         };
         // Other tests of the shared database create people alike: the first record is confirmed too.
