@@ -39,7 +39,7 @@ public sealed class DuplicateOptions
     public int DetectionThreads { get; init; } = 1;
 
     /// <summary>
-    /// A full detection's threads run at the system's lowest priority (Linux nice 19): they use a core only while requests
+    /// A full detection's threads run at the system's lowest priority (Linux: nice 19 for threads in the server, SCHED_IDLE for a run in its own process): they use a core only while requests
     /// leave it idle. Keep on: off, a run competes with check-before-create as an equal.
     /// </summary>
     public bool DetectionLowPriority { get; init; } = true;
