@@ -177,12 +177,7 @@ public static class BulkInsert
                 {
                     Check(Bind(statement, i + 1, getters[i](entity)), handle);
                 }
-                var rc = raw.sqlite3_step(statement);
-                raw.sqlite3_reset(statement);
-                if (rc != raw.SQLITE_DONE)
-                {
-                    Check(rc, handle);
-                }
+                StepOnce(statement, handle);
             }
         }
     }
@@ -221,12 +216,7 @@ public static class BulkInsert
             {
                 Check(raw.sqlite3_bind_int64(statement, 1, first), handle);
                 Check(raw.sqlite3_bind_int64(statement, 2, second), handle);
-                var rc = raw.sqlite3_step(statement);
-                raw.sqlite3_reset(statement);
-                if (rc != raw.SQLITE_DONE)
-                {
-                    Check(rc, handle);
-                }
+                StepOnce(statement, handle);
             }
         }
     }
@@ -251,12 +241,7 @@ public static class BulkInsert
                 {
                     Check(raw.sqlite3_bind_int64(statement, 1, list.IdentityNumber), handle);
                     Check(raw.sqlite3_bind_blob(statement, 2, list.Keys), handle);
-                    var rc = raw.sqlite3_step(statement);
-                    raw.sqlite3_reset(statement);
-                    if (rc != raw.SQLITE_DONE)
-                    {
-                        Check(rc, handle);
-                    }
+                    StepOnce(statement, handle);
                     if (raw.sqlite3_changes(handle) == 1)
                     {
                         added.Add(list.IdentityNumber);
@@ -296,4 +281,15 @@ public static class BulkInsert
     }
 
     private static void Check(int rc, sqlite3 handle) => SqliteException.ThrowExceptionForRC(rc, handle);
+
+    /// <summary>Runs a bound insert once and resets it for the next row; any result but done (a broken constraint, a full disk) throws.</summary>
+    private static void StepOnce(sqlite3_stmt statement, sqlite3 handle)
+    {
+        var rc = raw.sqlite3_step(statement);
+        raw.sqlite3_reset(statement);
+        if (rc != raw.SQLITE_DONE)
+        {
+            Check(rc, handle);
+        }
+    }
 }

@@ -82,7 +82,7 @@ public sealed class ImportKillTests
             Assert.Equal(committed, await ScalarAsync(provider, connectionString, ImportAudit));
             Assert.Equal(0, await ScalarAsync(provider, connectionString, IdentitiesWithoutKeys));
             // And each identity's identity_keys row lists exactly its keys.
-            await using (var db = KeyTables.Context(provider, connectionString))
+            await using (var db = Databases.Context(provider, connectionString))
             {
                 Assert.Equal(committed, await KeyTables.AssertAgreeAsync(db));
             }
@@ -98,7 +98,7 @@ public sealed class ImportKillTests
             Assert.Equal(Rows, await ScalarAsync(provider, connectionString, ImportedIdentities));
             Assert.Equal(Rows, await ScalarAsync(provider, connectionString, ImportAudit));
             Assert.Equal(0, await ScalarAsync(provider, connectionString, IdentitiesWithoutKeys));
-            await using (var db = KeyTables.Context(provider, connectionString))
+            await using (var db = Databases.Context(provider, connectionString))
             {
                 Assert.Equal(Rows, await KeyTables.AssertAgreeAsync(db));
             }

@@ -78,7 +78,7 @@ public sealed class MigrationTests
         try
         {
             await RunLegacyScriptAsync(provider, legacy);
-            await using (var db = Context(provider, fresh))
+            await using (var db = Databases.Context(provider, fresh))
             {
                 // Up to the baseline: what the hand-written migrations built (later generated migrations add to it).
                 await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(HandWrittenSchema.BaselineId);
@@ -113,7 +113,7 @@ public sealed class MigrationTests
             await ExecuteAsync(provider, connectionString, """DELETE FROM "__EFMigrationsHistory" WHERE "MigrationId" = '20261122000010_WorkItemResolution'""");
             var before = await SchemaDescription.ReadAsync(provider, connectionString);
 
-            await using var db = Context(provider, connectionString);
+            await using var db = Databases.Context(provider, connectionString);
             var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DatabaseSetup.MigrateAsync(db));
 
             Assert.Contains("20261122000008_InsiContradictions", refused.Message, StringComparison.Ordinal);
@@ -135,7 +135,7 @@ public sealed class MigrationTests
         var (connectionString, cleanup) = NewDatabase(provider);
         try
         {
-            await using (var db = Context(provider, connectionString))
+            await using (var db = Databases.Context(provider, connectionString))
             {
                 var migrations = db.Database.GetMigrations().ToList();
                 var narrow = migrations.FindIndex(id => id.EndsWith("_NarrowMatchKeys", StringComparison.Ordinal));
@@ -164,7 +164,7 @@ public sealed class MigrationTests
                 }
             }
 
-            await using (var db = Context(provider, connectionString))
+            await using (var db = Databases.Context(provider, connectionString))
             {
                 await DatabaseSetup.MigrateAsync(db);
                 var numbers = await db.Identities.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Number);
@@ -198,7 +198,7 @@ public sealed class MigrationTests
         var (connectionString, cleanup) = NewDatabase(DatabaseProvider.Sqlite);
         try
         {
-            await using (var db = Context(DatabaseProvider.Sqlite, connectionString))
+            await using (var db = Databases.Context(DatabaseProvider.Sqlite, connectionString))
             {
                 var migrations = db.Database.GetMigrations().ToList();
                 var rebuild = migrations.FindIndex(id => id.EndsWith("_IdentitiesByNumber", StringComparison.Ordinal));
@@ -228,7 +228,7 @@ public sealed class MigrationTests
                 await identifier.ExecuteNonQueryAsync();
             }
 
-            await using (var db = Context(DatabaseProvider.Sqlite, connectionString))
+            await using (var db = Databases.Context(DatabaseProvider.Sqlite, connectionString))
             {
                 await DatabaseSetup.MigrateAsync(db);
                 var rows = await db.Database.SqlQueryRaw<string>(
@@ -253,7 +253,7 @@ public sealed class MigrationTests
         var (connectionString, cleanup) = NewDatabase(DatabaseProvider.Sqlite);
         try
         {
-            await using (var db = Context(DatabaseProvider.Sqlite, connectionString))
+            await using (var db = Databases.Context(DatabaseProvider.Sqlite, connectionString))
             {
                 await DatabaseSetup.MigrateAsync(db);
             }
@@ -315,7 +315,7 @@ public sealed class MigrationTests
         var (connectionString, cleanup) = NewDatabase(provider);
         try
         {
-            await using (var db = Context(provider, connectionString))
+            await using (var db = Databases.Context(provider, connectionString))
             {
                 var migrations = db.Database.GetMigrations().ToList();
                 var lists = migrations.FindIndex(id => id.EndsWith("_IdentityKeyLists", StringComparison.Ordinal));
@@ -354,7 +354,7 @@ public sealed class MigrationTests
                 }
             }
 
-            await using (var db = Context(provider, connectionString))
+            await using (var db = Databases.Context(provider, connectionString))
             {
                 await DatabaseSetup.MigrateAsync(db);
                 var stored = await db.IdentityKeys.AsNoTracking().ToDictionaryAsync(k => k.IdentityNumber, k => k.Keys);
@@ -392,7 +392,7 @@ public sealed class MigrationTests
         try
         {
             await RunLegacyScriptAsync(DatabaseProvider.Sqlite, connectionString);
-            await using (var first = Context(DatabaseProvider.Sqlite, connectionString))
+            await using (var first = Databases.Context(DatabaseProvider.Sqlite, connectionString))
             {
                 await HandWrittenSchema.AdoptAsync(first);
                 // A second server that read the history before the first one wrote the row inserts it again: ignored.
@@ -417,12 +417,12 @@ public sealed class MigrationTests
         var (full, cleanupFull) = NewDatabase(provider);
         try
         {
-            await using (var db = Context(provider, atBaseline))
+            await using (var db = Databases.Context(provider, atBaseline))
             {
                 await db.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(HandWrittenSchema.BaselineId);
             }
             List<string> ids;
-            await using (var db = Context(provider, full))
+            await using (var db = Databases.Context(provider, full))
             {
                 await DatabaseSetup.MigrateAsync(db);
                 ids = [.. db.Database.GetMigrations().SkipWhile(id => id != HandWrittenSchema.BaselineId).Skip(1)];
@@ -447,11 +447,6 @@ public sealed class MigrationTests
         var file = Path.Combine(Path.GetTempPath(), $"migration-{Guid.NewGuid():N}.db");
         return ($"Data Source={file}", () => TempSqliteFile.Delete(file));
     }
-
-    /// <summary>The server's own options: no warning ignored, so EF would refuse a model with changes no migration holds.</summary>
-    private static IdentityRefDbContext Context(DatabaseProvider provider, string connectionString) => provider == DatabaseProvider.Sqlite
-        ? new SqliteIdentityRefDbContext(new DbContextOptionsBuilder<SqliteIdentityRefDbContext>().UseSqlite(connectionString).Options)
-        : new PostgresIdentityRefDbContext(new DbContextOptionsBuilder<PostgresIdentityRefDbContext>().UseNpgsql(connectionString).Options);
 
     private static async Task RunLegacyScriptAsync(DatabaseProvider provider, string connectionString)
     {

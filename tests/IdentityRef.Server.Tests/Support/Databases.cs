@@ -1,4 +1,5 @@
 using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Server.Tests.Support;
 
@@ -28,6 +29,14 @@ public sealed class Databases : IDisposable
     }
 
     public IdentityRefFactory this[DatabaseProvider provider] => _factories[provider].Value;
+
+    /// <summary>
+    /// A context on a base of the test's own (a migration test's, a child process's import) with the server's options: no
+    /// warning ignored, so EF would refuse a model with changes no migration holds.
+    /// </summary>
+    public static IdentityRefDbContext Context(DatabaseProvider provider, string connectionString) => provider == DatabaseProvider.Sqlite
+        ? new SqliteIdentityRefDbContext(new DbContextOptionsBuilder<SqliteIdentityRefDbContext>().UseSqlite(connectionString).Options)
+        : new PostgresIdentityRefDbContext(new DbContextOptionsBuilder<PostgresIdentityRefDbContext>().UseNpgsql(connectionString).Options);
 
     public void Dispose()
     {

@@ -40,9 +40,4 @@ public static class KeyTables
         }
         return identities.Count;
     }
-
-    /// <summary>A context on a base of the tests' own (a child process's import), with the server's options.</summary>
-    public static IdentityRefDbContext Context(DatabaseProvider provider, string connectionString) => provider == DatabaseProvider.Sqlite
-        ? new SqliteIdentityRefDbContext(new DbContextOptionsBuilder<SqliteIdentityRefDbContext>().UseSqlite(connectionString).Options)
-        : new PostgresIdentityRefDbContext(new DbContextOptionsBuilder<PostgresIdentityRefDbContext>().UseNpgsql(connectionString).Options);
 }
