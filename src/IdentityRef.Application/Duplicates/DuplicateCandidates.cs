@@ -9,69 +9,44 @@ using IdentityRef.Application.TraitMatching;
 
 namespace IdentityRef.Application.Duplicates;
 
-/// <summary>A scored candidate of check-before-create, with the identity it designates.</summary>
-public sealed record RankedCandidate(Identity Identity, MatchResult Result);
+/// <summary>A scored candidate of check-before-create, with the columns of the identity it designates (its IPP among them).</summary>
+public sealed record RankedCandidate(MatchRow Row, MatchResult Result)
+{
+    /// <summary>The INS another system may be given: only that of a qualified identity (as <see cref="Identity.ShareableIns"/>).</summary>
+    public string? ShareableIns => Row.Status == IdentityStatus.Qual ? Row.Ins : null;
+}
 
-/// <summary>Check-before-create: the probe's blocking keys, one indexed query on <c>match_keys</c> and <c>identities</c>, then the matcher ranks the active identities found.</summary>
+/// <summary>
+/// Check-before-create: the probe's blocking keys, one indexed query on <c>match_keys</c> and <c>identities</c> that reads
+/// the columns the matcher scores and the answer shows, then the matcher ranks the active identities found.
+/// </summary>
 public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProvider engines)
 {
     /// <summary>Every Possible or Probable candidate, best first; <paramref name="compared"/> tells how many identities were scored.</summary>
     public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
-        // Both reads on one opening of the connection: each opening takes the provider's pool lock (contended by
-        // concurrent checks) and runs the connection's settings; a caller's transaction keeps it open anyway.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        // One statement: the active identities whose keys meet the probe's, only the columns the matcher and the answer
+        // read. The kept candidates are answered from these rows: no second read by identity (it cost as much CPU as this
+        // one, docs/deployment.md), and nothing can change between the two.
+        var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
+        var scored = new Dictionary<string, MatchRow>(rows.Count);
+        var records = new List<MatchRecord>(rows.Count);
+        foreach (var row in rows)
         {
-            // One statement: the active identities whose keys meet the probe's, only the columns the matcher reads.
-            var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
-            var records = new List<MatchRecord>(rows.Count);
-            foreach (var row in rows)
+            if (row.Id != exclude)
             {
-                if (row.Id != exclude)
-                {
-                    records.Add(row.ToRecord());
-                }
-            }
-            if (records.Count == 0)
-            {
-                return ([], 0);
-            }
-            var ranked = await RankAsync(engine, probe, records);
-            if (ranked.Count == 0)
-            {
-                return ([], records.Count);
-            }
-            // Whole identities only for the few candidates kept (the answer shows them), not for every one scored.
-            var identities = await LoadAsync(ranked.Select(r => Guid.Parse(r.IdB)).ToList(), cancellationToken);
-            return (ranked.Where(r => identities.ContainsKey(r.IdB)).Select(r => new RankedCandidate(identities[r.IdB], r)).ToList(), records.Count);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
-
-    /// <summary>
-    /// The kept candidates' identities. Usually one or two: a query by primary key each (a cached query plan, no
-    /// collection parameter to serialise); a larger list in one query.
-    /// </summary>
-    private async Task<Dictionary<string, Identity>> LoadAsync(List<Guid> ids, CancellationToken cancellationToken)
-    {
-        if (ids.Count > 4)
-        {
-            return await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id.ToString(), cancellationToken);
-        }
-        var found = new Dictionary<string, Identity>(ids.Count);
-        foreach (var id in ids)
-        {
-            if (await db.Identities.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id, cancellationToken) is { } identity)
-            {
-                found[identity.Id.ToString()] = identity;
+                var record = row.ToRecord();
+                scored[record.Id] = row;
+                records.Add(record);
             }
         }
-        return found;
+        if (records.Count == 0)
+        {
+            return ([], 0);
+        }
+        var ranked = await RankAsync(engine, probe, records);
+        return (ranked.Select(r => new RankedCandidate(scored[r.IdB], r)).ToList(), records.Count);
     }
 
     /// <summary>From this many identities on, the two halves are scored on two threads.</summary>
@@ -117,7 +92,7 @@ public sealed class AdmissionDuplicateCheck(IdentityRefDbContext db, DuplicateCa
         var shown = found.Take(options.Value.MaxCandidatesShown).Select(c => CandidateView.From(c)).ToList();
         Telemetry.IdentityRefTelemetry.AdmissionChecked(probable.Count > 0 ? "probable" : found.Count > 0 ? "possible" : "none",
             System.Diagnostics.Stopwatch.GetElapsedTime(started));
-        return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Identity.Ipp).ToList(), shown,
+        return new AdmissionVerdict(probable.Count > 0, probable.Select(c => c.Row.Ipp).ToList(), shown,
             StageForced: (created, actor, now) => QueueForced(db, created, probable, actor, now));
     }
 
@@ -129,19 +104,19 @@ public sealed class AdmissionDuplicateCheck(IdentityRefDbContext db, DuplicateCa
     {
         foreach (var candidate in probable)
         {
-            var (a, b) = IdentityMatching.Ordered(created.Id, candidate.Identity.Id);
+            var (a, b) = IdentityMatching.Ordered(created.Id, candidate.Row.Id);
             var createdFirst = a == created.Id;
             // The result compares the probe (the identity just created) with the candidate: orient it as (a, b).
             var explanation = IdentityMatching.Explain(candidate.Result, createdFirst ? candidate.Result.IdA : candidate.Result.IdB,
-                showInsA: (createdFirst ? created.Status : candidate.Identity.Status) == IdentityStatus.Qual,
-                showInsB: (createdFirst ? candidate.Identity.Status : created.Status) == IdentityStatus.Qual);
+                showInsA: (createdFirst ? created.Status : candidate.Row.Status) == IdentityStatus.Qual,
+                showInsB: (createdFirst ? candidate.Row.Status : created.Status) == IdentityStatus.Qual);
             var item = new DuplicateItem
             {
                 IdentityA = a, IdentityB = b, Kind = DuplicateKinds.Duplicate, Class = explanation.Class, Score = explanation.Score,
                 Explanation = IdentityMatching.ToJson(explanation), State = DuplicateStates.Open, CreatedAt = now, UpdatedAt = now, Decisions = "[]",
             };
             DuplicateQueue.Record(item, now, actor.Name, "forced-creation",
-                $"identity {created.Ipp} created past the probable duplicate {candidate.Identity.Ipp} " +
+                $"identity {created.Ipp} created past the probable duplicate {candidate.Row.Ipp} " +
                 (actor.Name.StartsWith("hl7:", StringComparison.Ordinal) ? "(received from another identity source)" : "(confirmDuplicate)"));
             db.DuplicateItems.Add(item);
         }

@@ -21,9 +21,9 @@ public sealed record CandidateView(
 {
     public static CandidateView From(RankedCandidate c)
     {
-        var explanation = IdentityMatching.Explain(c.Result, c.Result.IdA, showInsA: c.Identity.Status == IdentityStatus.Qual,
-            showInsB: c.Identity.Status == IdentityStatus.Qual);
-        var i = c.Identity;
+        var explanation = IdentityMatching.Explain(c.Result, c.Result.IdA, showInsA: c.Row.Status == IdentityStatus.Qual,
+            showInsB: c.Row.Status == IdentityStatus.Qual);
+        var i = c.Row;
         return new CandidateView(i.Ipp, i.Status.Code(), i.BirthName, i.FirstNames, i.UsedName, i.BirthDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             i.Sex.Code(), explanation.Score, explanation.Class, explanation);
     }

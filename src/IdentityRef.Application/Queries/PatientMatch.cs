@@ -2,6 +2,8 @@ using IdentityRef.Application.Duplicates;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Matching;
 using IdentityRef.Application.TraitMatching;
+using IdentityRef.Persistence;
+using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Application.Queries;
 
@@ -23,23 +25,25 @@ public sealed record GradedCandidate(Identity Identity, double Score, MatchGrade
 /// the matcher's class, and <see cref="MatchGrade.Certain"/> for a Probable candidate whose shareable INS is the one the
 /// caller gave.
 /// </summary>
-public sealed class PatientMatch(DuplicateCandidates candidates, MatchEngineProvider engines)
+public sealed class PatientMatch(IdentityRefDbContext db, DuplicateCandidates candidates, MatchEngineProvider engines)
 {
     public async Task<IReadOnlyList<GradedCandidate>> MatchAsync(ValidatedTraits traits, int count, bool onlyCertain, CancellationToken cancellationToken)
     {
         var (found, _) = await candidates.FindAsync(IdentityMatching.ToRecord(traits), exclude: null, cancellationToken);
         var threshold = engines.Options.PossibleThreshold;
-        var graded = found.Select(c => new GradedCandidate(c.Identity, Math.Round(1 / (1 + Math.Pow(2, threshold - c.Result.Score)), 4), GradeOf(c, traits)));
-        if (onlyCertain)
-        {
-            graded = graded.Where(g => g.Grade == MatchGrade.Certain);
-        }
-        return graded.Take(count).ToList();
+        var kept = found.Select(c => (c.Row.Id, Score: Math.Round(1 / (1 + Math.Pow(2, threshold - c.Result.Score)), 4), Grade: GradeOf(c, traits)))
+            .Where(g => !onlyCertain || g.Grade == MatchGrade.Certain).Take(count).ToList();
+        // The answer is whole Patient resources: the identities of the candidates returned, and only those.
+        var ids = kept.Select(k => k.Id).ToList();
+        var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
+        // An identity merged away between the two reads is no longer a candidate.
+        return kept.Where(k => identities.TryGetValue(k.Id, out var identity) && identity.MergedIntoId is null)
+            .Select(k => new GradedCandidate(identities[k.Id], k.Score, k.Grade)).ToList();
     }
 
     private static MatchGrade GradeOf(RankedCandidate candidate, ValidatedTraits traits) => candidate.Result.Class switch
     {
-        MatchClass.Probable when traits.DeclaredIns is { } ins && candidate.Identity.ShareableIns is { } held && held.Value == ins.Value => MatchGrade.Certain,
+        MatchClass.Probable when traits.DeclaredIns is { } ins && candidate.ShareableIns is { } held && held == ins.Value => MatchGrade.Certain,
         MatchClass.Probable => MatchGrade.Probable,
         _ => MatchGrade.Possible,
     };

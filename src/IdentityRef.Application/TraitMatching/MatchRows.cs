@@ -10,16 +10,19 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace IdentityRef.Application.TraitMatching;
 
-/// <summary>The columns of an identity that matching needs (traits, status, when a strict trait last changed).</summary>
+/// <summary>
+/// The columns of an identity that matching needs (traits, status, when a strict trait last changed), and its IPP: with it
+/// a check-before-create answers from this one read, without loading the candidates it keeps.
+/// </summary>
 public sealed record MatchRow(Guid Id, string BirthName, string FirstNames, string? UsedName, string? UsedFirstName, DateOnly BirthDate,
     Sex Sex, string? BirthPlaceCode, string? Ins, string? Postcode, string? City, string? Address, IdentityStatus Status,
-    DateTimeOffset StrictTraitsChangedAt, long Number)
+    DateTimeOffset StrictTraitsChangedAt, long Number, string Ipp)
 {
     public MatchRecord ToRecord() => new(Id.ToString(), BirthName, IdentityMatching.SplitFirstNames(FirstNames), UsedName, UsedFirstName, BirthDate,
         (char)Sex, BirthPlaceCode, Ins, Postcode, City, Address);
 
     public static MatchRow Of(Identity i) => new(i.Id, i.BirthName, i.FirstNames, i.UsedName, i.UsedFirstName, i.BirthDate, i.Sex, i.BirthPlaceCode,
-        i.InsValue, i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt, i.Number);
+        i.InsValue, i.Postcode, i.City, i.Address, i.Status, i.StrictTraitsChangedAt, i.Number, i.Ipp);
 }
 
 /// <summary>
@@ -30,7 +33,7 @@ public sealed record MatchRow(Guid Id, string BirthName, string FirstNames, stri
 public static class MatchRows
 {
     private const string Columns = "i.\"Id\", i.\"BirthName\", i.\"FirstNames\", i.\"UsedName\", i.\"UsedFirstName\", i.\"BirthDate\", i.\"Sex\", " +
-        "i.\"BirthPlaceCode\", i.\"InsValue\", i.\"Postcode\", i.\"City\", i.\"Address\", i.\"Status\", i.\"StrictTraitsChangedAt\", i.\"Number\"";
+        "i.\"BirthPlaceCode\", i.\"InsValue\", i.\"Postcode\", i.\"City\", i.\"Address\", i.\"Status\", i.\"StrictTraitsChangedAt\", i.\"Number\", i.\"Ipp\"";
 
     private static readonly DateTimeOffsetToBinaryConverter SqliteTimestamp = new();
 
@@ -122,5 +125,6 @@ public static class MatchRows
         IdentityStatusCodes.Parse(r.GetString(12)) ?? throw new InvalidOperationException("Unknown identity status code in the database."),
         // The same conversions as the EF model: SQLite stores DateTimeOffset as binary ticks (see IdentityRefDbContext).
         sqlite ? (DateTimeOffset)SqliteTimestamp.ConvertFromProvider(r.GetInt64(13))! : r.GetFieldValue<DateTimeOffset>(13),
-        r.GetInt64(14));
+        r.GetInt64(14),
+        r.GetString(15));
 }
