@@ -61,8 +61,19 @@ public sealed class SqliteIdentityRefDbContext(DbContextOptions<SqliteIdentityRe
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-    // Every SQLite context (server, tests, dotnet ef) creates the key tables WITHOUT ROWID.
-    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder) =>
+    // Every SQLite context (server, tests, dotnet ef) creates the key tables WITHOUT ROWID. The server's pooled options
+    // have it already (DatabaseSetup): EF refuses an OnConfiguring that changes a pooled context's options.
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        if (optionsBuilder.Options.FindExtension<Microsoft.EntityFrameworkCore.Infrastructure.CoreOptionsExtension>()?.ReplacedServices?
+                .ContainsKey((typeof(Microsoft.EntityFrameworkCore.Migrations.IMigrationsSqlGenerator), null)) != true)
+        {
+            WithKeyTables(optionsBuilder);
+        }
+    }
+
+    /// <summary>Options whose migrations create the key tables <c>WITHOUT ROWID</c> and identities by number (<see cref="SqliteKeyTables"/>).</summary>
+    public static DbContextOptionsBuilder WithKeyTables(DbContextOptionsBuilder optionsBuilder) =>
         optionsBuilder.ReplaceService<Microsoft.EntityFrameworkCore.Migrations.IMigrationsSqlGenerator, SqliteKeyTables>();
 
     // SQLite cannot compare DateTimeOffset values stored as text; as UTC ticks they sort and compare.
