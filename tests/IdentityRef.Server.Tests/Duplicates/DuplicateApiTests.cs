@@ -77,6 +77,12 @@ public sealed class DuplicateApiTests
         var candidates = body["candidates"]!.AsArray();
         Assert.Equal(ipp, (string)candidates[0]!["ipp"]!);
         Assert.All(candidates, c => Assert.NotEqual("distinct", (string)c!["class"]!));
+        // The candidate is shown from the check's one read of the candidates: exactly the identity as stored.
+        var stored = await (await client.GetAsync($"/api/patients/{ipp}")).ReadObjectAsync();
+        foreach (var field in new[] { "status", "birthName", "firstNames", "birthDate", "sex" })
+        {
+            Assert.Equal((string?)stored[field], (string?)candidates[0]![field]);
+        }
         Assert.Equal(0, await CountAsync(client, probe));
 
         var bad = await client.PostAsync("/api/patients/match", probe.With("birthDate", "1980-13-40").Content());

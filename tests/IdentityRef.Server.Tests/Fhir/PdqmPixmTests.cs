@@ -157,6 +157,25 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
         Assert.Equal(HttpStatusCode.NotFound, pixRecup.StatusCode);
         await FhirValidation.ReadValidAsync<OperationOutcome>(pixRecup);
 
+        // $match with the qualified INS: that candidate is certain; given a RECUP identity's INS, its candidate is not
+        Patient Probe(string family, string given, string birthDate, AdministrativeGender sex, string ins) => new()
+        {
+            Name = [new HumanName { Use = HumanName.NameUse.Official, Family = family, Given = [given] }],
+            BirthDate = birthDate,
+            Gender = sex,
+            Identifier = [new Identifier(NirSystem, ins)],
+        };
+        var certain = await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client,
+            Probe("Adrtrois", "Dominique", "1997-02-26", AdministrativeGender.Female, "297022A02077878"), onlyCertain: true));
+        var certainEntry = Assert.Single(certain.Entry);
+        Assert.Equal(qualified, certainEntry.Resource.Id);
+        Assert.Equal("certain", ((Code)certainEntry.Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value);
+        var recupProbe = Probe("Nessi", "Michelangelo", "2010-08-07", AdministrativeGender.Male, recupIns);
+        var notCertain = await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, recupProbe));
+        Assert.Equal(recup, notCertain.Entry.First().Resource.Id);
+        Assert.Equal("probable", ((Code)notCertain.Entry.First().Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value);
+        Assert.Empty((await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, recupProbe, onlyCertain: true))).Entry);
+
         // PIXm from the INS to our IPP
         var pix = await FhirValidation.ReadValidAsync<Parameters>(await client.GetAsync($"/fhir/Patient/$ihe-pix?sourceIdentifier={NirSystem}|297022A02077878&targetSystem={IppSystem}"));
         var target = (Identifier)pix.Parameter.Single(p => p.Name == "targetIdentifier").Value;
