@@ -28,7 +28,7 @@ public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProv
         var engine = await engines.GetAsync(db, cancellationToken);
         // One statement: the active identities whose keys meet the probe's, only the columns the matcher and the answer
         // read. The kept candidates are answered from these rows: no second read by identity (it cost as much CPU as this
-        // one, docs/deployment.md), and nothing can change between the two.
+        // one, docs/deployment.md), and what is shown is exactly what was scored.
         var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
         var scored = new Dictionary<string, MatchRow>(rows.Count);
         var records = new List<MatchRecord>(rows.Count);
