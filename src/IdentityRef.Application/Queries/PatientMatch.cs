@@ -37,7 +37,7 @@ public sealed class PatientMatch(IdentityRefDbContext db, DuplicateCandidates ca
         var ids = kept.Select(k => k.Id).ToList();
         var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
         // An identity merged away between the two reads is no longer a candidate.
-        return kept.Where(k => identities.TryGetValue(k.Id, out var identity) && identity.MergedIntoId is null)
+        return kept.Where(k => identities.TryGetValue(k.Id, out var identity) && identity.IsActive)
             .Select(k => new GradedCandidate(identities[k.Id], k.Score, k.Grade)).ToList();
     }
 
