@@ -111,7 +111,7 @@ public sealed class ProSanteConnectBrowserTests : IAsyncLifetime
         {
             await confirm.ClickAsync(); // the provider asks before ending its own session
         }
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/connexion");
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/connexion", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await page.GotoAsync(BaseUrl + "/");
         Assert.EndsWith("/connexion", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
 
@@ -211,7 +211,9 @@ public sealed class ProSanteConnectBrowserTests : IAsyncLifetime
         await page.GetByLabel("Identifiant national").FillAsync(nationalId);
         await page.GetByLabel("Niveau eIDAS").FillAsync(acr);
         await page.GetByRole(AriaRole.Button, new() { Name = "Valider" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(BaseUrl, StringComparison.Ordinal));
+        // Back at the server = the redirect committed (Commit), as in DeskBrowserTests: a wait for the "load" state raced
+        // the redirect chain on a loaded CI machine (30 s lost with the page already there); the caller waits for what it reads.
+        await page.WaitForURLAsync(url => url.StartsWith(BaseUrl, StringComparison.Ordinal), new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         return received;
     }
 
