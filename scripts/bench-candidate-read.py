@@ -9,7 +9,7 @@ connection as a server's cold cache would see it, the two bases in alternation.
 For instance a compacted copy of the million-identity base (`sqlite3 base.db "VACUUM INTO 'a.db'"`), and the same copy
 after a migration (`cp a.db b.db`, then `dotnet IdentityRef.Server.dll import /dev/null` on b.db). Prints median, p90, p99
 per base and the same for the checks of 150 candidates or more; counts only, never a trait."""
-import random, sqlite3, statistics, sys, time
+import random, sqlite3, statistics, struct, sys, time
 
 base_a, base_b = sys.argv[1], sys.argv[2]
 probes_wanted = int(sys.argv[3]) if len(sys.argv) > 3 else 400
@@ -23,9 +23,11 @@ top = first.execute('SELECT max("Number") FROM identities').fetchone()[0]
 probes = []
 while len(probes) < probes_wanted:
     number = random.randint(1, top)
-    keys = [r[0] for r in first.execute('SELECT "Key" FROM match_keys WHERE "IdentityNumber" = ?', (number,))]
-    if keys:
-        probes.append(keys)
+    # The identity's keys from its identity_keys row (little-endian 64-bit keys): match_keys has no index by identity
+    # since IdentityKeyLists, so reading them there would scan the whole table once per probe.
+    row = first.execute('SELECT "Keys" FROM identity_keys WHERE "IdentityNumber" = ?', (number,)).fetchone()
+    if row and row[0]:
+        probes.append(list(struct.unpack(f'<{len(row[0]) // 8}q', row[0])))
 first.close()
 
 times = {name: [] for name in bases}
