@@ -189,6 +189,19 @@ public sealed class ConfigurationTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// The built server's runtime settings: idle thread-pool workers sleep instead of spinning (docs/deployment.md, "The
+    /// thread pool's spinning"); the runtime reads this file, not the project, so the test reads what ships.
+    /// </summary>
+    [Fact]
+    public void BuiltServer_RuntimeSettings_TurnOffTheThreadPoolSpin()
+    {
+        using var runtimeConfig = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "IdentityRef.Server.runtimeconfig.json")));
+        var properties = runtimeConfig.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal(0, properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").GetInt32());
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean()); // the rest of the server's runtime settings are unchanged
+    }
+
     private Dictionary<string, string> Environment() => new()
     {
         ["ConnectionStrings__IdentityRef"] = $"Data Source={Path.Combine(_folder, "identityref.db")}",
