@@ -37,8 +37,15 @@ public sealed class PatientMatch(IdentityRefDbContext db, DuplicateCandidates ca
         var ids = kept.Select(k => k.Id).ToList();
         var identities = await db.Identities.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
         // An identity merged away between the two reads is no longer a candidate.
-        return kept.Where(k => identities.TryGetValue(k.Id, out var identity) && identity.IsActive)
-            .Select(k => new GradedCandidate(identities[k.Id], k.Score, k.Grade)).ToList();
+        var graded = new List<GradedCandidate>(kept.Count);
+        foreach (var (id, score, grade) in kept)
+        {
+            if (identities.TryGetValue(id, out var identity) && identity.IsActive)
+            {
+                graded.Add(new GradedCandidate(identity, score, grade));
+            }
+        }
+        return graded;
     }
 
     private static MatchGrade GradeOf(RankedCandidate candidate, ValidatedTraits traits) => candidate.Result.Class switch
