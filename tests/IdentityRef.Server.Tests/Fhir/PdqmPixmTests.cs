@@ -169,11 +169,11 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
             Probe("Adrtrois", "Dominique", "1997-02-26", AdministrativeGender.Female, "297022A02077878"), onlyCertain: true));
         var certainEntry = Assert.Single(certain.Entry);
         Assert.Equal(qualified, certainEntry.Resource.Id);
-        Assert.Equal("certain", ((Code)certainEntry.Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value);
+        Assert.Equal("certain", MatchGrade(certainEntry));
         var recupProbe = Probe("Nessi", "Michelangelo", "2010-08-07", AdministrativeGender.Male, recupIns);
         var notCertain = await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, recupProbe));
         Assert.Equal(recup, notCertain.Entry.First().Resource.Id);
-        Assert.Equal("probable", ((Code)notCertain.Entry.First().Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value);
+        Assert.Equal("probable", MatchGrade(notCertain.Entry.First()));
         Assert.Empty((await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, recupProbe, onlyCertain: true))).Entry);
 
         // PIXm from the INS to our IPP
@@ -242,7 +242,7 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
         var entry = bundle.Entry.First();
         Assert.Equal(ipp, entry.Resource.Id);
         Assert.InRange(entry.Search.Score!.Value, 0.5m, 1m);
-        Assert.Equal("probable", ((Code)entry.Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value);
+        Assert.Equal("probable", MatchGrade(entry));
         FrCoreRules.AssertPatient((Patient)entry.Resource);
         // onlyCertainMatches: a probable candidate without the same qualified INS is not certain
         var certain = await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, probe, onlyCertain: true));
@@ -300,6 +300,10 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
         Assert.Contains(outcome.Issue, i => i.Code == code && i.Severity == OperationOutcome.IssueSeverity.Error);
         return outcome;
     }
+
+    /// <summary>The grade of a $match answer's entry (FHIR's match-grade extension).</summary>
+    private static string? MatchGrade(Bundle.EntryComponent entry) =>
+        ((Code)entry.Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value;
 
     private static Task<HttpResponseMessage> PostMatchAsync(HttpClient client, Patient probe, bool onlyCertain = false)
     {
