@@ -10,7 +10,8 @@
 #       (the fast path; kept in $WORK/base-COUNT.db and reused), then for each connection count a fresh copy of that base,
 #       the real server started on it with its inbound MLLP listener (check-before-create on, every message audited, its
 #       ACK after the commit), and MESSAGES A28/A31 replayed into it: msg/s, p50/p95/p99 ACK latency, the ACK codes,
-#       the server's CPU seconds beside the wall time, the load average. 1 % of the A28s are people of the base sent
+#       the server's CPU seconds beside the wall time, the load average, and per message the server's user and system CPU,
+#       read and write system calls and bytes written (/proc/PID/io: the storage's floor, docs/hl7.md). 1 % of the A28s are people of the base sent
 #       again under the feed's own domain (their pairs go to the cell's queue).
 #       Target: >= 1,000 msg/s on one connection at 1,000,000 identities, every message answered AA (exit code 1 otherwise).
 #       SQLite (the default database); WORK=dir to choose where the base and the copies go (several GB at 1,000,000).

@@ -3,6 +3,7 @@
 # Prints the elapsed time, rows per second, CPU time, peak memory and where the writer's time went (docs/import.md),
 # with the load average around the run (the CPU seconds are the steadier figure on a shared machine).
 # Target: 1M rows in <= 60 s. SERVER=path/to/IdentityRef.Server.dll measures another build on the same file.
+# BATCH=N passes --batch-size N to the import (default: the command's own, 100,000).
 # PROVIDER=PostgreSQL imports into a throw-away local PostgreSQL cluster instead (initdb/pg_ctl, PostgreSQL 15 installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +31,7 @@ server="${SERVER:-src/IdentityRef.Server/bin/Release/net10.0/IdentityRef.Server.
 # migrate first, so that the figure is the import alone
 dotnet "$server" import /dev/null >/dev/null 2>&1 || true
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-/usr/bin/time -f "peak memory: %M KiB; elapsed %e s, CPU user %U s + sys %S s" dotnet "$server" import "$csv" --rejects "$work/rejects.txt" 2>"$work/stderr.txt" | tee "$work/out.txt"
+/usr/bin/time -f "peak memory: %M KiB; elapsed %e s, CPU user %U s + sys %S s" dotnet "$server" import "$csv" ${BATCH:+--batch-size "$BATCH"} --rejects "$work/rejects.txt" 2>"$work/stderr.txt" | tee "$work/out.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 grep "peak memory" "$work/stderr.txt"
 echo "rejected rows (first 3):"; head -3 "$work/rejects.txt"

@@ -48,12 +48,13 @@ namespace IdentityRef.Benchmarks.Hl7Benchmarks
 
             Send(host, port, warm).GetAwaiter().GetResult();
             var loadBefore = LoadAverage();
-            var serverBefore = ServerCpu(serverPid);
+            var serverBefore = ServerUsage.Of(serverPid);
             var clientBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var results = Send(host, port, feed).GetAwaiter().GetResult();
             var wall = clock.Elapsed.TotalSeconds;
-            var serverCpu = ServerCpu(serverPid) - serverBefore;
+            var server = ServerUsage.Of(serverPid) - serverBefore;
+            var serverCpu = server.Cpu;
             var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientBefore).TotalSeconds;
 
             var latencies = results.Select(r => r.Milliseconds).Order().ToList();
@@ -66,6 +67,13 @@ namespace IdentityRef.Benchmarks.Hl7Benchmarks
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"CPU: server {(serverPid > 0 ? $"{serverCpu:F1} s ({serverCpu / wall * 100:F0} % of one core, {serverCpu / results.Count * 1000:F2} ms/msg)" : "(no --server-pid)")}, " +
                 $"this client {clientCpu:F1} s; wall {wall:F1} s; load average {loadBefore} -> {LoadAverage()} (2 cores, shared)"));
+            if (serverPid > 0)
+            {
+                var n = (double)results.Count;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"server per message: user {server.User / n * 1000:F2} ms + system {server.System / n * 1000:F2} ms; " +
+                    $"{server.ReadCalls / n:F0} read and {server.WriteCalls / n:F0} write system calls, {server.BytesWritten / n / 1024:F0} KiB written"));
+            }
             var unanswered = results.Count(r => r.Code is "none");
             var notAccepted = results.Count(r => r.Code != "AA");
             var ok = unanswered == 0 && notAccepted == 0 && (connections > 1 || rate >= target);
@@ -201,15 +209,33 @@ namespace IdentityRef.Benchmarks.Hl7Benchmarks
         [GeneratedRegex(@"^\p{L}+(?:[ '-]\p{L}+)*$")]
         private static partial Regex InsName();
 
-        private static double ServerCpu(int pid)
+        /// <summary>
+        /// What the server process has used so far (Linux /proc): CPU in user and system mode (s), and its I/O system calls
+        /// (<c>syscr</c>/<c>syscw</c>: read and write calls of every kind, sockets included) and bytes written (<c>wchar</c>).
+        /// The system calls show the floor a message's storage sets whatever the managed code costs (docs/hl7.md).
+        /// </summary>
+        private sealed record ServerUsage(double User, double System, long ReadCalls, long WriteCalls, long BytesWritten)
         {
-            if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
+            public double Cpu => User + System;
+
+            public static ServerUsage Of(int pid)
             {
-                return 0;
+                if (pid <= 0 || !File.Exists($"/proc/{pid}/stat"))
+                {
+                    return new ServerUsage(0, 0, 0, 0, 0);
+                }
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                // utime, stime in ticks of 1/100 s
+                var (user, system) = (long.Parse(fields[11], CultureInfo.InvariantCulture) / 100.0, long.Parse(fields[12], CultureInfo.InvariantCulture) / 100.0);
+                var io = File.Exists($"/proc/{pid}/io")
+                    ? File.ReadAllLines($"/proc/{pid}/io").Select(l => l.Split(':', 2)).ToDictionary(p => p[0], p => long.Parse(p[1].Trim(), CultureInfo.InvariantCulture))
+                    : [];
+                return new ServerUsage(user, system, io.GetValueOrDefault("syscr"), io.GetValueOrDefault("syscw"), io.GetValueOrDefault("wchar"));
             }
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0; // utime + stime, in ticks of 1/100 s
+
+            public static ServerUsage operator -(ServerUsage a, ServerUsage b) =>
+                new(a.User - b.User, a.System - b.System, a.ReadCalls - b.ReadCalls, a.WriteCalls - b.WriteCalls, a.BytesWritten - b.BytesWritten);
         }
 
         private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]) : "?";
