@@ -104,7 +104,9 @@ public sealed class MergeService(IdentityRefDbContext db, IdentityWriter writer,
             .Where(i => i.IdentityId == survivor.Id && i.System == IdentifierSystems.MergedIpp && i.Value == restored.Ipp).ToListAsync(cancellationToken));
         merge.UndoneAt = now;
         merge.UndoneBy = actor.Name;
-        await writer.SaveAsync([(restored, "identity.unmerged", restoredBefore), (survivor, "identity.merge-undone", survivorBefore)], actor,
+        // The survivor first: when the merge had given it a qualified INS, its A47 takes that INS back at the receivers before
+        // the revived identity's A28 brings it again under its own IPP (never one INS on two of their patients).
+        await writer.SaveAsync([(survivor, "identity.merge-undone", survivorBefore), (restored, "identity.unmerged", restoredBefore)], actor,
             new { mergeId = merge.Id, survivor = survivor.Ipp, restored = restored.Ipp }, cancellationToken);
         return (survivor, restored);
     }

@@ -438,10 +438,15 @@ public sealed class Identity
     /// <summary>What a merge may take over from another identity, captured so that the merge can be undone.</summary>
     public IdentityCore Core => new(Strict, InsValue, InsKind, InsSource, InsiCheckedAt, [.. _insHistory], Document, DocumentNumber, StrictTraitsChangedAt);
 
-    /// <summary>Puts back what a merge took over (undo of a merge).</summary>
+    /// <summary>
+    /// Puts back what a merge took over (undo of a merge). When the merge had made this identity qualified with an INS it
+    /// no longer holds as qualified, the receivers, which hold that INS on this identity since the A40, are told to drop it
+    /// (<see cref="InsWithdrawn"/>, an A47: PAM FR removes an INS only that way), before its A31.
+    /// </summary>
     public void RestoreCore(IdentityCore core, DateTimeOffset now)
     {
         EnsureActive();
+        InsHistoryEntry? shared = Status == IdentityStatus.Qual ? new InsHistoryEntry(InsValue!, InsKind!.Value.Oid()) : null;
         ApplyStrict(core.Strict);
         InsValue = core.InsValue;
         InsKind = core.InsKind;
@@ -454,7 +459,13 @@ public sealed class Identity
         DocumentCheckedBy = core.Document?.CheckedBy;
         DocumentCheckedAt = core.Document?.CheckedAt;
         StrictTraitsChangedAt = core.StrictTraitsChangedAt;
-        Changed(now);
+        Touch(now);
+        if (shared is { } previous && !(Status == IdentityStatus.Qual && InsValue == previous.Value))
+        {
+            // Deleted when the INS is not this identity's at all; otherwise it stays here, not qualified, and leaves the receivers.
+            _events.Add(new InsWithdrawn(Id, previous, Deleted: InsValue != previous.Value));
+        }
+        RaiseUpdate();
     }
 
     /// <summary>
@@ -550,7 +561,15 @@ public sealed class Identity
     private void Changed(DateTimeOffset now, bool raiseUpdate = true)
     {
         Touch(now);
-        if (raiseUpdate && !_events.Any(e => e is IdentityUpdated or IdentityCreated))
+        if (raiseUpdate)
+        {
+            RaiseUpdate();
+        }
+    }
+
+    private void RaiseUpdate()
+    {
+        if (!_events.Any(e => e is IdentityUpdated or IdentityCreated))
         {
             _events.Add(new IdentityUpdated(Id));
         }

@@ -123,4 +123,54 @@ public sealed class IdentitySafetyTests
         Assert.Equal(IdentityStatus.Qual, survivor.Status);
         Assert.Equal(merged.Strict, survivor.Strict);
     }
+
+    [Fact]
+    public void MergeUndone_SurvivorThatTookAQualifiedIns_WithdrawsItFromTheReceivers_BeforeItsUpdate()
+    {
+        var survivor = new IdentityBuilder().WithId(Guid.NewGuid()).WithStrict(IdentityBuilder.AdrunInsTraits).Build(); // PROV, no INS
+        var merged = new IdentityBuilder().WithId(Guid.NewGuid()).Retrieved().DocumentChecked().Build(); // QUAL
+        var core = survivor.Core;
+        survivor.TakeInsFrom(merged, TestClock.Later(5));
+        Assert.Equal(IdentityStatus.Qual, survivor.Status);
+        survivor.ClearEvents();
+
+        survivor.RestoreCore(core, TestClock.Later(10));
+
+        Assert.Null(survivor.InsValue);
+        Assert.Equal(IdentityStatus.Prov, survivor.Status);
+        // The receivers hold the INS on the survivor since the merge: an A47 deletes it there (not this identity's INS), then the A31.
+        Assert.Collection(survivor.Events,
+            e => Assert.Equal(new InsWithdrawn(survivor.Id, new InsHistoryEntry(IdentityBuilder.AdrunIns.Value, InsOids.Nir), Deleted: true), e),
+            e => Assert.IsType<IdentityUpdated>(e));
+    }
+
+    [Fact]
+    public void MergeUndone_SurvivorThatDeclaredTheSameIns_KeepsItHere_ButTheReceiversAreToldToStopUsingIt()
+    {
+        var survivor = new IdentityBuilder().WithId(Guid.NewGuid()).WithStrict(IdentityBuilder.AdrunInsTraits).WithDeclaredIns(IdentityBuilder.AdrunIns).Build();
+        var merged = new IdentityBuilder().WithId(Guid.NewGuid()).Retrieved().DocumentChecked().Build();
+        var core = survivor.Core;
+        survivor.TakeInsFrom(merged, TestClock.Later(5));
+        survivor.ClearEvents();
+
+        survivor.RestoreCore(core, TestClock.Later(10));
+
+        Assert.Equal(IdentityBuilder.AdrunIns.Value, survivor.InsValue);
+        Assert.NotEqual(IdentityStatus.Qual, survivor.Status);
+        Assert.Equal(new InsWithdrawn(survivor.Id, new InsHistoryEntry(IdentityBuilder.AdrunIns.Value, InsOids.Nir), Deleted: false), survivor.Events[0]);
+    }
+
+    [Fact]
+    public void MergeUndone_SurvivorThatWasNotQualified_SendsNoWithdrawal()
+    {
+        var survivor = new IdentityBuilder().WithId(Guid.NewGuid()).Build();
+        var merged = new IdentityBuilder().WithId(Guid.NewGuid()).Retrieved().Build(); // RECUP: its INS never went out
+        var core = survivor.Core;
+        survivor.TakeInsFrom(merged, TestClock.Later(5));
+        survivor.ClearEvents();
+
+        survivor.RestoreCore(core, TestClock.Later(10));
+
+        Assert.IsType<IdentityUpdated>(Assert.Single(survivor.Events));
+    }
 }
