@@ -31,8 +31,12 @@ public static class BroadcastEndpoints
             .WithQuery(("state", "pending, sent, acknowledged, error or parked."), ("subscriptionId", "One subscribed system (GUID)."),
                 QueryParameters.Page, QueryParameters.PageSize(50, 500))
             .WithSummary("The message monitor: messages by state (pending, sent, acknowledged, error, parked), newest first.");
-        messages.MapPost("/{id:long}/resend", ResendAsync).Produces<MessageResponse>(201).ProducesProblem(404)
-            .WithSummary("Send a message again: a copy with a new control id joins the end of the system's queue.");
+        messages.MapPost("/{id:long}/resend", ResendAsync).Produces<MessageResponse>(201).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Send a message again: a copy with a new control id joins the end of the system's queue.")
+            .WithDescription("Refused (409, rule resend-superseded, laterMessageId) when a later message of the same system is about the same "
+                + "patient: the copy would arrive after it with older data. Refused too (409, rule resend-ins-not-shareable or "
+                + "resend-confidence-lowered) when the message carries an INS its identity does not hold today as a qualified identity, "
+                + "or PID-32 VALI for an identity no longer qualified or validated.");
     }
 
     public sealed record PageResponseOfMessages(IReadOnlyList<MessageResponse> Items, int Page, int PageSize, int Total);
@@ -124,7 +128,10 @@ public static class BroadcastEndpoints
     }
 
     private static async Task<IResult> ResendAsync(long id, MessageService messages, CancellationToken ct) =>
-        await messages.ResendAsync(id, ct) is { } copy
-            ? Results.Created($"/api/messages/{copy.Id}", copy)
-            : Problems.NotFound("Message");
+        await messages.ResendAsync(id, ct) switch
+        {
+            { Copy: { } copy } => Results.Created($"/api/messages/{copy.Id}", copy),
+            { Refusal: { } refusal } => Problems.ResendRefused(refusal),
+            _ => Problems.NotFound("Message"),
+        };
 }

@@ -32,6 +32,18 @@ public static class Problems
             ? new Dictionary<string, object?> { ["rule"] = rule.Rule }
             : new Dictionary<string, object?> { ["rule"] = rule.Rule, ["reason"] = rule.Reason });
 
+    /// <summary>A resend the broadcast's order or the INS rule forbids: 409, the stable code in <c>rule</c>, the reason in <c>detail</c>.</summary>
+    public static IResult ResendRefused(Application.Broadcast.ResendRefusal refusal)
+    {
+        var extensions = new Dictionary<string, object?> { ["rule"] = refusal.Rule };
+        if (refusal.LaterMessageId is { } later)
+        {
+            extensions["laterMessageId"] = later;
+        }
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "This message cannot be sent again.", detail: refusal.Detail,
+            type: "https://identityref.local/problems/rule", extensions: extensions);
+    }
+
     public static IResult PreconditionFailed(string detail) => Results.Problem(
         statusCode: StatusCodes.Status412PreconditionFailed, title: "The identity changed since you read it.", detail: detail,
         type: "https://identityref.local/problems/stale");

@@ -1,8 +1,12 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using IdentityRef.Application.Audit;
+using IdentityRef.Application.Merges;
 using IdentityRef.Hl7;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityRef.Server.Tests.Broadcast;
 
@@ -181,6 +185,200 @@ public sealed class BroadcastTests
         Assert.Equal("A31", message.TriggerEvent);
         Assert.Equal("8859/15", message.Msh()!.Value.CharacterSet);
         Assert.Equal("ZOE", message.Pid()!.Value.NameOfType("D")!.FamilyName);
+    }
+
+    // ---- Resend from the message monitor (docs/broadcast.md, "Resend") ----
+
+    private static readonly Dictionary<string, string?> NoDispatcher = new() { ["Hl7:DispatcherEnabled"] = "false" };
+
+    private const string Nir = "297022A02077878";
+
+    /// <summary>
+    /// Found by review (InsWireReviewTests): an A31 carrying the INS with VALI, resent after the INS was withdrawn (A47), joined the
+    /// queue after the A47 and gave the receivers the withdrawn INS back. Refused now: the A47 is a later message about the patient.
+    /// </summary>
+    [Fact]
+    public async Task Resend_OfAnOldA31_AfterTheInsWasWithdrawn_IsRefusedNamingTheA47_AndQueuesNothing()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
+        var client = factory.CreateClient();
+        await SubscribeAsync(client, "DPI", 9);
+        var ipp = await CreateAsync(client, new JsonObject { ["birthName"] = "Adrtrois", ["firstNames"] = "Dominique", ["birthDate"] = "1997-02-26", ["sex"] = "F" });
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/insi/accept", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA" }.Content())).StatusCode);
+        var qualifiedA31 = (await OutboxAsync(factory)).Where(m => m.Event == "A31")
+            .Last(m => Hl7Parser.Parse(m.Payload).Message!.Pid()!.Value.Identifiers.Any(i => i.IdentifierTypeCode == "INS" && i.Id == Nir)).Id;
+        var withdrawn = await client.PostAsync($"/api/patients/{ipp}/ins/withdraw", new JsonObject { ["reason"] = "document-invalid" }.Content());
+        Assert.Equal(HttpStatusCode.OK, withdrawn.StatusCode);
+        Assert.Equal("RECUP", (string)(await withdrawn.ReadObjectAsync())["status"]!);
+        var before = await OutboxAsync(factory);
+        var a47 = before.Last();
+        Assert.Equal("A47", a47.Event);
+
+        var resent = await client.PostAsync($"/api/messages/{qualifiedA31}/resend", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, resent.StatusCode);
+        var body = await resent.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(Nir, body, StringComparison.Ordinal); // the refusal names messages, never patient data
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Equal("resend-superseded", (string)problem["rule"]!);
+        Assert.Equal(a47.Id, (long)problem["laterMessageId"]!);
+        Assert.Contains($"Message {a47.Id}", (string)problem["detail"]!, StringComparison.Ordinal);
+        var after = await OutboxAsync(factory);
+        Assert.Equal(before.Select(m => m.Id), after.Select(m => m.Id)); // nothing queued
+        Assert.Equal("A47", after.Last().Event);
+    }
+
+    /// <summary>The latest message about a patient can still be sent again: the copy is queued with the same content, a new MSH-10.</summary>
+    [Fact]
+    public async Task Resend_OfTheLatestMessageAboutAPatient_QueuesACopyWithTheSamePayloadAndANewControlId()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
+        var client = factory.CreateClient();
+        await SubscribeAsync(client, "DPI", 9);
+        var first = await CreateAsync(client, PatientJson.Valid());
+        await CreateAsync(client, PatientJson.Valid()); // a later message about another patient does not matter
+        var a28 = (await OutboxAsync(factory)).First();
+
+        var resent = await client.PostAsync($"/api/messages/{a28.Id}/resend", null);
+
+        Assert.Equal(HttpStatusCode.Created, resent.StatusCode);
+        var copyId = (long)(await resent.ReadObjectAsync())["id"]!;
+        var copy = (await OutboxAsync(factory)).Single(m => m.Id == copyId);
+        Assert.Equal(OutboxStates.Pending, copy.State);
+        Assert.Equal((a28.SubscriptionId, a28.IdentityId, "A28"), (copy.SubscriptionId, copy.IdentityId, copy.Event));
+        Assert.NotEqual(a28.ControlId, copy.ControlId);
+        var original = Hl7Parser.Parse(a28.Payload).Message!;
+        var again = Hl7Parser.Parse(copy.Payload).Message!;
+        Assert.Equal(copy.ControlId, again.ControlId);
+        Assert.Equal(first, again.Pid()!.Value.Identifiers[0].Id);
+        Assert.Equal(original.Segments.Skip(1).Select(s => s.ToString()), again.Segments.Skip(1).Select(s => s.ToString()));
+        Assert.Equal(original.Segments[0].WithValue(10, copy.ControlId).ToString(), again.Segments[0].ToString());
+
+        // the copy is now the latest message about that patient: the original is superseded by it
+        var twice = await client.PostAsync($"/api/messages/{a28.Id}/resend", null);
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Equal(copyId, (long)(await twice.ReadObjectAsync())["laterMessageId"]!);
+    }
+
+    /// <summary>No INS involved: an old A31 resent after a later change of traits would put the old birth name back at the receivers.</summary>
+    [Fact]
+    public async Task Resend_OfAnOldA31_AfterALaterChangeOfTraits_IsRefused()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
+        var client = factory.CreateClient();
+        await SubscribeAsync(client, "DPI", 9);
+        var ipp = await CreateAsync(client, PatientJson.Valid("DUPONT"));
+        await UpdateAsync(client, ipp, PatientJson.Valid("DURAND"));
+        await UpdateAsync(client, ipp, PatientJson.Valid("DUVAL"));
+        var updates = (await OutboxAsync(factory)).Where(m => m.Event == "A31").ToList();
+        Assert.Equal(2, updates.Count);
+        Assert.Equal("DURAND", Hl7Parser.Parse(updates[0].Payload).Message!.Pid()!.Value.NameOfType("L")!.FamilyName);
+        Assert.DoesNotContain(updates, m => Hl7Parser.Parse(m.Payload).Message!.Pid()!.Value.Identifiers.Any(i => i.IdentifierTypeCode == "INS"));
+        var count = (await OutboxAsync(factory)).Count;
+
+        var stale = await client.PostAsync($"/api/messages/{updates[0].Id}/resend", null);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var problem = await stale.ReadObjectAsync();
+        Assert.Equal("resend-superseded", (string)problem["rule"]!);
+        Assert.Equal(updates[1].Id, (long)problem["laterMessageId"]!);
+        Assert.Equal(count, (await OutboxAsync(factory)).Count);
+
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/messages/{updates[1].Id}/resend", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/api/messages/987654321/resend", null)).StatusCode);
+    }
+
+    /// <summary>
+    /// An A40 is stored under the survivor and names the merged identity only in MRG-1: it still supersedes the merged identity's
+    /// older messages. The A40 itself, the latest message about both, can be sent again.
+    /// </summary>
+    [Fact]
+    public async Task Resend_OfTheMergedIdentitysOldA28_AfterTheA40_IsRefusedNamingTheA40_TheA40ItselfCanBeResent()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
+        var client = factory.CreateClient();
+        await SubscribeAsync(client, "DPI", 9);
+        var mergedIpp = await CreateAsync(client, PatientJson.Valid("MERGEDUN"));
+        var survivorIpp = await CreateAsync(client, PatientJson.Valid("SURVIVANT"));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            var survivor = await db.Identities.SingleAsync(i => i.Ipp == survivorIpp);
+            var merged = await db.Identities.SingleAsync(i => i.Ipp == mergedIpp);
+            await scope.ServiceProvider.GetRequiredService<MergeService>().MergeAsync(survivor, merged,
+                new Actor("test", Guid.NewGuid().ToString("N")), null, CancellationToken.None);
+        }
+        var outbox = await OutboxAsync(factory);
+        var mergedA28 = outbox.First(m => m.Event == "A28" && Hl7Parser.Parse(m.Payload).Message!.Pid()!.Value.Identifiers[0].Id == mergedIpp);
+        var a40 = outbox.Single(m => m.Event == "A40");
+        Assert.NotEqual(mergedA28.IdentityId, a40.IdentityId); // stored under the survivor: the merged IPP is in MRG-1 only
+        Assert.Equal(mergedIpp, Hl7Parser.Parse(a40.Payload).Message!.Mrg()!.Value.PriorIdentifiers[0].Id);
+        Assert.Equal(a40.Id, outbox.Last().Id);
+
+        var stale = await client.PostAsync($"/api/messages/{mergedA28.Id}/resend", null);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var problem = await stale.ReadObjectAsync();
+        Assert.Equal("resend-superseded", (string)problem["rule"]!);
+        Assert.Equal(a40.Id, (long)problem["laterMessageId"]!); // found through MRG-1, not through the stored identity
+        Assert.Equal(outbox.Count, (await OutboxAsync(factory)).Count);
+
+        // the A40 is the latest message about both: it can be sent again
+        var resendA40 = await client.PostAsync($"/api/messages/{a40.Id}/resend", null);
+        Assert.Equal(HttpStatusCode.Created, resendA40.StatusCode);
+        Assert.Equal("A40", (string)(await resendA40.ReadObjectAsync())["event"]!);
+    }
+
+    /// <summary>
+    /// Belt and braces: a system disabled while the INS was withdrawn got no A47, so no later message stands in the way; the old
+    /// A31 still carries an INS its identity no longer holds as a qualified identity, and is refused for that.
+    /// </summary>
+    [Fact]
+    public async Task Resend_OfAnA31CarryingAnInsTheIdentityNoLongerHoldsQualified_IsRefused_EvenWithNoLaterMessage()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
+        var client = factory.CreateClient();
+        var subscription = await SubscribeAsync(client, "DPI", 9);
+        var ipp = await CreateAsync(client, new JsonObject { ["birthName"] = "Adrtrois", ["firstNames"] = "Dominique", ["birthDate"] = "1997-02-26", ["sex"] = "F" });
+        await client.PostAsync($"/api/patients/{ipp}/insi/search", null);
+        await client.PostAsync($"/api/patients/{ipp}/insi/accept", null);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA" }.Content())).StatusCode);
+        var qualifiedA31 = (await OutboxAsync(factory)).Last();
+        Assert.Contains(Hl7Parser.Parse(qualifiedA31.Payload).Message!.Pid()!.Value.Identifiers, i => i.IdentifierTypeCode == "INS" && i.Id == Nir);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/subscriptions/{subscription}/disable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/ins/withdraw", new JsonObject { ["reason"] = "document-invalid" }.Content())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/subscriptions/{subscription}/enable", null)).StatusCode);
+        var before = await OutboxAsync(factory);
+        Assert.Equal(qualifiedA31.Id, before.Last().Id); // the disabled system got no A47
+
+        var resent = await client.PostAsync($"/api/messages/{qualifiedA31.Id}/resend", null);
+        Assert.Equal(HttpStatusCode.Conflict, resent.StatusCode);
+        var problem = await resent.ReadObjectAsync();
+        Assert.Equal("resend-ins-not-shareable", (string)problem["rule"]!);
+        Assert.Contains("qualified", (string)problem["detail"]!, StringComparison.Ordinal);
+        Assert.Equal(before.Count, (await OutboxAsync(factory)).Count);
+    }
+
+    private static async Task<List<OutboxMessage>> OutboxAsync(IdentityRefFactory factory)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
+    }
+
+    private static async Task<string> CreateAsync(HttpClient client, JsonObject person)
+    {
+        var response = await client.PostAsync("/api/patients", person.With("confirmDuplicate", true).Content());
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (string)(await response.ReadObjectAsync())["ipp"]!;
+    }
+
+    private static async Task UpdateAsync(HttpClient client, string ipp, JsonObject person)
+    {
+        var read = await client.GetAsync($"/api/patients/{ipp}");
+        var put = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = person.Content() };
+        put.Headers.IfMatch.Add(read.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(put)).StatusCode);
     }
 
     private static async Task<string> SubscribeAsync(HttpClient client, string name, int port)

@@ -2,11 +2,17 @@ using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Application.Security;
 using IdentityRef.Server.Tests.Jobs;
+using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityRef.Server.Tests.Web;
 
-/// <summary>The message monitor's search (IPP, event) and the page that reads one message, masking the INS of an identity no longer qualified.</summary>
+/// <summary>
+/// The message monitor's search (IPP, event), the page that reads one message, masking the INS of an identity no longer qualified, and
+/// the resend button, which says in French why an old message is not sent again.
+/// </summary>
 public sealed class MessagePagesTests
 {
     [Fact]
@@ -52,5 +58,45 @@ public sealed class MessagePagesTests
         var unknown = await client.GetAsync("/messages/987654321");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Contains("Message introuvable", WebUtility.HtmlDecode(await unknown.Content.ReadAsStringAsync()));
+    }
+
+    [Fact]
+    public async Task Resend_OfAMessageSupersededByALaterOne_IsRefusedInFrench_NamingIt_AndTheLatestIsResent()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, new Dictionary<string, string?> { ["Hl7:DispatcherEnabled"] = "false" });
+        var api = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await api.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "H",
+        }.Content())).StatusCode);
+        var ipp = (string)(await (await api.PostAsync("/api/patients", PatientJson.Valid("DUPONT").Content())).ReadObjectAsync())["ipp"]!;
+        var read = await api.GetAsync($"/api/patients/{ipp}");
+        var put = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{ipp}") { Content = PatientJson.Valid("DURAND").Content() };
+        put.Headers.IfMatch.Add(read.Headers.ETag!);
+        Assert.Equal(HttpStatusCode.OK, (await api.SendAsync(put)).StatusCode);
+        async Task<List<OutboxMessage>> OutboxAsync()
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().Outbox.AsNoTracking().OrderBy(m => m.Id).ToListAsync();
+        }
+        var (a28, a31) = (await OutboxAsync()) switch { [var first, var second] => (first, second), var all => throw new InvalidOperationException($"{all.Count} messages") };
+        Assert.Equal(("A28", "A31"), (a28.Event, a31.Event));
+        var client = await IntegrationPagesTests.SignedInAsAsync(factory, Roles.Integrateur);
+
+        var refused = await WebForms.PostAsync(client, "/messages", new Dictionary<string, string>(), $"/messages?handler=Resend&id={a28.Id}&ipp={ipp}");
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var html = WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync());
+        Assert.Contains($"Renvoi refusé : un message plus récent concerne ce patient pour ce système (n° {a31.Id}).", html);
+        Assert.Contains("Renvoyez plutôt le message le plus récent de ce patient", html);
+        Assert.DoesNotContain("renvoyé : sa copie", html);
+        Assert.Equal(2, (await OutboxAsync()).Count);
+
+        var resent = WebUtility.HtmlDecode(await (await WebForms.PostAsync(client, "/messages", new Dictionary<string, string>(),
+            $"/messages?handler=Resend&id={a31.Id}")).Content.ReadAsStringAsync());
+        var copy = (await OutboxAsync()).Last();
+        Assert.True(copy.Id > a31.Id);
+        Assert.Equal((a31.IdentityId, "A31", OutboxStates.Pending), (copy.IdentityId, copy.Event, copy.State));
+        Assert.Contains($"Message n° {a31.Id} renvoyé : sa copie n° {copy.Id}", resent);
+        Assert.DoesNotContain("Renvoi refusé", resent);
     }
 }

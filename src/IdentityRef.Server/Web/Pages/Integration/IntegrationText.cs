@@ -28,6 +28,22 @@ public static class IntegrationText
         _ => code,
     };
 
+    /// <summary>
+    /// Why the monitor refused to resend message <paramref name="id"/> (<see cref="MessageService.ResendAsync"/>). There is no
+    /// "send the current state" action: the advice is the latest message about the patient, which can be resent.
+    /// </summary>
+    public static string ResendRefused(long id, ResendRefusal refusal) => refusal.Rule switch
+    {
+        ResendRefusal.Superseded => $"Renvoi refusé : un message plus récent concerne ce patient pour ce système (n° {refusal.LaterMessageId}). "
+            + $"La copie du message n° {id} arriverait après lui et remettrait des données périmées chez le destinataire. "
+            + "Renvoyez plutôt le message le plus récent de ce patient (recherche par IPP).",
+        ResendRefusal.InsNotShareable => $"Renvoi refusé : le message n° {id} porte un INS que l'identité ne détient plus comme identité qualifiée ; "
+            + "l'INS n'est transmis que pour une identité qualifiée (RNIV EXI SI 08).",
+        ResendRefusal.ConfidenceLowered => $"Renvoi refusé : le message n° {id} annonce une identité validée (PID-32 VALI), "
+            + "or l'identité n'est aujourd'hui ni qualifiée ni validée.",
+        _ => $"Renvoi refusé pour le message n° {id}.",
+    };
+
     /// <summary>The French text of a rule of <see cref="SubscriptionService.Apply"/>, by field and code.</summary>
     public static string Message(FieldError error) => (error.Field, error.Code) switch
     {

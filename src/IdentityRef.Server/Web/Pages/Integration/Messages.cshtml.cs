@@ -48,7 +48,13 @@ public sealed class MessagesModel(MessageService messages, MessageScreens screen
 
     public async Task<IActionResult> OnPostResendAsync(long id, CancellationToken cancellationToken)
     {
-        if (await messages.ResendAsync(id, cancellationToken) is not { } copy)
+        var outcome = await messages.ResendAsync(id, cancellationToken);
+        if (outcome.Refusal is { } refusal)
+        {
+            TempData["error"] = IntegrationText.ResendRefused(id, refusal);
+            return Redirect(LinkTo(PageNumber));
+        }
+        if (outcome.Copy is not { } copy)
         {
             TempData["error"] = $"Le message n° {id} n'existe pas.";
             return Redirect(LinkTo(1));
