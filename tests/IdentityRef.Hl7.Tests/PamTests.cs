@@ -346,6 +346,95 @@ public sealed class PamTests
         Assert.Contains(ack.Errs(), e => e.Code == ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture) && e.Segment.Field(2).Raw == erl && e.Severity == "E" && e.CodeSystem == "HL70357");
     }
 
+    private static PamReadResult ReadPid(string pid)
+    {
+        var text = "MSH|^~\\&|S|F|R|F|20260101||ADT^A31^ADT_A05|42|P|2.5^FRA^2.11\rEVN||20260101\r" + pid + "\rPV1||N\r";
+        return new PamMessageReader().Read(Hl7Parser.Parse(text).Message!);
+    }
+
+    private const string InsNh = "297022A02077878^^^&1.2.250.1.213.1.4.8&ISO^NH";
+    private const string TraitsAfterPid3 = "||ADRTROIS^DOMINIQUE^DOMINIQUE^^^^L||19970226|F||||||||||||||||||||||||";
+
+    [Fact]
+    public void InsAuthorityWithAnotherTypeCode_AndVali_IsReadAsTheIns_WithAWarningAtCx5()
+    {
+        var result = ReadPid("PID|1||1^^^&1&M^PI~" + InsNh + TraitsAfterPid3 + "VALI");
+
+        Assert.True(result.IsSuccess, string.Join("; ", result.Errors));
+        Assert.Equal(new PamIns("297022A02077878", PamIns.NirOid), result.Patient!.Ins);
+        Assert.True(result.Patient.IsQualified);
+        var warning = Assert.Single(result.Errors);
+        Assert.Equal((Hl7ErrorCode.TableValueNotFound, Hl7Severity.Warning, "PID^1^3^2^5"), (warning.Code, warning.Severity, warning.Location.ToString()));
+        Assert.Contains("type code is not INS", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("297022A02077878", warning.Message, StringComparison.Ordinal);
+        // the IPP stays the PI of the sender, not the INS
+        Assert.Equal("1", result.Patient.Ipp);
+
+        // the ACK carries it as a W 103 of table 0357, and stays AA
+        var message = Hl7Parser.Parse("MSH|^~\\&|S|F|R|F|20260101||ADT^A31^ADT_A05|42|P|2.5^FRA^2.11\rEVN||20260101\rPID|1||1^^^&1&M^PI~" + InsNh + TraitsAfterPid3 + "VALI\rPV1||N\r").Message!;
+        var ack = Hl7Ack.Build(message, Hl7Ack.ChooseCode(message, result.Errors), result.Errors);
+        Assert.Equal("AA", ack.Msa()!.Value.AcknowledgmentCode);
+        Assert.Contains(ack.Errs(), e => e.Code == "103" && e.Severity == "W" && e.CodeSystem == "HL70357" && e.Segment.Field(2).Raw == "PID^1^3^2^5");
+    }
+
+    [Theory]
+    [InlineData("297022A02077878^^^&1.2.250.1.213.1.4.8&ISO^NH", "PROV")]
+    [InlineData("297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^PI", "PROV")]
+    [InlineData("297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO", "")]
+    public void InsAuthorityWithAnotherTypeCode_WithoutVali_IsDropped_WithAWarningForTheTypeAndOneForTheStatus(string cx, string status)
+    {
+        var result = ReadPid("PID|1||1^^^&1&M^PI~" + cx + TraitsAfterPid3 + status);
+
+        Assert.True(result.IsSuccess, string.Join("; ", result.Errors));
+        Assert.Null(result.Patient!.Ins);
+        Assert.Equal("1", result.Patient.Ipp); // a PI of an INS authority is never the IPP
+        Assert.Contains(result.Errors, e => e is { Code: Hl7ErrorCode.TableValueNotFound, Severity: Hl7Severity.Warning } && e.Location.ToString() == "PID^1^3^2^5");
+        Assert.Contains(result.Errors, e => e is { Code: Hl7ErrorCode.TableValueNotFound, Severity: Hl7Severity.Warning } && e.Location.ToString() == "PID^1^32^1");
+        Assert.All(result.Errors, e => Assert.Equal(Hl7Severity.Warning, e.Severity));
+    }
+
+    [Fact]
+    public void TestAuthorityWithAnotherTypeCode_IsReadAsATestIns_LikeTypeIns()
+    {
+        // the reader keeps the OID; the server refuses a test or demonstration INS on production (InboundFeedTests)
+        var result = ReadPid("PID|1||1^^^&1&M^PI~297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^NH" + TraitsAfterPid3 + "VALI");
+
+        Assert.Equal(new PamIns("297022A02077878", PamIns.TestOid), result.Patient!.Ins);
+        Assert.Contains(result.Errors, e => e.Location.ToString() == "PID^1^3^2^5");
+    }
+
+    [Fact]
+    public void AnInsNameWithAnUnknownOid_AndAnotherTypeCode_IsAnUnknownInsAuthority()
+    {
+        var result = ReadPid("PID|1||1^^^&1&M^PI~297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.3&ISO^NH" + TraitsAfterPid3 + "VALI");
+
+        Assert.False(result.IsSuccess);
+        Assert.Contains(result.Errors, e => e is { Code: Hl7ErrorCode.TableValueNotFound, IsError: true } && e.Location.ToString() == "PID^1^3^2^4^2");
+    }
+
+    [Theory]
+    [InlineData("297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS~275126322074974^^^&1.2.250.1.213.1.4.8&ISO^NH")]
+    [InlineData("275126322074974^^^&1.2.250.1.213.1.4.8&ISO^NH~297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS")]
+    [InlineData("297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS~275126322074974^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS")]
+    public void TwoDifferentInsOfOneKind_ContradictEachOther_AndNoneIsKept(string insCxs)
+    {
+        var result = ReadPid("PID|1||1^^^&1&M^PI~" + insCxs + TraitsAfterPid3 + "VALI");
+
+        Assert.Null(result.Patient!.Ins);
+        Assert.Contains(result.Errors, e => e is { Code: Hl7ErrorCode.DuplicateKey, Severity: Hl7Severity.Warning } && e.Location.ToString() == "PID^1^3^3");
+    }
+
+    [Fact]
+    public void TheSameInsTwice_UnderTypeInsAndAnotherCode_IsOneIns_AndANiaGivesWayToTheNir()
+    {
+        var same = ReadPid("PID|1||1^^^&1&M^PI~297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS~297022A02077878^^^&1.2.250.1.213.1.4.8&ISO^NH" + TraitsAfterPid3 + "VALI");
+        Assert.Equal(new PamIns("297022A02077878", PamIns.NirOid), same.Patient!.Ins);
+        Assert.DoesNotContain(same.Errors, e => e.Code == Hl7ErrorCode.DuplicateKey);
+
+        var niaToNir = ReadPid("PID|1||1^^^&1&M^PI~275126322074974^^^ASIP-SANTE-INS-NIA&1.2.250.1.213.1.4.9&ISO^NH~297022A02077878^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO^INS" + TraitsAfterPid3 + "VALI");
+        Assert.Equal(new PamIns("297022A02077878", PamIns.NirOid), niaToNir.Patient!.Ins);
+    }
+
     [Fact]
     public void NonAdtMessage_IsUnsupportedType_200()
     {

@@ -21,7 +21,7 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
     /// <summary>The local identity designated by a list of CX: our own IPP, or a cross-reference of the sender's domain (a merged identity stands for its survivor).</summary>
     public async Task<Identity?> FindAsync(IReadOnlyList<Cx> identifiers, CancellationToken cancellationToken)
     {
-        foreach (var cx in identifiers.Where(c => c.IdentifierTypeCode != "INS" && !c.IsNullId))
+        foreach (var cx in identifiers.Where(c => !PamIns.IsInsClaim(c) && !c.IsNullId))
         {
             if (IsOurs(cx))
             {
@@ -66,9 +66,13 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
         return identity;
     }
 
-    /// <summary>The identifiers of other domains (not ours, not an INS, not HL7 null).</summary>
+    /// <summary>
+    /// The identifiers of other domains (not ours, not HL7 null, not an INS). An INS is a CX of type INS or of an INS
+    /// authority whatever its type code: it goes through the INS rules only and is never kept as a cross-reference, which
+    /// would hand it on for an identity that is not qualified.
+    /// </summary>
     public IEnumerable<Cx> Foreign(IEnumerable<Cx> identifiers) =>
-        identifiers.Where(c => c.IdentifierTypeCode != "INS" && !c.IsNullId && !IsOurs(c) && c.Id.Length is > 0 and <= 100);
+        identifiers.Where(c => !PamIns.IsInsClaim(c) && !c.IsNullId && !IsOurs(c) && c.Id.Length is > 0 and <= 100);
 
     private bool IsOurs(Cx cx) =>
         string.Equals(cx.AssigningAuthority.NamespaceId, identityOptions.Value.IppAuthorityName, StringComparison.OrdinalIgnoreCase)
@@ -82,7 +86,7 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
     /// carrying one of them are serialised, whatever their traits. A hash collision only makes two messages wait for each other.
     /// </summary>
     public static IReadOnlyCollection<long> LockKeys(IReadOnlyList<Cx> identifiers) =>
-        identifiers.Where(c => c.IdentifierTypeCode != "INS" && !c.IsNullId && c.Id.Length > 0)
+        identifiers.Where(c => !PamIns.IsInsClaim(c) && !c.IsNullId && c.Id.Length > 0)
             .Select(c => unchecked((long)IdentityRef.Matching.Blocking.Hash("xref\u001f" + SystemOf(c) + "\u001f" + c.Id))).ToHashSet();
 
     /// <summary>The sender's identifiers of a new identity, staged in the unit of work.</summary>

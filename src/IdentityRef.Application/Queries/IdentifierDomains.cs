@@ -1,5 +1,6 @@
 using IdentityRef.Application.Patients;
 using IdentityRef.Domain.Ins;
+using IdentityRef.Hl7.Pam;
 using IdentityRef.Persistence;
 using Microsoft.Extensions.Options;
 
@@ -99,6 +100,15 @@ public sealed class IdentifierDomains(IOptions<IdentityOptions> options)
     }
 
     public static string StoredOf(IdentityIdentifier identifier) => identifier.System;
+
+    /// <summary>
+    /// A stored cross-reference system that is an INS authority (<c>hl7:1.2.250.1.213.1.4.8</c>, <c>hl7:ASIP-SANTE-INS-NIR</c>…):
+    /// earlier versions read a CX as the INS only when its type code was INS, and kept an INS sent with another type code
+    /// (e.g. NH) as a cross-reference. Such a row is never an identifier to publish nor one that designates an identity:
+    /// the INS leaves only as <see cref="Domain.Identities.Identity.ShareableIns"/>, for a qualified identity.
+    /// </summary>
+    public static bool IsInsSystem(string stored) =>
+        stored.StartsWith("hl7:", StringComparison.Ordinal) && stored.Length > 4 && PamIns.IsInsAuthority(stored[4..], stored[4..]);
 
     public static bool IsOid(string text) =>
         text.Length is > 2 and <= 64 && text.All(c => c is '.' or (>= '0' and <= '9')) && !text.StartsWith('.') && !text.EndsWith('.') && !text.Contains("..");

@@ -128,7 +128,8 @@ public sealed class IdentityQueries(IdentityRefDbContext db, IdentifierDomains d
 
     /// <summary>Whether the server knows this domain: ours, the INS, or a domain of which it holds at least one identifier.</summary>
     public async Task<bool> IsKnownAsync(IdentifierDomain domain, CancellationToken cancellationToken) =>
-        domain.Kind != DomainKind.Other || await db.Identifiers.AnyAsync(i => i.System == domain.Stored, cancellationToken);
+        domain.Kind != DomainKind.Other
+        || (!IdentifierDomains.IsInsSystem(domain.Stored!) && await db.Identifiers.AnyAsync(i => i.System == domain.Stored, cancellationToken));
 
     /// <summary>The active identity an identifier designates (following merges to the survivor), or null.</summary>
     public async Task<Identity?> ResolveAsync(IdentifierDomain domain, string value, CancellationToken cancellationToken)
@@ -144,6 +145,10 @@ public sealed class IdentityQueries(IdentityRefDbContext db, IdentifierDomains d
                 var holder = holders.Where(i => i.ShareableIns is { } ins && ins.Oid == domain.InsOid).OrderBy(i => i.IsActive ? 0 : 1).FirstOrDefault();
                 return await SurvivorAsync(holder, cancellationToken);
             default:
+                if (IdentifierDomains.IsInsSystem(domain.Stored!))
+                {
+                    return null; // an INS kept as a cross-reference by an earlier version designates no one (IsInsSystem)
+                }
                 var owner = await db.Identifiers.AsNoTracking().Where(i => i.System == domain.Stored && i.Value == value)
                     .Select(i => (Guid?)i.IdentityId).FirstOrDefaultAsync(cancellationToken);
                 return owner is null ? null : await SurvivorAsync(await db.Identities.AsNoTracking().FirstOrDefaultAsync(i => i.Id == owner, cancellationToken), cancellationToken);
@@ -170,7 +175,9 @@ public sealed class IdentityQueries(IdentityRefDbContext db, IdentifierDomains d
                 references.Add(new CrossReference(IdentifierDomains.Ins(ins.Oid), ins.Value));
             }
             var own = byIdentity[identity.Id].ToList();
-            references.AddRange(own.Where(o => o.System != IdentifierSystems.MergedIpp).Select(o => new CrossReference(IdentifierDomains.OfStored(o.System), o.Value)));
+            // the one place identifier lists are built (FHIR, PDQ/PIX v2 and m): an INS kept as a cross-reference by an
+            // earlier version is never one of them, whatever the identity's status
+            references.AddRange(own.Where(o => o.System != IdentifierSystems.MergedIpp && !IdentifierDomains.IsInsSystem(o.System)).Select(o => new CrossReference(IdentifierDomains.OfStored(o.System), o.Value)));
             return new IdentityIdentifiers(references, own.Where(o => o.System == IdentifierSystems.MergedIpp).Select(o => o.Value).ToList());
         });
     }
@@ -208,7 +215,7 @@ public sealed class IdentityQueries(IdentityRefDbContext db, IdentifierDomains d
             ? holders.Select(h => h.ShareableIns).OfType<Domain.Ins.InsNumber>().Select(i => IdentifierDomains.Ins(i.Oid)).Distinct()
             : []);
         candidates.AddRange((await db.Identifiers.AsNoTracking().Where(i => i.Value == value && i.System != IdentifierSystems.MergedIpp)
-            .Select(i => i.System).Distinct().ToListAsync(cancellationToken)).Select(IdentifierDomains.OfStored));
+            .Select(i => i.System).Distinct().ToListAsync(cancellationToken)).Where(s => !IdentifierDomains.IsInsSystem(s)).Select(IdentifierDomains.OfStored));
         foreach (var candidate in candidates)
         {
             if (await ResolveAsync(candidate, value, cancellationToken) is { } identity)

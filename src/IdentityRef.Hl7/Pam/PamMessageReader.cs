@@ -200,7 +200,8 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
         for (int i = 0; i < identifiers.Count; i++)
         {
             var cx = identifiers[i];
-            if (cx.IdentifierTypeCode == "PI" && (_options.IppAuthority is null || cx.AssigningAuthority.NamespaceId == _options.IppAuthority || cx.AssigningAuthority.UniversalId == _options.IppAuthority))
+            // an identifier of an INS authority is never the IPP, whatever its type code
+            if (cx.IdentifierTypeCode == "PI" && !PamIns.IsInsClaim(cx) && (_options.IppAuthority is null || cx.AssigningAuthority.NamespaceId == _options.IppAuthority || cx.AssigningAuthority.UniversalId == _options.IppAuthority))
             {
                 ippIndex = i;
                 break;
@@ -229,13 +230,23 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
             }
         }
 
-        PamIns? ins = null;
+        // An INS claim is a CX of type INS or of an INS authority (OID or ASIP-SANTE-INS-* name) whatever its type code:
+        // each goes through the INS rules, so that a NIR sent as "NH" (or any other code) is never taken for another
+        // domain's identifier. The INS kept: the NIR over the NIA [PAMFR 4.4.1]; two different matricules of one kind
+        // contradict each other and none is kept.
+        var nirs = new List<(PamIns Ins, int Repetition)>();
+        var nias = new List<(PamIns Ins, int Repetition)>();
         for (int i = 0; i < identifiers.Count; i++)
         {
             var cx = identifiers[i];
-            if (cx.IdentifierTypeCode != "INS")
+            if (!PamIns.IsInsClaim(cx))
             {
                 continue;
+            }
+            if (cx.IdentifierTypeCode != "INS")
+            {
+                deviation(Hl7ErrorCode.TableValueNotFound, At(3, i + 1, 5),
+                    "PID-3 holds an identifier of an INS assigning authority whose type code is not INS: it is read as an INS, under the INS rules");
             }
             if (cx.IsNullId)
             {
@@ -253,11 +264,22 @@ public sealed class PamMessageReader(PamReaderOptions? options = null)
                 continue;
             }
             var candidate = new PamIns(cx.Id, cx.AssigningAuthority.UniversalId);
-            // NIA and NIR may both be present (NIA to NIR): the NIR wins [PAMFR 4.4.1].
-            if (ins is null || (ins.IsNia && !candidate.IsNia))
+            var kind = candidate.IsNia ? nias : nirs;
+            if (!kind.Any(k => k.Ins == candidate))
             {
-                ins = candidate;
+                kind.Add((candidate, i + 1));
             }
+        }
+        PamIns? ins = null;
+        var kept = nirs.Count > 0 ? nirs : nias;
+        if (kept.Count > 1)
+        {
+            deviation(Hl7ErrorCode.DuplicateKey, At(3, kept[1].Repetition),
+                "PID-3 holds two different INS of one kind: they contradict each other and no INS is integrated");
+        }
+        else if (kept.Count == 1)
+        {
+            ins = kept[0].Ins;
         }
         if (ins is not null && (status.Count == 0 || status[0] != "VALI"))
         {

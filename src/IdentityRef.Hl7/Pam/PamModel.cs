@@ -13,6 +13,21 @@ public sealed record PamIns(string Value, string Oid = PamIns.NirOid)
 
     public static IReadOnlyList<string> KnownOids { get; } = [NirOid, NiaOid, TestOid, DemoOid];
 
+    /// <summary>The start of the PAM FR names of the INS authorities (CX-4.1: ASIP-SANTE-INS-NIR, ASIP-SANTE-INS-NIA, …).</summary>
+    public const string NamespacePrefix = "ASIP-SANTE-INS-";
+
+    /// <summary>
+    /// An assigning authority of the INS: one of the INS OIDs (NIR, NIA, test, demonstration) or a name of the
+    /// <c>ASIP-SANTE-INS-*</c> family. A CX of such an authority carries an INS whatever its type code (CX-5) says.
+    /// </summary>
+    public static bool IsInsAuthority(string namespaceId, string universalId) =>
+        KnownOids.Contains(universalId.Trim())
+        || namespaceId.Trim().StartsWith(NamespacePrefix, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A CX that claims to carry an INS: type code <c>INS</c>, or an INS authority with any type code.</summary>
+    public static bool IsInsClaim(Hl7.Cx cx) =>
+        cx.IdentifierTypeCode == "INS" || IsInsAuthority(cx.AssigningAuthority.NamespaceId, cx.AssigningAuthority.UniversalId);
+
     public bool IsNia => Oid == NiaOid;
 
     /// <summary>CX-4.1: the NIA has its own namespace; test and demo OIDs go with the NIR one (as in the ANS examples).</summary>

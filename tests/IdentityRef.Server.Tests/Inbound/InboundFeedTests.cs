@@ -1,5 +1,9 @@
 using IdentityRef.Application.Inbound;
+using System.Net;
 using System.Text;
+using System.Text.Json.Nodes;
+using IdentityRef.Application.Security;
+using IdentityRef.Domain.Identities;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;
 using IdentityRef.Persistence;
@@ -15,10 +19,11 @@ public sealed class InboundFeedTests
 {
     private static readonly string Examples = Path.Combine(RepositoryRoot(), "..", "shared", "data", "pam-fr-examples");
 
-    private static IdentityRefFactory Receiver() => new(DatabaseProvider.Sqlite, new Dictionary<string, string?>
+    private static IdentityRefFactory Receiver(string? insiEnvironment = null) => new(DatabaseProvider.Sqlite, new Dictionary<string, string?>
     {
         ["Hl7:ReceivingApplication"] = "PatientManager",
         ["Hl7:ReceivingFacility"] = "PAM_FR",
+        ["Insi:Environment"] = insiEnvironment ?? "Qualification", // the shipped appsettings' value
     });
 
     [Fact]
@@ -81,6 +86,118 @@ public sealed class InboundFeedTests
         var ack = Hl7Parser.Parse(answer.Response!).Message!;
         Assert.Equal("AE", ack.Msa()!.Value.AcknowledgmentCode);
         Assert.NotEmpty(ack.Errs());
+    }
+
+    private const string Nir = "297022A02077878";
+
+    /// <summary>An A28/A31 of the URG system with the given PID-3, birth traits (PID-5, 7, 8) and PID-32.</summary>
+    private static string Feed(string trigger, string controlId, string pid3, string birthName, string firstName, string birthDate, string sex, string status)
+    {
+        var pid = new string[33];
+        Array.Fill(pid, "");
+        pid[0] = "PID";
+        pid[1] = "1";
+        pid[3] = pid3;
+        pid[5] = $"{birthName}^{firstName}^{firstName}^^^^L";
+        pid[7] = birthDate;
+        pid[8] = sex;
+        pid[32] = status;
+        return string.Join('\r',
+            $"MSH|^~\\&|URG|HOP|PatientManager|PAM_FR|20250101120000+0100||ADT^{trigger}^ADT_A05|{controlId}|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM",
+            "EVN||20250101120000+0100",
+            string.Join('|', pid),
+            "PV1||N") + "\r";
+    }
+
+    /// <summary>
+    /// Review: an A28 carrying the NIR in PID-3 under the INS authority but with the type code NH, and PID-32 PROV, was
+    /// stored as a cross-reference of domain <c>hl7:1.2.250.1.213.1.4.8</c> that FHIR then handed on for a provisional identity.
+    /// </summary>
+    [Fact]
+    public async Task AnInsSentWithAnotherTypeCode_IsNeverHandedOnForAProvisionalIdentity()
+    {
+        using var factory = Receiver();
+        await using var sender = await ConnectAsync(factory);
+
+        var ack = await SendTextAsync(sender, Feed("A28", "MSG42", $"EXT42^^^URG&1.2.250.1.999.77&ISO^PI~{Nir}^^^&1.2.250.1.213.1.4.8&ISO^NH",
+            "ADRTROIS", "DOMINIQUE", "19970226", "F", "PROV"));
+        Assert.Equal("AA", ack.Msa()!.Value.AcknowledgmentCode);
+        // read as the INS (a W for its type code) and dropped (a W for PID-32 PROV)
+        Assert.Contains(ack.Errs(), e => e.Code == "103" && e.Severity == "W" && e.Segment.Field(2).Raw == "PID^1^3^2^5");
+        Assert.Contains(ack.Errs(), e => e.Code == "103" && e.Severity == "W" && e.Segment.Field(2).Raw == "PID^1^32^1");
+
+        var identity = await IdentityByCrossReferenceAsync(factory, "EXT42");
+        Assert.Equal("PROV", identity.Status.Code());
+        Assert.Null(identity.InsValue);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            Assert.False(await db.Identifiers.AnyAsync(i => i.Value == Nir), "the INS was kept as a cross-reference");
+        }
+        var fhir = await (await factory.CreateClient(Roles.Consultation).GetAsync($"/fhir/Patient/{identity.Ipp}")).Content.ReadAsStringAsync();
+        Assert.Contains(identity.Ipp, fhir, StringComparison.Ordinal);
+        Assert.False(fhir.Contains(Nir, StringComparison.Ordinal), "the INS of a provisional identity is handed on by FHIR: " + fhir);
+    }
+
+    [Theory]
+    [InlineData("INS")]
+    [InlineData("NH")]
+    public async Task ATestInsAuthority_IsRefusedOnProduction_WhateverTheTypeCode(string typeCode)
+    {
+        using var factory = Receiver(insiEnvironment: "Production");
+        await using var sender = await ConnectAsync(factory);
+
+        var ack = await SendTextAsync(sender, Feed("A28", "MSG43", $"EXT43^^^URG&1.2.250.1.999.77&ISO^PI~{Nir}^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^{typeCode}",
+            "ADRTROIS", "DOMINIQUE", "19970226", "F", "VALI"));
+
+        Assert.Equal("AE", ack.Msa()!.Value.AcknowledgmentCode);
+        Assert.Contains(ack.Errs(), e => e.Code == "103" && e.Severity == "E" && e.Segment.Field(2).Raw.StartsWith("PID^1^3^", StringComparison.Ordinal));
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        Assert.False(await db.Identifiers.AnyAsync(i => i.Value == "EXT43" || i.Value == Nir), "a refused message wrote an identifier");
+        Assert.False(await db.Identities.AnyAsync(i => i.BirthName == "ADRTROIS"), "a refused message created an identity");
+    }
+
+    /// <summary>
+    /// Hostile: an A31 for a known provisional patient X carries another person's INS (Y's, held here from INSi) with the type
+    /// code NH and PID-32 PROV. Nothing attaches it: not to X as its INS, not as X's cross-reference; Y keeps it, alone.
+    /// </summary>
+    [Fact]
+    public async Task AnA31CarryingAnotherPersonsInsWithAnotherTypeCode_AttachesItNowhere()
+    {
+        using var factory = Receiver();
+        var admin = factory.CreateClient();
+        var created = await admin.PostAsync("/api/patients", new JsonObject
+        {
+            ["birthName"] = "Adrtrois", ["firstNames"] = "Dominique", ["birthDate"] = "1997-02-26", ["sex"] = "F", ["confirmDuplicate"] = true,
+        }.Content());
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var y = (string)(await created.ReadObjectAsync())["ipp"]!;
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{y}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{y}/insi/accept", null)).StatusCode);
+        await using var sender = await ConnectAsync(factory);
+        Assert.Equal("AA", (await SendTextAsync(sender, Feed("A28", "X1", "EXT77^^^URG&1.2.250.1.999.77&ISO^PI", "DUVAL", "LUC", "19750412", "M", "PROV")))
+            .Msa()!.Value.AcknowledgmentCode);
+
+        var ack = await SendTextAsync(sender, Feed("A31", "X2", $"EXT77^^^URG&1.2.250.1.999.77&ISO^PI~{Nir}^^^&1.2.250.1.213.1.4.8&ISO^NH",
+            "DUVAL", "LUC", "19750412", "M", "PROV"));
+
+        Assert.Equal("AA", ack.Msa()!.Value.AcknowledgmentCode);
+        Assert.Contains(ack.Errs(), e => e.Severity == "W" && e.Segment.Field(2).Raw == "PID^1^3^2^5");
+        var x = await IdentityByCrossReferenceAsync(factory, "EXT77");
+        Assert.Equal(("DUVAL", "PROV"), (x.BirthName, x.Status.Code()));
+        Assert.Null(x.InsValue);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            Assert.False(await db.Identifiers.AnyAsync(i => i.Value == Nir), "the other person's INS was kept as a cross-reference");
+            var holders = await db.Identities.AsNoTracking().Where(i => i.InsValue == Nir).Select(i => new { i.Ipp, i.BirthName }).ToListAsync();
+            Assert.Equal(y, Assert.Single(holders).Ipp); // Y keeps it, alone, with its own traits
+            Assert.Equal("ADRTROIS", holders[0].BirthName);
+        }
+        var fhir = await (await factory.CreateClient(Roles.Consultation).GetAsync($"/fhir/Patient/{x.Ipp}")).Content.ReadAsStringAsync();
+        Assert.Contains(x.Ipp, fhir, StringComparison.Ordinal);
+        Assert.DoesNotContain(Nir, fhir, StringComparison.Ordinal);
     }
 
     /// <summary>ERR-2 of the first error (warnings, e.g. the missing pseudo PV1 of the spec example, come before it).</summary>

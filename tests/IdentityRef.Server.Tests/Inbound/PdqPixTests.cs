@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Merges;
+using IdentityRef.Application.Security;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;
 using IdentityRef.Persistence;
@@ -139,6 +140,54 @@ public sealed class PdqPixTests(Databases databases) : IClassFixture<Databases>
             recupIns = (await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().Identities.SingleAsync(i => i.Ipp == recup)).InsValue!;
         }
         await AssertAeAsync(client, Pix("I4", recupIns + "^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO"), "QPD^1^3^1^1");
+    }
+
+    /// <summary>
+    /// Earlier versions kept an INS sent with another type code than INS as a cross-reference (system <c>hl7:1.2.250.1.213.1.4.8</c>).
+    /// Such a row, left in a base, is published by none of the query paths: not in FHIR, not in a PDQ v2 or PIX v2 answer,
+    /// and it designates no one when asked by its value or its domain.
+    /// </summary>
+    [Fact]
+    public async Task AnInsStoredAsACrossReference_ByAnEarlierVersion_IsNeitherPublishedNorResolved()
+    {
+        const string nir = "275126322074974";
+        var name = "LEG" + PatientJson.UniqueLetters();
+        var ipp = await CreateAsync(PatientJson.Valid(name));
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            var id = await db.Identities.Where(i => i.Ipp == ipp).Select(i => i.Id).SingleAsync();
+            db.Identifiers.Add(new IdentityIdentifier { IdentityId = id, System = "hl7:1.2.250.1.213.1.4.8", Value = nir, CreatedAt = DateTimeOffset.UtcNow });
+            db.Identifiers.Add(new IdentityIdentifier { IdentityId = id, System = "hl7:ASIP-SANTE-INS-NIR", Value = nir, CreatedAt = DateTimeOffset.UtcNow });
+            db.Identifiers.Add(new IdentityIdentifier { IdentityId = id, System = "hl7:LABO", Value = "LEGLAB" + name, CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        // FHIR read: the IPP and the lab's identifier, never the INS
+        var fhir = Factory.CreateClient(Roles.Consultation);
+        var read = await (await fhir.GetAsync($"/fhir/Patient/{ipp}")).Content.ReadAsStringAsync();
+        Assert.Contains("LEGLAB" + name, read, StringComparison.Ordinal);
+        Assert.DoesNotContain(nir, read, StringComparison.Ordinal);
+        Assert.DoesNotContain("1.2.250.1.213.1.4.8", read, StringComparison.Ordinal);
+        // FHIR search by the INS value: nobody
+        var byValue = await (await fhir.GetAsync($"/fhir/Patient?identifier={nir}")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(ipp, byValue, StringComparison.Ordinal);
+
+        await using var client = await ConnectAsync();
+        // PDQ v2 by name: the identity is found, its PID-3 holds the IPP and the lab's identifier, not the INS
+        var pid = Assert.Single((await SendAsync(client, Pdq("L1", $"@PID.5.1.1^{name}"))).All("PID"));
+        var identifiers = pid.Field(3).Repetitions.Select(r => r[1]).ToList();
+        Assert.Contains(ipp, identifiers);
+        Assert.Contains("LEGLAB" + name, identifiers);
+        Assert.DoesNotContain(nir, identifiers);
+        Assert.DoesNotContain(pid.Field(3).Repetitions, r => r.Component(4).Subcomponent(2).StartsWith("1.2.250.1.213.1.4.", StringComparison.Ordinal));
+        // PDQ v2 by the INS value: no match; PIX v2 from our IPP: not listed; PIX v2 from the stored domain: unknown
+        var byPid3 = await SendAsync(client, Pdq("L2", $"@PID.3.1^{nir}"));
+        Assert.Equal(("AA", "NF"), (byPid3.Msa()!.Value.AcknowledgmentCode, byPid3.First("QAK")!.Get(2)));
+        var pix = await SendAsync(client, Pix("L3", $"{ipp}^^^IDENTITYREF"));
+        Assert.DoesNotContain(pix.First("PID")!.Field(3).Repetitions, r => r[1] == nir);
+        await AssertAeAsync(client, Pix("L4", $"{nir}^^^ASIP-SANTE-INS-NIR"), "QPD^1^3^1^1");
+        await AssertAeAsync(client, Pix("L5", $"{nir}^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.8&ISO"), "QPD^1^3^1^1");
     }
 
     [Fact]
