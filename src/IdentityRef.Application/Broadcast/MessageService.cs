@@ -1,6 +1,7 @@
 using IdentityRef.Application.Patients;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Hl7;
+using IdentityRef.Hl7.Pam;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -143,7 +144,7 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
         {
             var identity = identifiers.Where(IsOurIpp).Select(cx => byIpp.GetValueOrDefault(cx.Id)).FirstOrDefault(i => i is not null);
             var shareable = identity?.ShareableIns;
-            foreach (var ins in identifiers.Where(cx => IsIns(cx) && !cx.IsNullId))
+            foreach (var ins in identifiers.Where(cx => PamIns.IsInsClaim(cx) && !cx.IsNullId))
             {
                 if (shareable is null || shareable.Value != ins.Id || shareable.Oid != ins.AssigningAuthority.UniversalId)
                 {
@@ -177,7 +178,4 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
         && (cx.AssigningAuthority.UniversalId == identityOptions.Value.IppAuthorityOid
             || (cx.AssigningAuthority.UniversalId.Length == 0 && cx.AssigningAuthority.NamespaceId == identityOptions.Value.IppAuthorityName));
 
-    /// <summary>An INS: type code INS, or an identifier of an INS authority (…1.4.8 to …1.4.11) whatever its type code.</summary>
-    private static bool IsIns(Cx cx) =>
-        cx.IdentifierTypeCode == "INS" || cx.AssigningAuthority.UniversalId.StartsWith("1.2.250.1.213.1.4.", StringComparison.Ordinal);
 }

@@ -32,10 +32,14 @@ public sealed class DeskQueries(IdentityRefDbContext db, IBirthPlaceDirectory pl
         })];
     }
 
-    /// <summary>The identifiers other systems gave this identity (imports, the inbound feed), by system; merged IPPs apart.</summary>
+    /// <summary>
+    /// The identifiers other systems gave this identity (imports, the inbound feed), by system; merged IPPs apart. An INS an
+    /// earlier version kept as a cross-reference (<see cref="IdentifierDomains.IsInsSystem"/>) is not shown: the desk would take
+    /// it for the patient's INS, which it never was.
+    /// </summary>
     public async Task<IReadOnlyList<(string System, string Value)>> OtherIdentifiersAsync(Guid identityId, CancellationToken cancellationToken) =>
         [.. (await db.Identifiers.AsNoTracking().Where(i => i.IdentityId == identityId).OrderBy(i => i.System).ThenBy(i => i.Value)
-            .Select(i => new { i.System, i.Value }).ToListAsync(cancellationToken)).Select(i => (i.System, i.Value))];
+            .Select(i => new { i.System, i.Value }).ToListAsync(cancellationToken)).Where(i => !IdentifierDomains.IsInsSystem(i.System)).Select(i => (i.System, i.Value))];
 
     /// <summary>The latest INSi answer of an identity that found someone and awaits the desk's decision.</summary>
     public Task<InsiCall?> PendingInsiAnswerAsync(Guid identityId, CancellationToken cancellationToken) =>

@@ -172,6 +172,11 @@ public sealed class PdqPixTests(Databases databases) : IClassFixture<Databases>
         // FHIR search by the INS value: nobody
         var byValue = await (await fhir.GetAsync($"/fhir/Patient?identifier={nir}")).Content.ReadAsStringAsync();
         Assert.DoesNotContain(ipp, byValue, StringComparison.Ordinal);
+        // the identity's page lists the lab's identifier, not the INS: the desk would take it for the patient's
+        var desk = await Web.IntegrationPagesTests.SignedInAsAsync(Factory, Roles.Accueil);
+        var page = System.Net.WebUtility.HtmlDecode(await desk.GetStringAsync($"/identites/{ipp}"));
+        Assert.Contains("LEGLAB" + name, page, StringComparison.Ordinal);
+        Assert.DoesNotContain(nir, page, StringComparison.Ordinal);
 
         await using var client = await ConnectAsync();
         // PDQ v2 by name: the identity is found, its PID-3 holds the IPP and the lab's identifier, not the INS
