@@ -197,8 +197,8 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
     /// strict traits and a document check made on the former ones is voided (RECUP: QUAL only after a new document check).
     /// Never for an invalid answer nor for an INS another identity holds (that is a same-INS collision, resolved by merge).
     /// </summary>
-    /// <exception cref="DomainRuleException">item-resolved, not-an-insi-contradiction, identity-merged, answer-decided, insi-answer-invalid,
-    /// insi-traits-invalid, ins-collision.</exception>
+    /// <exception cref="DomainRuleException">item-resolved, not-an-insi-contradiction, identity-merged, answer-decided, insi-answer-stale,
+    /// insi-answer-invalid, insi-traits-invalid, ins-collision.</exception>
     public async Task<InsiVerdict> AcceptAnswerAsync(DuplicateItem item, Actor actor, string comment, CancellationToken cancellationToken)
     {
         var (identity, call, traits) = await LoadOpenAsync(item, cancellationToken);
@@ -206,6 +206,7 @@ public sealed class InsiContradictions(IdentityRefDbContext db, MatchEngineProvi
         {
             throw new DomainRuleException("answer-decided", $"The INSi answer of this item was already {call.Decision ?? "left without an individual"}: call INSi again.");
         }
+        QualificationService.EnsureNotStale(identity, call);
         var judgement = await judge.JudgeAsync(identity, traits, call.InsValue, call.InsOid, cancellationToken);
         var verdict = judgement.Verdict;
         if (verdict.Kind is InsiVerdictKind.AnswerInvalid or InsiVerdictKind.InsHeldElsewhere)

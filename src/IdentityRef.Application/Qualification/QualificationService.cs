@@ -138,6 +138,7 @@ public sealed class QualificationService(
     public async Task<AcceptResult> AcceptAsync(Identity identity, long? callId, Actor actor, CancellationToken cancellationToken)
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
+        EnsureNotStale(identity, call);
         var judgement = await judge.JudgeAsync(identity, InsiTraits.Of(call)!, call.InsValue, call.InsOid, cancellationToken);
         var verdict = judgement.Verdict;
         switch (verdict.Kind)
@@ -223,6 +224,20 @@ public sealed class QualificationService(
         }
         return await query.OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new DomainRuleException("no-insi-answer", "There is no INSi answer awaiting a decision for this identity: call INSi first.");
+    }
+
+    /// <summary>
+    /// An answer is accepted only if no later call gave or confirmed the INS the identity holds (the desk's, the cell's, the
+    /// re-verification's): an older answer left undecided would take back what that call replaced (a NIA after its NIR).
+    /// </summary>
+    /// <exception cref="DomainRuleException">insi-answer-stale.</exception>
+    internal static void EnsureNotStale(Identity identity, InsiCall call)
+    {
+        if (identity.InsiCheckedAt is { } checkedAt && call.CalledAt < checkedAt)
+        {
+            throw new DomainRuleException("insi-answer-stale",
+                $"This INSi answer (call {call.Id}) is older than the INSi check of the INS the identity holds: call INSi again.");
+        }
     }
 
     private static void Decide(InsiCall call, string decision, Actor actor, DateTimeOffset now)

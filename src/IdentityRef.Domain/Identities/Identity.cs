@@ -231,6 +231,11 @@ public sealed class Identity
         DateTimeOffset now)
     {
         EnsureInsiCallAllowed();
+        if (InsSource == Identities.InsSource.Insi && InsKind is { } held && held != Domain.Ins.InsKind.Nia && ins.Kind == Domain.Ins.InsKind.Nia)
+        {
+            // A NIA waits for a NIR and gives way to it, never the reverse: such an answer is stale or for someone else.
+            throw new DomainRuleException("insi-nir-to-nia", "The INSi answer gives a NIA to an identity that holds a NIR from INSi: a NIR is never replaced by a NIA.");
+        }
         var warnings = new List<FieldWarning>();
         var previous = InsValue is not null ? new InsHistoryEntry(InsValue, InsKind!.Value.Oid()) : null;
         var previousShared = Status == IdentityStatus.Qual;

@@ -139,6 +139,8 @@ public static class FrenchText
         ["collision-pending"] = "La cellule d'identitovigilance examine une collision sur cette réponse INSi : c'est à elle de décider.",
         ["answer-decided"] = "La réponse INSi de ce signalement a déjà fait l'objet d'une décision : interrogez INSi à nouveau.",
         ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
+        ["insi-answer-stale"] = "Cette réponse INSi est antérieure à la vérification INSi de l'INS que l'identité détient : interrogez INSi à nouveau.",
+        ["insi-nir-to-nia"] = "La réponse INSi donne un NIA à une identité qui détient un NIR : un NIR n'est jamais remplacé par un NIA. Signalez-le à la cellule d'identitovigilance.",
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
         ["work-item-resolved"] = "Ce signalement est déjà traité.",
         ["item-changed"] = "Cette paire ou l'une de ses identités vient d'être modifiée par quelqu'un d'autre : rechargez la page.",

@@ -224,6 +224,23 @@ public sealed class IdentityTests
     }
 
     [Fact]
+    public void AcceptInsiAnswer_NiaForAnIdentityHoldingANirFromInsi_IsRefused_NothingChanges()
+    {
+        var identity = new IdentityBuilder().Retrieved().DocumentChecked().Build(); // QUAL with a NIR
+        identity.ClearEvents();
+        var version = identity.Version;
+
+        var refused = Assert.Throws<DomainRuleException>(() =>
+            identity.AcceptInsiAnswer(Nia, [], IdentityBuilder.AdrunInsTraits, TestClock.Later(5), TestClock.Later(5)));
+
+        Assert.Equal("insi-nir-to-nia", refused.Rule);
+        Assert.Equal(IdentityBuilder.AdrunIns.Value, identity.InsValue);
+        Assert.Equal(IdentityStatus.Qual, identity.Status);
+        Assert.Equal(version, identity.Version);
+        Assert.Empty(identity.Events);
+    }
+
+    [Fact]
     public void AcceptInsiAnswer_RecoveredNirReplaced_RaisesNoReplacementSinceItWasNeverShared()
     {
         var identity = new IdentityBuilder().Retrieved().Build();

@@ -1,0 +1,64 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using IdentityRef.Domain.Ins;
+using IdentityRef.Insi.Simulator;
+using IdentityRef.Persistence;
+using IdentityRef.Server.Tests.Jobs;
+using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityRef.Server.Tests.Qualification;
+
+/// <summary>
+/// An INSi answer left undecided must not be accepted once a later call gave or confirmed the INS the identity holds: it
+/// would take back what that call replaced.
+/// </summary>
+public sealed class StaleInsiAnswerTests
+{
+    private static string Key(string matricule13) => InsNumber.ComputeKey(matricule13).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<JsonObject> OkAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadObjectAsync();
+    }
+
+    /// <summary>
+    /// A desk's answer (the NIA) left undecided; the re-verification job then takes the person's new NIR. The desk clicks
+    /// "accept" on the page it left open (no callId, as the page does): refused, the NIR stays, nothing is sent.
+    /// </summary>
+    [Fact]
+    public async Task UndecidedAnswer_OlderThanTheJobsReplacement_IsRefused_TheNirStays_AndNothingIsSent()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Provisoire", "Matricule", "2009-07-01", "M"), withDocument: true);
+        Assert.Equal("109076322088835", (await host.IdentityAsync(ipp)).InsValue); // a NIA
+
+        await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/search", null)); // answered, left undecided
+
+        var nirMatricule = "1090763220" + "123";
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "PROVISOIRE"
+            ? p with { Ins = new SimulatedIns(nirMatricule, Key(nirMatricule), InsOids.Nir), History = [p.Ins] }
+            : p));
+        host.Clock.Advance(TimeSpan.FromDays(400));
+        var counters = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRef.Application.Jobs.InsReverifier>().RunAsync(default))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, counters["replaced"]);
+        var nir = nirMatricule + Key(nirMatricule);
+        Assert.Equal(nir, (await host.IdentityAsync(ipp)).InsValue);
+        var lastMessage = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().Outbox.MaxAsync(m => (long?)m.Id));
+
+        var accept = await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, accept.StatusCode);
+        Assert.Equal("insi-answer-stale", (string)(await accept.ReadObjectAsync())["rule"]!);
+        Assert.Equal(nir, (await host.IdentityAsync(ipp)).InsValue);
+        Assert.Equal(lastMessage, await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().Outbox.MaxAsync(m => (long?)m.Id)));
+
+        // A new call gives the present answer, which the desk may accept.
+        await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/search", null));
+        await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null));
+        Assert.Equal(nir, (await host.IdentityAsync(ipp)).InsValue);
+    }
+}
