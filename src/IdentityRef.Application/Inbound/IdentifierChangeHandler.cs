@@ -57,7 +57,8 @@ public sealed class IdentifierChangeHandler(IdentityRefDbContext db, InboundIden
         var stale = await db.Identifiers.Where(i => i.IdentityId == identity.Id).ToListAsync(cancellationToken);
         db.Identifiers.RemoveRange(stale.Where(i => old.Any(cx => InboundIdentities.SystemOf(cx) == i.System && cx.Id == i.Value)));
         await identities.AddCrossReferencesAsync(identity.Id, read.PidIdentifiers, cancellationToken);
-        await writer.SaveAsync(identity, "identity.identifier-changed", before, actor, new { source = actor.Name }, cancellationToken);
+        await writer.SaveAsync(identity, "identity.identifier-changed", before, actor,
+            new { source = actor.Name, identifiers = identities.IdentifierChanges(identity.Id) }, cancellationToken);
         return warnings;
     }
 }

@@ -98,6 +98,23 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
         }
     }
 
+    /// <summary>
+    /// The cross-references this unit of work adds to or removes from an identity, for its audit line: the identity's snapshot
+    /// holds its traits only, so without this an A47 or an A40 of an unknown survivor would leave a line that says nothing
+    /// of what changed. Null when none.
+    /// </summary>
+    public object? IdentifierChanges(Guid identityId)
+    {
+        var staged = db.ChangeTracker.Entries<IdentityIdentifier>()
+            .Where(e => e.Entity.IdentityId == identityId && e.State is EntityState.Added or EntityState.Deleted)
+            .Select(e => (e.State, Identifier: new { system = e.Entity.System, value = e.Entity.Value })).ToList();
+        return staged.Count == 0 ? null : new
+        {
+            added = staged.Where(s => s.State == EntityState.Added).Select(s => s.Identifier).ToList(),
+            removed = staged.Where(s => s.State == EntityState.Deleted).Select(s => s.Identifier).ToList(),
+        };
+    }
+
     /// <summary>The sender's identifiers of a known identity that are not recorded yet.</summary>
     public async Task AddCrossReferencesAsync(Guid identityId, IReadOnlyList<Cx> identifiers, CancellationToken cancellationToken)
     {

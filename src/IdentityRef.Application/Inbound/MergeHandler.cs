@@ -23,7 +23,8 @@ public sealed class MergeHandler(InboundIdentities identities, MergeService merg
         if (survivor is null)
         {
             await identities.AddCrossReferencesAsync(merged.Id, read.PidIdentifiers, cancellationToken);
-            await writer.SaveAsync(merged, "identity.identifier-added", IdentitySnapshot.Of(merged), actor, new { source = actor.Name }, cancellationToken);
+            await writer.SaveAsync(merged, "identity.identifier-added", IdentitySnapshot.Of(merged), actor,
+                new { source = actor.Name, identifiers = identities.IdentifierChanges(merged.Id) }, cancellationToken);
             return [];
         }
         if (survivor.Id != merged.Id)

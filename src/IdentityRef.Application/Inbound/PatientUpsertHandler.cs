@@ -56,7 +56,8 @@ public sealed class PatientUpsertHandler(InboundIdentities identities, PatientSe
         known.Update(strict, traits.Complementary, known.InsSource == InsSource.Insi ? null : traits.DeclaredIns, clock.GetUtcNow());
         known.RecordReceivedCollection(prepared.Collected.Mode, prepared.Collected.Document, prepared.Collected.Expires);
         await identities.AddCrossReferencesAsync(known.Id, read.PidIdentifiers, cancellationToken);
-        await writer.SaveAsync(known, "identity.updated", before, actor, new { source = actor.Name }, cancellationToken);
+        await writer.SaveAsync(known, "identity.updated", before, actor, new { source = actor.Name, identifiers = identities.IdentifierChanges(known.Id) },
+            cancellationToken);
         return prepared.Warnings;
     }
 

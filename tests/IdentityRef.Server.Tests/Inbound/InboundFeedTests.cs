@@ -88,6 +88,36 @@ public sealed class InboundFeedTests
         Assert.NotEmpty(ack.Errs());
     }
 
+    [Fact]
+    public async Task AnA47ChangingAnIdentifier_IsAuditedWithTheIdentifiersAddedAndRemoved()
+    {
+        using var factory = Receiver();
+        await using var sender = await ConnectAsync(factory);
+        const string authority = "URG&1.2.250.1.999.77&ISO";
+        var created = await SendTextAsync(sender, Feed("A28", "C1", $"OLD7^^^{authority}^PI", "AUDITA", "LUC", "19800101", "M", "PROV"));
+        Assert.Equal("AA", created.Msa()!.Value.AcknowledgmentCode);
+        var identityId = (await IdentityByCrossReferenceAsync(factory, "OLD7")).Id;
+
+        var a47 = string.Join('\r',
+            "MSH|^~\\&|URG|HOP|PatientManager|PAM_FR|20250101120000+0100||ADT^A47^ADT_A30|C2|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM",
+            "EVN||20250101120000+0100",
+            $"PID|1||NEW7^^^{authority}^PI||AUDITA^LUC^LUC^^^^L||19800101|M",
+            $"MRG|OLD7^^^{authority}^PI") + "\r";
+        var changed = await SendTextAsync(sender, a47);
+        Assert.Equal("AA", changed.Msa()!.Value.AcknowledgmentCode);
+
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        Assert.Equal(["NEW7"], await db.Identifiers.Where(i => i.IdentityId == identityId).Select(i => i.Value).ToListAsync());
+        var line = await db.AuditTrail.AsNoTracking().SingleAsync(a => a.IdentityId == identityId && a.Action == "identity.identifier-changed");
+        var identifiers = System.Text.Json.Nodes.JsonNode.Parse(line.Details!)!["identifiers"]!;
+        Assert.Equal("hl7:URG|NEW7", Single(identifiers["added"]!));
+        Assert.Equal("hl7:URG|OLD7", Single(identifiers["removed"]!));
+
+        static string Single(System.Text.Json.Nodes.JsonNode list) =>
+            Assert.Single(list.AsArray().Select(i => $"{(string)i!["system"]!}|{(string)i["value"]!}"));
+    }
+
     private const string Nir = "297022A02077878";
 
     /// <summary>An A28/A31 of the URG system with the given PID-3, birth traits (PID-5, 7, 8) and PID-32.</summary>
