@@ -63,7 +63,13 @@ public static class InsiAnswerParser
         }
 
         var label = cr.Text(Res + "LibelleCR") ?? string.Empty;
-        var individualElement = resultat.Element(Res + "INDIVIDU");
+        // INDIVIDU is 0..1 in INSi_RESULTAT_INS.xsd: an answer carrying two people is no answer for one, never "the first one".
+        var (individualElement, individualProblem) = AtMostOne(resultat, "INDIVIDU", "RESULTAT");
+        if (individualProblem is not null)
+        {
+            return (null, new InsiMalformedAnswerError(httpStatus, individualProblem));
+        }
+
         if (code != InsiResultCode.Found)
         {
             return (new InsiAnswer(code.Value, label, null), null);
@@ -82,7 +88,13 @@ public static class InsiAnswerParser
 
     private static (InsiIndividual? Individual, string? Problem) ReadIndividual(XElement individual)
     {
-        var activeElement = individual.Element(Res + "INSACTIF");
+        // INSACTIF and TIQ are 1..1 in the XSD: two of either is malformed, not "the first one".
+        var (activeElement, activeCount) = AtMostOne(individual, "INSACTIF", "INDIVIDU");
+        if (activeCount is not null)
+        {
+            return (null, activeCount);
+        }
+
         if (activeElement is null)
         {
             return (null, "INDIVIDU without INSACTIF");
@@ -106,7 +118,12 @@ public static class InsiAnswerParser
             history.Add(former);
         }
 
-        var tiq = individual.Element(Res + "TIQ");
+        var (tiq, tiqCount) = AtMostOne(individual, "TIQ", "INDIVIDU");
+        if (tiqCount is not null)
+        {
+            return (null, tiqCount);
+        }
+
         if (tiq is null)
         {
             return (null, "INDIVIDU without TIQ");
@@ -114,6 +131,19 @@ public static class InsiAnswerParser
 
         var (traits, traitsProblem) = ReadTraits(tiq);
         return traits is null ? (null, "TIQ: " + traitsProblem) : (new InsiIndividual(active, history, traits), null);
+    }
+
+    /// <summary>The only child of that name, or none; more than one is a problem (names of elements only: no patient data).</summary>
+    private static (XElement? Element, string? Problem) AtMostOne(XElement parent, string name, string parentName)
+    {
+        using var children = parent.Elements(Res + name).GetEnumerator();
+        if (!children.MoveNext())
+        {
+            return (null, null);
+        }
+
+        var first = children.Current;
+        return children.MoveNext() ? (null, $"{parentName} with more than one {name}") : (first, null);
     }
 
     private static (InsIdentifier? Ins, string? Problem) ReadIns(XElement element, bool keyRequired)

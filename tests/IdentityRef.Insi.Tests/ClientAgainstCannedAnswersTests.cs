@@ -125,6 +125,74 @@ public sealed class ClientAgainstCannedAnswersTests
     }
 
     [Fact]
+    public async Task FoundAnswerWithTwoIndividuals_IsMalformed_NotTheFirstOne()
+    {
+        // RESULTAT/INDIVIDU is 0..1 in INSi_RESULTAT_INS.xsd: a 00 carrying two people is not an answer for one.
+        var real = Encoding.UTF8.GetString(TestSetup.Answer("TEST_2.05.xml"));
+        var individual = Between(real, "<INDIVIDU>", "</INDIVIDU>");
+        var other = individual.Replace("PROVISOIRE", "AUTRE", StringComparison.Ordinal).Replace("1090763220888", "2090763220888", StringComparison.Ordinal);
+        var body = real.Replace(individual, individual + other, StringComparison.Ordinal);
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body), query: TestSetup.Traits("PROVISOIRE", "MATRICULE", 'M', "2009-07-01"));
+
+        Assert.Null(result.Value);
+        var error = Assert.IsType<InsiMalformedAnswerError>(result.Error);
+        Assert.Equal("RESULTAT with more than one INDIVIDU", error.Reason);
+        Assert.Equal(1, result.HttpAttempts); // a broken answer is not retried
+        AssertNoPatientData(error);
+    }
+
+    [Theory]
+    [InlineData("INSACTIF")]
+    [InlineData("TIQ")]
+    public async Task FoundAnswerWithTwoInsactifOrTwoTiq_IsMalformed_NotTheFirstOne(string element)
+    {
+        // INSACTIF and TIQ are 1..1 in an INDIVIDU: a second one (another INS, another person's traits) is not "ignored".
+        var real = Encoding.UTF8.GetString(TestSetup.Answer("TEST_2.05.xml"));
+        var first = Between(real, $"<{element}>", $"</{element}>");
+        var second = first.Replace("PROVISOIRE", "AUTRE", StringComparison.Ordinal).Replace("1090763220888", "2090763220888", StringComparison.Ordinal);
+        var body = real.Replace(first, first + second, StringComparison.Ordinal);
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body), query: TestSetup.Traits("PROVISOIRE", "MATRICULE", 'M', "2009-07-01"));
+
+        Assert.Null(result.Value);
+        var error = Assert.IsType<InsiMalformedAnswerError>(result.Error);
+        Assert.Equal($"INDIVIDU with more than one {element}", error.Reason);
+        AssertNoPatientData(error);
+    }
+
+    [Fact]
+    public async Task NotFoundAnswerWithTwoIndividuals_IsMalformed_Too()
+    {
+        // The cardinality is the contract's, whatever the code: a 01 or 02 carrying people is not read as "none found".
+        var real = Encoding.UTF8.GetString(TestSetup.Answer("TEST_2.05.xml")).Replace("<CodeCR>00</CodeCR>", "<CodeCR>02</CodeCR>", StringComparison.Ordinal);
+        var individual = Between(real, "<INDIVIDU>", "</INDIVIDU>");
+        var body = real.Replace(individual, individual + individual, StringComparison.Ordinal);
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body), query: TestSetup.Traits("PROVISOIRE", "MATRICULE", 'M', "2009-07-01"));
+
+        Assert.IsType<InsiMalformedAnswerError>(result.Error);
+    }
+
+    private static string Between(string text, string open, string close)
+    {
+        var start = text.IndexOf(open, StringComparison.Ordinal);
+        var end = text.IndexOf(close, start, StringComparison.Ordinal) + close.Length;
+        return text[start..end];
+    }
+
+    private static void AssertNoPatientData(InsiError error)
+    {
+        foreach (var text in new[] { error.Describe(), ((InsiMalformedAnswerError)error).Reason })
+        {
+            foreach (var patientData in new[] { "PROVISOIRE", "AUTRE", "MATRICULE", "1090763220888", "2090763220888", "2009-07-01" })
+            {
+                Assert.DoesNotContain(patientData, text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
     public async Task AnswerWithADtd_IsMalformed_NotExpanded()
     {
         var body = """<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "boom">]><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>&e;</soap:Body></soap:Envelope>""";
@@ -315,11 +383,12 @@ public sealed class ClientAgainstCannedAnswersTests
         }
     }
 
-    private static async Task<InsiResult<InsiSearchOutcome>> SearchAgainst(int status, byte[] body, string contentType = "application/soap+xml; charset=utf-8")
+    private static async Task<InsiResult<InsiSearchOutcome>> SearchAgainst(int status, byte[] body, string contentType = "application/soap+xml; charset=utf-8",
+        InsiTraitsQuery? query = null)
     {
         await using var server = await LoopbackServer.ForCannedAsync(status, body, contentType);
         var (client, http) = TestSetup.Client(TestSetup.Options(server.Endpoint));
         using var _ = http;
-        return await client.SearchByTraitsAsync(AnyQuery);
+        return await client.SearchByTraitsAsync(query ?? AnyQuery);
     }
 }

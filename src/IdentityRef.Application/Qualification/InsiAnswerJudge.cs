@@ -49,6 +49,14 @@ public sealed class InsiAnswerJudge(IdentityRefDbContext db, MatchEngineProvider
                 "The INS returned by the teleservice is not valid here (" + string.Join("; ", ins.Errors.Select(e => e.Code)) + "): it cannot be accepted."),
                 comparison, null, null);
         }
+        // The INS sex is M or F only (the INSi contract lets TIQ/Sexe be any capital letter; U exists locally, not in the INS).
+        // An answer with another sex breaks the INS rules: never a correction to accept (accepting U would leave an identity
+        // INSi can no longer be asked for). No value in the message: it reaches the logs.
+        if (traits.Sex is not ("M" or "F"))
+        {
+            return new InsiJudgement(InsiVerdicts.Invalid("insi-traits-invalid",
+                "The traits returned by the teleservice break the INS rules: sex (an INS sex is M or F)"), comparison, ins.Value, null);
+        }
         var strict = IdentityValidator.Validate(new IdentityInput
         {
             BirthName = traits.BirthName, FirstNames = traits.FirstNames, FirstName = traits.FirstName, BirthDate = traits.BirthDate,
@@ -96,11 +104,10 @@ public sealed class InsiAnswerJudge(IdentityRefDbContext db, MatchEngineProvider
                 TraitLevels.BirthDate.DayMonthSwapped or TraitLevels.BirthDate.OneDigit => TraitAgreement.Keying,
                 _ => TraitAgreement.Different,
             };
-        // A value the answer adds or changes is a change of the strict traits (so it voids a document check), but an unknown
-        // sex completed, or a birth-place code keyed from an old or a neighbouring commune, is not another person.
-        var sex = identity.Sex == answer.Sex ? TraitAgreement.Same
-            : identity.Sex == Sex.Unknown || answer.Sex == Sex.Unknown ? TraitAgreement.Spelling
-            : TraitAgreement.Different;
+        // A value the answer adds or changes is a change of the strict traits (so it voids a document check), but a birth-place
+        // code keyed from an old or a neighbouring commune is not another person. A sex is never a spelling: the answer's is
+        // M or F (checked above), and an identity of sex U cannot call INSi nor accept an answer (EnsureInsiCallAllowed).
+        var sex = identity.Sex == answer.Sex ? TraitAgreement.Same : TraitAgreement.Different;
         var birthPlace = string.Equals(identity.BirthPlaceCode ?? "", answer.BirthPlaceCode ?? "", StringComparison.Ordinal)
             ? TraitAgreement.Same
             : TraitAgreement.Spelling;

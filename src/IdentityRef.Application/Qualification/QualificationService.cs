@@ -139,6 +139,9 @@ public sealed class QualificationService(
     {
         var call = await PendingCallAsync(identity, callId, cancellationToken);
         EnsureNotStale(identity, call);
+        // An identity that may not call INSi (sex U, douteuse, fictive, since the call) takes no answer either: refused before
+        // the judge, which compares a sex M or F only, and before anything is raised for the cell.
+        identity.EnsureInsiCallAllowed();
         var judgement = await judge.JudgeAsync(identity, InsiTraits.Of(call)!, call.InsValue, call.InsOid, cancellationToken);
         var verdict = judgement.Verdict;
         switch (verdict.Kind)
