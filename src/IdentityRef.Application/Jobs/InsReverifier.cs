@@ -23,6 +23,9 @@ namespace IdentityRef.Application.Jobs;
 /// <item>confirmed: the date of the check is recorded;</item>
 /// <item>replaced (the identity's INS is now a former INS of the answer, e.g. NIA → NIR): the new INS and its traits
 /// are taken through the domain, audited, and broadcast by the outbox of <see cref="IdentityWriter"/>;</item>
+/// <item>INS held elsewhere (the answer confirms the identity's own INS and traits, but another active identity holds that
+/// INS too): the identity keeps its INS and status (the check date is recorded); the other holder is the suspect, so a
+/// same-INS pair is raised in the cell's collision queue. Not a mismatch of this identity: no downgrade, whatever the policy;</item>
 /// <item>mismatch or not found: an item for the identity vigilance cell, and by policy a downgrade — the INS is never
 /// deleted by a job. When the answer holds traits that contradict the identity's, or an INS another identity holds,
 /// the item is a collision in the cell's queue (an INSi contradiction, a same-INS pair: scored, explained and
@@ -133,6 +136,9 @@ public sealed class InsReverifier(
         public const string NotFound = "not-found";
         public const string TechnicalError = "technical-error";
         public const string Downgraded = "downgraded";
+
+        /// <summary>The answer confirms the identity's INS and traits, and another active identity holds that INS too.</summary>
+        public const string InsHeldElsewhere = "ins-held-elsewhere";
     }
 
     private sealed record Check(string Operation, InsiResultCode? Code, InsiIndividual? Individual, InsiError? Error, int Requests, DateTimeOffset CalledAt);
@@ -183,6 +189,15 @@ public sealed class InsReverifier(
                 outcome = Outcomes.Replaced;
                 action = "ins.replaced";
                 break;
+            case Outcomes.InsHeldElsewhere:
+                // INSi confirmed this identity's INS and traits: it keeps both, and its status. The other holder is the
+                // suspect: a same-INS pair for the cell (the policy on a mismatch does not apply: nothing failed here).
+                identity.ConfirmIns(check.CalledAt, now);
+                Decide(call, actor, now);
+                outcome = Outcomes.InsHeldElsewhere;
+                action = "ins.reverified";
+                collision = await RaiseCollisionAsync(identity, check, call, verdict, counters, cancellationToken);
+                break;
             default:
                 outcome = verdict.Outcome;
                 action = "ins.reverification-failed";
@@ -218,12 +233,12 @@ public sealed class InsReverifier(
     /// </summary>
     private async Task<bool> RaiseCollisionAsync(Identity identity, Check check, InsiCall call, Verdict verdict, JobCounters counters, CancellationToken cancellationToken)
     {
-        if (check.Individual is not { } individual || verdict.Reason is not ("traits-changed" or "different-ins" or "ins-collision"))
+        if (check.Individual is not { } individual || verdict.Reason is not ("traits-changed" or "different-ins" or "ins-collision" or "ins-held-elsewhere"))
         {
             return false;
         }
         var raised = false;
-        if (verdict.Reason is not "ins-collision")
+        if (verdict.Reason is not ("ins-collision" or "ins-held-elsewhere"))
         {
             var comparison = await contradictions.CompareAsync(identity, QualificationService.ToDto(individual.Traits), individual.ActiveIns.WithKey, cancellationToken);
             if (comparison.Contradicts)
@@ -233,7 +248,8 @@ public sealed class InsReverifier(
                 raised = true;
             }
         }
-        if (individual.ActiveIns.WithKey is { } answered && answered != identity.InsValue
+        // The answered INS, whether it is the identity's own or another: any other active holder of it makes a same-INS pair.
+        if (individual.ActiveIns.WithKey is { } answered
             && await contradictions.RaiseSameInsAsync(identity, answered, call, JobName, ActorName, cancellationToken) is not null)
         {
             counters.Add("same-ins-collision");
@@ -280,7 +296,14 @@ public sealed class InsReverifier(
         }
         if (judgement.Ins!.Value == identity.InsValue)
         {
-            return verdict.Kind == InsiVerdictKind.SamePerson ? new Verdict(Outcomes.Confirmed, null) : new Verdict(Outcomes.Mismatch, "traits-changed");
+            // The judge puts "INS held elsewhere" before the traits: with the identity's own INS and no trait differing, the
+            // answer confirms this identity, and the other holder is the one to look at.
+            return verdict.Kind switch
+            {
+                InsiVerdictKind.SamePerson => new Verdict(Outcomes.Confirmed, null),
+                InsiVerdictKind.InsHeldElsewhere when !verdict.ChangesStrictTraits => new Verdict(Outcomes.InsHeldElsewhere, "ins-held-elsewhere"),
+                _ => new Verdict(Outcomes.Mismatch, "traits-changed"),
+            };
         }
         var known = individual.History.Any(h => h.WithKey == identity.InsValue || h.Matricule13 == identity.InsValue![..13]);
         if (!known)

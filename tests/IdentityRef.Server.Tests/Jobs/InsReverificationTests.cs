@@ -235,6 +235,90 @@ public sealed class InsReverificationTests
         Assert.Equal(WorkItemKinds.ReverificationNotFound, Assert.Single(await host.WorkItemsAsync()).Kind);
     }
 
+    // From the review of the INSi answer paths: INSi confirms the identity's own INS and traits, and another identity was
+    // created since with that INS declared. The answer is not a traits change of this identity: it keeps its INS and
+    // status, and the cell gets the same-INS pair (the other holder is the suspect).
+    [Fact]
+    public async Task Review_Reverification_InsAlsoHeldByAnotherIdentity_IsASameInsPair_NotTraitsChanged()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        await SubscribeAsync(host);
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
+        var ins = (await host.IdentityAsync(ipp)).InsValue!;
+        var other = JobsTestHost.Person("Autre", "Marie", "1960-02-03", "F");
+        other["ins"] = new JsonObject { ["value"] = ins, ["oid"] = InsOids.Nir };
+        var otherIpp = await host.CreateAsync(other);
+        host.Clock.Advance(PastMaxAge);
+        var runStart = host.Clock.GetUtcNow();
+
+        var counters = await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal((1, 1), (counters["ins-held-elsewhere"], counters["same-ins-collision"]));
+        Assert.Equal((0, 0, 0), (counters["mismatch"], counters["downgraded"], counters["insi-contradiction"]));
+        var kept = await host.IdentityAsync(ipp);
+        Assert.Equal((IdentityStatus.Qual, ins), (kept.Status, kept.InsValue));
+        Assert.True(kept.InsiCheckedAt >= runStart); // INSi confirmed it
+        Assert.DoesNotContain("A47", await OutboxEventsAsync(host, kept.Id, runStart));
+        var holder = await host.IdentityAsync(otherIpp);
+        var pair = Assert.Single(await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().DuplicateItems.AsNoTracking()
+            .Where(d => d.Kind == DuplicateKinds.Collision && d.State != DuplicateStates.Resolved).ToListAsync()));
+        Assert.Equal(DuplicateClasses.SameIns, pair.Class);
+        Assert.Equal(new[] { kept.Id, holder.Id }.Order(), new[] { pair.IdentityA, pair.IdentityB!.Value }.Order());
+        Assert.Empty(await host.WorkItemsAsync()); // the pair is the cell's item, not a generic mismatch
+        var history = await (await host.Client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync();
+        var line = history.Last(h => ((string)h!["action"]!).StartsWith("ins.", StringComparison.Ordinal))!;
+        Assert.Equal("ins.reverified", (string)line["action"]!);
+        var details = line["details"]!.ToJsonString();
+        Assert.Contains("ins-held-elsewhere", details, StringComparison.Ordinal);
+        Assert.DoesNotContain("traits-changed", history.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    // A real change of the traits at INSi (same INS) is still a mismatch: contradiction for the cell, downgrade by default,
+    // whether or not another identity also holds the INS (then the same-INS pair is raised too).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task TraitsChangedAtInsi_ForTheSameIns_IsStillAMismatch_AndDowngrades(bool insAlsoHeldElsewhere)
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        await SubscribeAsync(host);
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
+        var ins = (await host.IdentityAsync(ipp)).InsValue!;
+        if (insAlsoHeldElsewhere)
+        {
+            var other = JobsTestHost.Person("Autre", "Marie", "1960-02-03", "F");
+            other["ins"] = new JsonObject { ["value"] = ins, ["oid"] = InsOids.Nir };
+            await host.CreateAsync(other);
+        }
+        // Meanwhile at the teleservice: the same INS now carries a longer list of first names.
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "ADRUN" ? p with { FirstNames = "ZOE MARIE" } : p));
+        host.Clock.Advance(PastMaxAge);
+        var runStart = host.Clock.GetUtcNow();
+
+        var counters = await RunAsync(host).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal((1, 1, 1, 0), (counters["mismatch"], counters["downgraded"], counters["insi-contradiction"], counters["ins-held-elsewhere"]));
+        Assert.Equal(insAlsoHeldElsewhere ? 1 : 0, counters["same-ins-collision"]);
+        var downgraded = await host.IdentityAsync(ipp);
+        Assert.Equal((IdentityStatus.Recup, ins), (downgraded.Status, downgraded.InsValue)); // kept locally, withdrawn from receivers
+        Assert.Equal(["A47"], await OutboxEventsAsync(host, downgraded.Id, runStart));
+        var history = await (await host.Client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync();
+        var line = history.Last(h => ((string)h!["action"]!).StartsWith("ins.", StringComparison.Ordinal))!;
+        Assert.Equal("ins.withdrawn", (string)line["action"]!);
+        Assert.Contains("traits-changed", line["details"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    private static async Task SubscribeAsync(JobsTestHost host) =>
+        // A downstream system subscribed (not listening: the messages stay in the outbox, where the test reads them).
+        Assert.Equal(HttpStatusCode.Created, (await host.Client.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+        }.Content())).StatusCode);
+
+    private static Task<List<string>> OutboxEventsAsync(JobsTestHost host, Guid identityId, DateTimeOffset since) =>
+        host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().Outbox.AsNoTracking()
+            .Where(m => m.IdentityId == identityId && m.CreatedAt >= since).OrderBy(m => m.Id).Select(m => m.Event).ToListAsync());
+
     [Fact]
     public async Task TeleserviceDown_StopsAfterTheConfiguredFailures_AndLeavesTheIdentitiesDue()
     {

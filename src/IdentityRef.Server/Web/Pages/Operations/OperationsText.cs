@@ -77,6 +77,7 @@ public static class OperationsText
         "failed-again" => "nouveaux échecs",
         "not-allowed" => "appels non permis",
         "confirmed" => "INS confirmés",
+        "ins-held-elsewhere" => "INS confirmés, détenus aussi par une autre identité",
         "replaced" => "INS remplacés",
         "mismatch" => "traits différents",
         "not-found" => "INS introuvables",
