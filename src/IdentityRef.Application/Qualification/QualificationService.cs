@@ -162,8 +162,18 @@ public sealed class QualificationService(
             throw new DomainRuleException("collision-pending",
                 $"The identity vigilance cell has collision {open.Id} open on this INSi answer: it decides (the answer is for this person, or another one).");
         }
-        var before = IdentitySnapshot.Of(identity);
         var history = JsonSerializer.Deserialize<List<InsHistoryEntry>>(call.InsHistory ?? "[]")!;
+        if (IsUnlinkedInsChange(identity, judgement.Ins!, history))
+        {
+            // INSi gave this identity another INS before, and this answer's history does not link the two: not a renewal
+            // (NIA → NIR, a new NIR replacing the old) but another person's INS or an error. The cell decides, as for the
+            // re-verification's "different-ins"; the desk does not replace an INS from INSi on its own.
+            await collisions.RaiseAsync(identity, call, judgement.Comparison, "insi-accept-refused (different-ins)", actor.Name, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            throw new DomainRuleException("insi-different-ins",
+                "The INSi answer gives an INS that its history does not link to the INS this identity already holds from INSi: the identity vigilance cell decides.");
+        }
+        var before = IdentitySnapshot.Of(identity);
         var now = clock.GetUtcNow();
         var warnings = identity.AcceptInsiAnswer(judgement.Ins!, history, judgement.Traits!, call.CalledAt, now);
         Decide(call, "accepted", actor, now);
@@ -228,6 +238,11 @@ public sealed class QualificationService(
         return await query.OrderByDescending(c => c.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new DomainRuleException("no-insi-answer", "There is no INSi answer awaiting a decision for this identity: call INSi first.");
     }
+
+    /// <summary>An INS from INSi replaced by one whose history (the answer's) names neither it nor its matricule.</summary>
+    private static bool IsUnlinkedInsChange(Identity identity, InsNumber answered, IReadOnlyList<InsHistoryEntry> history) =>
+        identity.InsSource == InsSource.Insi && identity.InsValue is { } held && held != answered.Value
+        && !history.Any(h => h.Value == held || (h.Value.Length >= 13 && held.Length >= 13 && h.Value[..13] == held[..13]));
 
     /// <summary>
     /// An answer is accepted only if no later call gave or confirmed the INS the identity holds (the desk's, the cell's, the

@@ -140,6 +140,7 @@ public static class FrenchText
         ["answer-decided"] = "La réponse INSi de ce signalement a déjà fait l'objet d'une décision : interrogez INSi à nouveau.",
         ["no-insi-answer"] = "Aucune réponse INSi n'attend de décision : interrogez INSi d'abord.",
         ["insi-answer-stale"] = "Cette réponse INSi est antérieure à la vérification INSi de l'INS que l'identité détient : interrogez INSi à nouveau.",
+        ["insi-different-ins"] = "La réponse INSi donne un INS que son historique ne relie pas à l'INS déjà obtenu d'INSi pour cette identité : la cellule d'identitovigilance en est saisie et décide.",
         ["insi-nir-to-nia"] = "La réponse INSi donne un NIA à une identité qui détient un NIR : un NIR n'est jamais remplacé par un NIA. Signalez-le à la cellule d'identitovigilance.",
         ["probable-duplicate"] = "Un doublon probable existe déjà.",
         ["work-item-resolved"] = "Ce signalement est déjà traité.",

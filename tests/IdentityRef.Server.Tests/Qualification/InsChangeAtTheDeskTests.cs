@@ -11,10 +11,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IdentityRef.Server.Tests.Qualification;
 
 /// <summary>
-/// An INSi answer left undecided must not be accepted once a later call gave or confirmed the INS the identity holds: it
-/// would take back what that call replaced.
+/// The desk never changes an INS from INSi on a doubtful answer: an answer left undecided is refused once a later call gave
+/// or confirmed the INS the identity holds (it would take back what that call replaced), and an answer whose INS its history
+/// does not link to the one held goes to the cell.
 /// </summary>
-public sealed class StaleInsiAnswerTests
+public sealed class InsChangeAtTheDeskTests
 {
     private static string Key(string matricule13) => InsNumber.ComputeKey(matricule13).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
 
@@ -60,5 +61,44 @@ public sealed class StaleInsiAnswerTests
         await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/search", null));
         await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null));
         Assert.Equal(nir, (await host.IdentityAsync(ipp)).InsValue);
+    }
+
+    /// <summary>
+    /// A qualified identity holds INS X from INSi. A new search answers another NIR Y, same traits, whose history does not name
+    /// X: refused at the desk (409 insi-different-ins), X stays, nothing is sent, the cell has the answer in its queue. The same
+    /// renewal with X in Y's history is accepted (one A47, X in MRG-1).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AnotherNir_WhoseHistoryDoesNotNameTheInsHeld_GoesToTheCell_ALinkedOneIsAccepted(bool linked)
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
+        var held = (await host.IdentityAsync(ipp)).InsValue!;
+        var renewed = "2751263220" + "777";
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "ADRUN"
+            ? p with { Ins = new SimulatedIns(renewed, Key(renewed), InsOids.Nir), History = linked ? [p.Ins] : [] }
+            : p));
+        await OkAsync(await host.Client.PostAsync($"/api/patients/{ipp}/insi/search", null));
+        var lastMessage = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().Outbox.MaxAsync(m => (long?)m.Id));
+
+        var accept = await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null);
+
+        if (linked)
+        {
+            await OkAsync(accept);
+            Assert.Equal(renewed + Key(renewed), (await host.IdentityAsync(ipp)).InsValue);
+            return;
+        }
+        Assert.Equal(HttpStatusCode.Conflict, accept.StatusCode);
+        Assert.Equal("insi-different-ins", (string)(await accept.ReadObjectAsync())["rule"]!);
+        Assert.Equal(held, (await host.IdentityAsync(ipp)).InsValue);
+        Assert.Equal(lastMessage, await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().Outbox.MaxAsync(m => (long?)m.Id)));
+        var items = (await OkAsync(await host.Client.GetAsync("/api/duplicates?kind=collision&state=open")))["items"]!.AsArray();
+        Assert.Contains(items, i => (string)i!["class"]! == "insi-contradiction");
+        // asked again, the desk is told the cell has it
+        var again = await host.Client.PostAsync($"/api/patients/{ipp}/insi/accept", null);
+        Assert.Equal("collision-pending", (string)(await again.ReadObjectAsync())["rule"]!);
     }
 }
