@@ -26,7 +26,7 @@ public sealed class IdentitySafetyTests
     private static SimulatedIdentity Person(string birthName, string firstNames, char sex, string birthDate, string birthPlace, string matricule13) =>
         new(birthName, firstNames, sex, birthDate, birthPlace, new SimulatedIns(matricule13, Key(matricule13), InsOids.Nir), []);
 
-    private static string Key(string matricule13) => InsNumber.ComputeKey(matricule13).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Key(string matricule13) => PatientJson.InsKey(matricule13);
 
     private static Task<JobsTestHost> StartAsync(IDictionary<string, string?>? settings = null, params SimulatedIdentity[] extra) =>
         StartWithAsync(settings, extra);
@@ -38,11 +38,7 @@ public sealed class IdentitySafetyTests
         return host;
     }
 
-    private static async Task<JsonObject> OkAsync(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.ReadObjectAsync();
-    }
+    private static Task<JsonObject> OkAsync(HttpResponseMessage response) => response.ReadOkObjectAsync();
 
     private static async Task<(string Rule, string? Reason)> ConflictAsync(HttpResponseMessage response)
     {

@@ -17,13 +17,9 @@ namespace IdentityRef.Server.Tests.Qualification;
 /// </summary>
 public sealed class InsChangeAtTheDeskTests
 {
-    private static string Key(string matricule13) => InsNumber.ComputeKey(matricule13).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Key(string matricule13) => PatientJson.InsKey(matricule13);
 
-    private static async Task<JsonObject> OkAsync(HttpResponseMessage response)
-    {
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.ReadObjectAsync();
-    }
+    private static Task<JsonObject> OkAsync(HttpResponseMessage response) => response.ReadOkObjectAsync();
 
     /// <summary>
     /// A desk's answer (the NIA) left undecided; the re-verification job then takes the person's new NIR. The desk clicks

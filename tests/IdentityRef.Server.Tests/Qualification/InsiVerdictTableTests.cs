@@ -93,7 +93,7 @@ public sealed class InsiVerdictTableTests(Databases databases) : IClassFixture<D
         Assert.Equal((InsiVerdictKind.AnswerInvalid, "insi-traits-invalid"), (verdict.Kind, verdict.Rule));
     }
 
-    private static string Key(string matricule13) => InsNumber.ComputeKey(matricule13).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Key(string matricule13) => PatientJson.InsKey(matricule13);
 
     private static async Task<InsiVerdict> JudgeAsync(IdentityRefFactory factory, string ipp, InsiTraitsDto answer, string ins, string oid)
     {

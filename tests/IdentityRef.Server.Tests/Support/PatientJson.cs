@@ -42,6 +42,17 @@ public static class PatientJson
     public static async Task<JsonObject> ReadObjectAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 
+    /// <summary>The body of a response that must be a success; the status and body in the failure otherwise.</summary>
+    public static async Task<JsonObject> ReadOkObjectAsync(this HttpResponseMessage response)
+    {
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return await response.ReadObjectAsync();
+    }
+
+    /// <summary>The two-digit key of a 13-character INS matricule (to build test INS for the INSi simulator).</summary>
+    public static string InsKey(string matricule13) =>
+        IdentityRef.Domain.Ins.InsNumber.ComputeKey(matricule13).ToString("00", System.Globalization.CultureInfo.InvariantCulture);
+
     public static async Task<JsonArray> ReadArrayAsync(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonArray>())!;
 
