@@ -319,6 +319,11 @@ public sealed class InsReverifier(
             // A new INS with other traits: no one at the desk to check the document against them — the cell decides.
             return new Verdict(Outcomes.Mismatch, "traits-changed");
         }
+        if (judgement.Ins.Kind == InsKind.Nia && identity.InsKind is { } held && held != InsKind.Nia)
+        {
+            // A NIR is never replaced by a NIA (the domain refuses it, insi-nir-to-nia): INSi no longer confirms the NIR.
+            return new Verdict(Outcomes.Mismatch, "nia-after-nir");
+        }
         var history = individual.History.Select(h => new InsHistoryEntry(h.WithKey ?? h.Matricule13, h.Oid)).ToList();
         return new Verdict(Outcomes.Replaced, judgement.Ins.Kind == InsKind.Nia ? "new-nia" : "new-nir", judgement.Ins, history, judgement.Traits);
     }

@@ -291,4 +291,31 @@ public sealed class IdentitySafetyTests
         Assert.Contains(renewed + Key(renewed), sent.Text, StringComparison.Ordinal); // PID-3: the new INS
         Assert.Contains("MRG|" + old, sent.Text, StringComparison.Ordinal);           // MRG-1: the old one
     }
+
+    [Fact]
+    public async Task Reverification_AnsweringANiaForAnIdentityHoldingANir_IsAMismatchForTheCell_NeverAReplacement()
+    {
+        await using var host = await StartAsync();
+        await SubscribeAsync(host);
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
+        var nir = (await host.IdentityAsync(ipp)).InsValue!;
+        var nia = "2751263220" + "555";
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "ADRUN"
+            ? p with { Ins = new SimulatedIns(nia, Key(nia), InsOids.Nia), History = [p.Ins] }
+            : p));
+        host.Clock.Advance(PastMaxAge);
+        var before = (await OutboxAsync(host, ipp)).Count;
+
+        var counters = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRef.Application.Jobs.InsReverifier>().RunAsync(default))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, counters["replaced"]);
+        Assert.Equal(0, counters["refused-by-rule"]);
+        var identity = await host.IdentityAsync(ipp);
+        Assert.Equal(nir, identity.InsValue); // kept locally; by the default policy no longer shared (RECUP)
+        Assert.Equal(Domain.Identities.IdentityStatus.Recup, identity.Status);
+        Assert.Contains(await host.WorkItemsAsync(), w => w.Kind == IdentityRef.Application.Jobs.WorkItemKinds.ReverificationMismatch && w.Details!.Contains("nia-after-nir", StringComparison.Ordinal));
+        var sent = (await OutboxAsync(host, ipp)).Skip(before).ToList();
+        Assert.DoesNotContain(sent, m => m.Text.Contains(nia, StringComparison.Ordinal));
+    }
 }

@@ -31,6 +31,7 @@ public static class WorkItemText
         "answer-traits-invalid" => "les traits renvoyés par INSi ne respectent pas les règles de l'INS",
         "traits-changed" => "les traits renvoyés par INSi diffèrent de ceux de l'identité",
         "different-ins" => "INSi renvoie un autre INS",
+        "nia-after-nir" => "INSi renvoie un NIA pour une identité qui détient un NIR",
         "ins-collision" => "le nouvel INS appartient déjà à une autre identité",
         null => "motif non précisé",
         _ => reason,
