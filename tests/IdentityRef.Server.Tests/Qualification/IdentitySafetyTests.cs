@@ -272,18 +272,9 @@ public sealed class IdentitySafetyTests
     public async Task NewNirOfAQualifiedIdentity_TravelsAsOneA47_NoA31CarriesTheNewInsBeforeIt()
     {
         await using var host = await StartAsync();
-        await SubscribeAsync(host);
-        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
-        var old = (await host.IdentityAsync(ipp)).InsValue!;
         var renewed = "2751263220" + "777";
-        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "ADRUN"
-            ? p with { Ins = new SimulatedIns(renewed, Key(renewed), InsOids.Nir), History = [p.Ins] }
-            : p));
-        host.Clock.Advance(PastMaxAge);
-        var before = (await OutboxAsync(host, ipp)).Count;
 
-        var counters = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRef.Application.Jobs.InsReverifier>().RunAsync(default))
-            .WaitAsync(TimeSpan.FromSeconds(60));
+        var (ipp, old, before, counters) = await ReverifyAdrunAnsweringAsync(host, new SimulatedIns(renewed, Key(renewed), InsOids.Nir));
 
         Assert.Equal(1, counters["replaced"]);
         var sent = Assert.Single((await OutboxAsync(host, ipp)).Skip(before));
@@ -296,18 +287,9 @@ public sealed class IdentitySafetyTests
     public async Task Reverification_AnsweringANiaForAnIdentityHoldingANir_IsAMismatchForTheCell_NeverAReplacement()
     {
         await using var host = await StartAsync();
-        await SubscribeAsync(host);
-        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
-        var nir = (await host.IdentityAsync(ipp)).InsValue!;
         var nia = "2751263220" + "555";
-        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "ADRUN"
-            ? p with { Ins = new SimulatedIns(nia, Key(nia), InsOids.Nia), History = [p.Ins] }
-            : p));
-        host.Clock.Advance(PastMaxAge);
-        var before = (await OutboxAsync(host, ipp)).Count;
 
-        var counters = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRef.Application.Jobs.InsReverifier>().RunAsync(default))
-            .WaitAsync(TimeSpan.FromSeconds(60));
+        var (ipp, nir, before, counters) = await ReverifyAdrunAnsweringAsync(host, new SimulatedIns(nia, Key(nia), InsOids.Nia));
 
         Assert.Equal(0, counters["replaced"]);
         Assert.Equal(0, counters["refused-by-rule"]);
@@ -317,5 +299,26 @@ public sealed class IdentitySafetyTests
         Assert.Contains(await host.WorkItemsAsync(), w => w.Kind == IdentityRef.Application.Jobs.WorkItemKinds.ReverificationMismatch && w.Details!.Contains("nia-after-nir", StringComparison.Ordinal));
         var sent = (await OutboxAsync(host, ipp)).Skip(before).ToList();
         Assert.DoesNotContain(sent, m => m.Text.Contains(nia, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// ADRUN ZOE qualified (a subscriber listening), then INSi answers <paramref name="answered"/> for her, her INS in its
+    /// history, and the re-verification runs once past the maximum age: her IPP, the INS she held, the outbox's count before
+    /// the run, and the run's counters.
+    /// </summary>
+    private static async Task<(string Ipp, string Held, int SentBefore, IdentityRef.Application.Jobs.JobCounters Counters)> ReverifyAdrunAnsweringAsync(
+        JobsTestHost host, SimulatedIns answered)
+    {
+        await SubscribeAsync(host);
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
+        var held = (await host.IdentityAsync(ipp)).InsValue!;
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities().Select(p => p.BirthName == "ADRUN"
+            ? p with { Ins = answered, History = [p.Ins] }
+            : p));
+        host.Clock.Advance(PastMaxAge);
+        var before = (await OutboxAsync(host, ipp)).Count;
+        var counters = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRef.Application.Jobs.InsReverifier>().RunAsync(default))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        return (ipp, held, before, counters);
     }
 }
