@@ -1,9 +1,10 @@
-using IdentityRef.Application.Queries;
+using IdentityRef.Application.Patients;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Pam;
 using IdentityRef.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Application.Broadcast;
 
@@ -32,7 +33,7 @@ public sealed record ResendOutcome(MessageResponse? Copy, ResendRefusal? Refusal
 /// <summary>
 /// The message monitor and the resend, as the API (<c>/api/messages</c>) and the integrators' screens both use them.
 /// </summary>
-public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, OutboxSignal signal, IdentifierDomains domains)
+public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, OutboxSignal signal, IOptions<IdentityOptions> identityOptions)
 {
     /// <param name="state">One of <see cref="OutboxStates.All"/>, or null for all (the caller has checked it).</param>
     public async Task<MessagePage> ListAsync(string? state, Guid? subscriptionId, int page, int pageSize, CancellationToken cancellationToken)
@@ -172,8 +173,9 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
         return identifiers.Where(IsOurIpp).Select(cx => cx.Id);
     }
 
-    /// <summary>Our IPP: type PI under the authority <see cref="IdentifierDomains.FromHl7"/> reads as ours.</summary>
     private bool IsOurIpp(Cx cx) =>
         cx.IdentifierTypeCode == "PI" && !cx.IsNullId && cx.Id.Length > 0
-        && domains.FromHl7(cx.AssigningAuthority.NamespaceId, cx.AssigningAuthority.UniversalId).Kind == DomainKind.Ipp;
+        && (cx.AssigningAuthority.UniversalId == identityOptions.Value.IppAuthorityOid
+            || (cx.AssigningAuthority.UniversalId.Length == 0 && cx.AssigningAuthority.NamespaceId == identityOptions.Value.IppAuthorityName));
+
 }
