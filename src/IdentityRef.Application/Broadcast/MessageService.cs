@@ -175,7 +175,6 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
 
     private bool IsOurIpp(Cx cx) =>
         cx.IdentifierTypeCode == "PI" && !cx.IsNullId && cx.Id.Length > 0
-        && (cx.AssigningAuthority.UniversalId == identityOptions.Value.IppAuthorityOid
-            || (cx.AssigningAuthority.UniversalId.Length == 0 && cx.AssigningAuthority.NamespaceId == identityOptions.Value.IppAuthorityName));
+        && identityOptions.Value.IsIppAuthority(cx.AssigningAuthority.NamespaceId, cx.AssigningAuthority.UniversalId);
 
 }

@@ -74,9 +74,7 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
     public IEnumerable<Cx> Foreign(IEnumerable<Cx> identifiers) =>
         identifiers.Where(c => !PamIns.IsInsClaim(c) && !c.IsNullId && !IsOurs(c) && c.Id.Length is > 0 and <= 100);
 
-    private bool IsOurs(Cx cx) =>
-        string.Equals(cx.AssigningAuthority.NamespaceId, identityOptions.Value.IppAuthorityName, StringComparison.OrdinalIgnoreCase)
-        || (cx.AssigningAuthority.UniversalId.Length > 0 && cx.AssigningAuthority.UniversalId == identityOptions.Value.IppAuthorityOid);
+    private bool IsOurs(Cx cx) => identityOptions.Value.IsIppAuthority(cx.AssigningAuthority.NamespaceId, cx.AssigningAuthority.UniversalId);
 
     public static string SystemOf(Cx cx) =>
         "hl7:" + (cx.AssigningAuthority.NamespaceId.Length > 0 ? cx.AssigningAuthority.NamespaceId : cx.AssigningAuthority.UniversalId);
@@ -149,8 +147,9 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
     }
 
     /// <summary>Identifiers and their systems follow the text policy of every entry path: a refused character is an AE at PID-3 or MRG-1.</summary>
-    public static List<Hl7Error> IdentifierErrors(PamReadResult read)
+    public List<Hl7Error> IdentifierErrors(PamReadResult read)
     {
+        var options = identityOptions.Value;
         var errors = new List<Hl7Error>();
         void Check(IReadOnlyList<Cx> identifiers, string segment, int sequence, int field)
         {
@@ -165,6 +164,13 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
                             component == 1 ? "identifier: " + refused.Message : "identifier system: " + refused.Message));
                         return;
                     }
+                }
+                if (options.ClaimsIppNameUnderAnotherOid(cx.AssigningAuthority.NamespaceId, cx.AssigningAuthority.UniversalId))
+                {
+                    errors.Add(new Hl7Error(Hl7ErrorCode.TableValueNotFound, Hl7Severity.Error, new Hl7Location(segment, sequence, field, i + 1, 4, 2),
+                        $"identifier system: {options.IppAuthorityName} is this server's IPP domain, whose universal id is {options.IppAuthorityOid}; "
+                        + "another system's identifiers need a name of their own"));
+                    return;
                 }
             }
         }

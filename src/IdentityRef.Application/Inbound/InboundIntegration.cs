@@ -10,12 +10,12 @@ namespace IdentityRef.Application.Inbound;
 /// registered in <see cref="InboundSetup.AddInbound"/>). Returns the errors to put in the ACK; when there are any,
 /// the caller rolls the transaction back and nothing is written.
 /// </summary>
-public sealed class InboundIntegration(IServiceProvider services, InboundTriggers triggers)
+public sealed class InboundIntegration(IServiceProvider services, InboundTriggers triggers, InboundIdentities identities)
 {
     public async Task<IReadOnlyList<Hl7Error>> ApplyAsync(PamReadResult read, string sender, CancellationToken cancellationToken)
     {
         var actor = new Actor("hl7:" + sender, Guid.NewGuid().ToString("N"));
-        if (InboundIdentities.IdentifierErrors(read) is { Count: > 0 } refused)
+        if (identities.IdentifierErrors(read) is { Count: > 0 } refused)
         {
             return refused;
         }

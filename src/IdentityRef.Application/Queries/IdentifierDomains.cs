@@ -81,8 +81,7 @@ public sealed class IdentifierDomains(IOptions<IdentityOptions> options)
     /// <summary>The domain an HL7 assigning authority (CX-4: namespace, universal id) names; our IPP and the INS by name or OID.</summary>
     public IdentifierDomain FromHl7(string namespaceId, string universalId)
     {
-        if (string.Equals(namespaceId, options.Value.IppAuthorityName, StringComparison.OrdinalIgnoreCase)
-            || (universalId.Length > 0 && universalId == options.Value.IppAuthorityOid))
+        if (options.Value.IsIppAuthority(namespaceId, universalId))
         {
             return Ipp;
         }

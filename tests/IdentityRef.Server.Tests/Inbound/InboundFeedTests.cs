@@ -120,8 +120,9 @@ public sealed class InboundFeedTests
 
     private const string Nir = "297022A02077878";
 
-    /// <summary>An A28/A31 of the URG system with the given PID-3, birth traits (PID-5, 7, 8) and PID-32.</summary>
-    private static string Feed(string trigger, string controlId, string pid3, string birthName, string firstName, string birthDate, string sex, string status)
+    /// <summary>An A28/A31 of the URG system with the given PID-3, birth traits (PID-5, 7, 8), PID-32 and, if given, PID-11.</summary>
+    private static string Feed(string trigger, string controlId, string pid3, string birthName, string firstName, string birthDate, string sex, string status,
+        string address = "")
     {
         var pid = new string[33];
         Array.Fill(pid, "");
@@ -131,6 +132,7 @@ public sealed class InboundFeedTests
         pid[5] = $"{birthName}^{firstName}^{firstName}^^^^L";
         pid[7] = birthDate;
         pid[8] = sex;
+        pid[11] = address;
         pid[32] = status;
         return string.Join('\r',
             $"MSH|^~\\&|URG|HOP|PatientManager|PAM_FR|20250101120000+0100||ADT^{trigger}^ADT_A05|{controlId}|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR||2.11^IHE_FRANCE-2.11-PAM",
@@ -228,6 +230,49 @@ public sealed class InboundFeedTests
         var fhir = await (await factory.CreateClient(Roles.Consultation).GetAsync($"/fhir/Patient/{x.Ipp}")).Content.ReadAsStringAsync();
         Assert.Contains(x.Ipp, fhir, StringComparison.Ordinal);
         Assert.DoesNotContain(Nir, fhir, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Another installation named its IPP domain like ours (the default <c>IDENTITYREF</c>) but under its own OID, and IPPs
+    /// start at the same number everywhere: its IPP 100000001 is another person. The universal id decides whose IPP a CX is;
+    /// a CX naming our domain's name with another OID designates nobody here and is refused (AE, ERR at CX-4.2), never read
+    /// as our IPP nor kept as a cross-reference that would go out under our name. Our OID under another name is ours.
+    /// </summary>
+    [Fact]
+    public async Task AnIppOfAnotherAuthorityNamedLikeOurs_NeverDesignatesOurPatient_OurOidUnderAnotherNameDoes()
+    {
+        using var factory = Receiver();
+        var admin = factory.CreateClient();
+        var created = await admin.PostAsync("/api/patients", new JsonObject
+        {
+            ["birthName"] = "Martin", ["firstNames"] = "Claire", ["birthDate"] = "1980-03-14", ["sex"] = "F",
+        }.Content());
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ipp = (string)(await created.ReadObjectAsync())["ipp"]!;
+        await using var sender = await ConnectAsync(factory);
+
+        var ack = await SendTextAsync(sender, Feed("A31", "OTHER1", $"{ipp}^^^IDENTITYREF&1.2.250.1.999.9.9&ISO^PI", "DUVAL", "LUC", "19750412", "M", "PROV"));
+
+        Assert.Equal("AE", ack.Msa()!.Value.AcknowledgmentCode);
+        Assert.Contains(ack.Errs(), e => e.Severity == "E" && e.Segment.Field(2).Raw == "PID^1^3^1^4^2");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            var ours = await db.Identities.AsNoTracking().SingleAsync(i => i.Ipp == ipp);
+            Assert.Equal(("MARTIN", "CLAIRE"), (ours.BirthName, ours.FirstName));
+            Assert.False(await db.Identities.AnyAsync(i => i.BirthName == "DUVAL"), "a refused message created an identity");
+            Assert.False(await db.Identifiers.AnyAsync(), "a refused message kept a cross-reference");
+        }
+
+        ack = await SendTextAsync(sender, Feed("A31", "OURS1", $"{ipp}^^^HOPITAL&1.2.250.1.999.1.1&ISO^PI", "MARTIN", "CLAIRE", "19800314", "F", "PROV",
+            address: "10 RUE DES LILAS^^PARIS^^75011^FRA^H"));
+        Assert.Equal("AA", ack.Msa()!.Value.AcknowledgmentCode);
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            Assert.Equal("10 RUE DES LILAS", (await db.Identities.AsNoTracking().SingleAsync(i => i.Ipp == ipp)).Address);
+            Assert.Equal(1, await db.Identities.CountAsync());
+        }
     }
 
     /// <summary>ERR-2 of the first error (warnings, e.g. the missing pseudo PV1 of the spec example, come before it).</summary>
