@@ -96,6 +96,8 @@ public sealed class PdqPixTests(Databases databases) : IClassFixture<Databases>
 
         await AssertAeAsync(client, Pix("P4", "NOPE^^^LABO"), "QPD^1^3^1^1");
         await AssertAeAsync(client, Pix("P5", "X^^^NOWHERE"), "QPD^1^3^1^4");
+        // our IPP's number under another authority's OID with our domain's name is not our IPP (the OID decides)
+        await AssertAeAsync(client, Pix("P7", $"{survivor}^^^IDENTITYREF&1.2.250.1.999.9.9&ISO"), "QPD^1^3^1^4");
         await AssertAeAsync(client, Pix("P6", $"{survivor}^^^IDENTITYREF", "^^^NOWHERE"), "QPD^1^4^1^4");
         await AssertAeAsync(client, Pdq("Q9", $"@PID.5.1.1^X", domains: "^^^NOWHERE"), "QPD^1^8^1^4");
         var unsupported = await SendAsync(client, Pdq("Q8", "@PID.18^X"));
