@@ -360,6 +360,52 @@ public sealed class BroadcastTests
         Assert.Equal(before.Count, (await OutboxAsync(factory)).Count);
     }
 
+    /// <summary>
+    /// An A24 and an A37 are stored under one identity of the pair and name the other only in their second PID: each still
+    /// supersedes the other identity's older messages, the A37 supersedes the A24, and the latest of them can be sent again.
+    /// </summary>
+    [Fact]
+    public async Task Resend_AfterALinkAndAnUnlink_TheSecondPidCounts_OnlyTheA37CanBeResent()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+            ["events"] = new JsonArray("A28", "A31", "A47", "A40", "A24", "A37"),
+        }.Content())).StatusCode);
+        var person = PatientJson.Valid("LIENRENVOI").With("birthPlaceCode", "75112");
+        await CreateAsync(client, person);
+        await CreateAsync(client, person.With("firstNames", "Jean Pierre Marie").With("birthDate", "1975-12-04"));
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/duplicates/detect?full=true", null)).StatusCode);
+        var item = (long)Assert.Single((await (await client.GetAsync("/api/duplicates?state=open")).ReadObjectAsync())["items"]!.AsArray())!["id"]!;
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/duplicates/{item}/link", null)).StatusCode);
+        var a24 = (await OutboxAsync(factory)).Single(m => m.Event == "A24");
+        var secondIpp = Hl7Parser.Parse(a24.Payload).Message!.Pids()[1].Identifiers.Single(c => c.IdentifierTypeCode == "PI").Id;
+        var secondA28 = (await OutboxAsync(factory)).Single(m => m.Event == "A28" && m.IdentityId != a24.IdentityId);
+        Assert.Equal(secondIpp, Hl7Parser.Parse(secondA28.Payload).Message!.Pid()!.Value.Identifiers[0].Id);
+
+        async Task AssertSupersededAsync(long messageId, long laterId)
+        {
+            var refused = await client.PostAsync($"/api/messages/{messageId}/resend", null);
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            var problem = await refused.ReadObjectAsync();
+            Assert.Equal(("resend-superseded", laterId), ((string)problem["rule"]!, (long)problem["laterMessageId"]!));
+        }
+
+        // the second identity's A28 is older than the A24 that names it in its second PID only
+        await AssertSupersededAsync(secondA28.Id, a24.Id);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/duplicates/{item}/unlink", null)).StatusCode);
+        var a37 = (await OutboxAsync(factory)).Single(m => m.Event == "A37");
+        await AssertSupersededAsync(a24.Id, a37.Id);
+        var count = (await OutboxAsync(factory)).Count;
+
+        var resent = await client.PostAsync($"/api/messages/{a37.Id}/resend", null);
+        Assert.Equal(HttpStatusCode.Created, resent.StatusCode);
+        Assert.Equal("A37", (string)(await resent.ReadObjectAsync())["event"]!);
+        Assert.Equal(count + 1, (await OutboxAsync(factory)).Count);
+    }
+
     private static async Task<List<OutboxMessage>> OutboxAsync(IdentityRefFactory factory)
     {
         await using var scope = factory.Services.CreateAsyncScope();
