@@ -132,6 +132,32 @@ public sealed class QualificationApiTests(Databases databases) : IClassFixture<D
         Assert.Equal(["expires"], await bad.ErrorFieldsAsync());
     }
 
+    /// <summary>
+    /// The document that attests an identity is part of what the trail keeps: a second check with another document is audited
+    /// with the number, the type, the expiry and the time of the check before and after.
+    /// </summary>
+    [Fact]
+    public async Task Document_CheckedAgainWithAnotherDocument_IsAuditedWithTheNumberBeforeAndAfter()
+    {
+        var client = databases[DatabaseProvider.Sqlite].CreateClient();
+        var ipp = await CreateAsync(client, PatientJson.Valid());
+        var expires = databases[DatabaseProvider.Sqlite].Today.AddYears(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/documents", new JsonObject { ["type"] = "PA", ["number"] = "19AB12345" }.Content())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/patients/{ipp}/documents",
+            new JsonObject { ["type"] = "CN", ["number"] = "X4RTBPFW4", ["expires"] = expires }.Content())).StatusCode);
+
+        var history = await (await client.GetAsync($"/api/patients/{ipp}/history")).ReadArrayAsync();
+        var checks = history.Where(h => (string)h!["action"]! == "document.checked").ToList();
+        Assert.Equal(2, checks.Count);
+        Assert.Equal("19AB12345", (string)checks[0]!["after"]!["documentNumber"]!);
+        Assert.NotNull((string?)checks[0]!["after"]!["documentCheckedAt"]);
+        var second = checks[1]!;
+        Assert.Equal(("19AB12345", "X4RTBPFW4"), ((string)second["before"]!["documentNumber"]!, (string)second["after"]!["documentNumber"]!));
+        Assert.Equal(("PA", "CN"), ((string)second["before"]!["documentType"]!, (string)second["after"]!["documentType"]!));
+        Assert.Equal(expires, (string)second["after"]!["documentExpires"]!);
+        Assert.Contains("documentCheckedAt", second["after"]!.AsObject().Select(p => p.Key));
+    }
+
     [Fact]
     public async Task InsiEndpoint_PointsAnywhereThatSpeaksTheContract()
     {
