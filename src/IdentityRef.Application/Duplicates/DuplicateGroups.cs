@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using IdentityRef.Application.Audit;
+using IdentityRef.Application.Links;
 using IdentityRef.Application.Merges;
 using IdentityRef.Application.Patients;
 using IdentityRef.Domain.Common;
@@ -17,7 +18,7 @@ namespace IdentityRef.Application.Duplicates;
 public sealed record GroupLinkView(long ItemId, string IppA, string IppB, double Score, string Class, string State, string? AssignedTo);
 
 /// <summary>Two members of a group that must not be merged together, and why (<c>ins-collision</c>: two different INS; <c>not-duplicate</c>: the
-/// cell decided they are two people, item <see cref="ItemId"/>).</summary>
+/// cell decided they are two people, item <see cref="ItemId"/>; <c>identities-linked</c>: a link keeps their records apart).</summary>
 public sealed record GroupBlocker(string Rule, string IppA, string IppB, long? ItemId);
 
 /// <summary>A group in the list: its people at a glance, its size, its weakest link.</summary>
@@ -66,7 +67,7 @@ public abstract record GroupMergeOutcome
 /// survivor in one decision: one merge (one A40) per merged record, along the group's strongest links, each through
 /// <see cref="MergeService"/> and its rules, all in one transaction: one refusal and nothing of the group is written.
 /// </summary>
-public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges, IBirthPlaceDirectory places, TimeProvider clock)
+public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges, LinkService links, IBirthPlaceDirectory places, TimeProvider clock)
 {
     /// <summary>A page of the groups of two members or more, strongest weakest link first; <paramref name="minSize"/> filters by size.</summary>
     public async Task<PageResponse<DuplicateGroupSummary>> ListAsync(int page, int pageSize, int minSize, CancellationToken ct)
@@ -247,7 +248,7 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
         (await items.Select(d => new { d.Id, d.IdentityA, d.IdentityB, d.Score, d.Class }).ToListAsync(ct))
         .ConvertAll(l => new GroupLink(l.Id, l.IdentityA, l.IdentityB!.Value, l.Score, l.Class));
 
-    /// <summary>The pairs of members that forbid merging the whole group: two different INS, or a "not a duplicate" decision between them.</summary>
+    /// <summary>The pairs of members that forbid merging the whole group: two different INS, a "not a duplicate" decision, or a link between them.</summary>
     private async Task<IReadOnlyList<GroupBlocker>> BlockersAsync(DuplicateGroup group, IReadOnlyDictionary<Guid, Identity> identities, CancellationToken ct)
     {
         var members = group.Members.ToArray();
@@ -267,6 +268,8 @@ public sealed class DuplicateGroups(IdentityRefDbContext db, MergeService merges
             .Where(d => d.Resolution == DuplicateResolutions.NotDuplicate && members.Contains(d.IdentityA) && d.IdentityB != null && members.Contains(d.IdentityB.Value))
             .OrderBy(d => d.Id).Select(d => new { d.Id, d.IdentityA, B = d.IdentityB!.Value }).ToListAsync(ct);
         blockers.AddRange(refused.Select(r => new GroupBlocker("not-duplicate", identities[r.IdentityA].Ipp, identities[r.B].Ipp, r.Id)));
+        var linked = await links.LinkedPairsAmongAsync(members, ct);
+        blockers.AddRange(linked.Select(p => new GroupBlocker("identities-linked", identities[p.A].Ipp, identities[p.B].Ipp, null)));
         return blockers;
     }
 

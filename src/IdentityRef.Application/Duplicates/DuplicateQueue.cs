@@ -124,14 +124,20 @@ public sealed class DuplicateQueueListener(TimeProvider clock) : IIdentityChange
     public async Task OnChangesAsync(IdentityRefDbContext db, IReadOnlyList<Identity> changed, CancellationToken cancellationToken)
     {
         var merged = changed.SelectMany(i => i.Events.OfType<IdentityMerged>()).Select(e => e.IdentityId).ToList();
-        var unmerged = changed.SelectMany(i => i.Events.OfType<IdentityUnmerged>()).Select(e => e.IdentityId).ToList();
+        var unmerged = changed.SelectMany(i => i.Events.OfType<IdentityUnmerged>()).ToList();
         if (merged.Count == 0 && unmerged.Count == 0)
         {
             return;
         }
         var now = clock.GetUtcNow();
-        var ids = merged.Concat(unmerged).ToList();
+        var ids = merged.Concat(unmerged.Select(u => u.IdentityId)).ToList();
         var items = await db.DuplicateItems.Where(d => ids.Contains(d.IdentityA) || (d.IdentityB != null && ids.Contains(d.IdentityB.Value))).ToListAsync(cancellationToken);
+        // the merges undone in this unit of work (MergeService.UndoAsync marks the tracked row before saving)
+        var undone = db.Merges.Local.Where(m => m.UndoneAt is not null && unmerged.Any(u => u.IdentityId == m.MergedId && u.FormerSurvivorId == m.SurvivorId))
+            .Select(m => m.Id).ToHashSet();
+        bool ResolvedByUndone(DuplicateItem item) => item.MergeId is { } mergeId
+            ? undone.Contains(mergeId)
+            : item.IdentityB is { } b && unmerged.Any(u => (u.IdentityId == item.IdentityA && u.FormerSurvivorId == b) || (u.IdentityId == b && u.FormerSurvivorId == item.IdentityA));
         foreach (var item in items)
         {
             // Tracked items keep the state set in memory by the caller (the item being merged is resolved already).
@@ -139,8 +145,8 @@ public sealed class DuplicateQueueListener(TimeProvider clock) : IIdentityChange
             {
                 DuplicateQueue.Resolve(item, DuplicateResolutions.Obsolete, now, "system:merge", "one identity was merged");
             }
-            else if (item.State == DuplicateStates.Resolved && item.Resolution == DuplicateResolutions.Merged
-                     && (unmerged.Contains(item.IdentityA) || (item.IdentityB is { } unmergedB && unmerged.Contains(unmergedB))))
+            // only the item of the merge undone: an item of the revived identity's own earlier merge still stands
+            else if (item.State == DuplicateStates.Resolved && item.Resolution == DuplicateResolutions.Merged && ResolvedByUndone(item))
             {
                 DuplicateQueue.Reopen(item, now, "system:merge", "the merge was undone");
             }

@@ -130,8 +130,12 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         });
     }
 
-    /// <summary>The cell undoes the link of a pair it linked: the A37 is queued and the item goes back to the queue for a new decision.</summary>
-    /// <exception cref="DomainRuleException">not-linked (the item is not resolved as linked), not-a-pair, identity-merged.</exception>
+    /// <summary>
+    /// The cell undoes the link of a pair it linked: the A37 is queued and the item goes back to the queue for a new decision. A
+    /// record merged since stands for its survivor (the link holds between the survivors, <see cref="LinkService"/>): the A37 names
+    /// the survivor and the item, whose pair is no longer two active identities, becomes obsolete instead.
+    /// </summary>
+    /// <exception cref="DomainRuleException">not-linked (the item is not resolved as linked), not-a-pair.</exception>
     public async Task UnlinkAsync(DuplicateItem item, Actor actor, string? comment, CancellationToken cancellationToken)
     {
         if (item.IsInsiContradiction)
@@ -142,21 +146,38 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         {
             throw new DomainRuleException("not-linked", "This pair is not linked: only a pair decided as linked can be unlinked.");
         }
-        var (first, second) = await PairAsync(item, cancellationToken);
+        var first = await ActiveAsync(item.IdentityA, cancellationToken);
+        var second = await ActiveAsync(item.IdentityB!.Value, cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            DuplicateQueue.Record(item, clock.GetUtcNow(), actor.Name, "unlinked", comment);
-            DuplicateQueue.Reopen(item, clock.GetUtcNow(), actor.Name, "the link was undone");
+            var now = clock.GetUtcNow();
+            DuplicateQueue.Record(item, now, actor.Name, "unlinked", comment);
+            DuplicateQueue.Reopen(item, now, actor.Name, "the link was undone");
+            if (first.Id != item.IdentityA || second.Id != item.IdentityB)
+            {
+                DuplicateQueue.Resolve(item, DuplicateResolutions.Obsolete, now, "system:merge", "one identity was merged");
+            }
             await DuplicateQueue.SaveDecisionAsync(db, cancellationToken);
             // undone already by an inbound A37: the item goes back to the queue all the same
-            if (await links.AreLinkedAsync(first.Id, second.Id, cancellationToken))
+            if (first.Id != second.Id && await links.AreLinkedAsync(first.Id, second.Id, cancellationToken))
             {
                 await links.UnlinkAsync(first, second, actor, new { duplicateItem = item.Id, comment }, cancellationToken);
             }
             await transaction.CommitAsync(cancellationToken);
         });
+    }
+
+    /// <summary>The identity, or the active identity it was merged into (through a chain too).</summary>
+    private async Task<Identity> ActiveAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var identity = await db.Identities.FirstAsync(i => i.Id == id, cancellationToken);
+        while (identity.MergedIntoId is { } survivor)
+        {
+            identity = await db.Identities.FirstAsync(i => i.Id == survivor, cancellationToken);
+        }
+        return identity;
     }
 
     private async Task<(Identity A, Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)

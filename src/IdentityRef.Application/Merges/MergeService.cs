@@ -4,6 +4,7 @@ using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Traits;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
+using IdentityRef.Application.Links;
 using IdentityRef.Application.Patients;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,17 +15,24 @@ namespace IdentityRef.Application.Merges;
 /// survivor; its IPP and other identifiers become identifiers of the survivor. Each decision is audited on both
 /// identities and broadcast (A40, then A31s).
 /// </summary>
-public sealed class MergeService(IdentityRefDbContext db, IdentityWriter writer, TimeProvider clock)
+public sealed class MergeService(IdentityRefDbContext db, IdentityWriter writer, LinkService links, TimeProvider clock)
 {
     /// <param name="fromMerged">
     /// The traits (<see cref="MergeTraits"/>) the cell took from the merged identity rather than the survivor (a merge trait by
     /// trait); null or empty keeps the survivor's. Checked by <see cref="IdentityMerge.CheckTraitChoice"/> before anything changes.
     /// </param>
-    /// <exception cref="DomainRuleException">ins-collision, identity-merged, merge-ins-traits, merge-anchored-traits.</exception>
+    /// <exception cref="DomainRuleException">ins-collision, identity-merged, identities-linked, merge-ins-traits, merge-anchored-traits.</exception>
     public async Task<Merge> MergeAsync(Identity survivor, Identity merged, Actor actor, object? details, CancellationToken cancellationToken,
         IReadOnlyCollection<string>? fromMerged = null)
     {
+        // Every merge comes here (a pair, a group's steps, an inbound A40): a link is the decision to keep the two records apart.
+        if (await links.AreLinkedAsync(survivor.Id, merged.Id, cancellationToken))
+        {
+            throw new DomainRuleException("identities-linked",
+                "These two identities are linked: two records of one person kept apart on purpose. Undo the link first.");
+        }
         var now = clock.GetUtcNow();
+        var mergedVersion = merged.Version;
         var survivorBefore = IdentitySnapshot.Of(survivor);
         var mergedBefore = IdentitySnapshot.Of(merged);
         var core = survivor.Core;
@@ -58,6 +66,7 @@ public sealed class MergeService(IdentityRefDbContext db, IdentityWriter writer,
             MovedIdentifiers = JsonSerializer.Serialize(moved.Select(i => i.Id)),
         };
         db.Merges.Add(merge);
+        await CarryUndoRightAsync(merged.Id, mergedVersion, merged.Version, cancellationToken);
         // The merged identity first: its A40 reaches the receivers before the survivor's A31.
         await writer.SaveAsync([(merged, "identity.merged", mergedBefore), (survivor, "identity.merged-into", survivorBefore)], actor,
             new { survivor = survivor.Ipp, merged = merged.Ipp, details, traitsFromMerged = chosen.Count > 0 ? chosen : null }, cancellationToken);
@@ -94,7 +103,9 @@ public sealed class MergeService(IdentityRefDbContext db, IdentityWriter writer,
             var traits = JsonSerializer.Deserialize<SurvivorTraits>(traitsJson)!;
             survivor.RestoreTraits(traits.Strict, traits.Complementary, traits.StrictTraitsChangedAt, now);
         }
+        var restoredVersion = restored.Version;
         restored.Unmerge(now);
+        await CarryUndoRightAsync(restored.Id, restoredVersion, restored.Version, cancellationToken);
         var movedIds = JsonSerializer.Deserialize<List<long>>(merge.MovedIdentifiers)!;
         foreach (var identifier in await db.Identifiers.Where(i => movedIds.Contains(i.Id)).ToListAsync(cancellationToken))
         {
@@ -109,6 +120,20 @@ public sealed class MergeService(IdentityRefDbContext db, IdentityWriter writer,
         await writer.SaveAsync([(survivor, "identity.merge-undone", survivorBefore), (restored, "identity.unmerged", restoredBefore)], actor,
             new { mergeId = merge.Id, survivor = survivor.Ipp, restored = restored.Ipp }, cancellationToken);
         return (survivor, restored);
+    }
+
+    /// <summary>
+    /// An undo is refused once the survivor changed (its version moved). Being merged into another identity and revived by that
+    /// merge's undo changes nothing of its content, only its version: so the earlier merges into <paramref name="identity"/> that
+    /// could still be undone keep that right (a chain C → B → A is undone B → A, then C → B, as the server asks).
+    /// </summary>
+    private async Task CarryUndoRightAsync(Guid identity, int versionBefore, int versionAfter, CancellationToken cancellationToken)
+    {
+        foreach (var earlier in await db.Merges.Where(m => m.SurvivorId == identity && m.UndoneAt == null && m.SurvivorVersionAfter == versionBefore)
+                     .ToListAsync(cancellationToken))
+        {
+            earlier.SurvivorVersionAfter = versionAfter;
+        }
     }
 }
 

@@ -108,6 +108,7 @@ public sealed class GroupeModel(DuplicateGroups groups, DuplicateResolution reso
     {
         "ins-collision" => "Deux identités du groupe portent des INS différents : ce sont deux personnes, jamais une fusion.",
         "not-duplicate" => "La cellule a déclaré deux identités du groupe « pas un doublon » : scindez le groupe avant de le fusionner.",
+        "identities-linked" => "Deux identités du groupe sont liées : deux dossiers d'une même personne gardés séparés. Défaites le lien avant de les fusionner.",
         "item-changed" => "Une paire ou une identité du groupe vient d'être modifiée par quelqu'un d'autre.",
         "qualified-lost" => "La fusion ne garderait aucune identité qualifiée : conservez l'identité qualifiée.",
         "identity-merged" => "L'une des identités du groupe a déjà été fusionnée ailleurs.",

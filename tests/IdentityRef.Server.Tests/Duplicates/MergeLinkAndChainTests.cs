@@ -6,19 +6,18 @@ using IdentityRef.Hl7;
 using IdentityRef.Hl7.Mllp;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Inbound;
-using IdentityRef.Server.Tests.Duplicates;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace IdentityRef.Server.Tests.Review;
+namespace IdentityRef.Server.Tests.Duplicates;
 
 /// <summary>
-/// Adversarial review of merges, undo, group merges, links and their interplay (review-merges). Every test here FAILS on
-/// main at the time of the review: each one states the behaviour the docs (README, docs/duplicates.md, docs/broadcast.md)
-/// or the national rules require, and the server does otherwise.
+/// Merges, their undo and links together (found by a review, each test failed before its fix): a link keeps two records apart
+/// whatever path would merge them; a link made before a merge holds between the survivors and can be undone; a chain of merges
+/// can be undone in the order the server asks; an undo reopens only its own item.
 /// </summary>
-public sealed class MergeReviewTests
+public sealed class MergeLinkAndChainTests
 {
     private static readonly Dictionary<string, string?> Settings = new()
     {
@@ -27,12 +26,6 @@ public sealed class MergeReviewTests
         ["Hl7:ReceivingApplication"] = "IDENTITYREF",
         ["Hl7:ReceivingFacility"] = "HOPITAL",
     };
-
-    // ---------------------------------------------------------------------------------------------------------------------
-    // Finding 1 — merges ignore links (identity_links). docs/broadcast.md "Link and unlink": a link is "two records of one
-    // person that must not be merged yet"; "To merge a linked pair, unlink it first." Neither the group merge (blockers) nor
-    // the pair merge looks at the link.
-    // ---------------------------------------------------------------------------------------------------------------------
 
     /// <summary>
     /// The cell links A–B (kept apart on purpose). A and B still both pair with C, so the queue shows one group {A, B, C}. Merging
@@ -52,12 +45,16 @@ public sealed class MergeReviewTests
         Assert.Equal(HttpStatusCode.OK, read.StatusCode);
         var group = await read.ReadObjectAsync();
         Assert.Equal(3, group["members"]!.AsArray().Count);
+        var blocker = Assert.Single(group["blockers"]!.AsArray())!;
+        Assert.Equal("identities-linked", (string)blocker["rule"]!);
+        Assert.Equal(new[] { t.A, t.B }.Order(), new[] { (string)blocker["ippA"]!, (string)blocker["ippB"]! }.Order());
 
         var merged = await GroupMergeAsync(client, t.AC, t.C, read.Headers.ETag!.Tag);
 
         var body = await merged.Content.ReadAsStringAsync();
         Assert.True(merged.StatusCode == HttpStatusCode.Conflict,
             $"the group merge fused the linked pair {t.A}–{t.B}: {(int)merged.StatusCode} {body}; blockers shown: {group["blockers"]!.ToJsonString()}");
+        Assert.Contains("identities-linked", body, StringComparison.Ordinal);
         foreach (var ipp in new[] { t.A, t.B })
         {
             Assert.True((bool)(await (await client.GetAsync($"/api/patients/{ipp}")).ReadObjectAsync())["active"]!);
@@ -83,13 +80,64 @@ public sealed class MergeReviewTests
 
         Assert.True(merged.StatusCode == HttpStatusCode.Conflict,
             $"a linked pair was merged: {(int)merged.StatusCode} {await merged.Content.ReadAsStringAsync()}");
+        Assert.Equal("identities-linked", (string)(await merged.ReadObjectAsync())["rule"]!);
+        Assert.True((bool)(await (await client.GetAsync($"/api/patients/{t.B}")).ReadObjectAsync())["active"]!);
+        Assert.Equal("open", (string)(await (await client.GetAsync($"/api/duplicates/{t.AB}")).ReadObjectAsync())["item"]!["state"]!);
+
+        // an inbound A40 of the pair is refused too, and writes nothing
+        var a40 = await SendAsync(sender, $"MSH|^~\\&|LAB|HOP|IDENTITYREF|HOPITAL|20260101120000+0100||ADT^A40^ADT_A39|L{Guid.NewGuid():N}|P|2.5^FRA^2.11|||||FRA|UNICODE UTF-8|FR\r"
+            + "EVN||20260101120000\r"
+            + $"PID|1||{t.A}^^^IDENTITYREF^PI||MARTIN^JEAN^JEAN^^M.^^L||19700101|M\r"
+            + $"MRG|{t.B}^^^IDENTITYREF^PI\r");
+        Assert.Equal("AE", Code(a40));
+        Assert.Contains(a40.Errs(), e => e.Segment.ToString().Contains("identities-linked", StringComparison.Ordinal));
         Assert.True((bool)(await (await client.GetAsync($"/api/patients/{t.B}")).ReadObjectAsync())["active"]!);
     }
 
-    // ---------------------------------------------------------------------------------------------------------------------
-    // Finding 2 — a link does not follow a merge: after B (linked to X) is merged into A, the link row still names the inactive B.
-    // An A37 from the source that sent the A24 is answered AE 204 "not linked here" and the link can never be undone.
-    // ---------------------------------------------------------------------------------------------------------------------
+    /// <summary>
+    /// The cell links X and B; B is then merged into A. The link holds between X and A: the pair X–A cannot be merged, and the
+    /// cell's "unlink" on the X–B item undoes it (the A37 names X and A) and leaves that item obsolete, not open with an inactive
+    /// identity in it.
+    /// </summary>
+    [Fact]
+    public async Task ALinkMadeBeforeAMerge_HoldsForTheSurvivor_AndTheCellCanStillUndoIt()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, Settings);
+        var client = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/subscriptions", new JsonObject
+        {
+            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
+            ["events"] = new JsonArray("A28", "A31", "A47", "A40", "A24", "A37"),
+        }.Content())).StatusCode);
+        var t = await DuplicateGroupTests.TriangleAsync(client);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/duplicates/{t.BC}/link", null)).StatusCode);
+        await PairMergeAsync(client, t.AB, t.A); // B into A: C is now linked to A
+
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var services = scope.ServiceProvider;
+            var db = services.GetRequiredService<IdentityRefDbContext>();
+            var a = await db.Identities.SingleAsync(i => i.Ipp == t.A);
+            var c = await db.Identities.SingleAsync(i => i.Ipp == t.C);
+            var refused = await Assert.ThrowsAsync<IdentityRef.Domain.Common.DomainRuleException>(() =>
+                services.GetRequiredService<IdentityRef.Application.Merges.MergeService>().MergeAsync(a, c,
+                    new IdentityRef.Application.Audit.Actor("test", Guid.NewGuid().ToString("N")), null, CancellationToken.None));
+            Assert.Equal("identities-linked", refused.Rule);
+        }
+
+        var unlinked = await client.PostAsync($"/api/duplicates/{t.BC}/unlink", null);
+
+        Assert.Equal(HttpStatusCode.OK, unlinked.StatusCode);
+        Assert.Equal(0, await CountAsync(factory, db => db.IdentityLinks));
+        var item = (await (await client.GetAsync($"/api/duplicates/{t.BC}")).ReadObjectAsync())["item"]!;
+        Assert.Equal(("resolved", "obsolete"), ((string)item["state"]!, (string)item["resolution"]!));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            var a37 = Hl7Parser.Parse((await db.Outbox.AsNoTracking().SingleAsync(m => m.Event == "A37")).Payload).Message!;
+            Assert.Equal(new[] { t.A, t.C }.Order(), a37.Pids().Select(p => p.Identifiers.Single(c => c.IdentifierTypeCode == "PI").Id).Order());
+        }
+    }
 
     /// <summary>
     /// Source LAB links X and B (A24, AA, A24 re-sent to our subscribers). The cell then merges B into A (A40: B is now A at every
@@ -116,11 +164,6 @@ public sealed class MergeReviewTests
         Assert.Equal(0, await CountAsync(factory, db => db.IdentityLinks));
     }
 
-    // ---------------------------------------------------------------------------------------------------------------------
-    // Finding 3 — chain of merges: undoing the later merge first (as the server itself asks) makes the earlier one impossible to
-    // undo; two people's records stay fused with no way out (the merged identity is inactive and cannot be corrected "by hand").
-    // ---------------------------------------------------------------------------------------------------------------------
-
     /// <summary>
     /// C merged into B (m1), then B merged into A (m2). Undo m1 is refused "survivor-merged: undo that merge first". The cell undoes
     /// m2 (B restored exactly as it was after m1), then m1 again: refused "survivor-changed" — B's version moved only because m2 and
@@ -146,11 +189,6 @@ public sealed class MergeReviewTests
             $"the earlier merge of the chain cannot be undone after the later one was: {(int)again.StatusCode} {await again.Content.ReadAsStringAsync()}");
         Assert.True((bool)(await (await client.GetAsync($"/api/patients/{t.C}")).ReadObjectAsync())["active"]!);
     }
-
-    // ---------------------------------------------------------------------------------------------------------------------
-    // Finding 4 — an undo reopens every "merged" item of the revived identity, not only the item of the merge undone: an item
-    // whose merge still stands comes back to the queue with an inactive identity in it.
-    // ---------------------------------------------------------------------------------------------------------------------
 
     /// <summary>
     /// C merged into B (m1, item BC), then B merged into A (m2, item AB). Undoing m2 must reopen AB only (docs/duplicates.md: "undoing
