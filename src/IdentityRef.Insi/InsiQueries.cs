@@ -137,14 +137,14 @@ public static partial class InsiFormats
 
     public static bool IsBirthPlaceCode(string? value) => value is not null && BirthPlace().IsMatch(value);
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex LunarDate();
 
     // INSi_RESULTAT_INS.xsd NIR pattern: the 7th character is alphanumeric for Corsica (2A/2B).
-    [GeneratedRegex(@"^\d{6}[A-Za-z0-9]\d{6}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{6}[A-Za-z0-9][0-9]{6}$", RegexOptions.CultureInvariant)]
     private static partial Regex Matricule13();
 
-    [GeneratedRegex(@"^\d{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex Key();
 
     [GeneratedRegex(@"^[A-Za-z0-9]{5}$", RegexOptions.CultureInvariant)]

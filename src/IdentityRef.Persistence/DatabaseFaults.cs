@@ -24,6 +24,15 @@ public static class DatabaseFaults
         _ => false,
     });
 
+    /// <summary>A unique or primary-key violation on one of <paramref name="tables"/>.</summary>
+    public static bool IsUniqueViolationOn(Exception exception, params string[] tables) => Causes(exception).Any(e => e switch
+    {
+        SqliteException s => s.SqliteErrorCode == SqliteConstraint && s.SqliteExtendedErrorCode is SqliteConstraintUnique or SqliteConstraintPrimaryKey
+            && tables.Any(t => s.Message.Contains($"failed: {t}.", StringComparison.Ordinal)),
+        PostgresException p => p.SqlState == PostgresErrorCodes.UniqueViolation && tables.Contains(p.TableName),
+        _ => false,
+    });
+
     /// <summary>
     /// The database refuses writes for a reason of its own, not of the request: a read-only file, database or
     /// transaction, a full disk, an exhausted quota, an I/O error, a file that cannot be opened.

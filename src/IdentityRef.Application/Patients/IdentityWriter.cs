@@ -1,6 +1,7 @@
 using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
+using Microsoft.EntityFrameworkCore;
 
 namespace IdentityRef.Application.Patients;
 
@@ -28,7 +29,16 @@ public sealed class IdentityWriter(IdentityRefDbContext db, TimeProvider clock, 
         {
             await listener.OnChangesAsync(db, changes.Select(c => c.Identity).ToList(), cancellationToken);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && DatabaseFaults.IsUniqueViolationOn(e, "match_keys", "identity_keys"))
+        {
+            // An identity's key rows carry its store number: only another change of the same identity, saved since this one read
+            // it, writes the same ones. On PostgreSQL that insert fails before the version-checked update would: the same answer.
+            throw new DbUpdateConcurrencyException("Another change of this identity was saved first.", e);
+        }
         foreach (var listener in listeners)
         {
             await listener.OnSavedAsync(db, cancellationToken);

@@ -323,9 +323,9 @@ public static partial class DeskDates
     /// <summary>A stored date in the desk's form: <c>14/07/1985</c>.</summary>
     public static string ToFrench(DateOnly date) => date.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex(@"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})$", RegexOptions.CultureInvariant)]
     private static partial Regex French();
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex Iso();
 }

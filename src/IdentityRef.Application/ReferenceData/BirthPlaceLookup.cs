@@ -110,9 +110,9 @@ public sealed partial class BirthPlaceLookup
         return low;
     }
 
-    [GeneratedRegex(@"\(\s*((?:\d{2}|2A|2B|2a|2b)\d{3})\s*\)\s*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\(\s*((?:[0-9]{2}|2A|2B|2a|2b)[0-9]{3})\s*\)\s*$", RegexOptions.CultureInvariant)]
     private static partial Regex Choice();
 
-    [GeneratedRegex(@"^(\d|2A|2B|2a|2b)[0-9]{0,4}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([0-9]|2A|2B|2a|2b)[0-9]{0,4}$", RegexOptions.CultureInvariant)]
     private static partial Regex CodeStart();
 }

@@ -63,6 +63,12 @@ public static partial class IdentityValidator
         var postcode = Matching(input.Postcode, "postcode", PostcodePattern(), "A postcode has 2 to 10 letters or digits.", errors);
         var phone = Matching(input.Phone, "phone", PhonePattern(), "A phone number has 6 to 20 digits, optionally with +, spaces, dots or hyphens.", errors);
         var email = Matching(input.Email, "email", EmailPattern(), "This is not an e-mail address.", errors);
+        if (email is not null && email.Length > MaxFreeTextLength)
+        {
+            // the pattern bounds the local part only; the column holds 200 characters
+            errors.Add("email", "too-long", $"An e-mail address has at most {MaxFreeTextLength} characters.");
+            email = null;
+        }
 
         var deathDate = DeathDate(input.DeathDate, birthDate, today, errors);
 

@@ -1,3 +1,4 @@
+using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Traits;
 
 namespace IdentityRef.Domain.Identities;
@@ -34,4 +35,20 @@ public enum InsSource
 }
 
 /// <summary>A high-trust identity document seen by a member of staff (RNIV: who, when, which, until when).</summary>
-public sealed record DocumentCheck(string Type, string? Number, DateOnly? Expires, string CheckedBy, DateTimeOffset CheckedAt);
+public sealed record DocumentCheck(string Type, string? Number, DateOnly? Expires, string CheckedBy, DateTimeOffset CheckedAt)
+{
+    public const int MaxNumberLength = 64;
+
+    /// <summary>The document number as every entry path takes it (API, web form): an identifier under the text policy, 64 characters at most.</summary>
+    public static void ValidateNumber(string? number, ErrorCollector errors)
+    {
+        if (TextPolicy.Check(number, "number") is { } refused)
+        {
+            errors.Add(refused);
+        }
+        else if (number is { Length: > MaxNumberLength })
+        {
+            errors.Add("number", "too-long", $"At most {MaxNumberLength} characters.");
+        }
+    }
+}

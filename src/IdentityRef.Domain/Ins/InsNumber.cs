@@ -103,6 +103,6 @@ public sealed partial record InsNumber
     public override string ToString() => $"INS({Kind})"; // never the value: ToString ends up in logs
 
     // sex (1,2,3,4,7,8), year, month, département incl. 2A/2B, commune, order, key
-    [GeneratedRegex(@"^[1-8]\d{4}(\d{2}|2A|2B)\d{6}\d{2}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[1-8][0-9]{4}([0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex Shape();
 }

@@ -56,6 +56,6 @@ public readonly partial record struct BirthDate(DateOnly Value, bool Corrected)
         return new BirthDate(value, corrected);
     }
 
-    [GeneratedRegex(@"^(\d{4})-(\d{2})-(\d{2})$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([0-9]{4})-([0-9]{2})-([0-9]{2})$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoDate();
 }

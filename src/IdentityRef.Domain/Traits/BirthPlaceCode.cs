@@ -30,7 +30,7 @@ public static partial class BirthPlaceCode
         return code;
     }
 
-    [GeneratedRegex(@"^(\d{2}|2A|2B)\d{3}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^([0-9]{2}|2A|2B)[0-9]{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 }
 

@@ -96,7 +96,9 @@ public static class JsonBody
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
 
     // The exception message may quote the input, which can be patient data: say only what kind of error it is.
-    private static string WhatWentWrong(JsonException e) => e.InnerException is InvalidOperationException or FormatException || e.Message.Contains("could not be converted", StringComparison.Ordinal)
-        ? "The value has the wrong type."
-        : "The body is not well-formed JSON.";
+    private static string WhatWentWrong(JsonException e) =>
+        e.Message.Contains("Duplicate", StringComparison.OrdinalIgnoreCase) ? "The body gives this field more than one value."
+        : e.InnerException is InvalidOperationException or FormatException || e.Message.Contains("could not be converted", StringComparison.Ordinal)
+            ? "The value has the wrong type."
+            : "The body is not well-formed JSON.";
 }

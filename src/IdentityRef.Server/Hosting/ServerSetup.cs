@@ -146,6 +146,8 @@ public static class ServerSetup
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            // {"birthName":"A", …, "birthName":"B"} is ambiguous: refused with the field named, never "the last one wins"
+            o.SerializerOptions.AllowDuplicateProperties = false;
         });
         services.AddProblemDetails();
         services.AddOpenApi();

@@ -151,10 +151,7 @@ public static class QualificationEndpoints
                 errors.Add("expires", "invalid-format", "Expected a date as YYYY-MM-DD.");
             }
         }
-        if (body.Value.Number is { Length: > 64 })
-        {
-            errors.Add("number", "too-long", "At most 64 characters.");
-        }
+        DocumentCheck.ValidateNumber(body.Value.Number, errors);
         if (errors.HasErrors)
         {
             return Problems.Validation(errors.Errors);

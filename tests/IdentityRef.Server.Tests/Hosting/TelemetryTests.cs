@@ -181,18 +181,8 @@ public sealed partial class TelemetryTests
     /// <summary>The metric names in the table of docs/operations.md (first column, in backquotes).</summary>
     internal static IReadOnlyList<string> DocumentedMetrics()
     {
-        var doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "operations.md"));
+        var doc = File.ReadAllText(Path.Combine(Repository.Root, "docs", "operations.md"));
         return MetricRow().Matches(doc).Select(m => m.Groups[1].Value).Distinct().ToList();
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "IdentityRef.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
     }
 
     private static string InboundA28(string trigger) => string.Join('\r',

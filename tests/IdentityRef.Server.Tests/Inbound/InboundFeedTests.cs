@@ -17,7 +17,7 @@ namespace IdentityRef.Server.Tests.Inbound;
 /// <summary>The inbound ITI-30 listener end to end, over a real MLLP socket.</summary>
 public sealed class InboundFeedTests
 {
-    private static readonly string Examples = Path.Combine(RepositoryRoot(), "..", "shared", "data", "pam-fr-examples");
+    private static readonly string Examples = Path.Combine(Repository.Root, "..", "shared", "data", "pam-fr-examples");
 
     private static IdentityRefFactory Receiver(string? insiEnvironment = null) => new(DatabaseProvider.Sqlite, new Dictionary<string, string?>
     {
@@ -317,15 +317,5 @@ public sealed class InboundFeedTests
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         var identityId = await db.Identifiers.Where(i => i.Value == id).Select(i => i.IdentityId).SingleAsync();
         return await db.Identities.AsNoTracking().SingleAsync(i => i.Id == identityId);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "IdentityRef.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

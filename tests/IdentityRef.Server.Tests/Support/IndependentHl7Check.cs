@@ -12,7 +12,7 @@ public static class IndependentHl7Check
 {
     private static readonly Lazy<string?> Unavailable = new(FindProblem);
 
-    public static string Folder { get; } = Path.Combine(RepositoryRoot(), "tests", "hl7-check");
+    public static string Folder { get; } = Path.Combine(Repository.Root, "tests", "hl7-check");
 
     /// <summary>Why the check cannot run here; null when it can.</summary>
     public static string? UnavailableReason => Unavailable.Value;
@@ -86,15 +86,6 @@ public static class IndependentHl7Check
         return null;
     }
 
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "IdentityRef.sln")))
-        {
-            folder = folder.Parent;
-        }
-        return folder?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 }
 
 /// <summary>A test that needs the independent HL7 check: skipped with a message where it is missing, failed on CI.</summary>

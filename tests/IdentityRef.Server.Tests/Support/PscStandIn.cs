@@ -24,7 +24,7 @@ public sealed class PscStandIn : IAsyncDisposable
 
     public Uri Issuer { get; }
 
-    public static string Folder { get; } = Path.Combine(RepositoryRoot(), "tests", "peers");
+    public static string Folder { get; } = Path.Combine(Repository.Root, "tests", "peers");
 
     public static string? UnavailableReason =>
         FindNode() is null ? "node is missing (apt-get install nodejs npm)"
@@ -79,15 +79,6 @@ public sealed class PscStandIn : IAsyncDisposable
     private static string? FindNode() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "node")).FirstOrDefault(File.Exists);
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "IdentityRef.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Repository root not found.");
-    }
 }
 
 /// <summary>A browser test against the PSC stand-in: skipped where Chromium, node or oidc-provider is missing, except on CI.</summary>

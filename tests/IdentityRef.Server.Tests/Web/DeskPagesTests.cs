@@ -290,6 +290,7 @@ public sealed partial class DeskPagesTests(Databases databases) : IClassFixture<
         var saved = await WebForms.PostAsync(client, page, new Dictionary<string, string>
         {
             ["DocumentType"] = "PA", ["DocumentNumber"] = "19AB12345", ["DocumentExpires"] = expires.ToString("dd/MM/yyyy", System.Globalization.CultureInfo.InvariantCulture),
+            ["Version"] = "1", // the identity as the page showed it
         }, page + "?handler=Document");
         Assert.Contains("Pièce d'identité enregistrée", await HtmlAsync(saved));
     }

@@ -35,6 +35,12 @@ public sealed partial class QualificationModel(PatientService patients, Qualific
     public IReadOnlyList<string> DocumentTypes => options.Value.HighTrustDocumentTypes;
     public WebMessages Messages { get; } = new();
 
+    /// <summary>
+    /// The identity's version as the page showed it, sent back by the forms that act on what the desk read (the document check
+    /// attests the traits shown; accepting an answer follows the comparison shown): another desk's change since refuses them.
+    /// </summary>
+    [BindProperty] public int? Version { get; set; }
+
     /// <summary>The identity document form as typed (kept when it is refused).</summary>
     [BindProperty] public string? DocumentType { get; set; }
     [BindProperty] public string? DocumentNumber { get; set; }
@@ -134,6 +140,10 @@ public sealed partial class QualificationModel(PatientService patients, Qualific
 
     public Task<IActionResult> OnPostAcceptAsync(string ipp, long callId, CancellationToken cancellationToken) => ActAsync(ipp, async identity =>
     {
+        if (ChangedSinceRead(identity))
+        {
+            return;
+        }
         var accepted = await qualification.AcceptAsync(identity, callId, HttpActor.From(HttpContext), cancellationToken);
         TempData[FichePage.SuccessKey] = $"Réponse INSi acceptée : {identity.Status.Label().ToLowerInvariant()}.";
         if (accepted.Warnings.Count > 0)
@@ -170,10 +180,7 @@ public sealed partial class QualificationModel(PatientService patients, Qualific
                 errors.Add("expires", "invalid-format", "Expected a date as JJ/MM/AAAA.");
             }
         }
-        if (DocumentNumber is { Length: > 64 })
-        {
-            errors.Add("number", "too-long", "64 characters at most.");
-        }
+        DocumentCheck.ValidateNumber(DocumentNumber, errors);
         if (errors.HasErrors)
         {
             Messages.Add(errors.Errors);
@@ -181,9 +188,25 @@ public sealed partial class QualificationModel(PatientService patients, Qualific
         }
         return await ActAsync(ipp, async identity =>
         {
+            if (ChangedSinceRead(identity))
+            {
+                return;
+            }
             await qualification.CheckDocumentAsync(identity, DocumentType!.Trim(), DocumentNumber, expiry, HttpActor.From(HttpContext), cancellationToken);
             TempData[FichePage.SuccessKey] = $"Pièce d'identité enregistrée : {identity.Status.Label().ToLowerInvariant()}.";
         }, cancellationToken);
+    }
+
+    /// <summary>True (and the page will say so) when the identity changed since the page that posted was read.</summary>
+    private bool ChangedSinceRead(Identity identity)
+    {
+        if (Version == identity.Version)
+        {
+            return false;
+        }
+        TempData[FichePage.ErrorKey] = "L'identité a été modifiée par quelqu'un d'autre depuis que vous avez ouvert cette page : relisez ses traits, "
+            + "puis recommencez. Rien n'a été enregistré.";
+        return true;
     }
 
     /// <summary>Runs one step, then shows the page again (post/redirect/get); a national rule that refuses it becomes a message.</summary>
