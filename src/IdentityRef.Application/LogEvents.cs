@@ -46,6 +46,7 @@ public static class LogEvents
     public const int InboundAckIgnored = 1605;
     public const int InboundDeferred = 1606;
     public const int InboundRelaxedDurability = 1607;
+    public const int InboundFollowUpNotSaved = 1608;
 
     // 1700–1799 duplicates (1500–1511 before December 2026)
     public const int DuplicateDetectionFinished = 1700;

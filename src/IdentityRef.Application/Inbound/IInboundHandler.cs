@@ -57,6 +57,7 @@ public static class InboundSetup
         services.AddScoped<InboundIdentities>();
         services.AddScoped<InboundIntegration>();
         services.AddScoped<InboundUnitOfWork>();
+        services.AddScoped<InboundFollowUps>();
         services.AddSingleton<InboundWriteGate>();
         services.AddInboundHandler<PatientUpsertHandler>();
         services.AddInboundHandler<MergeHandler>();

@@ -16,7 +16,7 @@ namespace IdentityRef.Application.Inbound;
 /// raced this one (not the message's fault: send it again later).
 /// </summary>
 public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIntegration integration, InboundWriteGate gate, IOptions<Hl7Options> options,
-    ILogger<InboundUnitOfWork> logger)
+    InboundFollowUps followUps, ILogger<InboundUnitOfWork> logger)
 {
     private readonly InboundDurability _durability = options.Value.Inbound.Durability;
 
@@ -51,6 +51,7 @@ public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIn
             if (errors.Any(e => e.IsError))
             {
                 await transaction.RollbackAsync(cancellationToken);
+                await SaveFollowUpsAsync(message.TriggerEvent, cancellationToken);
                 return Hl7Ack.Build(message, Hl7AckCode.Error, errors, ackOptions);
             }
             await transaction.CommitAsync(cancellationToken);
@@ -75,6 +76,7 @@ public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIn
         catch (Exception e) when (e is DomainRuleException or DbUpdateException)
         {
             await transaction.RollbackAsync(CancellationToken.None);
+            await SaveFollowUpsAsync(message.TriggerEvent, cancellationToken);
             var rule = e is DomainRuleException domainRule ? domainRule.Rule : "database";
             IntegrationRefused(logger, message.TriggerEvent, rule);
             return Hl7Ack.Build(message, Hl7AckCode.Error,
@@ -143,6 +145,22 @@ public sealed partial class InboundUnitOfWork(IdentityRefDbContext db, InboundIn
             // the failed transaction may already be gone; nothing was committed either way
         }
     }
+
+    /// <summary>The refused message's work items for the cell; the ACK goes out whatever happens to them.</summary>
+    private async Task SaveFollowUpsAsync(string trigger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await followUps.SaveAsync(db, cancellationToken);
+        }
+        catch (Exception e) when (e is DbUpdateException || DatabaseFaults.IsUnavailableForWrites(e))
+        {
+            FollowUpNotSaved(logger, trigger, e.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(LogEvents.InboundFollowUpNotSaved, LogLevel.Error, "Inbound {Trigger} refused: its work item for the vigilance cell was not saved ({Error})")]
+    private static partial void FollowUpNotSaved(ILogger logger, string trigger, string error);
 
     [LoggerMessage(LogEvents.InboundDeferred, LogLevel.Warning, "Inbound {Trigger} answered AR to be sent again: {Reason}")]
     private static partial void IntegrationDeferred(ILogger logger, string trigger, string reason);

@@ -1,3 +1,5 @@
+using IdentityRef.Application.Jobs;
+using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Hl7;
 using IdentityRef.Hl7.Pam;
@@ -7,8 +9,12 @@ using IdentityRef.Application.Patients;
 
 namespace IdentityRef.Application.Inbound;
 
-/// <summary>A40 (ITI-30 receiver rules): MRG-1 unknown does nothing; PID-3 unknown is an identifier change; both known are merged.</summary>
-public sealed class MergeHandler(InboundIdentities identities, MergeService merges, IdentityWriter writer) : IInboundHandler
+/// <summary>
+/// A40 (ITI-30 receiver rules): MRG-1 unknown does nothing; PID-3 unknown is an identifier change; both known are merged, as
+/// any merge here (a merged identity stands for its survivor). A merge the rules refuse (two INS, a link) is an AE and a work
+/// item for the identity vigilance cell (<see cref="WorkItemKinds.InboundMergeRefused"/>).
+/// </summary>
+public sealed class MergeHandler(InboundIdentities identities, MergeService merges, IdentityWriter writer, InboundFollowUps followUps) : IInboundHandler
 {
     public static IReadOnlyList<PamEvent> Triggers { get; } = [PamEvent.A40];
 
@@ -29,7 +35,20 @@ public sealed class MergeHandler(InboundIdentities identities, MergeService merg
         }
         if (survivor.Id != merged.Id)
         {
-            await merges.MergeAsync(survivor, merged, actor, new { source = actor.Name }, cancellationToken);
+            try
+            {
+                await merges.MergeAsync(survivor, merged, actor, new { source = actor.Name }, cancellationToken);
+            }
+            catch (DomainRuleException refused)
+            {
+                // Two INS, a link…: the sender holds one person where this server keeps two. The message is refused (AE, nothing
+                // written); the cell gets the pair to decide on, or the disagreement would live only in the sender's error log.
+                followUps.Raise(WorkItemKinds.InboundMergeRefused, survivor.Id, new
+                {
+                    rule = refused.Rule, source = actor.Name, survivorIpp = survivor.Ipp, mergedIpp = merged.Ipp,
+                });
+                throw;
+            }
         }
         return [];
     }

@@ -18,12 +18,19 @@ public static class WorkItemKinds
     /// <summary>A subscribed system falls behind: its oldest undelivered message is too old.</summary>
     public const string SubscriptionLagging = "subscription-lagging";
 
+    /// <summary>
+    /// An A40 of another identity source that this server refused (two INS, a link, or a merged patient whose survivor is not the
+    /// one the message names): the sender holds those records as one person, this server keeps them apart until the cell decides.
+    /// </summary>
+    public const string InboundMergeRefused = "inbound-merge-refused";
+
     public static readonly IReadOnlyList<string> Reverification = [ReverificationMismatch, ReverificationNotFound];
 
     /// <summary>The kinds about the message flows rather than an identity: the integrators' (Messages policy).</summary>
     public static readonly IReadOnlyList<string> Operational = [OutboxParked, SubscriptionLagging];
 
-    public static readonly IReadOnlyList<string> All = [ReverificationMismatch, ReverificationNotFound, TechnicalFailure, OutboxParked, SubscriptionLagging];
+    public static readonly IReadOnlyList<string> All =
+        [ReverificationMismatch, ReverificationNotFound, TechnicalFailure, InboundMergeRefused, OutboxParked, SubscriptionLagging];
 
     /// <summary>
     /// The policy of the matrix (<see cref="Security.Policies"/>) whose roles handle items of this kind: the operational

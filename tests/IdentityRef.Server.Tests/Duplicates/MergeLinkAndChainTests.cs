@@ -92,6 +92,13 @@ public sealed class MergeLinkAndChainTests
         Assert.Equal("AE", Code(a40));
         Assert.Contains(a40.Errs(), e => e.Segment.ToString().Contains("identities-linked", StringComparison.Ordinal));
         Assert.True((bool)(await (await client.GetAsync($"/api/patients/{t.B}")).ReadObjectAsync())["active"]!);
+        // the sender holds one person where this server keeps two: the cell is told, by a work item of its own (and only it is written)
+        var items = (await (await client.GetAsync("/api/work-items?kind=inbound-merge-refused")).ReadObjectAsync())["items"]!.AsArray();
+        var item = Assert.Single(items)!;
+        Assert.Equal((t.A, "open"), ((string)item["ipp"]!, (string)item["state"]!));
+        Assert.Equal(("identities-linked", t.A, t.B, "hl7:LAB"), ((string)item["details"]!["rule"]!, (string)item["details"]!["survivorIpp"]!,
+            (string)item["details"]!["mergedIpp"]!, (string)item["details"]!["source"]!));
+        Assert.Equal(0, await CountAsync(factory, db => db.Merges));
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ public static class OperationsText
         WorkItemKinds.ReverificationMismatch => "INS revérifié : traits différents",
         WorkItemKinds.ReverificationNotFound => "INS revérifié : introuvable",
         WorkItemKinds.TechnicalFailure => "Appels INSi en échec technique répété",
+        WorkItemKinds.InboundMergeRefused => "Fusion reçue d'un autre système, refusée",
         WorkItemKinds.OutboxParked => "Messages mis de côté",
         WorkItemKinds.SubscriptionLagging => "Système abonné en retard",
         _ => kind,

@@ -37,6 +37,15 @@ public static class WorkItemText
         _ => reason,
     };
 
+    /// <summary>Why a merge received from another system was refused.</summary>
+    public static string MergeRule(string? rule) => rule switch
+    {
+        "ins-collision" => "les deux identités portent des INS différents",
+        "identities-linked" => "les deux identités sont liées : gardées séparées volontairement",
+        null => "motif non précisé",
+        _ => "règle " + rule,
+    };
+
     public static string Summary(string kind, JsonElement? details, TimeProvider clock)
     {
         if (details is not { ValueKind: JsonValueKind.Object } d)
@@ -51,6 +60,9 @@ public static class WorkItemText
             case WorkItemKinds.TechnicalFailure:
                 return $"{Number(d, "attempts")} nouvel(s) appel(s) INSi en échec technique, abandon des nouvelles tentatives."
                     + (Text(d, "error") is { } error ? $" Dernière erreur : {error}." : "");
+            case WorkItemKinds.InboundMergeRefused:
+                return $"{Text(d, "source") ?? "Un autre système"} a fusionné l'IPP {Text(d, "mergedIpp") ?? "?"} dans l'IPP {Text(d, "survivorIpp") ?? "?"} ; "
+                    + $"la fusion est refusée ici ({MergeRule(Text(d, "rule"))}). Les deux identités restent séparées : à examiner.";
             case WorkItemKinds.OutboxParked:
                 return $"{Number(d, "parked")} message(s) mis de côté (refusé(s) par le destinataire ou en échec persistant) : voir la page Messages.";
             case WorkItemKinds.SubscriptionLagging when d.TryGetProperty("subscriptions", out var list) && list.ValueKind == JsonValueKind.Array:
