@@ -91,9 +91,9 @@ public sealed partial class OutboxDispatcher(
                 }
             }
         }
-        foreach (var client in _clients.Values)
+        foreach (var id in _clients.Keys)
         {
-            await client.DisposeAsync();
+            await CloseAsync(id);
         }
     }
 
@@ -133,20 +133,29 @@ public sealed partial class OutboxDispatcher(
             activity?.SetTag("identityref.subscriber", subscription.Name);
             activity?.SetTag("identityref.outbox.message_id", message.Id);
             var result = await client.SendAsync(message.Payload, cancellationToken);
-            var goOn = outbox.Record(message, result, now, out var outcome);
-            activity?.SetTag("identityref.outcome", outcome);
-            IdentityRefTelemetry.Delivered(subscription.Name, message.Event, outcome);
-            if (!goOn)
+            var delivery = outbox.Record(message, result, now);
+            activity?.SetTag("identityref.outcome", delivery.Outcome);
+            IdentityRefTelemetry.Delivered(subscription.Name, message.Event, delivery.Outcome);
+            if (!delivery.KeepConnection)
             {
-                if (!result.IsAcknowledged && _clients.TryRemove(subscription.Id, out var broken))
-                {
-                    await broken.DisposeAsync();
-                }
+                // not this message's own ACK: a late frame may still come, and would be read as the next message's answer
+                await CloseAsync(subscription.Id);
+            }
+            if (!delivery.GoOn)
+            {
                 break;
             }
             done++;
         }
         return await outbox.SaveAsync(subscription.Id, _instance, cancellationToken) ? done : 0;
+    }
+
+    private async Task CloseAsync(Guid subscriptionId)
+    {
+        if (_clients.TryRemove(subscriptionId, out var client))
+        {
+            await client.DisposeAsync();
+        }
     }
 
     private MllpClient NewClient(Subscription subscription) => new(new MllpClientOptions
