@@ -10,7 +10,8 @@ namespace IdentityRef.Server.Tests.Broadcast;
 /// <summary>
 /// Deliveries that go wrong, against receivers on real sockets: one that never answers, one that answers something
 /// other than an ACK, one that refuses a message for ever, one that answers an ACK for another message and then the right
-/// one. Each message stays in the outbox, in order, until it is acknowledged or parked after <c>Hl7:MaxAttempts</c>.
+/// one, and a system moved or disabled while connected. Each message stays in the outbox, in order, until it is
+/// acknowledged or parked after <c>Hl7:MaxAttempts</c>, and goes only to the address its subscription names now.
 /// </summary>
 public sealed class DeliveryFailureTests
 {
@@ -93,6 +94,52 @@ public sealed class DeliveryFailureTests
         var next = await WaitForMessageAsync(client, m => (string)m["state"]! == "acknowledged"); // the one behind it goes
         Assert.NotEqual(refused, (string)next["controlId"]!);
         Assert.Equal(3, downstream.Received.Count(m => m.ControlId == refused)); // never sent a fourth time
+    }
+
+    /// <summary>
+    /// An integrator moves a system to a new address (PUT /api/subscriptions/{id}, new port) while the dispatcher holds a
+    /// connection to the old one: the next message goes to the new address, and the old connection is closed (patient data
+    /// never goes to a system the subscription no longer names).
+    /// </summary>
+    [Fact]
+    public async Task SubscriptionMovedToANewAddress_NextMessagesGoToTheNewAddress_AndTheOldConnectionIsClosed()
+    {
+        await using var oldSystem = new FakeDownstream();
+        await using var newSystem = new FakeDownstream();
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, Settings());
+        var client = factory.CreateClient();
+        var id = await SubscribeAsync(client, oldSystem.Port);
+        await CreatePatientAsync(client);
+        await WaitForMessageAsync(client, m => (string)m["state"]! == "acknowledged");
+        Assert.Equal(1, oldSystem.ActiveConnections);
+
+        var moved = await client.PutAsync($"/api/subscriptions/{id}", new JsonObject { ["port"] = newSystem.Port }.Content());
+        Assert.Equal(newSystem.Port, (int)(await moved.ReadOkObjectAsync())["port"]!);
+        await CreatePatientAsync(client);
+
+        await WaitUntilAsync(async () => (await MessagesAsync(client)).Count(m => (string)m!["state"]! == "acknowledged") == 2, "both messages acknowledged");
+        var controlIds = (await MessagesAsync(client)).OrderBy(m => (long)m!["id"]!).Select(m => (string)m!["controlId"]!).ToList();
+        Assert.Equal([controlIds[0]], oldSystem.Received.Select(m => m.ControlId));
+        Assert.Equal([controlIds[1]], newSystem.Received.Select(m => m.ControlId));
+        await WaitUntilAsync(() => Task.FromResult(oldSystem.ActiveConnections == 0), "the connection to the old address closed");
+    }
+
+    /// <summary>A disabled subscription's connection is closed, not kept open to a system that no longer receives anything.</summary>
+    [Fact]
+    public async Task SubscriptionDisabled_ItsConnectionIsClosed()
+    {
+        await using var downstream = new FakeDownstream();
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, Settings());
+        var client = factory.CreateClient();
+        var id = await SubscribeAsync(client, downstream.Port);
+        await CreatePatientAsync(client);
+        await WaitForMessageAsync(client, m => (string)m["state"]! == "acknowledged");
+        Assert.Equal(1, downstream.ActiveConnections);
+
+        (await client.PostAsync($"/api/subscriptions/{id}/disable", null)).EnsureSuccessStatusCode();
+
+        await WaitUntilAsync(() => Task.FromResult(downstream.ActiveConnections == 0), "the disabled subscription's connection closed");
+        Assert.Single(downstream.Received);
     }
 
     /// <summary>
