@@ -54,15 +54,14 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
             .Take(options.Value.BatchSize)
             .ToListAsync(cancellationToken);
 
-    /// <summary>Applies the outcome of one delivery; false when the queue must wait (retry later).</summary>
-    /// <param name="outcome">For the metrics: the ACK code, or why there is none (timeout, connect-failed, not-an-ack…).</param>
-    public bool Record(OutboxMessage message, MllpSendResult result, DateTimeOffset sentAt, out string outcome)
+    /// <summary>Applies the outcome of one delivery: whether the queue goes on and whether the connection can be kept.</summary>
+    public DeliveryOutcome Record(OutboxMessage message, MllpSendResult result, DateTimeOffset sentAt)
     {
         var settings = options.Value;
         var now = clock.GetUtcNow();
         message.Attempts++;
         message.SentAt = sentAt;
-        var goOn = Apply(message, result, settings, now, out outcome);
+        var delivery = Apply(message, result, settings, now);
         if (message.State == OutboxStates.Acknowledged && message.AckCode == "AA")
         {
             _acknowledged.Add(message.Id);
@@ -71,18 +70,18 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
         {
             db.Outbox.Update(message);
         }
-        return goOn;
+        return delivery;
     }
 
-    private bool Apply(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now, out string outcome)
+    private DeliveryOutcome Apply(OutboxMessage message, MllpSendResult result, Hl7Options settings, DateTimeOffset now)
     {
-        outcome = result.IsAcknowledged ? "not-an-ack" : KebabCase(result.Status.ToString());
+        var outcome = result.IsAcknowledged ? "not-an-ack" : KebabCase(result.Status.ToString());
         if (result.IsAcknowledged && result.Response is { } response && Hl7Parser.Parse(response).Message is { } ack && ack.Msa() is { } msa)
         {
             if (msa.ControlId != message.ControlId)
             {
                 // an ACK counts only for the message it names (MSA-2 = our MSH-10): anything else may hide a lost message
-                return Retry(message, settings, now, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
+                return Retry(message, settings, now, outcome, $"the ACK acknowledges MSA-2 '{Truncate(msa.ControlId, 40)}', not the MSH-10 sent '{message.ControlId}'");
             }
             message.AckCode = msa.AcknowledgmentCode;
             outcome = IdentityRefTelemetry.AckCode(msa.AcknowledgmentCode);
@@ -92,34 +91,36 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
                     message.State = OutboxStates.Acknowledged;
                     message.AcknowledgedAt = now;
                     message.LastError = null;
-                    return true;
+                    return new DeliveryOutcome(GoOn: true, KeepConnection: true, outcome);
                 case "AE" or "CE":
                     // "error, do not resend unchanged": set aside for review; the queue goes on
                     message.State = OutboxStates.Parked;
                     message.LastError = Truncate(AckText(ack));
                     Parked(logger, message.Id, message.Event, msa.AcknowledgmentCode);
-                    return true;
+                    return new DeliveryOutcome(GoOn: true, KeepConnection: true, outcome);
                 default:
-                    return Retry(message, settings, now, $"{msa.AcknowledgmentCode}: {AckText(ack)}");
+                    return Retry(message, settings, now, outcome, $"{msa.AcknowledgmentCode}: {AckText(ack)}");
             }
         }
-        return Retry(message, settings, now, result.IsAcknowledged ? "the answer is not an HL7 ACK" : $"{result.Status}: {result.Detail}");
+        return Retry(message, settings, now, outcome, result.IsAcknowledged ? "the answer is not an HL7 ACK" : $"{result.Status}: {result.Detail}");
     }
 
-    private bool Retry(OutboxMessage message, Hl7Options settings, DateTimeOffset now, string reason)
+    // Every answer that is not this message's own final ACK ends here, and the connection is never kept: a late or extra
+    // frame still on its way would otherwise be read as the answer to the next message sent on it.
+    private DeliveryOutcome Retry(OutboxMessage message, Hl7Options settings, DateTimeOffset now, string outcome, string reason)
     {
         message.LastError = Truncate(reason);
         if (message.Attempts >= settings.MaxAttempts)
         {
             message.State = OutboxStates.Parked;
             Parked(logger, message.Id, message.Event, "persistent failure");
-            return true;
+            return new DeliveryOutcome(GoOn: true, KeepConnection: false, outcome);
         }
         message.State = OutboxStates.Error;
         var delay = Math.Min(settings.RetryMaxSeconds, settings.RetryMinSeconds * Math.Pow(2, Math.Min(message.Attempts - 1, 20)));
         message.NextAttemptAt = now.AddSeconds(delay);
         Retrying(logger, message.Id, message.Event, message.Attempts, delay);
-        return false;
+        return new DeliveryOutcome(GoOn: false, KeepConnection: false, outcome);
     }
 
     /// <summary>
@@ -175,3 +176,13 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
     [LoggerMessage(LogEvents.OutboxLeaseLost, LogLevel.Warning, "Outbox delivery to subscription {SubscriptionId}: another instance took the lease meanwhile; this pass records nothing")]
     private static partial void LeaseLost(ILogger logger, Guid subscriptionId);
 }
+
+/// <summary>What one delivery means for the dispatcher.</summary>
+/// <param name="GoOn">The next message of the queue may be sent; false when the queue waits for this one's retry.</param>
+/// <param name="KeepConnection">
+/// The receiver answered this very message for good (AA/CA/AE/CE naming its MSH-10), so the connection is in step and may
+/// carry the next message. Otherwise (an ACK for another message, an answer that is not an ACK, AR, no answer) the
+/// connection must be closed.
+/// </param>
+/// <param name="Outcome">For the metrics: the ACK code, or why there is none (timeout, connect-failed, not-an-ack…).</param>
+public readonly record struct DeliveryOutcome(bool GoOn, bool KeepConnection, string Outcome);

@@ -29,7 +29,10 @@ public sealed partial class OutboxDispatcher(
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly string _instance = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-    private readonly ConcurrentDictionary<Guid, MllpClient> _clients = new();
+
+    // One connection per subscription, with the options it was opened with: a subscription whose address or TLS changed
+    // gets a new connection (the old one closed), so that no message goes to a system the subscription no longer names.
+    private readonly ConcurrentDictionary<Guid, (MllpClientOptions Options, MllpClient Client)> _clients = new();
 
     /// <summary>While passes keep failing (a database read-only, full or down), one error line at most this often.</summary>
     internal static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(1);
@@ -91,9 +94,9 @@ public sealed partial class OutboxDispatcher(
                 }
             }
         }
-        foreach (var client in _clients.Values)
+        foreach (var id in _clients.Keys)
         {
-            await client.DisposeAsync();
+            await CloseAsync(id);
         }
     }
 
@@ -103,7 +106,12 @@ public sealed partial class OutboxDispatcher(
         await using var scope = scopes.CreateAsyncScope();
         var outbox = scope.ServiceProvider.GetRequiredService<OutboxDelivery>();
         var done = 0;
-        foreach (var subscription in await outbox.EnabledSubscriptionsAsync(cancellationToken))
+        var subscriptions = await outbox.EnabledSubscriptionsAsync(cancellationToken);
+        foreach (var id in _clients.Keys.Except(subscriptions.Select(s => s.Id)))
+        {
+            await CloseAsync(id); // disabled: its connection is not kept open
+        }
+        foreach (var subscription in subscriptions)
         {
             if (await outbox.TryLeaseAsync(subscription.Id, _instance, cancellationToken))
             {
@@ -128,20 +136,21 @@ public sealed partial class OutboxDispatcher(
             {
                 break; // taken over meanwhile: what this pass did is not recorded (below), the new holder sends it again
             }
-            var client = _clients.GetOrAdd(subscription.Id, _ => NewClient(subscription));
+            var client = await ClientAsync(subscription);
             using var activity = IdentityRefTelemetry.Source.StartActivity("MLLP send " + IdentityRefTelemetry.Trigger(message.Event), System.Diagnostics.ActivityKind.Client);
             activity?.SetTag("identityref.subscriber", subscription.Name);
             activity?.SetTag("identityref.outbox.message_id", message.Id);
             var result = await client.SendAsync(message.Payload, cancellationToken);
-            var goOn = outbox.Record(message, result, now, out var outcome);
-            activity?.SetTag("identityref.outcome", outcome);
-            IdentityRefTelemetry.Delivered(subscription.Name, message.Event, outcome);
-            if (!goOn)
+            var delivery = outbox.Record(message, result, now);
+            activity?.SetTag("identityref.outcome", delivery.Outcome);
+            IdentityRefTelemetry.Delivered(subscription.Name, message.Event, delivery.Outcome);
+            if (!delivery.KeepConnection)
             {
-                if (!result.IsAcknowledged && _clients.TryRemove(subscription.Id, out var broken))
-                {
-                    await broken.DisposeAsync();
-                }
+                // not this message's own ACK: a late frame may still come, and would be read as the next message's answer
+                await CloseAsync(subscription.Id);
+            }
+            if (!delivery.GoOn)
+            {
                 break;
             }
             done++;
@@ -149,14 +158,38 @@ public sealed partial class OutboxDispatcher(
         return await outbox.SaveAsync(subscription.Id, _instance, cancellationToken) ? done : 0;
     }
 
-    private MllpClient NewClient(Subscription subscription) => new(new MllpClientOptions
+    /// <summary>The subscription's connection, a new one when none is open or the subscription changed since it was opened.</summary>
+    private async Task<MllpClient> ClientAsync(Subscription subscription)
+    {
+        // Compared by value (a record) with the subscription row read this pass; a certificate callback added to the options
+        // must be one shared delegate, or every send would open a new connection.
+        var wanted = ClientOptions(subscription);
+        if (_clients.TryGetValue(subscription.Id, out var open) && open.Options == wanted)
+        {
+            return open.Client;
+        }
+        await CloseAsync(subscription.Id);
+        var client = new MllpClient(wanted);
+        _clients[subscription.Id] = (wanted, client);
+        return client;
+    }
+
+    private async Task CloseAsync(Guid subscriptionId)
+    {
+        if (_clients.TryRemove(subscriptionId, out var open))
+        {
+            await open.Client.DisposeAsync();
+        }
+    }
+
+    private MllpClientOptions ClientOptions(Subscription subscription) => new()
     {
         Host = subscription.Host,
         Port = subscription.Port,
         UseTls = subscription.UseTls,
         ResponseTimeout = TimeSpan.FromSeconds(options.Value.AckTimeoutSeconds),
         ConnectTimeout = TimeSpan.FromSeconds(Math.Min(10, options.Value.AckTimeoutSeconds)),
-    });
+    };
 
     [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType}), {Failures} failing pass(es) in a row; retrying with back-off")]
     private static partial void DispatchFailed(ILogger logger, string exceptionType, int failures, Exception? exception);

@@ -43,6 +43,9 @@ public sealed class FakeDownstream : IAsyncDisposable
 
     public int Port => _server.Port;
 
+    /// <summary>The connections open to this system now (a sender that closed its connection is no longer counted).</summary>
+    public int ActiveConnections => _server.ActiveConnections;
+
     /// <summary>Waits until <paramref name="count"/> messages arrived (or fails after the timeout).</summary>
     public async Task<IReadOnlyList<Hl7Message>> WaitForAsync(int count, int timeoutSeconds = 20)
     {
