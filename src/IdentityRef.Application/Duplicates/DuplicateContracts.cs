@@ -58,13 +58,16 @@ public sealed record DuplicateDecision(DateTimeOffset At, string By, string Acti
 /// identity (<see cref="IdentityA"/>) and the teleservice's answer (<see cref="Insi"/>) side by side, the explanation
 /// comparing them (A = local, B = INSi).
 /// </summary>
+/// <param name="ETag">The pair as shown: the versions of its two identities (<see cref="DuplicateQueries.PairTag"/>); sent back in
+/// <c>If-Match</c> (the API) or by the pair page's merge form, a merge is refused when either identity changed since.</param>
 public sealed record DuplicateDetailView(
     DuplicateItemView Item,
     PatientResponse IdentityA,
     PatientResponse? IdentityB,
     PairExplanation? Explanation,
     IReadOnlyList<DuplicateDecision> Decisions,
-    InsiAnswerView? Insi = null);
+    InsiAnswerView? Insi = null,
+    string? ETag = null);
 
 /// <summary>
 /// The INSi answer of a contradiction: the call, the INS and traits returned, each strict trait next to the local one,

@@ -61,8 +61,12 @@ public static class DuplicateQueries
             ? await InsiAnswerAsync(db, identities[item.IdentityA], callId, contradictions, ct)
             : null;
         return new DuplicateDetailView(DuplicateViews.From(item, ipps), View(item.IdentityA), item.IdentityB is { } other ? View(other) : null, explanation,
-            DuplicateQueue.Decisions(item), insi);
+            DuplicateQueue.Decisions(item), insi, PairTag(identities[item.IdentityA], item.IdentityB is { } second ? identities[second] : null));
     }
+
+    /// <summary>The version of a pair as shown: its two identities' versions (any change of either makes a new tag).</summary>
+    public static string PairTag(Identity a, Identity? b) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"\"p{a.Version}.{b?.Version}\"");
 
     private static async Task<InsiAnswerView?> InsiAnswerAsync(IdentityRefDbContext db, Identity identity, long callId, InsiContradictions contradictions,
         CancellationToken ct)

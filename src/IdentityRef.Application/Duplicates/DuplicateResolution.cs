@@ -19,14 +19,22 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
     /// Merges the other identity of the pair into <paramref name="survivorId"/>, taking <paramref name="fromMerged"/> (trait names of
     /// <see cref="MergeTraits"/>) from the other identity; each trait taken is recorded on the item and in the identity audit.
     /// </summary>
-    /// <exception cref="DomainRuleException">item-resolved, identity-merged, ins-collision (the item then becomes a collision), merge-ins-traits, merge-anchored-traits.</exception>
+    /// <param name="shownTag">The pair's tag as the cell saw it (<see cref="DuplicateQueries.PairTag"/>), or null not to check it.</param>
+    /// <exception cref="DomainRuleException">item-resolved, identity-merged, pair-changed, identities-linked, ins-collision (the item then becomes a
+    /// collision), merge-ins-traits, merge-anchored-traits.</exception>
     public async Task<Merge> MergeAsync(DuplicateItem item, Guid survivorId, Actor actor, string? comment, CancellationToken cancellationToken,
-        IReadOnlyCollection<string>? fromMerged = null)
+        IReadOnlyCollection<string>? fromMerged = null, string? shownTag = null)
     {
         EnsurePair(item);
         var mergedId = survivorId == item.IdentityA ? item.IdentityB!.Value : item.IdentityA;
         var survivor = await db.Identities.FirstAsync(i => i.Id == survivorId, cancellationToken);
         var merged = await db.Identities.FirstAsync(i => i.Id == mergedId, cancellationToken);
+        var (a, b) = survivorId == item.IdentityA ? (survivor, merged) : (merged, survivor);
+        if (shownTag is not null && shownTag != DuplicateQueries.PairTag(a, b))
+        {
+            // The traits chosen one by one, and the decision itself, were made on the identities as shown.
+            throw new DomainRuleException("pair-changed", "One of the two identities changed since the pair was shown: read the pair again before merging.");
+        }
         if (survivor.InsValue is not null && merged.InsValue is not null && survivor.InsValue != merged.InsValue)
         {
             // Two INS, two people: never a merge. The item becomes a potential collision for the cell.

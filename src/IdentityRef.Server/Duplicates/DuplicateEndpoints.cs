@@ -36,8 +36,8 @@ public static class DuplicateEndpoints
             .WithSummary("The work queue: potential duplicates and collisions (same INS, INSi contradictions), by descending score (state=open|in-review|resolved, kind=duplicate|collision).");
         group.MapGet("/{id:long}", GetAsync).Produces<DuplicateDetailView>().ProducesProblem(404)
             .WithSummary("A work item: both identities side by side, the explanation of the score, the decisions taken.");
-        group.MapPost("/{id:long}/merge", MergeAsync).Accepts<MergeDuplicateRequest>("application/json").Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409)
-            .WithSummary("Merge the pair; the body names the surviving identity ({\"survivorIpp\": …}). Two different INS: refused, the item becomes a collision.");
+        group.MapPost("/{id:long}/merge", MergeAsync).Accepts<MergeDuplicateRequest>("application/json").Produces<DuplicateDetailView>().ProducesValidationProblem().ProducesProblem(404).ProducesProblem(409).ProducesProblem(412)
+            .WithSummary("Merge the pair; the body names the surviving identity ({\"survivorIpp\": …}). Two different INS: refused, the item becomes a collision. If-Match (the pair's ETag, from GET): 412 pair-changed when either identity changed since.");
         group.MapPost("/{id:long}/not-duplicate", NotDuplicateAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
             .WithSummary("Two different people: the pair is not proposed again unless a strict trait of either changes.");
         group.MapPost("/{id:long}/link", LinkAsync).Accepts<DecisionRequest>("application/json").Produces<DuplicateDetailView>().ProducesProblem(404).ProducesProblem(409)
@@ -97,8 +97,15 @@ public static class DuplicateEndpoints
         return Results.Ok(await screens.QueueAsync(state.Length > 0 ? state : null, kind.Length > 0 ? kind : null, page, pageSize, ct));
     }
 
-    private static async Task<IResult> GetAsync(long id, VigilanceScreens screens, CancellationToken ct) =>
-        await screens.DetailAsync(id, ct) is { } detail ? Results.Ok(detail) : Problems.NotFound("Duplicate item");
+    private static async Task<IResult> GetAsync(long id, HttpContext http, VigilanceScreens screens, CancellationToken ct)
+    {
+        if (await screens.DetailAsync(id, ct) is not { } detail)
+        {
+            return Problems.NotFound("Duplicate item");
+        }
+        http.Response.Headers.ETag = detail.ETag;
+        return Results.Ok(detail);
+    }
 
     private static async Task<IResult> MergeAsync(long id, HttpContext http, VigilanceScreens screens, DuplicateResolution resolution,
         IOptions<JsonOptions> json, CancellationToken ct)
@@ -120,7 +127,16 @@ public static class DuplicateEndpoints
         {
             return Problems.Validation("survivorIpp", "not-in-pair", "The survivor must be one of the two identities of the item.");
         }
-        await resolution.MergeAsync(item, survivorId, HttpActor.From(http), null, ct);
+        var ifMatch = http.Request.Headers.IfMatch.ToString();
+        try
+        {
+            await resolution.MergeAsync(item, survivorId, HttpActor.From(http), null, ct, shownTag: ifMatch.Length > 0 ? ifMatch.Trim() : null);
+        }
+        catch (DomainRuleException changed) when (changed.Rule == "pair-changed")
+        {
+            return Results.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: changed.Message,
+                type: "https://identityref.local/problems/pair-changed", extensions: new Dictionary<string, object?> { ["rule"] = changed.Rule });
+        }
         return Results.Ok(await screens.DetailAsync(item, ct));
     }
 

@@ -224,6 +224,45 @@ public sealed class MergeLinkAndChainTests
     // helpers
     // ---------------------------------------------------------------------------------------------------------------------
 
+    /// <summary>
+    /// The cell reads a pair (its ETag: both identities' versions); a desk then corrects one of them. A merge sent with the ETag
+    /// read is refused 412 <c>pair-changed</c>, nothing merged; with the pair read again it goes through. Without If-Match the API
+    /// merges as before (the page always sends the tag it showed).
+    /// </summary>
+    [Fact]
+    public async Task PairMerge_WithTheETagOfAPairReadBeforeAChange_Is412_ReadAgainItMerges()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, Settings);
+        var client = factory.CreateClient();
+        var t = await DuplicateGroupTests.TriangleAsync(client);
+        var read = await client.GetAsync($"/api/duplicates/{t.AB}");
+        var shown = read.Headers.ETag!.Tag;
+        Assert.Equal(shown, (string)(await read.ReadObjectAsync())["eTag"]!);
+
+        await PatientJson.UpdateAsync(client, t.B, body => body.With("phone", "0102030405"));
+        var stale = await MergeWithAsync(client, t.AB, t.A, shown);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
+        Assert.Equal("pair-changed", (string)(await stale.ReadObjectAsync())["rule"]!);
+        Assert.True((bool)(await (await client.GetAsync($"/api/patients/{t.B}")).ReadObjectAsync())["active"]!);
+        Assert.Equal("open", (string)(await (await client.GetAsync($"/api/duplicates/{t.AB}")).ReadObjectAsync())["item"]!["state"]!);
+
+        var fresh = (await client.GetAsync($"/api/duplicates/{t.AB}")).Headers.ETag!.Tag;
+        Assert.NotEqual(shown, fresh);
+        Assert.Equal(HttpStatusCode.OK, (await MergeWithAsync(client, t.AB, t.A, fresh)).StatusCode);
+        Assert.False((bool)(await (await client.GetAsync($"/api/patients/{t.B}")).ReadObjectAsync())["active"]!);
+    }
+
+    private static Task<HttpResponseMessage> MergeWithAsync(HttpClient client, long itemId, string survivorIpp, string etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/duplicates/{itemId}/merge")
+        {
+            Content = new JsonObject { ["survivorIpp"] = survivorIpp }.Content(),
+        };
+        request.Headers.IfMatch.Add(new EntityTagHeaderValue(etag));
+        return client.SendAsync(request);
+    }
+
     private static async Task<long> PairMergeAsync(HttpClient client, long itemId, string survivorIpp)
     {
         var response = await client.PostAsync($"/api/duplicates/{itemId}/merge", new JsonObject { ["survivorIpp"] = survivorIpp }.Content());

@@ -213,7 +213,8 @@ public sealed class CellQueuePagesTests(Databases databases) : IClassFixture<Dat
 
         // Keep a, take the birth date and first names of b.
         var merged = await WebForms.PostAsync(client, $"/identitovigilance/{id}",
-            Form(("survivor", a), ("t-birthDate", side.Item2), ("t-firstNames", side.Item2), ("t-sex", side.Item1)), $"/identitovigilance/{id}?handler=Merge");
+            Form(("survivor", a), ("t-birthDate", side.Item2), ("t-firstNames", side.Item2), ("t-sex", side.Item1),
+                ("pairTag", await WebForms.HiddenAsync(client, $"/identitovigilance/{id}", "pairTag"))), $"/identitovigilance/{id}?handler=Merge");
         var done = WebUtility.HtmlDecode(await merged.Content.ReadAsStringAsync());
         Assert.Contains($"Fusion faite : l'identité {a} est conservée. Repris de l'autre identité : prénoms de naissance, date de naissance.", done);
         var survivor = await (await admin.GetAsync($"/api/patients/{a}")).ReadObjectAsync();
@@ -229,6 +230,24 @@ public sealed class CellQueuePagesTests(Databases databases) : IClassFixture<Dat
         Assert.Contains("Fusion annulée", WebUtility.HtmlDecode(await undone.Content.ReadAsStringAsync()));
         var restored = await (await admin.GetAsync($"/api/patients/{a}")).ReadObjectAsync();
         Assert.Equal(("1980-03-04", "JEAN-PIERRE LOUIS"), ((string)restored["birthDate"]!, (string)restored["firstNames"]!));
+    }
+
+    /// <summary>The merge form carries the pair as shown: posted after a desk corrected one identity, it is refused in French, nothing merged.</summary>
+    [Fact]
+    public async Task MergeForm_PostedFromAPageReadBeforeAChange_IsRefusedInFrench_AndMergesNothing()
+    {
+        var admin = Factory.CreateClient();
+        var (a, b) = await VigilancePagesTests.LookAlikesAsync(admin);
+        var id = await VigilancePagesTests.DetectedItemAsync(admin, a, b);
+        var client = await IntegrationPagesTests.SignedInAsAsync(Factory, Roles.Identitovigilance);
+        var shown = await WebForms.HiddenAsync(client, $"/identitovigilance/{id}", "pairTag");
+
+        await PatientJson.UpdateAsync(admin, b, body => body.With("phone", "0102030405"));
+        var response = await WebForms.PostAsync(client, $"/identitovigilance/{id}", Form(("survivor", a), ("pairTag", shown)), $"/identitovigilance/{id}?handler=Merge");
+
+        Assert.Contains("a été modifiée depuis l'affichage de la paire", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+        Assert.Equal("open", (string)(await (await admin.GetAsync($"/api/duplicates/{id}")).ReadObjectAsync())["item"]!["state"]!);
+        Assert.True((bool)(await (await admin.GetAsync($"/api/patients/{b}")).ReadObjectAsync())["active"]!);
     }
 
     [Fact]

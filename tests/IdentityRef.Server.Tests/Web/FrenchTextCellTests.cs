@@ -103,7 +103,10 @@ public sealed partial class FrenchTextCellTests(Databases databases) : IClassFix
         var client = Factory.CreateAnonymousClient();
         await WebForms.SignInAsync(client, IdentityRefFactory.AdminUser, IdentityRefFactory.AdminPassword);
         Assert.Equal(HttpStatusCode.OK, (await WebForms.PostAsync(client, $"/identitovigilance/{merged}",
-            new Dictionary<string, string> { ["survivor"] = c, ["t-birthDate"] = "A", ["t-firstNames"] = "B" }, $"/identitovigilance/{merged}?handler=Merge")).StatusCode);
+            new Dictionary<string, string>
+            {
+                ["survivor"] = c, ["t-birthDate"] = "A", ["t-firstNames"] = "B", ["pairTag"] = await WebForms.HiddenAsync(client, $"/identitovigilance/{merged}", "pairTag"),
+            }, $"/identitovigilance/{merged}?handler=Merge")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await WebForms.PostAsync(client, $"/identitovigilance/{notDuplicate}",
             new Dictionary<string, string> { ["comment"] = "Jumeaux, pièces vues" }, $"/identitovigilance/{notDuplicate}?handler=NotDuplicate")).StatusCode);
         var list = WebUtility.HtmlDecode(await client.GetStringAsync($"/messages?ipp={a}"));

@@ -117,7 +117,9 @@ public sealed class VigilancePagesTests(Databases databases) : IClassFixture<Dat
         var missing = await WebForms.PostAsync(client, $"/identitovigilance/{id}", new Dictionary<string, string>(), $"/identitovigilance/{id}?handler=Merge");
         Assert.Contains("Choisissez l'identité conservée.", WebUtility.HtmlDecode(await missing.Content.ReadAsStringAsync()));
 
-        var merged = await WebForms.PostAsync(client, $"/identitovigilance/{id}", new Dictionary<string, string> { ["survivor"] = b }, $"/identitovigilance/{id}?handler=Merge");
+        var merged = await WebForms.PostAsync(client, $"/identitovigilance/{id}",
+            new Dictionary<string, string> { ["survivor"] = b, ["pairTag"] = await WebForms.HiddenAsync(client, $"/identitovigilance/{id}", "pairTag") },
+            $"/identitovigilance/{id}?handler=Merge");
         var page = WebUtility.HtmlDecode(await merged.Content.ReadAsStringAsync());
         Assert.Contains($"Fusion faite : l'identité {b} est conservée.", page);
         Assert.Contains("Annuler la fusion", page);

@@ -23,6 +23,15 @@ public static partial class WebForms
         return await client.PostAsync(action ?? page, new FormUrlEncodedContent(all));
     }
 
+    /// <summary>The value of the hidden field <paramref name="name"/> on <paramref name="page"/>, as a browser would post it back.</summary>
+    public static async Task<string> HiddenAsync(HttpClient client, string page, string name)
+    {
+        var html = await client.GetStringAsync(page);
+        var match = Regex.Match(html, $"type=\"hidden\" name=\"{Regex.Escape(name)}\" value=\"([^\"]*)\"|name=\"{Regex.Escape(name)}\" type=\"hidden\" value=\"([^\"]*)\"");
+        Assert.True(match.Success, $"no hidden field {name} on {page}");
+        return WebUtility.HtmlDecode(match.Groups[1].Success ? match.Groups[1].Value : match.Groups[2].Value);
+    }
+
     public static Task<HttpResponseMessage> SignInAsync(HttpClient client, string user, string password) =>
         PostAsync(client, "/connexion", new Dictionary<string, string> { ["UserName"] = user, ["Password"] = password });
 

@@ -27,6 +27,9 @@ public sealed class PaireModel(VigilanceScreens screens, DuplicateResolution res
     [BindProperty(SupportsGet = true)] public long Id { get; set; }
     [BindProperty] public string? Survivor { get; set; }
 
+    /// <summary>The pair as the page showed it (<see cref="DuplicateDetailView.ETag"/>): a merge posted from a page read before another change is refused.</summary>
+    [BindProperty] public string? PairTag { get; set; }
+
     public PairScreen? Screen { get; private set; }
     public DuplicateDetailView? Detail => Screen?.Detail;
     public MergeResponse? Merge => Screen?.Merge;
@@ -71,7 +74,7 @@ public sealed class PaireModel(VigilanceScreens screens, DuplicateResolution res
         var fromMerged = MergeTraits.All.Where(t => Choices.TryGetValue(t, out var side) && side != survivorSide).ToList();
         return await DecideAsync(async () =>
         {
-            await resolution.MergeAsync(item, survivorId, HttpActor.From(HttpContext), null, cancellationToken, fromMerged);
+            await resolution.MergeAsync(item, survivorId, HttpActor.From(HttpContext), null, cancellationToken, fromMerged, shownTag: PairTag ?? "");
             return fromMerged.Count == 0
                 ? $"Fusion faite : l'identité {Survivor.Trim()} est conservée. Ses traits sont gardés."
                 : $"Fusion faite : l'identité {Survivor.Trim()} est conservée. Repris de l'autre identité : {string.Join(", ", fromMerged.Select(VigilanceText.Trait).Select(t => t.ToLowerInvariant()))}.";

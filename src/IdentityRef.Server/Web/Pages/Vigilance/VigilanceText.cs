@@ -126,6 +126,7 @@ public static class VigilanceText
         "reason-required" => "Indiquez le motif de la décision (500 caractères au plus).",
         "not-an-insi-contradiction" => "Cet élément est une paire d'identités, pas une contradiction INSi.",
         "not-linked" => "Cette paire n'est pas liée : il n'y a pas de lien à supprimer.",
+        "pair-changed" => "L'une des deux identités a été modifiée depuis l'affichage de la paire : relisez-la, puis refaites vos choix. Rien n'a été fusionné.",
         "identities-linked" => "Ces deux identités sont liées : deux dossiers d'une même personne gardés séparés volontairement. Défaites le lien avant de les fusionner.",
         _ => FrenchText.Message(rule),
     };
