@@ -369,11 +369,7 @@ public sealed class BroadcastTests
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, NoDispatcher);
         var client = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/subscriptions", new JsonObject
-        {
-            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
-            ["events"] = new JsonArray("A28", "A31", "A47", "A40", "A24", "A37"),
-        }.Content())).StatusCode);
+        await Subscriptions.CreateAsync(client, "DPI", 9, Subscriptions.AllEvents);
         var person = PatientJson.Valid("LIENRENVOI").With("birthPlaceCode", "75112");
         await CreateAsync(client, person);
         await CreateAsync(client, person.With("firstNames", "Jean Pierre Marie").With("birthDate", "1975-12-04"));

@@ -34,8 +34,8 @@ public sealed class LinkTests
         await using var without = new FakeDownstream();
         using var factory = new IdentityRefFactory(provider, Settings);
         var client = factory.CreateClient();
-        await SubscribeAsync(client, "DPI", withLink.Port, ["A28", "A31", "A47", "A40", "A24", "A37"]);
-        await SubscribeAsync(client, "LAB", without.Port, null); // no list: the mandatory events only
+        await Subscriptions.CreateAsync(client, "DPI", withLink.Port, Subscriptions.AllEvents);
+        await Subscriptions.CreateAsync(client, "LAB", without.Port); // no list: the mandatory events only
 
         var person = PatientJson.Valid("LIENTEST" + PatientJson.UniqueLetters()).With("birthPlaceCode", "75112");
         var ippA = await CreateAsync(client, person);
@@ -182,19 +182,5 @@ public sealed class LinkTests
         var response = await client.PostAsync("/api/patients", body.Content());
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (string)(await response.ReadObjectAsync())["ipp"]!;
-    }
-
-    private static async Task SubscribeAsync(HttpClient client, string name, int port, string[]? events)
-    {
-        var body = new JsonObject
-        {
-            ["name"] = name, ["host"] = "127.0.0.1", ["port"] = port, ["receivingApplication"] = name, ["receivingFacility"] = "HOPITAL",
-            ["charset"] = "UNICODE UTF-8",
-        };
-        if (events is not null)
-        {
-            body["events"] = new JsonArray([.. events.Select(e => (JsonNode)e)]);
-        }
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/subscriptions", body.Content())).StatusCode);
     }
 }

@@ -111,11 +111,7 @@ public sealed class MergeLinkAndChainTests
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, Settings);
         var client = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/api/subscriptions", new JsonObject
-        {
-            ["name"] = "DPI", ["host"] = "127.0.0.1", ["port"] = 9, ["receivingApplication"] = "DPI", ["receivingFacility"] = "HOPITAL",
-            ["events"] = new JsonArray("A28", "A31", "A47", "A40", "A24", "A37"),
-        }.Content())).StatusCode);
+        await Subscriptions.CreateAsync(client, "DPI", 9, Subscriptions.AllEvents);
         var t = await DuplicateGroupTests.TriangleAsync(client);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/duplicates/{t.BC}/link", null)).StatusCode);
         await PairMergeAsync(client, t.AB, t.A); // B into A: C is now linked to A
