@@ -44,9 +44,9 @@ public static class FhirEndpoints
     private static async Task<IResult> SearchAsync(HttpContext http, IdentityQueries queries, IdentifierDomains domains, IBirthPlaceDirectory places,
         PatientService patients, CancellationToken cancellationToken)
     {
-        if (CheckFormat(http) is { } format)
+        if ((CheckFormat(http) ?? CheckParameters(http, null)) is { } refused)
         {
-            return format;
+            return refused;
         }
         var q = http.Request.Query;
         var seen = new HashSet<string>();
@@ -188,9 +188,13 @@ public static class FhirEndpoints
 
     private static async Task<IResult> ReadAsync(string id, HttpContext http, IdentityQueries queries, IBirthPlaceDirectory places, CancellationToken cancellationToken)
     {
-        if (CheckFormat(http) is { } format)
+        if ((CheckFormat(http) ?? CheckParameters(http, OnlyFormat)) is { } refused)
         {
-            return format;
+            return refused;
+        }
+        if (TextPolicy.Check(id, "id") is { } badId)
+        {
+            return FhirResults.Invalid("id", badId.Message);
         }
         var identity = await queries.FindByIppAsync(id, cancellationToken);
         await queries.AuditAsync(HttpActor.From(http), "pdqm.read", new Dictionary<string, string> { ["id"] = id }, identity is null ? [] : [identity.Ipp],
@@ -208,9 +212,9 @@ public static class FhirEndpoints
     /// <summary>PIXm (ITI-83): the identifiers of the patient that <c>sourceIdentifier</c> designates, in the <c>targetSystem</c> domains (all by default).</summary>
     private static async Task<IResult> PixAsync(HttpContext http, IdentityQueries queries, IdentifierDomains domains, CancellationToken cancellationToken)
     {
-        if (CheckFormat(http) is { } format)
+        if ((CheckFormat(http) ?? CheckParameters(http, null)) is { } refused)
         {
-            return format;
+            return refused;
         }
         var q = http.Request.Query;
         if (q.Keys.FirstOrDefault(k => k is not ("sourceIdentifier" or "targetSystem" or "_format")) is { } unknown)
@@ -267,9 +271,9 @@ public static class FhirEndpoints
     private static async Task<IResult> MatchAsync(HttpContext http, IdentityQueries queries, PatientService patients, PatientMatch matcher,
         IBirthPlaceDirectory places, CancellationToken cancellationToken)
     {
-        if (CheckFormat(http) is { } format)
+        if ((CheckFormat(http) ?? CheckParameters(http, OnlyFormat)) is { } refused)
         {
-            return format;
+            return refused;
         }
         if (http.Request.ContentType is { } type && !type.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
@@ -358,6 +362,35 @@ public static class FhirEndpoints
             });
         }
         return FhirResults.Resource(bundle);
+    }
+
+    private static readonly string[] OnlyFormat = ["_format"];
+
+    /// <summary>
+    /// The query string: with <paramref name="allowed"/>, nothing else (nothing is silently ignored); every name and value under
+    /// the text policy, so that a NUL or a bidi control is a 400 naming the parameter and never reaches a database.
+    /// </summary>
+    private static IResult? CheckParameters(HttpContext http, IReadOnlyCollection<string>? allowed)
+    {
+        foreach (var (key, values) in http.Request.Query)
+        {
+            if (TextPolicy.Check(key, "parameter") is { } badKey)
+            {
+                return FhirResults.Invalid("parameter", badKey.Message);
+            }
+            if (allowed is not null && !allowed.Contains(key))
+            {
+                return FhirResults.NotSupported(key, $"The parameter '{key}' is not a parameter of this interaction (supported: {string.Join(", ", allowed)}).");
+            }
+            foreach (var value in values)
+            {
+                if (TextPolicy.Check(value, key) is { } badValue)
+                {
+                    return FhirResults.Invalid(key, badValue.Message);
+                }
+            }
+        }
+        return null;
     }
 
     /// <summary>JSON only: a <c>_format</c> or an Accept header that asks for XML gets 406.</summary>

@@ -102,6 +102,12 @@ public sealed class SecurityOptionsValidation : IValidateOptions<SecurityOptions
         {
             failures.Add("Security:ApiKeys: two keys are identical.");
         }
+        // The name is the actor of the audit trail: two keys of one name would make two systems one.
+        foreach (var shared in options.ApiKeys.Where(k => !string.IsNullOrWhiteSpace(k.Name)).GroupBy(k => k.Name.Trim(), StringComparer.OrdinalIgnoreCase)
+                     .Where(g => g.Count() > 1).Select(g => g.Key))
+        {
+            failures.Add($"Security:ApiKeys: two keys are named '{shared}'; each system needs a name of its own (it is the actor of the audit trail).");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

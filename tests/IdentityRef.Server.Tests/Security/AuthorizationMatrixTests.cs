@@ -150,6 +150,33 @@ public sealed class AuthorizationMatrixTests(Databases databases) : IClassFixtur
         }
     }
 
+    /// <summary>
+    /// The API key's name is the actor of the audit trail: two keys of one name (here with different roles) would make two
+    /// systems one. The start is refused, naming the name.
+    /// </summary>
+    [Fact]
+    public async Task TwoApiKeysWithOneName_StopTheStart_TheNameIsTheAuditsActor()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Security:ApiKeys:5:Name"] = "test-accueil", // the name of the Accueil key (IdentityRefFactory), another key, another role
+            ["Security:ApiKeys:5:Key"] = "another-system-key-0123456789",
+            ["Security:ApiKeys:5:Role"] = Roles.Administrateur,
+        };
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite, settings);
+        Exception? refused = null;
+        try
+        {
+            factory.CreateClient();
+        }
+        catch (Exception e)
+        {
+            refused = e;
+        }
+        Assert.True(refused is not null, "the server started with two API keys named test-accueil: their changes are audited under one actor");
+        Assert.Contains("two keys are named 'test-accueil'", refused!.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task ApiChange_IsAuditedWithTheApiKeysName()
     {
