@@ -97,8 +97,12 @@ public sealed class Identity
 
     public InsNumber? Ins => InsValue is null || InsKind is null ? null : InsNumber.Parse(InsValue, InsKind.Value.Oid()).Value;
 
-    /// <summary>The INS as other systems may see it: only for a qualified identity (RNIV EXI SI 08).</summary>
-    public InsNumber? ShareableIns => Status == IdentityStatus.Qual ? Ins : null;
+    /// <summary>
+    /// The INS as other systems may see it: only for a qualified identity (RNIV EXI SI 08) still in use. A merged record keeps
+    /// its INS for the trail and a possible undo, but the INS is its survivor's now: handed on twice, it would be one INS on
+    /// two patients.
+    /// </summary>
+    public InsNumber? ShareableIns => Status == IdentityStatus.Qual && MergedIntoId is null ? Ins : null;
 
     public DocumentCheck? Document => DocumentType is null
         ? null

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using IdentityRef.Application.Security;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityRef.Server.Tests.Fhir;
 
@@ -104,6 +106,39 @@ public sealed class QuerySideHostileTests(Databases databases) : IClassFixture<D
             Assert.Contains("OperationOutcome", outcome, StringComparison.Ordinal);
             Assert.Contains(parameter, outcome, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>
+    /// A qualified identity merged into a provisional one hands its INS over (the survivor is qualified with it). The merged
+    /// record, still readable by its IPP, no longer shows the INS: one INS, one patient, on the query side as on the wire.
+    /// </summary>
+    [Fact]
+    public async Task AMergedQualifiedRecord_ReadByItsIpp_ShowsNoIns_ItsSurvivorDoes()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite); // a base of its own: ADRUN ZOE is qualified once per base
+        var admin = factory.CreateClient();
+        const string ins = "275126322074974"; // ADRUN ZOE in the INSi simulator
+        var qualified = await CreateAsync(factory, new JsonObject { ["birthName"] = "Adrun", ["firstNames"] = "Zoe", ["birthDate"] = "1975-12-31", ["sex"] = "F" });
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/accept", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA" }.Content())).StatusCode);
+        // a provisional record with the INS traits (a merge hands the INS over with its traits)
+        var survivor = await CreateAsync(factory, PatientJson.TraitsOf(await (await admin.GetAsync($"/api/patients/{qualified}")).ReadObjectAsync()));
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+            await scope.ServiceProvider.GetRequiredService<IdentityRef.Application.Merges.MergeService>().MergeAsync(
+                await db.Identities.SingleAsync(i => i.Ipp == survivor), await db.Identities.SingleAsync(i => i.Ipp == qualified),
+                new IdentityRef.Application.Audit.Actor("test", Guid.NewGuid().ToString("N")), null, CancellationToken.None);
+        }
+        var client = factory.CreateClient(Roles.Consultation);
+
+        var merged = await (await client.GetAsync($"/fhir/Patient/{qualified}")).Content.ReadAsStringAsync();
+        var kept = await (await client.GetAsync($"/fhir/Patient/{survivor}")).Content.ReadAsStringAsync();
+
+        Assert.Contains("\"active\":false", merged, StringComparison.Ordinal);
+        Assert.DoesNotContain(ins, merged, StringComparison.Ordinal);
+        Assert.Contains(ins, kept, StringComparison.Ordinal);
     }
 
     private static async Task<string> CreateAsync(IdentityRefFactory factory, JsonObject person)
