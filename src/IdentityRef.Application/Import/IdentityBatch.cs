@@ -1,3 +1,4 @@
+using IdentityRef.Domain.Traits;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
@@ -227,5 +228,32 @@ public sealed class IdentityBatch(IServiceProvider services, bool deferMatchKeys
         var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
         return (await db.Identifiers.AsNoTracking().Where(i => i.System == system).Select(i => i.Value).ToListAsync(cancellationToken))
             .ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// The strict traits of the identities that hold these external ids of a domain, so that a re-run can tell a row an
+    /// earlier run committed from another person given the same id. Asked only for the ids that collide, in chunks.
+    /// </summary>
+    public async Task<Dictionary<string, StrictTraits>> StrictTraitsOfAsync(string system, IReadOnlyCollection<string> externalIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, StrictTraits>(StringComparer.Ordinal);
+        if (externalIds.Count == 0)
+        {
+            return found;
+        }
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        foreach (var chunk in externalIds.Chunk(1000))
+        {
+            var rows = await db.Identifiers.AsNoTracking().Where(x => x.System == system && chunk.Contains(x.Value))
+                .Join(db.Identities, x => x.IdentityId, i => i.Id,
+                    (x, i) => new { x.Value, i.BirthName, i.FirstNames, i.FirstName, i.BirthDate, i.BirthDateCorrected, i.Sex, i.BirthPlaceCode })
+                .ToListAsync(cancellationToken);
+            foreach (var r in rows)
+            {
+                found[r.Value] = new StrictTraits(r.BirthName, r.FirstNames, r.FirstName, new BirthDate(r.BirthDate, r.BirthDateCorrected), r.Sex, r.BirthPlaceCode);
+            }
+        }
+        return found;
     }
 }

@@ -54,9 +54,25 @@ public static class InsText
             return new FieldError(field, "required", "The value is required.");
         }
 
-        var builder = new StringBuilder(input.Length);
-        foreach (var c in input.Trim().Normalize(NormalizationForm.FormD))
+        var trimmed = input.Trim();
+        // string.Normalize throws on a lone surrogate: refused first, like any character with no INS equivalent.
+        for (var i = 0; i < trimmed.Length; i++)
         {
+            if (char.IsHighSurrogate(trimmed[i]) && i + 1 < trimmed.Length && char.IsLowSurrogate(trimmed[i + 1]))
+            {
+                i++; // a whole supplementary character
+            }
+            else if (char.IsSurrogate(trimmed[i]))
+            {
+                return NoEquivalent(field, trimmed, i);
+            }
+        }
+
+        var builder = new StringBuilder(input.Length);
+        var decomposed = trimmed.Normalize(NormalizationForm.FormD);
+        for (var i = 0; i < decomposed.Length; i++)
+        {
+            var c = decomposed[i];
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
             {
                 continue; // diacritic of the preceding letter (É = E + ́)
@@ -82,14 +98,44 @@ public static class InsText
             }
             else
             {
-                return new FieldError(field, "invalid-character",
-                    $"The character '{c}' has no equivalent in the INS alphabet (letters, space, apostrophe, hyphen).");
+                return NoEquivalent(field, decomposed, i);
             }
         }
 
         var text = builder.ToString();
         return CheckSeparators(text, field, kind) is { } error ? error : Result<string>.Success(text);
     }
+
+    private static FieldError NoEquivalent(string field, string text, int index) => new(field, "invalid-character",
+        $"The character {Shown(text, index)} has no equivalent in the INS alphabet (letters, space, apostrophe, hyphen).");
+
+    /// <summary>
+    /// A refused character as a message shows it: quoted when it prints, else by its code point (as <see cref="TextPolicy"/>
+    /// does). The message reaches terminals, reports and pages: a raw U+202E would turn the rest of the line around, a NUL
+    /// cut it, a lone surrogate break its encoding.
+    /// </summary>
+    private static string Shown(string text, int index)
+    {
+        if (!Rune.TryGetRuneAt(text, index, out var rune))
+        {
+            return $"U+{(int)text[index]:X4}"; // a lone surrogate
+        }
+        return IsPrintable(rune) ? $"'{rune}'" : $"U+{rune.Value:X4}";
+    }
+
+    // Letters, digits, punctuation and symbols print; controls, format characters (bidi, zero width), separators, marks on
+    // their own, private use and unassigned code points do not, nor U+FFFD (the trace of a broken encoding).
+    private static bool IsPrintable(Rune rune) => rune.Value != 0xFFFD && Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
+            or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter => true,
+        UnicodeCategory.DecimalDigitNumber or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => true,
+        UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation or UnicodeCategory.OpenPunctuation
+            or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
+            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation => true,
+        UnicodeCategory.MathSymbol or UnicodeCategory.CurrencySymbol or UnicodeCategory.ModifierSymbol or UnicodeCategory.OtherSymbol => true,
+        _ => false,
+    };
 
     private static FieldError? CheckSeparators(string text, string field, NameKind kind)
     {

@@ -76,6 +76,10 @@ public sealed class ImportCommand(IServiceProvider services)
             {
                 var read = await next;
                 waited += waiting.Elapsed;
+                // The stored strict traits of the chunk's ids an earlier run imported (none on a first run): is it the same row?
+                var stored = await writer.StrictTraitsOfAsync(system,
+                    read.Rows.Where(r => r.ExternalId is not null && r.Traits.IsSuccess && before.Contains(r.ExternalId)).Select(r => r.ExternalId!).ToHashSet(StringComparer.Ordinal),
+                    cancellationToken);
                 foreach (var row in read.Rows)
                 {
                     if (row.ExternalId is null)
@@ -96,7 +100,16 @@ public sealed class ImportCommand(IServiceProvider services)
                     }
                     else if (before.Contains(row.ExternalId))
                     {
-                        alreadyImported++; // an earlier run (perhaps interrupted) committed it: not a reject
+                        if (OtherTraits(row.Traits.Value.Strict, stored.GetValueOrDefault(row.ExternalId)) is { } differing)
+                        {
+                            // Another person (or corrected traits) under an id already taken: never silently skipped. Columns, no values.
+                            rejects.Add($"line {row.Line}: external_id: imported in {system} by an earlier run with other traits"
+                                + (differing.Length > 0 ? $" ({differing} differ)" : "") + ": not imported again");
+                        }
+                        else
+                        {
+                            alreadyImported++; // an earlier run (perhaps interrupted) committed this same row: not a reject
+                        }
                     }
                     else
                     {
@@ -219,6 +232,26 @@ public sealed class ImportCommand(IServiceProvider services)
         Parallel.For(0, raw.Count, i => rows[i] = new CheckedRow(raw[i].Line, raw[i].ExternalId, IdentityValidator.Validate(raw[i].Input, places, today)));
         return new CheckedBatch(rows, byteOffset);
     });
+
+    /// <summary>
+    /// The columns whose strict trait differs from the stored identity's ("" when the identity could not be read), or null
+    /// when it is the same row. Column names only: the values may be patient data.
+    /// </summary>
+    private static string? OtherTraits(StrictTraits row, StrictTraits? stored)
+    {
+        if (stored is null)
+        {
+            return ""; // the id was taken when the run started and is gone now: nothing shows it is the same row
+        }
+        (bool Differs, string Column)[] traits =
+        [
+            (row.BirthName != stored.BirthName, "birth_name"), (row.FirstNames != stored.FirstNames, "first_names"),
+            (row.BirthDate != stored.BirthDate, "birth_date"), (row.Sex != stored.Sex, "sex"),
+            (row.BirthPlaceCode != stored.BirthPlaceCode, "birth_place_code"),
+        ];
+        var differing = string.Join(", ", traits.Where(t => t.Differs).Select(t => t.Column));
+        return differing.Length == 0 ? null : differing;
+    }
 
     /// <summary>The CSV column of an API field, so that the operator sees the column name of the file.</summary>
     private static string ColumnOf(string field) => field switch

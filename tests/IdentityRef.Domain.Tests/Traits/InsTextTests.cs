@@ -37,6 +37,52 @@ public sealed class InsTextTests
         Assert.Equal(("usedName", "invalid-character"), (error.Field, error.Code));
     }
 
+    /// <summary>
+    /// The message reaches the import's rejects report, terminals and pages: a character that does not print is named by
+    /// its code point (a raw U+202E would reverse the rest of the line, a NUL cut it), as TextPolicy names it.
+    /// </summary>
+    [Theory]
+    [InlineData("DUP\u202EONT", "U+202E")] // right-to-left override
+    [InlineData("DUP\u2066ONT", "U+2066")] // left-to-right isolate
+    [InlineData("MAR\0TIN", "U+0000")]
+    [InlineData("MAR\u0007TIN", "U+0007")]
+    [InlineData("MAR\u009BTIN", "U+009B")] // C1 control (the terminals' CSI)
+    [InlineData("MAR\u200BTIN", "U+200B")] // zero width space
+    [InlineData("MAR\uFFFDTIN", "U+FFFD")] // trace of a broken encoding
+    [InlineData("MAR\uFFFFTIN", "U+FFFF")]
+    [InlineData("MAR\uE000TIN", "U+E000")] // private use
+    [InlineData("MAR\u0488TIN", "U+0488")] // an enclosing mark on its own
+    public void Normalize_CharacterThatDoesNotPrint_IsNamedByItsCodePoint_NeverCopiedIntoTheMessage(string typed, string named)
+    {
+        var error = Assert.Single(InsText.Normalize(typed, "birthName", NameKind.Name).Errors);
+
+        Assert.Equal("invalid-character", error.Code);
+        Assert.Equal($"The character {named} has no equivalent in the INS alphabet (letters, space, apostrophe, hyphen).", error.Message);
+        var refused = typed.Except("MARTINDUPO").Single();
+        Assert.DoesNotContain(refused, error.Message);
+    }
+
+    // Lone surrogates in a Fact: xUnit's data serialization would turn them into U+FFFD.
+    [Fact]
+    public void Normalize_LoneSurrogate_IsNamedByItsCodePoint()
+    {
+        Assert.Contains("The character U+D800 has", Assert.Single(InsText.Normalize("MAR\uD800TIN", "birthName", NameKind.Name).Errors).Message, StringComparison.Ordinal);
+        Assert.Contains("The character U+DC00 has", Assert.Single(InsText.Normalize("MAR\uDC00TIN", "birthName", NameKind.Name).Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Dupont@", "'@'")]
+    [InlineData("Dupont2", "'2'")]
+    [InlineData("\u01A9", "'\u01A9'")] // Ʃ, a letter with no transliteration
+    [InlineData("Du\U0001F600pont", "'\U0001F600'")] // a supplementary character is quoted whole, never half a pair
+    [InlineData("Du\U000E0001pont", "U+E0001")] // a supplementary format character (language tag)
+    public void Normalize_RefusedCharacter_QuotedWhenItPrints(string typed, string shown)
+    {
+        var error = Assert.Single(InsText.Normalize(typed, "birthName", NameKind.Name).Errors);
+
+        Assert.Equal($"The character {shown} has no equivalent in the INS alphabet (letters, space, apostrophe, hyphen).", error.Message);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("")]

@@ -60,6 +60,97 @@ public sealed class ImportAndSeedTests(Databases databases) : IClassFixture<Data
         Assert.Equal(2, await db.Identifiers.CountAsync(i => i.System == "import:" + domain));
     }
 
+    private const string CsvHeader = "external_id,birth_name,first_names,birth_date,sex,birth_place_code,used_name,used_first_name,address,postcode,city,phone";
+
+    /// <summary>
+    /// docs/import.md: a re-run counts as already imported only the rows an earlier run committed. A row whose external_id
+    /// an earlier run imported with other strict traits (another person, or corrected traits) is a reject naming the
+    /// differing columns, never their values; the identity keeps its traits and the id; the other rows go on as usual.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task ImportRerun_SameExternalIdWithOtherTraits_IsARejectNotAlreadyImported(DatabaseProvider provider)
+    {
+        var factory = databases[provider];
+        var domain = "rerun" + PatientJson.UniqueLetters().ToLowerInvariant();
+        using var first = new TempFile();
+        using var second = new TempFile();
+        using var rejects = new TempFile();
+        var name = "REV" + PatientJson.UniqueLetters();
+        await File.WriteAllLinesAsync(first.Path, [CsvHeader, $"X1,{name},PAUL,1980-02-14,M,,,,,,,", $"X2,{name},JEANNE,1975-03-01,F,75056,,,,,,"]);
+        await File.WriteAllLinesAsync(second.Path,
+        [
+            CsvHeader,
+            $"X1,AUTRE{name},MARIE,1991-07-03,F,,,,,,,", // the source now says X1 is someone else
+            $"X2,{name.ToLowerInvariant()},Jeanne,1975-03-01,F,75056,,,9 rue Neuve,,,", // the same strict traits once validated: the same row
+            $"X3,{name},LUC,2001-11-30,M,,,,,,,",
+        ]);
+
+        Assert.Equal(0, await new ImportCommand(factory.Services).RunAsync(new FileInfo(first.Path), domain, 100, null, CancellationToken.None));
+        Assert.Equal(0, await new ImportCommand(factory.Services).RunAsync(new FileInfo(second.Path), domain, 100, new FileInfo(rejects.Path), CancellationToken.None));
+
+        var reported = Assert.Single(await File.ReadAllLinesAsync(rejects.Path));
+        Assert.Equal($"line 2: external_id: imported in import:{domain} by an earlier run with other traits (birth_name, first_names, birth_date, sex differ): not imported again", reported);
+        await using var scope = factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>();
+        var imported = await db.Identifiers.Where(i => i.System == "import:" + domain)
+            .Join(db.Identities, x => x.IdentityId, i => i.Id, (x, i) => new { x.Value, i.FirstNames, i.Sex })
+            .OrderBy(x => x.Value).ToListAsync();
+        Assert.Equal(["X1", "X2", "X3"], imported.Select(i => i.Value));
+        var x1 = imported.Single(i => i.Value == "X1");
+        Assert.Equal(("PAUL", IdentityRef.Domain.Traits.Sex.Male), (x1.FirstNames, x1.Sex)); // the first person keeps the id and the traits
+    }
+
+    /// <summary>One differing strict trait is enough; a re-run whose only row is such a reject imported nothing: exit code 1.</summary>
+    [Fact]
+    public async Task ImportRerun_OnlyTheBirthPlaceDiffers_IsARejectNamingIt_AndTheRunFails()
+    {
+        var factory = databases[DatabaseProvider.Sqlite];
+        var domain = "rerun" + PatientJson.UniqueLetters().ToLowerInvariant();
+        using var first = new TempFile();
+        using var second = new TempFile();
+        using var rejects = new TempFile();
+        var name = "REV" + PatientJson.UniqueLetters();
+        await File.WriteAllLinesAsync(first.Path, [CsvHeader, $"P1,{name},PAUL,1980-02-14,M,75056,,,,,,"]);
+        await File.WriteAllLinesAsync(second.Path, [CsvHeader, $"P1,{name},PAUL,1980-02-14,M,69123,,,,,,"]);
+
+        Assert.Equal(0, await new ImportCommand(factory.Services).RunAsync(new FileInfo(first.Path), domain, 100, null, CancellationToken.None));
+        Assert.Equal(1, await new ImportCommand(factory.Services).RunAsync(new FileInfo(second.Path), domain, 100, new FileInfo(rejects.Path), CancellationToken.None));
+
+        Assert.Equal([$"line 2: external_id: imported in import:{domain} by an earlier run with other traits (birth_place_code differ): not imported again"],
+            await File.ReadAllLinesAsync(rejects.Path));
+    }
+
+    /// <summary>
+    /// A refused name character that does not print (a bidi override, a NUL) is named U+XXXX in the rejects report: copied raw,
+    /// it would reverse the rest of the operator's line or cut the report.
+    /// </summary>
+    [Fact]
+    public async Task ImportRejects_ABidiOrNulCharacterInAName_IsNamedByItsCodePoint_NeverCopiedRaw()
+    {
+        var factory = databases[DatabaseProvider.Sqlite];
+        var domain = "bidi" + PatientJson.UniqueLetters().ToLowerInvariant();
+        using var csv = new TempFile();
+        using var rejects = new TempFile();
+        await File.WriteAllTextAsync(csv.Path, CsvHeader + "\n"
+            + "B1,DUP\u202EONT,JEAN,1980-02-14,M,,,,,,,\n"
+            + "B2,MAR\0TIN,JEAN,1980-02-14,M,,,,,,,\n"
+            + "B3,MAR@TIN,JEAN,1980-02-14,M,,,,,,,\n");
+
+        Assert.Equal(1, await new ImportCommand(factory.Services).RunAsync(new FileInfo(csv.Path), domain, 100, new FileInfo(rejects.Path), CancellationToken.None));
+
+        var report = await File.ReadAllTextAsync(rejects.Path);
+        Assert.DoesNotContain('\u202E', report);
+        Assert.DoesNotContain('\0', report);
+        const string NoEquivalent = "has no equivalent in the INS alphabet (letters, space, apostrophe, hyphen).";
+        Assert.Equal(
+        [
+            $"line 2: birth_name: The character U+202E {NoEquivalent}",
+            $"line 3: birth_name: The character U+0000 {NoEquivalent}",
+            $"line 4: birth_name: The character '@' {NoEquivalent}", // a printable character may be shown
+        ], report.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
     /// <summary>
     /// The import writes its rows in bulk (SQLite's own statements, PostgreSQL's binary COPY), the downstream systems' messages
     /// included: one A28 per imported identity, in the file's order, each naming its identity.
