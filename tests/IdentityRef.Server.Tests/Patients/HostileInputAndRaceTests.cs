@@ -203,6 +203,25 @@ public sealed class HostileInputAndRaceTests(Databases databases) : IClassFixtur
         Assert.Equal(0, await CountByBirthNameAsync(Sqlite.CreateClient(), name));
     }
 
+    /// <summary>The document form with a bidi control in the number: the French error beside the field, the identity unchanged.</summary>
+    [Fact]
+    public async Task Web_DocumentNumberWithABidiControl_ShowsTheFrenchErrorBesideTheField_AndChangesNothing()
+    {
+        var api = Sqlite.CreateClient();
+        var ipp = (string)(await (await api.PostAsync("/api/patients", PatientJson.Valid().With("confirmDuplicate", true).Content())).ReadOkObjectAsync())["ipp"]!;
+        var client = await SignedInAsync();
+        var page = $"/identites/{ipp}/qualification";
+
+        var response = await WebForms.PostAsync(client, page, new Dictionary<string, string>
+        {
+            ["DocumentType"] = "PA", ["DocumentNumber"] = "19AB\u202E12345", ["Version"] = "1",
+        }, page + "?handler=Document");
+
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("<span class=\"error\" id=\"number-erreur\">Caractère non autorisé (caractère de contrôle", html);
+        Assert.Equal("PROV", (string)(await (await api.GetAsync($"/api/patients/{ipp}")).ReadObjectAsync())["status"]!);
+    }
+
     /// <summary>
     /// The identity document form carries no version of the identity. The desk reads the qualification page (traits T1)
     /// and checks the passport against them; meanwhile another desk corrects the birth name (T2); the form, posted from
