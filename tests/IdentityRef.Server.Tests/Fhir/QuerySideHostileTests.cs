@@ -28,12 +28,8 @@ public sealed class QuerySideHostileTests(Databases databases) : IClassFixture<D
     {
         var factory = databases[DatabaseProvider.Sqlite];
         var admin = factory.CreateClient();
-        const string ins = "275126322074974"; // ADRUN ZOE in the INSi simulator
-        var ipp = await CreateAsync(factory, new JsonObject { ["birthName"] = "Adrun", ["firstNames"] = "Zoe", ["birthDate"] = "1975-12-31", ["sex"] = "F" });
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{ipp}/insi/search", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{ipp}/insi/accept", null)).StatusCode);
-        var document = new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = factory.Today.AddYears(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
-        Assert.Equal("QUAL", (string)(await (await admin.PostAsync($"/api/patients/{ipp}/documents", document.Content())).ReadOkObjectAsync())["status"]!);
+        const string ins = AdrunZoeIns;
+        var ipp = await QualifiedAdrunZoeAsync(factory);
 
         // a lab resolves the INS to our IPP (allowed: the identity is qualified)
         var pix = await factory.CreateClient(Roles.Consultation).GetAsync($"/fhir/Patient/$ihe-pix?sourceIdentifier={NirSystem}|{ins}");
@@ -117,11 +113,8 @@ public sealed class QuerySideHostileTests(Databases databases) : IClassFixture<D
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite); // a base of its own: ADRUN ZOE is qualified once per base
         var admin = factory.CreateClient();
-        const string ins = "275126322074974"; // ADRUN ZOE in the INSi simulator
-        var qualified = await CreateAsync(factory, new JsonObject { ["birthName"] = "Adrun", ["firstNames"] = "Zoe", ["birthDate"] = "1975-12-31", ["sex"] = "F" });
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/search", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/insi/accept", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{qualified}/documents", new JsonObject { ["type"] = "PA" }.Content())).StatusCode);
+        const string ins = AdrunZoeIns;
+        var qualified = await QualifiedAdrunZoeAsync(factory);
         // a provisional record with the INS traits (a merge hands the INS over with its traits)
         var survivor = await CreateAsync(factory, PatientJson.TraitsOf(await (await admin.GetAsync($"/api/patients/{qualified}")).ReadObjectAsync()));
         await using (var scope = factory.Services.CreateAsyncScope())
@@ -139,6 +132,21 @@ public sealed class QuerySideHostileTests(Databases databases) : IClassFixture<D
         Assert.Contains("\"active\":false", merged, StringComparison.Ordinal);
         Assert.DoesNotContain(ins, merged, StringComparison.Ordinal);
         Assert.Contains(ins, kept, StringComparison.Ordinal);
+    }
+
+    /// <summary>ADRUN ZOE's NIR in the INSi simulator.</summary>
+    private const string AdrunZoeIns = "275126322074974";
+
+    /// <summary>ADRUN ZOE created, her INS taken from INSi and a passport checked: qualified (once per base).</summary>
+    private static async Task<string> QualifiedAdrunZoeAsync(IdentityRefFactory factory)
+    {
+        var admin = factory.CreateClient();
+        var ipp = await CreateAsync(factory, new JsonObject { ["birthName"] = "Adrun", ["firstNames"] = "Zoe", ["birthDate"] = "1975-12-31", ["sex"] = "F" });
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{ipp}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{ipp}/insi/accept", null)).StatusCode);
+        var document = new JsonObject { ["type"] = "PA", ["number"] = "19AB12345", ["expires"] = factory.Today.AddYears(5).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) };
+        Assert.Equal("QUAL", (string)(await (await admin.PostAsync($"/api/patients/{ipp}/documents", document.Content())).ReadOkObjectAsync())["status"]!);
+        return ipp;
     }
 
     private static async Task<string> CreateAsync(IdentityRefFactory factory, JsonObject person)
