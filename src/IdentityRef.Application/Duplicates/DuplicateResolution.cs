@@ -2,6 +2,7 @@ using IdentityRef.Domain.Common;
 using IdentityRef.Persistence;
 using IdentityRef.Application.Audit;
 using IdentityRef.Application.Merges;
+using IdentityRef.Application.Patients;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Application.Links;
 using Microsoft.EntityFrameworkCore;
@@ -154,8 +155,8 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
         {
             throw new DomainRuleException("not-linked", "This pair is not linked: only a pair decided as linked can be unlinked.");
         }
-        var first = await ActiveAsync(item.IdentityA, cancellationToken);
-        var second = await ActiveAsync(item.IdentityB!.Value, cancellationToken);
+        var first = await Survivors.ActiveAsync(db, item.IdentityA, cancellationToken);
+        var second = await Survivors.ActiveAsync(db, item.IdentityB!.Value, cancellationToken);
         var strategy = db.Database.CreateExecutionStrategy();
         await strategy.ExecuteAsync(async () =>
         {
@@ -175,17 +176,6 @@ public sealed class DuplicateResolution(IdentityRefDbContext db, MergeService me
             }
             await transaction.CommitAsync(cancellationToken);
         });
-    }
-
-    /// <summary>The identity, or the active identity it was merged into (through a chain too).</summary>
-    private async Task<Identity> ActiveAsync(Guid id, CancellationToken cancellationToken)
-    {
-        var identity = await db.Identities.FirstAsync(i => i.Id == id, cancellationToken);
-        while (identity.MergedIntoId is { } survivor)
-        {
-            identity = await db.Identities.FirstAsync(i => i.Id == survivor, cancellationToken);
-        }
-        return identity;
     }
 
     private async Task<(Identity A, Identity B)> PairAsync(DuplicateItem item, CancellationToken cancellationToken)

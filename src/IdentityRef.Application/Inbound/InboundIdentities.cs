@@ -27,13 +27,13 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
             {
                 if (await ByIpp(db, cx.Id, cancellationToken) is { } own)
                 {
-                    return await ActiveAsync(own, cancellationToken);
+                    return await Survivors.ActiveAsync(db, own, cancellationToken);
                 }
                 continue;
             }
             if (await ByCrossReference(db, SystemOf(cx), cx.Id, cancellationToken) is { } owner)
             {
-                return await ActiveAsync(owner, cancellationToken);
+                return await Survivors.ActiveAsync(db, owner, cancellationToken);
             }
         }
         return null;
@@ -54,16 +54,6 @@ public sealed class InboundIdentities(IdentityRefDbContext db, IOptions<Identity
     {
         var system = SystemOf(cx);
         return db.Identifiers.Where(i => i.System == system && i.Value == cx.Id).Select(i => i.IdentityId).FirstOrDefaultAsync(cancellationToken);
-    }
-
-    /// <summary>A merged identity stands for its survivor.</summary>
-    private async Task<Identity> ActiveAsync(Identity identity, CancellationToken cancellationToken)
-    {
-        while (identity.MergedIntoId is { } survivor)
-        {
-            identity = await db.Identities.FirstAsync(i => i.Id == survivor, cancellationToken);
-        }
-        return identity;
     }
 
     /// <summary>
