@@ -18,56 +18,6 @@ public sealed class ScheduledWorkReviewTests
 {
     private static readonly TimeSpan PastMaxAge = TimeSpan.FromDays(400); // the default age is 365 days
 
-    // ins-insi-rniv.md §1: "NIR vs NIA is told by the OID, never by the digits"; docs/insi.md: "a NIR held from INSi is never
-    // replaced by a NIA (... the re-verification files such an answer as a mismatch, nia-after-nir ...)". InsReverifier.JudgeAsync
-    // compares only the 15 characters (judgement.Ins.Value == identity.InsValue): INSi answering the identity's matricule as a NIA
-    // is "confirmed", the identity keeps sharing it as an INS-NIR (OID …4.8) with a fresh check date.
-    [Fact]
-    public async Task Reverification_InsiAnsweringTheNirHeldAsANia_SameDigits_IsAMismatch_NotConfirmed()
-    {
-        await using var host = await JobsTestHost.StartAsync();
-        var ipp = await host.QualifyAsync(JobsTestHost.Person("Adrun", "Zoe", "1975-12-31", "F"), withDocument: true);
-        var before = await host.IdentityAsync(ipp);
-        Assert.Equal((InsKind.Nir, IdentityStatus.Qual), (before.InsKind!.Value, before.Status));
-        // Meanwhile at the teleservice: the same 13 characters and key, under the NIA authority.
-        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities()
-            .Select(p => p.BirthName == "ADRUN" ? p with { Ins = p.Ins with { Oid = InsOids.Nia } } : p));
-        host.Clock.Advance(PastMaxAge);
-
-        var counters = await host.WithScopeAsync(sp => sp.GetRequiredService<InsReverifier>().RunAsync(default)).WaitAsync(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(0, counters[InsReverifier.Outcomes.Confirmed]);
-        Assert.Equal(1, counters[InsReverifier.Outcomes.Mismatch]);
-    }
-
-    // InsiRetrier.DueAsync takes the oldest "down" calls (BatchSize) whatever the identity has become; for an identity that may no
-    // longer call INSi (douteuse, fictive, merged, sex U) SearchAsync throws, the job counts "not-allowed", records nothing, and
-    // the same call heads the next batch again, forever: once BatchSize such identities exist, no other failed call is ever retried.
-    [Fact]
-    public async Task InsiRetry_AnIdentityThatMayNoLongerCallInsi_DoesNotStopTheOtherFailedCallsFromBeingRetried()
-    {
-        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsiRetry:BatchSize"] = "1" });
-        host.Insi.Down = true;
-        var doubtful = await host.CreateAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"));
-        Assert.Equal(HttpStatusCode.BadGateway, (await host.Client.PostAsync($"/api/patients/{doubtful}/insi/search", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await host.Client.PutAsync($"/api/patients/{doubtful}/attributes",
-            new JsonObject { ["attributes"] = new JsonArray("douteuse") }.Content())).StatusCode);
-        var waiting = await host.CreateAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"));
-        Assert.Equal(HttpStatusCode.BadGateway, (await host.Client.PostAsync($"/api/patients/{waiting}/insi/search", null)).StatusCode);
-        host.Insi.Down = false;
-
-        for (var run = 0; run < 3; run++)
-        {
-            host.Clock.Advance(TimeSpan.FromMinutes(11));
-            await host.WithScopeAsync(sp => sp.GetRequiredService<InsiRetrier>().RunAsync(default)).WaitAsync(TimeSpan.FromSeconds(60));
-        }
-
-        var waitingId = (await host.IdentityAsync(waiting)).Id;
-        var latest = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().InsiCalls.AsNoTracking()
-            .Where(c => c.IdentityId == waitingId).OrderBy(c => c.Id).LastAsync());
-        Assert.Equal((InsiRetrier.ActorName, "00"), (latest.Actor, latest.Outcome));
-    }
-
     // InsiXml.TryLoad puts no bound on the nesting depth. Measured: elements in no namespace nested under a prefixed element load in
     // quadratic time (20,000 levels 2.5 s, 40,000 levels 8.5 s of CPU), and InsiXml.Text then reads XElement.Value, which recurses
     // once per level (XContainer.AppendText) and overflows the stack — uncatchable, the process dies — from ~100,000 levels on a

@@ -106,6 +106,7 @@ public static class VigilanceText
     {
         "accepted" => "acceptée",
         "rejected" => "rejetée",
+        "dropped" => "abandonnée (plus d'appel INSi possible)",
         _ => decision,
     };
 
