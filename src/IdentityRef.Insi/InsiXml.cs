@@ -3,7 +3,10 @@ using System.Xml.Linq;
 
 namespace IdentityRef.Insi;
 
-/// <summary>XML loading with no DTD and no external resolution (answers and requests come from the network).</summary>
+/// <summary>
+/// XML loading with no DTD and no external resolution (answers and requests come from the network), and strict reading of
+/// single-valued elements.
+/// </summary>
 internal static class InsiXml
 {
     private static readonly XmlReaderSettings SafeSettings = new()
@@ -38,7 +41,13 @@ internal static class InsiXml
             return (null, "the root is not a SOAP 1.2 Envelope");
         }
 
-        var body = envelope.Element(soap + "Body");
+        string? repeated = null;
+        var body = envelope.Only(soap + "Body", ref repeated);
+        if (repeated is not null)
+        {
+            return (null, "the envelope has more than one Body");
+        }
+
         if (body is null)
         {
             return (null, "the envelope has no Body");
@@ -48,9 +57,39 @@ internal static class InsiXml
         return children.Count == 1 ? (children[0], null) : (null, $"the Body has {children.Count} elements instead of 1");
     }
 
-    public static string? Text(this XElement parent, XName name)
+    /// <summary>The trimmed text of the first child of that name, null when absent or empty (lenient: requests, faults).</summary>
+    public static string? Text(this XElement parent, XName name) => Trimmed(parent.Element(name));
+
+    /// <summary>
+    /// The child of that name when there is exactly one, null when there is none. When there are several, never the first one:
+    /// null, and <paramref name="problem"/> (when not already set) says "<c>where</c> with more than one <c>name</c>" —
+    /// element names only, no content, so the problem is safe to log. <paramref name="where"/> defaults to the parent's name.
+    /// </summary>
+    public static XElement? Only(this XElement parent, XName name, ref string? problem, string? where = null)
     {
-        var value = parent.Element(name)?.Value.Trim();
+        using var children = parent.Elements(name).GetEnumerator();
+        if (!children.MoveNext())
+        {
+            return null;
+        }
+
+        var only = children.Current;
+        if (!children.MoveNext())
+        {
+            return only;
+        }
+
+        problem ??= $"{where ?? parent.Name.LocalName} with more than one {name.LocalName}";
+        return null;
+    }
+
+    /// <summary>The trimmed text of <see cref="Only"/>: null when absent, empty or repeated (then <paramref name="problem"/> says so).</summary>
+    public static string? OnlyText(this XElement parent, XName name, ref string? problem, string? where = null) =>
+        Trimmed(parent.Only(name, ref problem, where));
+
+    private static string? Trimmed(XElement? element)
+    {
+        var value = element?.Value.Trim();
         return string.IsNullOrEmpty(value) ? null : value;
     }
 }

@@ -161,6 +161,32 @@ public sealed class ClientAgainstCannedAnswersTests
         AssertNoPatientData(error);
     }
 
+    // Every other element of INSi_RESULTAT_INS.xsd but INSHISTO has maxOccurs="1" too: a second IdIndividu, NumIdentifiant,
+    // Cle or OID in INSACTIF, a second birth name, sex or birth date in TIQ, a second CodeCR is malformed, never "the first one".
+    [Theory]
+    [InlineData("</IdIndividu>", "<IdIndividu><NumIdentifiant>2090763220888</NumIdentifiant><Cle>62</Cle></IdIndividu>", "INSACTIF with more than one IdIndividu")]
+    [InlineData("<NumIdentifiant>1090763220888</NumIdentifiant>", "<NumIdentifiant>2090763220888</NumIdentifiant>", "INSACTIF/IdIndividu with more than one NumIdentifiant")]
+    [InlineData("<Cle>35</Cle>", "<Cle>62</Cle>", "INSACTIF/IdIndividu with more than one Cle")]
+    [InlineData("<OID>1.2.250.1.213.1.4.9</OID>", "<OID>1.2.250.1.213.1.4.8</OID>", "INSACTIF with more than one OID")]
+    [InlineData("<NomNaissance>PROVISOIRE</NomNaissance>", "<NomNaissance>AUTRE</NomNaissance>", "TIQ with more than one NomNaissance")]
+    [InlineData("<Sexe>M</Sexe>", "<Sexe>F</Sexe>", "TIQ with more than one Sexe")]
+    [InlineData("<DateNaissance>2009-07-01</DateNaissance>", "<DateNaissance>1950-01-01</DateNaissance>", "TIQ with more than one DateNaissance")]
+    [InlineData("<CodeCR>00</CodeCR>", "<CodeCR>01</CodeCR>", "CR with more than one CodeCR")]
+    public async Task FoundAnswer_WithASingleValuedElementTwice_IsMalformed_NotTheFirstOne(string first, string second, string reason)
+    {
+        var real = Encoding.UTF8.GetString(TestSetup.Answer("TEST_2.05.xml"));
+        Assert.Contains(first, real, StringComparison.Ordinal);
+        var body = real.Replace(first, first + second, StringComparison.Ordinal);
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body), query: TestSetup.Traits("PROVISOIRE", "MATRICULE", 'M', "2009-07-01"));
+
+        Assert.Null(result.Value);
+        var error = Assert.IsType<InsiMalformedAnswerError>(result.Error);
+        Assert.Equal(reason, error.Reason);
+        Assert.Equal(1, result.HttpAttempts);
+        AssertNoPatientData(error);
+    }
+
     [Fact]
     public async Task NotFoundAnswerWithTwoIndividuals_IsMalformed_Too()
     {
