@@ -21,7 +21,7 @@ public static class InsiAnswerParser
         if (document is null)
         {
             return (null, httpStatus is >= 200 and < 300
-                ? new InsiMalformedAnswerError(httpStatus, body.Length == 0 ? "empty body" : "the body is not well-formed XML")
+                ? new InsiMalformedAnswerError(httpStatus, body.Length == 0 ? "empty body" : $"the body is not well-formed XML or nests more than {InsiXml.MaxDepth} levels")
                 : new InsiTransportError(httpStatus, "HTTP error without a SOAP answer"));
         }
 

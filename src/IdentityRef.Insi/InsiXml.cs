@@ -4,11 +4,18 @@ using System.Xml.Linq;
 namespace IdentityRef.Insi;
 
 /// <summary>
-/// XML loading with no DTD and no external resolution (answers and requests come from the network), and strict reading of
-/// single-valued elements.
+/// XML loading with no DTD, no external resolution and a nesting limit (answers and requests come from the network), and
+/// strict reading of single-valued elements.
 /// </summary>
 internal static class InsiXml
 {
+    /// <summary>
+    /// The deepest element nesting read (the root is level 1). Real INSi messages are about 10 levels deep (the recorded
+    /// answers 7); anything deeper is refused before the document is built, which would cost quadratic time and, when its
+    /// text is read, a recursion deep enough to overflow the stack.
+    /// </summary>
+    public const int MaxDepth = 32;
+
     private static readonly XmlReaderSettings SafeSettings = new()
     {
         DtdProcessing = DtdProcessing.Prohibit,
@@ -17,10 +24,16 @@ internal static class InsiXml
         IgnoreProcessingInstructions = true,
     };
 
+    /// <summary>The document, or null when it is not well-formed XML or nests elements deeper than <see cref="MaxDepth"/>.</summary>
     public static XDocument? TryLoad(byte[] bytes)
     {
         try
         {
+            if (!WithinDepth(bytes))
+            {
+                return null;
+            }
+
             using var stream = new MemoryStream(bytes, writable: false);
             using var reader = XmlReader.Create(stream, SafeSettings);
             return XDocument.Load(reader, LoadOptions.None);
@@ -29,6 +42,23 @@ internal static class InsiXml
         {
             return null;
         }
+    }
+
+    /// <summary>A streaming pass that stops at the first element nested deeper than <see cref="MaxDepth"/>.</summary>
+    private static bool WithinDepth(byte[] bytes)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        using var reader = XmlReader.Create(stream, SafeSettings);
+        while (reader.Read())
+        {
+            // XmlReader.Depth is 0 for the root element.
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth >= MaxDepth)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The single element child of soap:Body of a SOAP 1.2 envelope, or why there is none.</summary>

@@ -229,6 +229,35 @@ public sealed class ClientAgainstCannedAnswersTests
     }
 
     [Fact]
+    public async Task AnswerNestedVeryDeeply_IsMalformed_AtOnce()
+    {
+        // Under MaxAnswerBytes, but 140,000 levels: loading it would take minutes and reading its text overflow the stack.
+        const int depth = 140_000;
+        var body = new StringBuilder("""<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header>""");
+        body.Insert(body.Length, "<a>", depth).Insert(body.Length, "</a>", depth);
+        body.Append("""</soap:Header><soap:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT></soap:Body></soap:Envelope>""");
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body.ToString())).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("nests more than", Assert.IsType<InsiMalformedAnswerError>(result.Error).Reason, StringComparison.Ordinal);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task AnswerAsDeepAsTheLimit_IsRead_OneLevelMore_IsMalformed()
+    {
+        // The recorded answers are 7 levels deep; a RESULTAT (level 3) is read whatever its padding up to the limit.
+        static byte[] Padded(int levels)
+        {
+            var header = string.Concat(Enumerable.Repeat("<a>", levels - 2)) + string.Concat(Enumerable.Repeat("</a>", levels - 2));
+            return Encoding.UTF8.GetBytes($"""<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header>{header}</soap:Header><soap:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT></soap:Body></soap:Envelope>""");
+        }
+
+        Assert.Equal(InsiResultCode.NotFound, (await SearchAgainst(200, Padded(32))).Value!.Code);
+        Assert.IsType<InsiMalformedAnswerError>((await SearchAgainst(200, Padded(33))).Error);
+    }
+
+    [Fact]
     public async Task OversizedAnswer_IsMalformed()
     {
         var body = Encoding.UTF8.GetBytes("<a>" + new string('x', 3 * 1024 * 1024) + "</a>");
