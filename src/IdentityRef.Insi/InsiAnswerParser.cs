@@ -13,9 +13,16 @@ public static class InsiAnswerParser
     private static readonly XNamespace Res = InsiContract.ResultatNamespace;
     private static readonly XNamespace Siram = InsiContract.SiramNamespace;
 
-    /// <summary>Either an answer or an error; HTTP errors without a SOAP fault become transport errors.</summary>
+    /// <summary>Either an answer or an error; HTTP errors without a SOAP fault, and redirects, become transport errors.</summary>
     public static (InsiAnswer? Answer, InsiError? Error) Parse(int httpStatus, byte[] body)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        if (httpStatus is >= 300 and < 400)
+        {
+            // The client follows no redirect (InsiHttpHandlerFactory): the request is not resent to another host.
+            return (null, new InsiTransportError(httpStatus, "redirect not followed"));
+        }
+
         ArgumentNullException.ThrowIfNull(body);
         var document = body.Length == 0 ? null : InsiXml.TryLoad(body);
         if (document is null)

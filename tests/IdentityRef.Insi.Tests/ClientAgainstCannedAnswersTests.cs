@@ -337,6 +337,32 @@ public sealed class ClientAgainstCannedAnswersTests
         Assert.Equal(1, result.HttpAttempts);
     }
 
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task Redirect_IsNotFollowed_ATransportError_AndTheTraitsGoNowhereElse(int status)
+    {
+        // A misconfigured or compromised front answering a redirect must not get the patient's traits resent to another host.
+        await using var elsewhere = await LoopbackServer.ForCannedAsync(200, TestSetup.Answer("TEST_2.04_cas2.xml"));
+        await using var front = await LoopbackServer.StartAsync((context, _, _) =>
+        {
+            context.Response.Headers.Location = elsewhere.Endpoint.ToString();
+            return LoopbackServer.WriteAsync(context, status, null, []);
+        });
+        var (client, http) = TestSetup.Client(TestSetup.Options(front.Endpoint, retryCount: 2));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        var error = Assert.IsType<InsiTransportError>(result.Error);
+        Assert.Equal(status, error.HttpStatus);
+        Assert.Equal(1, result.HttpAttempts);
+        Assert.Equal(1, front.RequestCount);
+        Assert.Equal(0, elsewhere.RequestCount);
+    }
+
     [Fact]
     public async Task ServerThatNeverAnswers_IsATimeout_AfterEachRetry()
     {
