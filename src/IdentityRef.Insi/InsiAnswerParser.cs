@@ -23,7 +23,6 @@ public static class InsiAnswerParser
             return (null, new InsiTransportError(httpStatus, "redirect not followed"));
         }
 
-        ArgumentNullException.ThrowIfNull(body);
         var document = body.Length == 0 ? null : InsiXml.TryLoad(body);
         if (document is null)
         {
