@@ -13,14 +13,21 @@ public static class InsiAnswerParser
     private static readonly XNamespace Res = InsiContract.ResultatNamespace;
     private static readonly XNamespace Siram = InsiContract.SiramNamespace;
 
-    /// <summary>Either an answer or an error; HTTP errors without a SOAP fault become transport errors.</summary>
+    /// <summary>Either an answer or an error; HTTP errors without a SOAP fault, and redirects, become transport errors.</summary>
     public static (InsiAnswer? Answer, InsiError? Error) Parse(int httpStatus, byte[] body)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        if (httpStatus is >= 300 and < 400)
+        {
+            // The client follows no redirect (InsiHttpHandlerFactory): the request is not resent to another host.
+            return (null, new InsiTransportError(httpStatus, "redirect not followed"));
+        }
+
         var document = body.Length == 0 ? null : InsiXml.TryLoad(body);
         if (document is null)
         {
             return (null, httpStatus is >= 200 and < 300
-                ? new InsiMalformedAnswerError(httpStatus, body.Length == 0 ? "empty body" : "the body is not well-formed XML")
+                ? new InsiMalformedAnswerError(httpStatus, body.Length == 0 ? "empty body" : $"the body is not well-formed XML or nests more than {InsiXml.MaxDepth} levels")
                 : new InsiTransportError(httpStatus, "HTTP error without a SOAP answer"));
         }
 
@@ -52,22 +59,29 @@ public static class InsiAnswerParser
     }
 
     /// <summary>Reads a RESULTAT element (also used for the verification answer, see <see cref="InsiVerificationContract"/>).</summary>
+    /// <remarks>
+    /// Cardinalities are those of INSi_RESULTAT_INS.xsd: every element is read through <see cref="InsiXml.Only"/>, so a
+    /// single-valued element sent twice (two INDIVIDU, a second NumIdentifiant, Sexe or CodeCR) is a malformed answer, never
+    /// "the first one". Only INSHISTO is 0..n.
+    /// </remarks>
     public static (InsiAnswer? Answer, InsiError? Error) ReadResultat(XElement resultat, int httpStatus)
     {
-        var cr = resultat.Element(Res + "CR");
-        var codeText = cr?.Text(Res + "CodeCR");
+        ArgumentNullException.ThrowIfNull(resultat);
+        string? repeated = null;
+        var cr = resultat.Only(Res + "CR", ref repeated);
+        var codeText = cr?.OnlyText(Res + "CodeCR", ref repeated);
+        var label = cr?.OnlyText(Res + "LibelleCR", ref repeated) ?? string.Empty;
+        // INDIVIDU is 0..1: an answer carrying two people is no answer for one, whatever its CodeCR.
+        var individualElement = resultat.Only(Res + "INDIVIDU", ref repeated);
+        if (repeated is not null)
+        {
+            return (null, new InsiMalformedAnswerError(httpStatus, repeated));
+        }
+
         var code = InsiResultCodeExtensions.FromWire(codeText);
         if (cr is null || code is null)
         {
             return (null, new InsiMalformedAnswerError(httpStatus, "CR/CodeCR missing or not 00, 01 or 02"));
-        }
-
-        var label = cr.Text(Res + "LibelleCR") ?? string.Empty;
-        // INDIVIDU is 0..1 in INSi_RESULTAT_INS.xsd: an answer carrying two people is no answer for one, never "the first one".
-        var (individualElement, individualProblem) = AtMostOne(resultat, "INDIVIDU", "RESULTAT");
-        if (individualProblem is not null)
-        {
-            return (null, new InsiMalformedAnswerError(httpStatus, individualProblem));
         }
 
         if (code != InsiResultCode.Found)
@@ -89,10 +103,12 @@ public static class InsiAnswerParser
     private static (InsiIndividual? Individual, string? Problem) ReadIndividual(XElement individual)
     {
         // INSACTIF and TIQ are 1..1 in the XSD: two of either is malformed, not "the first one".
-        var (activeElement, activeCount) = AtMostOne(individual, "INSACTIF", "INDIVIDU");
-        if (activeCount is not null)
+        string? repeated = null;
+        var activeElement = individual.Only(Res + "INSACTIF", ref repeated);
+        var tiq = individual.Only(Res + "TIQ", ref repeated);
+        if (repeated is not null)
         {
-            return (null, activeCount);
+            return (null, repeated);
         }
 
         if (activeElement is null)
@@ -103,7 +119,7 @@ public static class InsiAnswerParser
         var (active, activeProblem) = ReadIns(activeElement, keyRequired: true);
         if (active is null)
         {
-            return (null, "INSACTIF: " + activeProblem);
+            return (null, activeProblem);
         }
 
         var history = new List<InsIdentifier>();
@@ -112,16 +128,10 @@ public static class InsiAnswerParser
             var (former, problem) = ReadIns(historyElement, keyRequired: false);
             if (former is null)
             {
-                return (null, "INSHISTO: " + problem);
+                return (null, problem);
             }
 
             history.Add(former);
-        }
-
-        var (tiq, tiqCount) = AtMostOne(individual, "TIQ", "INDIVIDU");
-        if (tiqCount is not null)
-        {
-            return (null, tiqCount);
         }
 
         if (tiq is null)
@@ -130,75 +140,82 @@ public static class InsiAnswerParser
         }
 
         var (traits, traitsProblem) = ReadTraits(tiq);
-        return traits is null ? (null, "TIQ: " + traitsProblem) : (new InsiIndividual(active, history, traits), null);
+        return traits is null ? (null, traitsProblem) : (new InsiIndividual(active, history, traits), null);
     }
 
-    /// <summary>The only child of that name, or none; more than one is a problem (names of elements only: no patient data).</summary>
-    private static (XElement? Element, string? Problem) AtMostOne(XElement parent, string name, string parentName)
-    {
-        using var children = parent.Elements(Res + name).GetEnumerator();
-        if (!children.MoveNext())
-        {
-            return (null, null);
-        }
-
-        var first = children.Current;
-        return children.MoveNext() ? (null, $"{parentName} with more than one {name}") : (first, null);
-    }
-
+    /// <summary>An INSACTIF or INSHISTO; every problem is prefixed with that name (names of elements only: no patient data).</summary>
     private static (InsIdentifier? Ins, string? Problem) ReadIns(XElement element, bool keyRequired)
     {
-        var id = element.Element(Res + "IdIndividu");
-        var number = id?.Text(Res + "NumIdentifiant");
-        var key = id?.Text(Res + "Cle");
-        var oid = element.Text(Res + "OID");
+        var name = element.Name.LocalName;
+        string? repeated = null;
+        var id = element.Only(Res + "IdIndividu", ref repeated);
+        var idName = name + "/IdIndividu";
+        var number = id?.OnlyText(Res + "NumIdentifiant", ref repeated, idName);
+        var key = id?.OnlyText(Res + "Cle", ref repeated, idName);
+        var type = id?.OnlyText(Res + "TypeMatricule", ref repeated, idName);
+        var oid = element.OnlyText(Res + "OID", ref repeated);
+        var fromText = element.OnlyText(Res + "DateDeb", ref repeated);
+        var toText = element.OnlyText(Res + "DateFin", ref repeated);
+        if (repeated is not null)
+        {
+            return (null, repeated);
+        }
+
         if (!InsiFormats.IsMatricule13(number))
         {
-            return (null, "NumIdentifiant missing or not 13 characters");
+            return (null, name + ": NumIdentifiant missing or not 13 characters");
         }
 
         if ((keyRequired || key is not null) && !InsiFormats.IsKey(key))
         {
-            return (null, "Cle missing or not 2 digits");
+            return (null, name + ": Cle missing or not 2 digits");
         }
 
         if (oid is null)
         {
-            return (null, "OID missing");
+            return (null, name + ": OID missing");
         }
 
-        if (!TryReadDate(element.Text(Res + "DateDeb"), out var from) || !TryReadDate(element.Text(Res + "DateFin"), out var to))
+        if (!TryReadDate(fromText, out var from) || !TryReadDate(toText, out var to))
         {
-            return (null, "DateDeb or DateFin is not a date");
+            return (null, name + ": DateDeb or DateFin is not a date");
         }
 
-        return (new InsIdentifier(number!, key, oid, id!.Text(Res + "TypeMatricule"), from, to), null);
+        return (new InsIdentifier(number!, key, oid, type, from, to), null);
     }
 
     private static (InsTraits? Traits, string? Problem) ReadTraits(XElement tiq)
     {
-        var birthName = tiq.Text(Res + "NomNaissance");
-        var firstName = tiq.Text(Res + "Prenom");
-        var list = tiq.Text(Res + "ListePrenom") ?? firstName;
-        var sex = tiq.Text(Res + "Sexe");
-        var birthDate = tiq.Text(Res + "DateNaissance");
+        string? repeated = null;
+        var birthName = tiq.OnlyText(Res + "NomNaissance", ref repeated);
+        var firstName = tiq.OnlyText(Res + "Prenom", ref repeated);
+        var listText = tiq.OnlyText(Res + "ListePrenom", ref repeated);
+        var sex = tiq.OnlyText(Res + "Sexe", ref repeated);
+        var birthDate = tiq.OnlyText(Res + "DateNaissance", ref repeated);
+        var birthPlace = tiq.OnlyText(Res + "LieuNaissance", ref repeated);
+        if (repeated is not null)
+        {
+            return (null, repeated);
+        }
+
+        var list = listText ?? firstName;
         if (birthName is null || list is null)
         {
-            return (null, "NomNaissance or first names missing");
+            return (null, "TIQ: NomNaissance or first names missing");
         }
 
         if (sex is not { Length: 1 } || !char.IsAsciiLetterUpper(sex[0]))
         {
-            return (null, "Sexe missing or not one upper-case letter");
+            return (null, "TIQ: Sexe missing or not one upper-case letter");
         }
 
         if (!InsiFormats.IsLunarDate(birthDate))
         {
-            return (null, "DateNaissance missing or not YYYY-MM-DD");
+            return (null, "TIQ: DateNaissance missing or not YYYY-MM-DD");
         }
 
         firstName ??= list.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
-        return (new InsTraits(birthName, firstName, list, sex[0], birthDate!, tiq.Text(Res + "LieuNaissance")), null);
+        return (new InsTraits(birthName, firstName, list, sex[0], birthDate!, birthPlace), null);
     }
 
     private static InsiFaultError ReadFault(XElement fault, int httpStatus)

@@ -11,13 +11,15 @@ public static class InsiHttpHandlerFactory
     /// A handler presenting the configured client certificate (mutual TLS, TLS 1.2+). Without a certificate,
     /// a plain handler (tests, simulator). A missing file or a wrong password is a start-up configuration error
     /// and throws. <paramref name="serverCertificateValidation"/> is for tests against a self-signed server only.
+    /// Redirects are never followed: a 3xx from a misconfigured or compromised front would resend the patient's traits
+    /// to another host; it is a transport error instead (see <see cref="InsiAnswerParser.Parse"/>).
     /// </summary>
     public static HttpClientHandler Create(
         InsiOptions options,
         Func<HttpRequestMessage, X509Certificate2?, X509Chain?, SslPolicyErrors, bool>? serverCertificateValidation = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var handler = new HttpClientHandler { SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13 };
+        var handler = new HttpClientHandler { SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13, AllowAutoRedirect = false };
         if (serverCertificateValidation is not null)
         {
             handler.ServerCertificateCustomValidationCallback = serverCertificateValidation;

@@ -32,7 +32,7 @@ public sealed class InsiCall
     /// <summary>JSON: the INS traits returned (TIQ).</summary>
     public string? Traits { get; init; }
 
-    /// <summary><c>accepted</c>, <c>rejected</c>, or null while undecided.</summary>
+    /// <summary><c>accepted</c>, <c>rejected</c>, or null while undecided; <c>dropped</c> for a failure the retry job will not retry.</summary>
     public string? Decision { get; set; }
 
     public DateTimeOffset? DecidedAt { get; set; }

@@ -161,6 +161,32 @@ public sealed class ClientAgainstCannedAnswersTests
         AssertNoPatientData(error);
     }
 
+    // Every other element of INSi_RESULTAT_INS.xsd but INSHISTO has maxOccurs="1" too: a second IdIndividu, NumIdentifiant,
+    // Cle or OID in INSACTIF, a second birth name, sex or birth date in TIQ, a second CodeCR is malformed, never "the first one".
+    [Theory]
+    [InlineData("</IdIndividu>", "<IdIndividu><NumIdentifiant>2090763220888</NumIdentifiant><Cle>62</Cle></IdIndividu>", "INSACTIF with more than one IdIndividu")]
+    [InlineData("<NumIdentifiant>1090763220888</NumIdentifiant>", "<NumIdentifiant>2090763220888</NumIdentifiant>", "INSACTIF/IdIndividu with more than one NumIdentifiant")]
+    [InlineData("<Cle>35</Cle>", "<Cle>62</Cle>", "INSACTIF/IdIndividu with more than one Cle")]
+    [InlineData("<OID>1.2.250.1.213.1.4.9</OID>", "<OID>1.2.250.1.213.1.4.8</OID>", "INSACTIF with more than one OID")]
+    [InlineData("<NomNaissance>PROVISOIRE</NomNaissance>", "<NomNaissance>AUTRE</NomNaissance>", "TIQ with more than one NomNaissance")]
+    [InlineData("<Sexe>M</Sexe>", "<Sexe>F</Sexe>", "TIQ with more than one Sexe")]
+    [InlineData("<DateNaissance>2009-07-01</DateNaissance>", "<DateNaissance>1950-01-01</DateNaissance>", "TIQ with more than one DateNaissance")]
+    [InlineData("<CodeCR>00</CodeCR>", "<CodeCR>01</CodeCR>", "CR with more than one CodeCR")]
+    public async Task FoundAnswer_WithASingleValuedElementTwice_IsMalformed_NotTheFirstOne(string first, string second, string reason)
+    {
+        var real = Encoding.UTF8.GetString(TestSetup.Answer("TEST_2.05.xml"));
+        Assert.Contains(first, real, StringComparison.Ordinal);
+        var body = real.Replace(first, first + second, StringComparison.Ordinal);
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body), query: TestSetup.Traits("PROVISOIRE", "MATRICULE", 'M', "2009-07-01"));
+
+        Assert.Null(result.Value);
+        var error = Assert.IsType<InsiMalformedAnswerError>(result.Error);
+        Assert.Equal(reason, error.Reason);
+        Assert.Equal(1, result.HttpAttempts);
+        AssertNoPatientData(error);
+    }
+
     [Fact]
     public async Task NotFoundAnswerWithTwoIndividuals_IsMalformed_Too()
     {
@@ -200,6 +226,35 @@ public sealed class ClientAgainstCannedAnswersTests
         var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body));
 
         Assert.IsType<InsiMalformedAnswerError>(result.Error);
+    }
+
+    [Fact]
+    public async Task AnswerNestedVeryDeeply_IsMalformed_AtOnce()
+    {
+        // Under MaxAnswerBytes, but 140,000 levels: loading it would take minutes and reading its text overflow the stack.
+        const int depth = 140_000;
+        var body = new StringBuilder("""<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header>""");
+        body.Insert(body.Length, "<a>", depth).Insert(body.Length, "</a>", depth);
+        body.Append("""</soap:Header><soap:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT></soap:Body></soap:Envelope>""");
+
+        var result = await SearchAgainst(200, Encoding.UTF8.GetBytes(body.ToString())).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Contains("nests more than", Assert.IsType<InsiMalformedAnswerError>(result.Error).Reason, StringComparison.Ordinal);
+        Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Fact]
+    public async Task AnswerAsDeepAsTheLimit_IsRead_OneLevelMore_IsMalformed()
+    {
+        // The recorded answers are 7 levels deep; a RESULTAT (level 3) is read whatever its padding up to the limit.
+        static byte[] Padded(int levels)
+        {
+            var header = string.Concat(Enumerable.Repeat("<a>", levels - 2)) + string.Concat(Enumerable.Repeat("</a>", levels - 2));
+            return Encoding.UTF8.GetBytes($"""<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header>{header}</soap:Header><soap:Body><RESULTAT xmlns="http://www.cnamts.fr/INSiResultat"><CR><CodeCR>01</CodeCR><LibelleCR>x</LibelleCR></CR></RESULTAT></soap:Body></soap:Envelope>""");
+        }
+
+        Assert.Equal(InsiResultCode.NotFound, (await SearchAgainst(200, Padded(32))).Value!.Code);
+        Assert.IsType<InsiMalformedAnswerError>((await SearchAgainst(200, Padded(33))).Error);
     }
 
     [Fact]
@@ -280,6 +335,32 @@ public sealed class ClientAgainstCannedAnswersTests
 
         Assert.Equal(404, Assert.IsType<InsiTransportError>(result.Error).HttpStatus);
         Assert.Equal(1, result.HttpAttempts);
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task Redirect_IsNotFollowed_ATransportError_AndTheTraitsGoNowhereElse(int status)
+    {
+        // A misconfigured or compromised front answering a redirect must not get the patient's traits resent to another host.
+        await using var elsewhere = await LoopbackServer.ForCannedAsync(200, TestSetup.Answer("TEST_2.04_cas2.xml"));
+        await using var front = await LoopbackServer.StartAsync((context, _, _) =>
+        {
+            context.Response.Headers.Location = elsewhere.Endpoint.ToString();
+            return LoopbackServer.WriteAsync(context, status, null, []);
+        });
+        var (client, http) = TestSetup.Client(TestSetup.Options(front.Endpoint, retryCount: 2));
+        using var _ = http;
+
+        var result = await client.SearchByTraitsAsync(AnyQuery);
+
+        var error = Assert.IsType<InsiTransportError>(result.Error);
+        Assert.Equal(status, error.HttpStatus);
+        Assert.Equal(1, result.HttpAttempts);
+        Assert.Equal(1, front.RequestCount);
+        Assert.Equal(0, elsewhere.RequestCount);
     }
 
     [Fact]

@@ -22,24 +22,41 @@ public sealed record RankedCandidate(MatchRow Row, MatchResult Result)
 /// </summary>
 public sealed class DuplicateCandidates(IdentityRefDbContext db, MatchEngineProvider engines)
 {
-    /// <summary>Every Possible or Probable candidate, best first; <paramref name="compared"/> tells how many identities were scored.</summary>
-    public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every Possible or Probable candidate, best first, and how many identities were scored. With
+    /// <paramref name="onlyShareableIns"/> (the query side: another system asks), an INS the server does not share (that of
+    /// an identity not qualified) is no criterion: the identity is scored without it and is not found through it alone, so
+    /// the answer is the same whatever INS the caller gives, and never tells that the server holds that INS (RNIV: only a
+    /// qualified identity carries its INS to others). Admission and the cell's check use every INS held, to find duplicates.
+    /// </summary>
+    public async Task<(IReadOnlyList<RankedCandidate> Candidates, int Compared)> FindAsync(MatchRecord probe, Guid? exclude, CancellationToken cancellationToken,
+        bool onlyShareableIns = false)
     {
         var engine = await engines.GetAsync(db, cancellationToken);
         // One statement: the active identities whose keys meet the probe's, only the columns the matcher and the answer
         // read. The kept candidates are answered from these rows: no second read by identity (it cost as much CPU as this
         // one, docs/deployment.md), and what is shown is exactly what was scored.
         var rows = await MatchRows.ByKeysAsync(db, IdentityMatching.KeyHashes(probe), cancellationToken);
+        var traitKeys = onlyShareableIns && probe.Ins is not null ? IdentityMatching.KeyHashes(probe with { Ins = null }) : null;
         var scored = new Dictionary<string, MatchRow>(rows.Count);
         var records = new List<MatchRecord>(rows.Count);
         foreach (var row in rows)
         {
-            if (row.Id != exclude)
+            if (row.Id == exclude)
             {
-                var record = row.ToRecord();
-                scored[record.Id] = row;
-                records.Add(record);
+                continue;
             }
+            var record = row.ToRecord();
+            if (onlyShareableIns && record.Ins is not null && row.Status != IdentityStatus.Qual)
+            {
+                record = record with { Ins = null };
+                if (traitKeys is not null && !IdentityMatching.KeyHashes(record).Overlaps(traitKeys))
+                {
+                    continue;
+                }
+            }
+            scored[record.Id] = row;
+            records.Add(record);
         }
         if (records.Count == 0)
         {

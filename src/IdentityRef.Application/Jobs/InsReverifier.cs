@@ -294,7 +294,9 @@ public sealed class InsReverifier(
         {
             return new Verdict(Outcomes.Mismatch, verdict.Rule == "insi-traits-invalid" ? "answer-traits-invalid" : "answer-ins-invalid");
         }
-        if (judgement.Ins!.Value == identity.InsValue)
+        // NIR and NIA are told by the OID, never by the digits: a NIA that became a NIR often keeps its number.
+        var sameNumber = judgement.Ins!.Value == identity.InsValue;
+        if (sameNumber && judgement.Ins.Kind == identity.InsKind)
         {
             // The judge puts "INS held elsewhere" before the traits: with the identity's own INS and no trait differing, the
             // answer confirms this identity, and the other holder is the one to look at.
@@ -305,7 +307,7 @@ public sealed class InsReverifier(
                 _ => new Verdict(Outcomes.Mismatch, "traits-changed"),
             };
         }
-        var known = individual.History.Any(h => h.WithKey == identity.InsValue || h.Matricule13 == identity.InsValue![..13]);
+        var known = sameNumber || individual.History.Any(h => h.WithKey == identity.InsValue || h.Matricule13 == identity.InsValue![..13]);
         if (!known)
         {
             return new Verdict(Outcomes.Mismatch, "different-ins");

@@ -12,12 +12,16 @@ namespace IdentityRef.Application.Jobs;
 /// transport failure, timeout, a "try later" fault such as insi_102 — not an answer nor a refusal): a search by traits through <see cref="QualificationService"/>, as staff
 /// would, so its answer awaits their decision like any other. A failure counts as retried once any later call
 /// exists for the identity; after <see cref="InsiRetryOptions.MaxAttempts"/> failed retries, a
-/// <c>technical-failure</c> work item hands it over to the identity vigilance cell, and the job leaves it alone.
+/// <c>technical-failure</c> work item hands it over to the identity vigilance cell, and the job leaves it alone. A failure
+/// of an identity that may no longer call INSi (doubtful, fictitious, merged, sex unknown) is marked dropped and left too.
 /// </summary>
 public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qualification, TimeProvider clock, IOptions<SchedulerOptions> options)
 {
     public const string JobName = "insi-retry";
     public static readonly string ActorName = Actor.System(JobName).Name;
+
+    /// <summary>The decision recorded on a failed call this job will not retry: its identity may no longer call INSi.</summary>
+    public const string DecisionDropped = "dropped";
 
     private InsiRetryOptions Settings => options.Value.InsiRetry;
 
@@ -30,7 +34,7 @@ public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qu
             .Where(c => c.Outcome == InsiCallOutcomes.Unavailable
                 // calls recorded before the typed outcome: a transport failure or a time-out was written "error"
                 || (c.Outcome == InsiCallOutcomes.Error && c.Error != null && (c.Error.StartsWith("InsiTransportError") || c.Error.StartsWith("InsiTimeoutError"))))
-            .Where(c => c.Actor != reverification && c.CalledAt <= before)
+            .Where(c => c.Actor != reverification && c.CalledAt <= before && c.Decision == null)
             .Where(c => !db.InsiCalls.Any(later => later.IdentityId == c.IdentityId && later.Id > c.Id))
             // Handed over to the cell already (whatever it decided): not retried any more.
             .Where(c => !db.WorkItems.Any(w => w.IdentityId == c.IdentityId && w.Kind == WorkItemKinds.TechnicalFailure && w.CreatedAt >= c.CalledAt))
@@ -63,8 +67,12 @@ public sealed class InsiRetrier(IdentityRefDbContext db, QualificationService qu
             }
             catch (DomainRuleException)
             {
-                // The identity may no longer be asked (doubtful, merged, sex unknown): nothing to retry.
+                // The identity may no longer be asked (doubtful, merged, sex unknown): nothing to retry. The failure is marked
+                // as dropped, or it would head every later batch and, once a batch of them piled up, stop all other retries.
                 db.ChangeTracker.Clear();
+                var dropped = await db.InsiCalls.SingleAsync(c => c.Id == failed.Id, cancellationToken);
+                (dropped.Decision, dropped.DecidedAt, dropped.DecidedBy) = (DecisionDropped, clock.GetUtcNow(), ActorName);
+                await db.SaveChangesAsync(cancellationToken);
                 counters.Add("not-allowed");
             }
             catch (DbUpdateConcurrencyException)

@@ -23,13 +23,13 @@ public sealed record GradedCandidate(Identity Identity, double Score, MatchGrade
 /// score from 0 to 1 and a grade. The matcher's Fellegi–Sunter weight w (log2 of a likelihood ratio) becomes
 /// 1 / (1 + 2^(PossibleThreshold − w)): 0.5 at the Possible threshold, rising towards 1 with the evidence. The grade is
 /// the matcher's class, and <see cref="MatchGrade.Certain"/> for a Probable candidate whose shareable INS is the one the
-/// caller gave.
+/// caller gave. An INS the server does not share counts for nothing here (<see cref="DuplicateCandidates.FindAsync"/>).
 /// </summary>
 public sealed class PatientMatch(IdentityRefDbContext db, DuplicateCandidates candidates, MatchEngineProvider engines)
 {
     public async Task<IReadOnlyList<GradedCandidate>> MatchAsync(ValidatedTraits traits, int count, bool onlyCertain, CancellationToken cancellationToken)
     {
-        var (found, _) = await candidates.FindAsync(IdentityMatching.ToRecord(traits), exclude: null, cancellationToken);
+        var (found, _) = await candidates.FindAsync(IdentityMatching.ToRecord(traits), exclude: null, cancellationToken, onlyShareableIns: true);
         var threshold = engines.Options.PossibleThreshold;
         var kept = found.Select(c => (c.Row.Id, Score: Math.Round(1 / (1 + Math.Pow(2, threshold - c.Result.Score)), 4), Grade: GradeOf(c, traits)))
             .Where(g => !onlyCertain || g.Grade == MatchGrade.Certain).Take(count).ToList();

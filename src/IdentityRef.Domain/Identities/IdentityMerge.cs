@@ -25,6 +25,13 @@ public static class IdentityMerge
             throw new DomainRuleException("ins-collision",
                 "The two identities hold different INS: this is a potential collision for the identity vigilance cell, not a duplicate to merge.");
         }
+        if (merged.Status == IdentityStatus.Qual && (survivor.Attributes & (IdentityAttributes.Douteuse | IdentityAttributes.Fictive)) != 0)
+        {
+            // The receivers hold the merged identity's INS as qualified; on a doubtful or fictitious survivor it would be
+            // provisional, and no message of a merge withdraws it from them (the group merge refuses this too).
+            throw new DomainRuleException("qualified-lost",
+                "The merged identity is qualified and the survivor is marked doubtful or fictitious: the merge would leave no qualified identity. Keep the qualified identity as the survivor, or settle the doubt first.");
+        }
         var takeOver = TakesOver(survivor, merged);
         if (takeOver)
         {

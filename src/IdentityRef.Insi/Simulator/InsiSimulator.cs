@@ -66,7 +66,7 @@ public sealed class InsiSimulator
         var document = InsiXml.TryLoad(body);
         if (document is null)
         {
-            return SimulatorFaults.Malformed(null, "La requete n'est pas un document XML bien forme.");
+            return SimulatorFaults.Malformed(null, $"La requete n'est pas un document XML bien forme d'au plus {InsiXml.MaxDepth} niveaux.");
         }
 
         var (payload, problem) = InsiXml.BodyPayload(document);

@@ -18,6 +18,9 @@ public static class InsiSetup
     public const string HttpClientName = "insi";
     public const string SimulatorPath = "/simulators/insi";
 
+    /// <summary>The largest request the hosted simulator reads (real requests are a few KiB, the client's answers are capped at 1 MiB too).</summary>
+    public const int SimulatorMaxRequestBytes = 1024 * 1024;
+
     public static void AddInsi(this IServiceCollection services, IConfiguration configuration)
     {
         // Checked at start, not at the first call: a relative endpoint (the hosted simulator) is checked as this server's own address would resolve it.
@@ -54,14 +57,43 @@ public static class InsiSetup
         }
         app.MapPost(SimulatorPath, async (HttpContext http, InsiSimulator simulator) =>
         {
-            using var buffer = new MemoryStream();
-            await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
-            var answer = simulator.Handle(buffer.ToArray(), http.Request.ContentType);
+            // Anonymous: a request larger than any real one (a few KiB) is refused unread, not buffered up to Kestrel's 30 MB.
+            var body = await ReadAtMostAsync(http.Request, SimulatorMaxRequestBytes, http.RequestAborted);
+            if (body is null)
+            {
+                http.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+                return;
+            }
+
+            var answer = simulator.Handle(body, http.Request.ContentType);
             http.Response.StatusCode = answer.StatusCode;
             http.Response.ContentType = answer.ContentType;
             await http.Response.Body.WriteAsync(answer.Body, http.RequestAborted);
         }).AllowAnonymous() // the teleservice simulator holds no patient of ours; it is mapped only when enabled
         .WithTags("Simulators").WithSummary("INSi teleservice simulator (SOAP 1.2, the CNAM contract), for tests and demos.").ExcludeFromDescription();
+    }
+
+    private static async Task<byte[]?> ReadAtMostAsync(HttpRequest request, int limit, CancellationToken token)
+    {
+        if (request.ContentLength > limit)
+        {
+            return null;
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, token)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
 
     private static string SimulatorDataPath(InsiSimulatorOptions options) =>

@@ -1,3 +1,4 @@
+using IdentityRef.Domain.Common;
 using IdentityRef.Domain.Identities;
 using IdentityRef.Domain.Ins;
 using IdentityRef.Domain.Tests.Support;
@@ -110,6 +111,26 @@ public sealed class IdentitySafetyTests
 
         Assert.Equal(IdentityBuilder.AdrunInsTraits, survivor.Strict);
         Assert.Equal(IdentityStatus.Recup, survivor.Status);
+    }
+
+    [Theory]
+    [InlineData(IdentityAttributes.Douteuse)]
+    [InlineData(IdentityAttributes.Fictive)]
+    public void Merge_OfAQualifiedIdentity_IntoADoubtfulOrFictitiousSurvivor_IsRefused_NothingChanges(IdentityAttributes attribute)
+    {
+        var survivor = new IdentityBuilder().WithId(Guid.NewGuid()).Build(); // PROV on ZOE
+        survivor.SetAttributes(attribute, TestClock.Later(1));
+        var merged = new IdentityBuilder().WithId(Guid.NewGuid()).Retrieved().DocumentChecked().Build(); // QUAL on ZOE MARIE
+        var (survivorBefore, mergedBefore) = (IdentitySnapshot.Of(survivor), IdentitySnapshot.Of(merged));
+
+        var refused = Assert.Throws<DomainRuleException>(() => IdentityMerge.Merge(survivor, merged, TestClock.Later(5)));
+
+        Assert.Equal("qualified-lost", refused.Rule);
+        Assert.Equal(survivorBefore, IdentitySnapshot.Of(survivor));
+        Assert.Equal(mergedBefore, IdentitySnapshot.Of(merged));
+        // The other way round is a merge: the qualified identity survives.
+        IdentityMerge.Merge(merged, survivor, TestClock.Later(6));
+        Assert.Equal(IdentityStatus.Qual, merged.Status);
     }
 
     [Fact]

@@ -157,7 +157,7 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
         Assert.Equal(HttpStatusCode.NotFound, pixRecup.StatusCode);
         await FhirValidation.ReadValidAsync<OperationOutcome>(pixRecup);
 
-        // $match with the qualified INS: that candidate is certain; given a RECUP identity's INS, its candidate is not
+        // $match with the qualified INS: that candidate is certain; given a RECUP identity's INS, its candidate is not, and that INS adds nothing
         Patient Probe(string family, string given, string birthDate, AdministrativeGender sex, string ins) => new()
         {
             Name = [new HumanName { Use = HumanName.NameUse.Official, Family = family, Given = [given] }],
@@ -173,7 +173,8 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
         var recupProbe = Probe("Nessi", "Michelangelo", "2010-08-07", AdministrativeGender.Male, recupIns);
         var notCertain = await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, recupProbe));
         Assert.Equal(recup, notCertain.Entry.First().Resource.Id);
-        Assert.Equal("probable", MatchGrade(notCertain.Entry.First()));
+        // graded on its traits alone: the INS it holds but does not share is no criterion (InsLifecycleReviewTests)
+        Assert.Equal("possible", MatchGrade(notCertain.Entry.First()));
         Assert.Empty((await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, recupProbe, onlyCertain: true))).Entry);
 
         // PIXm from the INS to our IPP
@@ -302,6 +303,46 @@ public sealed class PdqmPixmTests(Databases databases) : IClassFixture<Databases
     }
 
     /// <summary>The grade of a $match answer's entry (FHIR's match-grade extension).</summary>
+    /// <summary>
+    /// Only a qualified identity hands its INS on (RNIV EXI SI 08): <c>$match</c> given a RECUP identity's own INS returned it
+    /// "probable", given any other INS with the same traits did not return it at all, so a consumer could test INS values
+    /// against a patient whose INS must not leave the server (review, December 8, 2026). Now the answer is the same.
+    /// </summary>
+    [Fact]
+    public async Task Match_OfARecupIdentity_IsTheSameWhateverTheInsGiven_ItsUnsharedInsIsNoCriterion()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.Sqlite);
+        var admin = factory.CreateClient();
+        var created = await admin.PostAsync("/api/patients", new JsonObject
+        {
+            ["birthName"] = "Nessi", ["firstNames"] = "Michelangelo", ["birthDate"] = "2010-08-07", ["sex"] = "M",
+        }.Content());
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var ipp = (string)(await created.ReadObjectAsync())["ipp"]!;
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/patients/{ipp}/insi/search", null)).StatusCode);
+        Assert.Equal("RECUP", (string)(await (await admin.PostAsync($"/api/patients/{ipp}/insi/accept", null)).ReadObjectAsync())["status"]!);
+        const string HeldIns = "110086322083060"; // NESSI MICHELANGELO at the simulated INSi: held here, not shared (RECUP)
+        var otherIns = "1100863220831" + PatientJson.InsKey("1100863220831");
+        var client = factory.CreateClient(Roles.Consultation);
+
+        async Task<(decimal? Score, string? Grade)?> MatchAsync(string ins)
+        {
+            var probe = new Patient
+            {
+                Name = [new HumanName { Use = HumanName.NameUse.Official, Family = "Nessi", Given = ["Michelangelo"] }],
+                BirthDate = "2010-08-07",
+                Gender = AdministrativeGender.Male,
+                Identifier = [new Identifier(NirSystem, ins)],
+            };
+            var bundle = await FhirValidation.ReadValidAsync<Bundle>(await PostMatchAsync(client, probe));
+            return bundle.Entry.SingleOrDefault(e => e.Resource.Id == ipp) is { } entry ? (entry.Search.Score, MatchGrade(entry)) : null;
+        }
+
+        var withHeldIns = await MatchAsync(HeldIns);
+        Assert.NotNull(withHeldIns);
+        Assert.Equal(withHeldIns, await MatchAsync(otherIns));
+    }
+
     private static string? MatchGrade(Bundle.EntryComponent entry) =>
         ((Code)entry.Search.GetExtension("http://hl7.org/fhir/StructureDefinition/match-grade").Value).Value;
 

@@ -361,6 +361,56 @@ public sealed class InsReverificationTests
         Assert.Equal(1, checkedNow);
     }
 
+    /// <summary>
+    /// A NIA becomes a NIR, often keeping its number: NIR and NIA are told by the OID, never by the digits
+    /// (ins-insi-rniv.md §1), and NIA → NIR is an A31 carrying the NIR (pam-fr.md). The job compared 15 characters only and
+    /// counted this answer "confirmed", leaving the NIA's authority with every receiver (review, December 8, 2026).
+    /// </summary>
+    [Fact]
+    public async Task NiaBecomeANirWithItsNumber_TakesTheNirOid_AndSendsTheNirInAnA31()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Provisoire", "Matricule", "2009-07-01", "M"), withDocument: true);
+        var before = await host.IdentityAsync(ipp);
+        Assert.Equal((InsKind.Nia, IdentityStatus.Qual), (before.InsKind, before.Status));
+        // At the teleservice: the same matricule, now under the INS-NIR authority, the NIA in its history.
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities()
+            .Select(p => p.BirthName == "PROVISOIRE" ? p with { Ins = p.Ins with { Oid = InsOids.Nir }, History = [p.Ins] } : p));
+        await Subscriptions.CreateAsync(host.Client, "DPI", 9);
+        host.Clock.Advance(PastMaxAge);
+        var runStart = host.Clock.GetUtcNow();
+
+        var counters = await RunPumpingAsync(host);
+
+        Assert.Equal((1, 0), (counters["replaced"], counters["confirmed"]));
+        var after = await host.IdentityAsync(ipp);
+        Assert.Equal((before.InsValue, InsKind.Nir, IdentityStatus.Qual), (after.InsValue, after.InsKind, after.Status));
+        var payloads = await host.WithScopeAsync(async services => await services.GetRequiredService<IdentityRefDbContext>().Outbox
+            .Where(m => m.IdentityId == after.Id && m.CreatedAt >= runStart).Select(m => m.Payload).ToListAsync());
+        var a31 = System.Text.Encoding.UTF8.GetString(Assert.Single(payloads));
+        Assert.Contains("ADT^A31^ADT_A05", a31, StringComparison.Ordinal);
+        Assert.Contains(after.InsValue + "^^^ASIP-SANTE-INS-NIR&" + InsOids.Nir, a31, StringComparison.Ordinal);
+    }
+
+    /// <summary>The reverse is never a confirmation: a NIR held from INSi, answered with the same digits as a NIA, is the cell's mismatch.</summary>
+    [Fact]
+    public async Task NirAnsweredAsANiaWithItsNumber_IsAMismatch_AndTheNirStays()
+    {
+        await using var host = await JobsTestHost.StartAsync();
+        var ipp = await host.QualifyAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"), withDocument: true);
+        var before = await host.IdentityAsync(ipp);
+        Assert.Equal(InsKind.Nir, before.InsKind);
+        host.Insi.Simulator = new InsiSimulator(TestInsiServer.ShippedIdentities()
+            .Select(p => p.BirthName == "NESSI" ? p with { Ins = p.Ins with { Oid = InsOids.Nia } } : p));
+        host.Clock.Advance(PastMaxAge);
+
+        var counters = await RunPumpingAsync(host);
+
+        Assert.Equal((1, 0, 0), (counters["mismatch"], counters["confirmed"], counters["replaced"]));
+        var after = await host.IdentityAsync(ipp);
+        Assert.Equal((before.InsValue, InsKind.Nir), (after.InsValue, after.InsKind));
+    }
+
     internal static async Task WaitUntilAsync(Func<bool> condition, int seconds = 20)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);

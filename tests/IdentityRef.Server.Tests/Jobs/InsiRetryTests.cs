@@ -1,5 +1,6 @@
 using IdentityRef.Application.Jobs;
 using System.Net;
+using System.Text.Json.Nodes;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Jobs;
 using IdentityRef.Server.Tests.Support;
@@ -65,5 +66,37 @@ public sealed class InsiRetryTests
         Assert.Equal(2, host.Insi.Requests);
         var item = Assert.Single(await host.WorkItemsAsync());
         Assert.Equal((WorkItemKinds.TechnicalFailure, WorkItem.Open, (await host.IdentityAsync(ipp)).Id), (item.Kind, item.State, item.IdentityId!.Value));
+    }
+
+    /// <summary>
+    /// A failure of an identity that may no longer call INSi (here made doubtful) cannot be retried: it is marked dropped, so
+    /// it does not head every later batch. It did, and with a batch of such failures no other call was ever retried (review,
+    /// December 8, 2026).
+    /// </summary>
+    [Fact]
+    public async Task AFailureOfAnIdentityThatMayNoLongerCallInsi_IsDropped_AndTheOtherFailuresAreRetried()
+    {
+        await using var host = await JobsTestHost.StartAsync(new Dictionary<string, string?> { ["Scheduler:InsiRetry:BatchSize"] = "1" });
+        host.Insi.Down = true;
+        var doubtful = await host.CreateAsync(JobsTestHost.Person("Adrtrois", "Dominique", "1997-02-26", "F"));
+        Assert.Equal(HttpStatusCode.BadGateway, (await host.Client.PostAsync($"/api/patients/{doubtful}/insi/search", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PutAsync($"/api/patients/{doubtful}/attributes",
+            new JsonObject { ["attributes"] = new JsonArray("douteuse") }.Content())).StatusCode);
+        var waiting = await host.CreateAsync(JobsTestHost.Person("Nessi", "Michelangelo", "2010-08-07", "M"));
+        Assert.Equal(HttpStatusCode.BadGateway, (await host.Client.PostAsync($"/api/patients/{waiting}/insi/search", null)).StatusCode);
+        host.Insi.Down = false;
+        host.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        Assert.Equal(1, (await RunAsync(host))["not-allowed"]);
+        Assert.Equal(1, (await RunAsync(host))["answered"]);
+
+        var doubtfulId = (await host.IdentityAsync(doubtful)).Id;
+        var waitingId = (await host.IdentityAsync(waiting)).Id;
+        var calls = await host.WithScopeAsync(sp => sp.GetRequiredService<IdentityRefDbContext>().InsiCalls.AsNoTracking().OrderBy(c => c.Id).ToListAsync());
+        var dropped = Assert.Single(calls, c => c.IdentityId == doubtfulId);
+        Assert.Equal((InsiRetrier.DecisionDropped, InsiRetrier.ActorName), (dropped.Decision, dropped.DecidedBy));
+        Assert.Equal((InsiRetrier.ActorName, "00"), (calls[^1].Actor, calls[^1].Outcome));
+        Assert.Equal(waitingId, calls[^1].IdentityId);
+        Assert.Empty(await host.WithScopeAsync(sp => sp.GetRequiredService<InsiRetrier>().DueAsync(default)));
     }
 }

@@ -1,5 +1,6 @@
 using IdentityRef.Application.Security;
 using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using IdentityRef.Insi.Simulator;
 using IdentityRef.Persistence;
@@ -196,6 +197,79 @@ public sealed class QualificationApiTests(Databases databases) : IClassFixture<D
         finally
         {
             await remote.StopAsync();
+        }
+    }
+
+    // The simulator is mapped anonymously and by default. A request nested very deeply (here 140,000 levels, under the request
+    // cap) once took minutes of CPU to load and then overflowed the stack, killing the process: it is refused at once (InsiXml's
+    // depth limit) with a fault. A real process, so that a regression kills it and not the test run.
+    [Fact]
+    public async Task SimulatorRequestNestedVeryDeeply_IsAFault_AndTheServerKeepsServing()
+    {
+        const int depth = 140_000;
+        var request = new StringBuilder("""<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header><wsa:MessageID xmlns:wsa="http://www.w3.org/2005/08/addressing">""");
+        request.Insert(request.Length, "<a>", depth).Insert(request.Length, "</a>", depth);
+        request.Append("</wsa:MessageID></soap:Header><soap:Body><x/></soap:Body></soap:Envelope>");
+        Assert.True(request.Length < IdentityRef.Server.Qualification.InsiSetup.SimulatorMaxRequestBytes);
+
+        var work = Directory.CreateTempSubdirectory("identityref-insi-depth-");
+        try
+        {
+            using var server = await ServingServer.StartAsync("insi-depth-key-0123456789", new Dictionary<string, string>
+            {
+                ["ConnectionStrings__IdentityRef"] = $"Data Source={Path.Combine(work.FullName, "depth.db")}",
+                ["Database__Provider"] = "Sqlite",
+                ["Hl7__ListenPort"] = "-1",
+                ["Scheduler__Enabled"] = "false",
+            });
+            using var anonymous = new HttpClient { BaseAddress = server.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+            using var content = new StringContent(request.ToString(), Encoding.UTF8, "application/soap+xml");
+
+            HttpResponseMessage? answer = null;
+            Exception? failure = null;
+            try
+            {
+                answer = await anonymous.PostAsync("/simulators/insi", content);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                failure = e; // no answer within 30 s, or the connection dropped (the process died)
+            }
+
+            Assert.Null(failure);
+            Assert.Contains("Fault", await answer!.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await server.Client.GetAsync("/health/live")).StatusCode);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            work.Delete(recursive: true);
+        }
+    }
+
+    // Real requests are a few KiB: the anonymous simulator reads at most 1 MiB (Kestrel's own limit is 30 MB), declared or sent.
+    [Fact]
+    public async Task SimulatorRequestLargerThanTheCap_Is413_Unread()
+    {
+        using var anonymous = databases[DatabaseProvider.Sqlite].CreateClient();
+        var tooLarge = "<x>" + new string('x', IdentityRef.Server.Qualification.InsiSetup.SimulatorMaxRequestBytes) + "</x>";
+
+        using var declared = new StringContent(tooLarge, Encoding.UTF8, "application/soap+xml");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await anonymous.PostAsync("/simulators/insi", declared)).StatusCode);
+        using var undeclared = new UnsizedContent(Encoding.UTF8.GetBytes(tooLarge));
+        undeclared.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/soap+xml");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await anonymous.PostAsync("/simulators/insi", undeclared)).StatusCode);
+    }
+
+    /// <summary>A body sent without Content-Length: the cap is checked while reading.</summary>
+    private sealed class UnsizedContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
         }
     }
 

@@ -106,6 +106,7 @@ public static class VigilanceText
     {
         "accepted" => "acceptée",
         "rejected" => "rejetée",
+        "dropped" => "abandonnée (plus d'appel INSi possible)",
         _ => decision,
     };
 
@@ -127,6 +128,7 @@ public static class VigilanceText
         "not-an-insi-contradiction" => "Cet élément est une paire d'identités, pas une contradiction INSi.",
         "not-linked" => "Cette paire n'est pas liée : il n'y a pas de lien à supprimer.",
         "pair-changed" => "L'une des deux identités a été modifiée depuis l'affichage de la paire : relisez-la, puis refaites vos choix. Rien n'a été fusionné.",
+        "qualified-lost" => "L'identité fusionnée est qualifiée et l'identité conservée est marquée douteuse ou fictive : la fusion ne laisserait aucune identité qualifiée. Conservez l'identité qualifiée, ou levez d'abord le doute.",
         "identities-linked" => "Ces deux identités sont liées : deux dossiers d'une même personne gardés séparés volontairement. Défaites le lien avant de les fusionner.",
         _ => FrenchText.Message(rule),
     };
