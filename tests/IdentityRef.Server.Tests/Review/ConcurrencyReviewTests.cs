@@ -204,6 +204,79 @@ public sealed class ConcurrencyReviewTests
         Assert.DoesNotContain(queue.Where(m => m.Id > a47.Id), m => Hl7Parser.Parse(m.Payload).Message!.Pids().Any(p => p.Identifiers.Any(i => i.Id == Nir)));
     }
 
+    /// <summary>
+    /// Two feed messages meet on one sender identifier: an A31 of a known patient that brings a second identifier (OTH E2),
+    /// on the update path (no admission lock), and an A28 of a patient known by that identifier only, on the creation path.
+    /// Sequentially both are AA (the later one finds E2 and skips or updates). Interleaved, the identifiers' unique index
+    /// (System, Value) fails one of them; the unique violation is neither turned into a concurrent change nor retried, so
+    /// the message is answered AE ("refused by the rule database"), which tells the sender never to send it again as is: the
+    /// patient's update is lost. Expected (docs/deployment.md, inbound row): a message that meets a concurrent change is
+    /// applied again before an AR, never an AE. The interleaving is forced by holding the known identity's row lock.
+    /// </summary>
+    [Fact]
+    public async Task FeedMessagesMeetingOnOneSenderIdentifier_AreNeverAnsweredAe()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, NoDispatcher);
+        factory.CreateClient();
+        var known = "E1" + PatientJson.UniqueLetters();
+        var other = "E2" + PatientJson.UniqueLetters();
+        await using var c0 = await Inbound.InboundCheckBeforeCreateTests.ConnectAsync(factory);
+        await using var c1 = await Inbound.InboundCheckBeforeCreateTests.ConnectAsync(factory);
+        await using var c2 = await Inbound.InboundCheckBeforeCreateTests.ConnectAsync(factory);
+        var a28 = Inbound.InboundCheckBeforeCreateTests.A28(known, "FEEDRACE", "LUCIE", new DateOnly(1988, 3, 4), "F", "13055", control: "C0");
+        Assert.Equal("AA", (await Inbound.InboundCheckBeforeCreateTests.SendAsync(c0, a28)).Msa()!.Value.AcknowledgmentCode);
+        Guid x;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            x = await scope.ServiceProvider.GetRequiredService<IdentityRefDbContext>().Identifiers.Where(i => i.Value == known).Select(i => i.IdentityId).SingleAsync();
+        }
+        var a31 = a28.Replace("ADT^A28^ADT_A05", "ADT^A31^ADT_A05", StringComparison.Ordinal).Replace("|C0|", "|C1|", StringComparison.Ordinal)
+            .Replace($"{known}^^^LAB&1.2.250.1.999.77&ISO^PI", $"{known}^^^LAB&1.2.250.1.999.77&ISO^PI~{other}^^^OTH&1.2.250.1.999.78&ISO^PI", StringComparison.Ordinal);
+        var newcomer = Inbound.InboundCheckBeforeCreateTests.A28(other, "AUTREPERS", "MARC", new DateOnly(1960, 7, 1), "M", "75056", control: "C2")
+            .Replace($"{other}^^^LAB&1.2.250.1.999.77&ISO^PI", $"{other}^^^OTH&1.2.250.1.999.78&ISO^PI", StringComparison.Ordinal);
+
+        await using var holder = new Npgsql.NpgsqlConnection(factory.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new Npgsql.NpgsqlCommand("SELECT 1 FROM identities WHERE \"Id\" = @x FOR UPDATE", holder, hold))
+        {
+            lockRow.Parameters.AddWithValue("x", x);
+            await lockRow.ExecuteScalarAsync();
+        }
+        var update = Inbound.InboundCheckBeforeCreateTests.SendAsync(c1, a31);
+        await WaitForLockWaitersAsync(factory.ConnectionString, 1); // the A31 waits for the known identity's row
+        var creation = Inbound.InboundCheckBeforeCreateTests.SendAsync(c2, newcomer);
+        using (var stop = new CancellationTokenSource())
+        {
+            var waiting = WaitForLockWaitersAsync(factory.ConnectionString, 2, stop.Token);
+            await Task.WhenAny(creation, waiting); // answered, or waiting for the A31's uncommitted identifier
+            await stop.CancelAsync();
+            await waiting.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        await hold.RollbackAsync();
+
+        var acks = new[] { await update, await creation };
+        Assert.All(acks, ack => Assert.True(ack.Msa()!.Value.AcknowledgmentCode != "AE", ack.ToString()));
+    }
+
+    private static async Task WaitForLockWaitersAsync(string connectionString, int count, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            await using var command = new Npgsql.NpgsqlCommand(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", connection);
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! >= count)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"fewer than {count} transactions waited for a lock in time");
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     /// <summary>Runs <paramref name="action"/> once, at the first save of the context, before its transaction starts.</summary>
     private sealed class BeforeSave(Func<Task> action) : SaveChangesInterceptor
     {
