@@ -33,11 +33,13 @@ public sealed class IdentityWriter(IdentityRefDbContext db, TimeProvider clock, 
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && DatabaseFaults.IsUniqueViolationOn(e, "match_keys", "identity_keys"))
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException && DatabaseFaults.IsUniqueViolationOn(e, "match_keys", "identity_keys", "identifiers"))
         {
             // An identity's key rows carry its store number: only another change of the same identity, saved since this one read
             // it, writes the same ones. On PostgreSQL that insert fails before the version-checked update would: the same answer.
-            throw new DbUpdateConcurrencyException("Another change of this identity was saved first.", e);
+            // An identifier (a sender's, another domain's) taken meanwhile by another unit of work is a concurrent change too: read
+            // again, the work finds its owner (the inbound feed applies the message again, an API caller gets 409), never an AE.
+            throw new DbUpdateConcurrencyException("Another change was saved first.", e);
         }
         foreach (var listener in listeners)
         {

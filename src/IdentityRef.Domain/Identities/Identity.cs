@@ -383,6 +383,10 @@ public sealed class Identity
             throw new DomainRuleException("link-self", "An identity cannot be linked to itself.");
         }
         _events.Add(linked ? new IdentitiesLinked(Id, other.Id) : new IdentitiesUnlinked(Id, other.Id));
+        // The A24/A37 carries both identities as read: saved over a change it did not see (an INS withdrawn meanwhile), it
+        // would put stale data on the wire after that change's message. The versions make such a save a concurrency conflict.
+        Version++;
+        other.Version++;
     }
 
     /// <summary>Records what another identity source said of how it collected the identity (its ZFD-5, ZFD-7, ZFD-8).</summary>
