@@ -12,13 +12,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using IdentityRef.Hl7.Mllp;
 
-namespace IdentityRef.Server.Tests.Review;
+namespace IdentityRef.Server.Tests.Persistence;
 
 /// <summary>
-/// Adversarial review of concurrency across connections and instances on PostgreSQL: each test forces one interleaving with
-/// an interceptor (no sleeps) and states the behaviour the product promises.
+/// Races across connections and instances on one PostgreSQL (found by the review of December 8, 2026): each test forces one
+/// interleaving with an interceptor, a fake clock or a held row lock (no sleeps) and states the behaviour the product promises.
 /// </summary>
-public sealed class ConcurrencyReviewTests
+public sealed class ConcurrentInstancesTests
 {
     private static readonly Dictionary<string, string?> NoDispatcher = new() { ["Hl7:DispatcherEnabled"] = "false" };
 
@@ -31,7 +31,7 @@ public sealed class ConcurrencyReviewTests
     /// (docs/broadcast.md, "Resend": a copy is queued only when it cannot tell the receivers anything older than what they
     /// were told since; RNIV EXI SI 08: no INS on the wire for a non-qualified identity).
     /// </summary>
-    [Fact]
+    [PostgresFact]
     public async Task Resend_RacingAnInsWithdrawalOnAnotherInstance_NeverQueuesTheWithdrawnInsAfterTheA47()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, NoDispatcher);
@@ -72,7 +72,7 @@ public sealed class ConcurrencyReviewTests
     /// sent in this pass and has not recorded yet) in parallel: the receiver gets the stream twice, interleaved, older
     /// messages of a patient after newer ones. Expected: a lease checked before a send covers that send's whole wait.
     /// </summary>
-    [Fact]
+    [PostgresFact]
     public async Task DeliveryLease_KeptBeforeASend_IsNotTakenByAnotherInstanceWhileThatSendAwaitsItsAck()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, new Dictionary<string, string?>(NoDispatcher)
@@ -107,7 +107,7 @@ public sealed class ConcurrencyReviewTests
     /// patient's A28 after its A31). Expected (docs/deployment.md, broadcast row): an instance that lost the lease records
     /// nothing and stops, so it never overwrites what the instance that took over recorded.
     /// </summary>
-    [Fact]
+    [PostgresFact]
     public async Task StalePass_OfAnInstanceThatLostTheLease_RecordsNothing_EvenOnceTheNewHoldersLeaseRanOut()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, NoDispatcher);
@@ -163,7 +163,7 @@ public sealed class ConcurrencyReviewTests
     /// back with VALI (RNIV EXI SI 08; docs/deployment.md: one identity's messages are delivered in their order). Expected:
     /// the link answers a concurrent change (as a correction does), or tells the identities as they are at its commit.
     /// </summary>
-    [Fact]
+    [PostgresFact]
     public async Task Link_SavedAfterAConcurrentInsWithdrawal_NeverQueuesTheWithdrawnInsAfterTheA47()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, NoDispatcher);
@@ -213,7 +213,7 @@ public sealed class ConcurrencyReviewTests
     /// patient's update is lost. Expected (docs/deployment.md, inbound row): a message that meets a concurrent change is
     /// applied again before an AR, never an AE. The interleaving is forced by holding the known identity's row lock.
     /// </summary>
-    [Fact]
+    [PostgresFact]
     public async Task FeedMessagesMeetingOnOneSenderIdentifier_AreNeverAnsweredAe()
     {
         using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, NoDispatcher);
