@@ -91,10 +91,25 @@ public sealed class Hl7Options
 
     /// <summary>
     /// How long a server instance keeps a subscription's delivery to itself without renewing it (each pass renews it).
-    /// With several instances on one database, an instance that dies holding it is taken over after this long.
+    /// With several instances on one database, an instance that dies holding it is taken over after this long. It must
+    /// be longer than <see cref="SendWindow"/>: a send started under the lease must end before another instance may take it.
     /// </summary>
     [Range(1, 3600)]
-    public double DeliveryLeaseSeconds { get; set; } = 30;
+    [CustomValidation(typeof(Hl7Options), nameof(ValidateDeliveryLease))]
+    public double DeliveryLeaseSeconds { get; set; } = 90;
+
+    /// <summary>How long the dispatcher waits for a receiver's connection: at most 10 s, never longer than the ACK wait.</summary>
+    public TimeSpan ConnectTimeout => TimeSpan.FromSeconds(Math.Min(10, AckTimeoutSeconds));
+
+    /// <summary>The longest one send may take: the connection, then the wait for its ACK.</summary>
+    public TimeSpan SendWindow => ConnectTimeout + TimeSpan.FromSeconds(AckTimeoutSeconds);
+
+    public static ValidationResult? ValidateDeliveryLease(double seconds, ValidationContext context)
+    {
+        var window = ((Hl7Options)context.ObjectInstance).SendWindow.TotalSeconds;
+        return seconds > window ? ValidationResult.Success
+            : new ValidationResult($"{context.DisplayName} must be longer than a send may take ({window} s: the connection, at most 10 s, and AckTimeoutSeconds), or a second instance could send while the first awaits an ACK.");
+    }
 
     /// <summary>Messages read from the outbox at a time per subscription.</summary>
     [Range(1, 100_000)]

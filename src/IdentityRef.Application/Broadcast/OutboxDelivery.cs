@@ -18,7 +18,7 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
 {
     // Acknowledged messages, the usual case, are recorded with one statement per pass; the others one by one.
     private readonly List<long> _acknowledged = [];
-    private DateTimeOffset _leaseTakenAt;
+    private DateTimeOffset _leaseUntil;
 
     public async Task<IReadOnlyList<Subscription>> EnabledSubscriptionsAsync(CancellationToken cancellationToken) =>
         await db.Subscriptions.AsNoTracking().Where(s => s.Enabled).ToListAsync(cancellationToken);
@@ -33,18 +33,36 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseOwner, instance).SetProperty(x => x.LeaseUntil, until), cancellationToken);
         if (taken == 1)
         {
-            _leaseTakenAt = now;
+            _leaseUntil = until;
         }
         return taken == 1;
     }
 
     /// <summary>
-    /// Before the next send of a long pass: renews the lease once half of it has gone by. False when another instance took
-    /// it meanwhile (this one was too slow: a receiver slow to answer, a pause): the pass stops, sending nothing more.
+    /// Before the next send of a pass: renews the lease unless what is left of it covers the whole send (connection and
+    /// ACK wait, <see cref="Hl7Options.SendWindow"/>), so no other instance may take it while this send awaits its answer.
+    /// False when another instance took it meanwhile (this one was too slow: a receiver slow to answer, a pause): the pass
+    /// stops, sending nothing more.
     /// </summary>
     public async Task<bool> KeepLeaseAsync(Guid subscriptionId, string instance, CancellationToken cancellationToken) =>
-        clock.GetUtcNow() - _leaseTakenAt < TimeSpan.FromSeconds(options.Value.DeliveryLeaseSeconds / 2)
-        || await TryLeaseAsync(subscriptionId, instance, cancellationToken);
+        _leaseUntil - clock.GetUtcNow() >= options.Value.SendWindow || await RenewLeaseAsync(subscriptionId, instance, cancellationToken);
+
+    /// <summary>
+    /// Renews the lease this pass holds. Unlike <see cref="TryLeaseAsync"/> it never takes an expired lease over: once
+    /// another instance took the lease, even one whose own lease ran out since, this pass is over and records nothing.
+    /// </summary>
+    private async Task<bool> RenewLeaseAsync(Guid subscriptionId, string instance, CancellationToken cancellationToken)
+    {
+        var until = clock.GetUtcNow() + TimeSpan.FromSeconds(options.Value.DeliveryLeaseSeconds);
+        var renewed = await db.Subscriptions
+            .Where(s => s.Id == subscriptionId && s.LeaseOwner == instance)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.LeaseUntil, until), cancellationToken);
+        if (renewed == 1)
+        {
+            _leaseUntil = until;
+        }
+        return renewed == 1;
+    }
 
     /// <summary>The head of the system's queue, in order: what waits for a first send, an answer, or a retry.</summary>
     public async Task<IReadOnlyList<OutboxMessage>> NextBatchAsync(Guid subscriptionId, CancellationToken cancellationToken) =>
@@ -136,7 +154,7 @@ public sealed partial class OutboxDelivery(IdentityRefDbContext db, IOptions<Hl7
             return true; // an idle pass (empty queue, or its head waiting for a retry): nothing to record, no transaction
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (!await TryLeaseAsync(subscriptionId, instance, cancellationToken))
+        if (!await RenewLeaseAsync(subscriptionId, instance, cancellationToken))
         {
             _acknowledged.Clear();
             db.ChangeTracker.Clear();

@@ -188,7 +188,7 @@ public sealed partial class OutboxDispatcher(
         Port = subscription.Port,
         UseTls = subscription.UseTls,
         ResponseTimeout = TimeSpan.FromSeconds(options.Value.AckTimeoutSeconds),
-        ConnectTimeout = TimeSpan.FromSeconds(Math.Min(10, options.Value.AckTimeoutSeconds)),
+        ConnectTimeout = options.Value.ConnectTimeout,
     };
 
     [LoggerMessage(LogEvents.OutboxDispatchFailed, LogLevel.Error, "Outbox dispatch failed ({ExceptionType}), {Failures} failing pass(es) in a row; retrying with back-off")]

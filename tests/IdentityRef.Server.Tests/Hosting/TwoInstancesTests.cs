@@ -224,6 +224,7 @@ public sealed partial class TwoInstancesTests(ITestOutputHelper output)
             ["Hl7__RetryMinSeconds"] = "0.1",
             ["Hl7__RetryMaxSeconds"] = "0.5",
             ["Hl7__DeliveryLeaseSeconds"] = LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hl7__AckTimeoutSeconds"] = "4", // a send (connection + ACK wait, 8 s at most) must fit in the lease: start-up checks it
             ["Scheduler__Enabled"] = "true",
             ["Scheduler__Clustered"] = "true",
             ["Scheduler__ClusterCheckinSeconds"] = "1",
