@@ -70,12 +70,39 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
     /// </summary>
     public async Task<ResendOutcome> ResendAsync(long id, CancellationToken cancellationToken)
     {
+        // A concurrent change of one of the identities (an INS withdrawn by another instance between the check and the
+        // insert) makes the attempt a concurrency conflict: checked again from the start, it is then refused (the A47 is
+        // a later message). Conflicting again and again, it ends as any concurrent change does (409).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ResendOnceAsync(id, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < 3)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<ResendOutcome> ResendOnceAsync(long id, CancellationToken cancellationToken)
+    {
         if (await db.Outbox.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellationToken) is not { } original)
         {
             return new ResendOutcome(null, null);
         }
         var parsed = Hl7Parser.Parse(original.Payload);
-        if (await RefusalAsync(original, parsed.Message!, cancellationToken) is { } refusal)
+        // The check and the insert are one unit (docs/broadcast.md, "Resend"). On SQLite the transaction is BEGIN IMMEDIATE
+        // (Microsoft.Data.Sqlite's default): no other writer between them. On PostgreSQL the identities' rows are touched with
+        // their version as read (Identity.Version, the concurrency token every identity change bumps) once the copy is
+        // inserted: a change committed since the check is a conflict, one in progress is waited for and is then a conflict, and
+        // one that comes after waits for this commit (its message queued after the copy). The version is not bumped: a resend
+        // changes no identity (its ETag and a merge's undo right stay). A second resend of the same message, waiting on the
+        // same rows, then finds the first one's copy when the check runs again under the row locks, and is refused.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var (refusal, identities) = await RefusalAsync(original, parsed.Message!, null, cancellationToken);
+        if (refusal is not null)
         {
             return new ResendOutcome(null, refusal);
         }
@@ -90,6 +117,22 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
         };
         db.Outbox.Add(message);
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var identity in identities)
+        {
+            var (identityId, version) = (identity.Id, identity.Version);
+            var touched = await db.Identities.Where(i => i.Id == identityId && i.Version == version)
+                .ExecuteUpdateAsync(u => u.SetProperty(i => i.Version, i => i.Version), cancellationToken);
+            if (touched == 0)
+            {
+                throw new DbUpdateConcurrencyException("Another change of an identity this message is about was saved first.");
+            }
+        }
+        if ((await RefusalAsync(original, parsed.Message, message.Id, cancellationToken)).Refusal is { } raced)
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return new ResendOutcome(null, raced);
+        }
+        await transaction.CommitAsync(cancellationToken);
         signal.Notify();
         return new ResendOutcome(new MessageResponse(message.Id, message.SubscriptionId, message.Event, message.ControlId,
             message.State, 0, null, null, message.CreatedAt, null, null, message.NextAttemptAt), null);
@@ -98,7 +141,9 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
     /// <summary>Events whose message names two identities: the second only in its payload (MRG-1 of an A40, the second PID of an A24/A37).</summary>
     private static readonly string[] TwoIdentityEvents = ["A40", "A24", "A37"];
 
-    private async Task<ResendRefusal?> RefusalAsync(OutboxMessage original, Hl7Message message, CancellationToken ct)
+    /// <param name="copyId">The copy this resend has just inserted (not a later message), when the check runs again.</param>
+    private async Task<(ResendRefusal? Refusal, List<Identity> Identities)> RefusalAsync(OutboxMessage original, Hl7Message message, long? copyId,
+        CancellationToken ct)
     {
         // the identities this message is about: the one stored with it, and every IPP of ours it names
         var ipps = IppsOf(message).ToHashSet(StringComparer.Ordinal);
@@ -108,11 +153,11 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
 
         // (a) a later message of this system about one of them: stored under that identity…
         var later = await db.Outbox.AsNoTracking()
-            .Where(m => m.SubscriptionId == original.SubscriptionId && m.Id > original.Id && m.IdentityId != null && ids.Contains(m.IdentityId.Value))
+            .Where(m => m.SubscriptionId == original.SubscriptionId && m.Id > original.Id && m.Id != copyId && m.IdentityId != null && ids.Contains(m.IdentityId.Value))
             .OrderBy(m => m.Id).Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
         // …or naming it as the second identity of an A40 (the merged IPP), A24 or A37 (rare events: their payloads are read)
         var twoIdentity = await db.Outbox.AsNoTracking()
-            .Where(m => m.SubscriptionId == original.SubscriptionId && m.Id > original.Id && (later == null || m.Id < later) && TwoIdentityEvents.Contains(m.Event))
+            .Where(m => m.SubscriptionId == original.SubscriptionId && m.Id > original.Id && m.Id != copyId && (later == null || m.Id < later) && TwoIdentityEvents.Contains(m.Event))
             .OrderBy(m => m.Id).Select(m => new { m.Id, m.Payload }).ToListAsync(ct);
         foreach (var other in twoIdentity)
         {
@@ -124,10 +169,10 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
         }
         if (later is { } laterId)
         {
-            return new ResendRefusal(ResendRefusal.Superseded,
+            return (new ResendRefusal(ResendRefusal.Superseded,
                 $"Message {laterId}, queued after message {original.Id} for the same system, is about the same patient: a copy of message "
                 + $"{original.Id} would reach the receivers after it and put older identity data back. Send the latest message about this "
-                + "patient instead.", laterId);
+                + "patient instead.", laterId), identities);
         }
 
         // (b) belt and braces: what a PID says of the identity's confidence must hold today
@@ -148,18 +193,18 @@ public sealed class MessageService(IdentityRefDbContext db, TimeProvider clock, 
             {
                 if (shareable is null || shareable.Value != ins.Id || shareable.Oid != ins.AssigningAuthority.UniversalId)
                 {
-                    return new ResendRefusal(ResendRefusal.InsNotShareable,
+                    return (new ResendRefusal(ResendRefusal.InsNotShareable,
                         $"Message {original.Id} carries an INS that its identity does not hold today as a qualified identity: an INS is sent "
-                        + "only for a qualified identity (RNIV EXI SI 08).");
+                        + "only for a qualified identity (RNIV EXI SI 08)."), identities);
                 }
             }
             if (reliability.Contains("VALI") && identity?.Status is not (IdentityStatus.Qual or IdentityStatus.Vali))
             {
-                return new ResendRefusal(ResendRefusal.ConfidenceLowered,
-                    $"Message {original.Id} says PID-32 VALI, but its identity is today neither qualified nor validated.");
+                return (new ResendRefusal(ResendRefusal.ConfidenceLowered,
+                    $"Message {original.Id} says PID-32 VALI, but its identity is today neither qualified nor validated."), identities);
             }
         }
-        return null;
+        return (null, identities);
     }
 
     /// <summary>Our IPPs named by a message: PID-3 of each PID, and MRG-1 of an A40 (the merged identity).</summary>

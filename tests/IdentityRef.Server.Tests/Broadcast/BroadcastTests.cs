@@ -1,12 +1,16 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using IdentityRef.Application.Audit;
+using IdentityRef.Application.Broadcast;
 using IdentityRef.Application.Merges;
+using IdentityRef.Application.Patients;
 using IdentityRef.Hl7;
 using IdentityRef.Persistence;
 using IdentityRef.Server.Tests.Support;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace IdentityRef.Server.Tests.Broadcast;
 
@@ -400,6 +404,79 @@ public sealed class BroadcastTests
         Assert.Equal(HttpStatusCode.Created, resent.StatusCode);
         Assert.Equal("A37", (string)(await resent.ReadObjectAsync())["event"]!);
         Assert.Equal(count + 1, (await OutboxAsync(factory)).Count);
+    }
+
+    /// <summary>
+    /// Two resends of one message at once (two people at the monitor, or two instances): exactly one copy is queued, the
+    /// other is answered 409. SQLite serializes them (BEGIN IMMEDIATE); PostgreSQL's order is forced by the next test.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Databases.Providers), MemberType = typeof(Databases))]
+    public async Task Resend_TwiceAtOnce_QueuesOneCopy_TheOtherIsAnswered409(DatabaseProvider provider)
+    {
+        using var factory = new IdentityRefFactory(provider, NoDispatcher);
+        var client = factory.CreateClient();
+        await SubscribeAsync(client, "DPI", 9);
+        await CreateAsync(client, PatientJson.Valid());
+        var a28 = (await OutboxAsync(factory)).Single();
+
+        var answers = await Task.WhenAll(client.PostAsync($"/api/messages/{a28.Id}/resend", null), client.PostAsync($"/api/messages/{a28.Id}/resend", null));
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], answers.Select(a => a.StatusCode).Order());
+        var copyId = (long)(await answers.Single(a => a.StatusCode == HttpStatusCode.Created).ReadObjectAsync())["id"]!;
+        Assert.Equal([a28.Id, copyId], (await OutboxAsync(factory)).Select(m => m.Id));
+    }
+
+    /// <summary>
+    /// PostgreSQL, the worst order: instance A has checked and is about to insert its copy when instance B's resend of the
+    /// same message runs whole and commits. A waits on the identity's row, checks again, finds B's copy and queues nothing.
+    /// </summary>
+    [Fact]
+    public async Task Resend_RacingAnotherResendOfTheSameMessage_OnPostgreSql_QueuesOneCopy_TheLaterIsRefused()
+    {
+        using var factory = new IdentityRefFactory(DatabaseProvider.PostgreSql, NoDispatcher);
+        var client = factory.CreateClient();
+        await SubscribeAsync(client, "DPI", 9);
+        await CreateAsync(client, PatientJson.Valid());
+        var a28 = (await OutboxAsync(factory)).Single();
+        long? otherCopy = null;
+        var other = new BeforeSave(async () =>
+        {
+            var resent = await client.PostAsync($"/api/messages/{a28.Id}/resend", null);
+            Assert.Equal(HttpStatusCode.Created, resent.StatusCode);
+            otherCopy = (long)(await resent.ReadObjectAsync())["id"]!;
+        });
+
+        ResendOutcome outcome;
+        await using (var db = new PostgresIdentityRefDbContext(new DbContextOptionsBuilder<PostgresIdentityRefDbContext>()
+                         .UseNpgsql(factory.ConnectionString).AddInterceptors(other).Options))
+        {
+            var messages = new MessageService(db, factory.Clock, new OutboxSignal(), factory.Services.GetRequiredService<IOptions<IdentityOptions>>());
+            outcome = await messages.ResendAsync(a28.Id, CancellationToken.None);
+        }
+
+        Assert.True(other.Ran);
+        Assert.Null(outcome.Copy);
+        Assert.Equal(ResendRefusal.Superseded, outcome.Refusal?.Rule);
+        Assert.Equal(otherCopy, outcome.Refusal?.LaterMessageId);
+        Assert.Equal([a28.Id, otherCopy!.Value], (await OutboxAsync(factory)).Select(m => m.Id));
+    }
+
+    /// <summary>Runs an action (another instance's work) once, just before the context's first save.</summary>
+    private sealed class BeforeSave(Func<Task> action) : SaveChangesInterceptor
+    {
+        public bool Ran { get; private set; }
+
+        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
+            CancellationToken cancellationToken = default)
+        {
+            if (!Ran)
+            {
+                Ran = true;
+                await action();
+            }
+            return result;
+        }
     }
 
     private static async Task<List<OutboxMessage>> OutboxAsync(IdentityRefFactory factory)
