@@ -462,23 +462,6 @@ public sealed class BroadcastTests
         Assert.Equal([a28.Id, otherCopy!.Value], (await OutboxAsync(factory)).Select(m => m.Id));
     }
 
-    /// <summary>Runs an action (another instance's work) once, just before the context's first save.</summary>
-    private sealed class BeforeSave(Func<Task> action) : SaveChangesInterceptor
-    {
-        public bool Ran { get; private set; }
-
-        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            if (!Ran)
-            {
-                Ran = true;
-                await action();
-            }
-            return result;
-        }
-    }
-
     private static async Task<List<OutboxMessage>> OutboxAsync(IdentityRefFactory factory)
     {
         await using var scope = factory.Services.CreateAsyncScope();

@@ -277,23 +277,6 @@ public sealed class ConcurrentInstancesTests
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> once, at the first save of the context, before its transaction starts.</summary>
-    private sealed class BeforeSave(Func<Task> action) : SaveChangesInterceptor
-    {
-        public bool Ran { get; private set; }
-
-        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-            CancellationToken cancellationToken = default)
-        {
-            if (!Ran)
-            {
-                Ran = true;
-                await action();
-            }
-            return result;
-        }
-    }
-
     private static async Task<List<OutboxMessage>> OutboxAsync(IdentityRefFactory factory)
     {
         await using var scope = factory.Services.CreateAsyncScope();
