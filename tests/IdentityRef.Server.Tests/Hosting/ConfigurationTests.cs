@@ -22,6 +22,9 @@ public sealed class ConfigurationTests : IDisposable
         { "Hl7:ListenPort", "70000", "Hl7:ListenPort" },
         { "Hl7:ListenMaxConnectionsPerAddress", "0", "Hl7:ListenMaxConnectionsPerAddress" },
         { "Hl7:RetryMinSeconds", "500", "Hl7:RetryMinSeconds" },
+        // the delivery lease must outlast a send (connection, at most 10 s, + ACK wait, 30 s by default): the former default 30 s, and 40 s exactly
+        { "Hl7:DeliveryLeaseSeconds", "30", "Hl7:DeliveryLeaseSeconds must be longer than a send may take (40 s" },
+        { "Hl7:DeliveryLeaseSeconds", "40", "Hl7:DeliveryLeaseSeconds must be longer than a send may take (40 s" },
         { "Hl7:Inbound:Durability", "5", "Hl7:Inbound:Durability must be one of Durable, Relaxed" }, // the binder takes a number for an enum
         { "Identity:IppStart", "-5", "Identity:IppStart" },
         { "Security:LockoutMinutes", "-1", "Security:LockoutMinutes" },
